@@ -1,0 +1,92 @@
+package org.photobridge.gateway.photo;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A photo after cleaning: upright, free of EXIF/XMP/IPTC/comments, in an encoding DICOM defines for
+ * VL Photographic Image, with the facts the DICOM object must state truthfully.
+ *
+ * @param encoding                  how {@code pixelData} is encoded
+ * @param pixelData                 for {@link PixelEncoding#JPEG_BASELINE}: one complete JPEG stream
+ *                                  (SOI to EOI) holding only the segments needed to decode; for
+ *                                  {@link PixelEncoding#NATIVE}: interleaved samples (planar
+ *                                  configuration 0), 16-bit samples little-endian
+ * @param columns                   width after orientation was applied
+ * @param rows                      height after orientation was applied
+ * @param samplesPerPixel           1 or 3
+ * @param photometricInterpretation MONOCHROME2, RGB, YBR_FULL or YBR_FULL_422
+ * @param bitsAllocated             8 or 16
+ * @param bitsStored                bits actually used per sample
+ * @param iccProfile                the embedded ICC profile, to become ICC Profile (0028,2000)
+ * @param lossy                     the lossy compression history of these pixels
+ * @param source                    what the upload was and what cleaning did to it
+ * @param hints                     capture facts from EXIF that may fill gaps in the request metadata
+ */
+public record CleanedPhoto(
+        PixelEncoding encoding,
+        byte[] pixelData,
+        int columns,
+        int rows,
+        int samplesPerPixel,
+        String photometricInterpretation,
+        int bitsAllocated,
+        int bitsStored,
+        Optional<byte[]> iccProfile,
+        LossyCompression lossy,
+        SourceFacts source,
+        CaptureHints hints) {
+
+    /** How the cleaned pixel data is encoded. */
+    public enum PixelEncoding {
+        /** ISO 10918-1 baseline (process 1) stream; DICOM transfer syntax 1.2.840.10008.1.2.4.50. */
+        JPEG_BASELINE,
+        /** Uncompressed native pixels; DICOM Explicit VR Little Endian. */
+        NATIVE
+    }
+
+    /**
+     * Lossy compression these pixels have undergone, for Lossy Image Compression (0028,2110),
+     * Ratio (0028,2112) and Method (0028,2114). Methods and ratios are in the order applied.
+     */
+    public record LossyCompression(boolean applied, List<String> methods, List<Double> ratios) {
+        public static LossyCompression none() {
+            return new LossyCompression(false, List.of(), List.of());
+        }
+    }
+
+    /**
+     * What the upload was and what cleaning did.
+     *
+     * @param format            the sniffed input format
+     * @param sha256            hex SHA-256 of the uploaded bytes as received
+     * @param sourceColumns     width of the input before orientation
+     * @param sourceRows        height of the input before orientation
+     * @param exifOrientation   EXIF orientation tag value 1..8 found (1 when absent)
+     * @param reencoded         true when pixels were decoded and encoded again
+     * @param removedSegments   human-readable names of what was removed, such as "APP1/Exif",
+     *                          "APP1/XMP", "APP13", "COM", "tEXt" (no content, only names)
+     */
+    public record SourceFacts(
+            PhotoFormat format,
+            String sha256,
+            int sourceColumns,
+            int sourceRows,
+            int exifOrientation,
+            boolean reencoded,
+            List<String> removedSegments) {
+    }
+
+    /**
+     * Capture facts read from EXIF before it was removed. Never carries GPS, serial numbers,
+     * owner or artist.
+     */
+    public record CaptureHints(
+            Optional<java.time.LocalDateTime> takenAt,
+            Optional<String> manufacturer,
+            Optional<String> model) {
+        public static CaptureHints none() {
+            return new CaptureHints(Optional.empty(), Optional.empty(), Optional.empty());
+        }
+    }
+}
