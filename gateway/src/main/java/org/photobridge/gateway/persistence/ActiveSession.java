@@ -6,7 +6,6 @@ import jakarta.enterprise.inject.Produces;
 
 import io.quarkus.arc.InjectableInstance;
 import io.quarkus.hibernate.orm.PersistenceUnit;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.hibernate.Session;
 
 /**
@@ -18,9 +17,8 @@ public class ActiveSession {
 
     @Produces
     @ApplicationScoped
-    Session session(@Any InjectableInstance<Session> sessions,
-            @ConfigProperty(name = "photobridge.db.postgresql-active") boolean postgresql) {
-        String unit = postgresql ? "postgresql" : "embedded";
+    Session session(@Any InjectableInstance<Session> sessions, DatabaseConfig config) {
+        String unit = config.postgresqlActive() ? "postgresql" : "embedded";
         return sessions.select(new PersistenceUnit.PersistenceUnitLiteral(unit)).get();
     }
 }

@@ -149,6 +149,12 @@ public class EncryptedBlobStore {
         deleteQuietly(blobPath(blobKey));
     }
 
+    /** How long ago a blob was written. */
+    public java.time.Duration ageOf(String blobKey) throws IOException {
+        var modified = Files.getLastModifiedTime(blobPath(blobKey)).toInstant();
+        return java.time.Duration.between(modified, java.time.Instant.now());
+    }
+
     /** Blob keys present on disk, for sweeping orphans left by a crash between write and commit. */
     public java.util.List<String> listKeys() throws IOException {
         try (var files = Files.list(directory)) {

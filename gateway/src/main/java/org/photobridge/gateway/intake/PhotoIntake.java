@@ -1,0 +1,193 @@
+package org.photobridge.gateway.intake;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.PersistenceException;
+
+import org.jboss.logging.Logger;
+import org.photobridge.gateway.access.Caller;
+import org.photobridge.gateway.dicom.PhotoInstance;
+import org.photobridge.gateway.dicom.UidGenerator;
+import org.photobridge.gateway.dicom.VlPhotoWriter;
+import org.photobridge.gateway.persistence.DeliveryRecord;
+import org.photobridge.gateway.persistence.EncounterStudy;
+import org.photobridge.gateway.persistence.PhotoRecord;
+import org.photobridge.gateway.persistence.Photos;
+import org.photobridge.gateway.persistence.Studies;
+import org.photobridge.gateway.photo.CleanedPhoto;
+import org.photobridge.gateway.photo.PhotoCleaner;
+import org.photobridge.gateway.photo.PhotoLimits;
+import org.photobridge.gateway.problem.ProblemException;
+import org.photobridge.gateway.routing.Destinations;
+import org.photobridge.gateway.routing.OutboxSender;
+import org.photobridge.gateway.store.EncryptedBlobStore;
+import org.photobridge.gateway.store.StoreUnavailableException;
+
+/**
+ * Takes one uploaded photo from bytes on disk to a durable, encrypted DICOM object with an outbox
+ * entry per destination. Returns only after the commit, so an accepted photo survives a crash; on
+ * any failure nothing of the photo is left behind.
+ */
+@ApplicationScoped
+public class PhotoIntake {
+    private static final Logger LOG = Logger.getLogger(PhotoIntake.class);
+
+    @Inject
+    IntakeConfig config;
+
+    @Inject
+    PhotoCleaner cleaner;
+
+    @Inject
+    VlPhotoWriter writer;
+
+    @Inject
+    UidGenerator uids;
+
+    @Inject
+    Studies studies;
+
+    @Inject
+    Photos photos;
+
+    @Inject
+    EncryptedBlobStore store;
+
+    @Inject
+    Destinations destinations;
+
+    @Inject
+    OutboxSender sender;
+
+    @Inject
+    Clock clock;
+
+    /** The photo, and whether this request created it (false: the same photo was already there). */
+    public record Accepted(PhotoRecord photo, boolean created) {
+    }
+
+    public Accepted accept(Path upload, PhotoRequest request, Caller caller) {
+        long size = sizeOf(upload);
+        if (size > config.maxFileBytes()) {
+            throw new ProblemException(413, "file-too-large", "File too large", "the file is " + size
+                    + " bytes; the limit is " + config.maxFileBytes() + " bytes", "file");
+        }
+        String sha256 = sha256(upload);
+        Optional<PhotoRecord> existing = studies.find(request.patient().identifier(), request.encounter())
+                .flatMap(study -> photos.findBySource(study.id, sha256));
+        if (existing.isPresent()) {
+            return new Accepted(existing.get(), false);
+        }
+
+        CleanedPhoto cleaned = cleaner.clean(upload, new PhotoLimits(config.maxPixels(), PhotoLimits.DEFAULT.maxDimension()));
+
+        var slot = studies.reserve(request.patient().identifier(), request.encounter(), request.department(),
+                request.bodySite().code(), uids);
+        var instance = new PhotoInstance(request.patient(), request.encounter(), request.department(),
+                request.accessTags(), request.bodySite(), request.laterality(), request.view(), request.protocol(),
+                request.takenAt(), request.deviceManufacturer(), request.deviceModel(),
+                Optional.of(caller.displayName()),
+                new PhotoInstance.Uids(slot.study().studyInstanceUid, slot.series().seriesInstanceUid, uids.next()),
+                slot.series().seriesNumber, slot.instanceNumber(), slot.study().createdAt);
+
+        var blob = store.put(out -> writer.write(cleaned, instance, out));
+        PhotoRecord photo = record(request, caller, slot.study(), slot.series().id, instance, cleaned, sha256, blob);
+        List<DeliveryRecord> deliveries = new ArrayList<>();
+        for (String destination : destinations.names()) {
+            deliveries.add(queued(photo.id, destination));
+        }
+        try {
+            photos.insert(photo, deliveries);
+        } catch (PersistenceException e) {
+            store.discard(blob.key());
+            // A concurrent upload of the same bytes for the same encounter won the unique constraint.
+            Optional<PhotoRecord> winner = photos.findBySource(slot.study().id, sha256);
+            if (winner.isPresent()) {
+                return new Accepted(winner.get(), false);
+            }
+            LOG.errorf("could not commit an accepted photo: %s", e.getClass().getSimpleName());
+            throw new StoreUnavailableException("database commit failed", e);
+        } catch (RuntimeException e) {
+            store.discard(blob.key());
+            throw e;
+        }
+        LOG.infof("photo %s accepted (%s, %d bytes, %s), queued for %s", photo.id, cleaned.source().format(),
+                size, cleaned.source().reencoded() ? "re-encoded" : "pixels kept", destinations.names());
+        sender.wake();
+        return new Accepted(photo, true);
+    }
+
+    private PhotoRecord record(PhotoRequest request, Caller caller, EncounterStudy study, UUID seriesId,
+            PhotoInstance instance, CleanedPhoto cleaned, String sha256, EncryptedBlobStore.StoredBlob blob) {
+        var photo = new PhotoRecord();
+        photo.id = UUID.randomUUID();
+        photo.studyId = study.id;
+        photo.seriesId = seriesId;
+        photo.sopClassUid = VlPhotoWriter.VL_PHOTOGRAPHIC_IMAGE_STORAGE;
+        photo.sopInstanceUid = instance.uids().sopInstanceUid();
+        photo.instanceNumber = instance.instanceNumber();
+        photo.sourceSha256 = sha256;
+        photo.sourceFormat = cleaned.source().format().name();
+        photo.transferSyntaxUid = VlPhotoWriter.transferSyntaxOf(cleaned);
+        photo.department = request.department();
+        photo.accessTags = String.join(",", request.accessTags());
+        photo.bodySiteCode = request.bodySite().code();
+        photo.bodySiteDisplay = request.bodySite().display();
+        photo.laterality = request.laterality();
+        photo.viewCode = request.view().orElse(null);
+        photo.protocolCode = request.protocol().orElse(null);
+        photo.takenAt = request.takenAt().orElse(null);
+        photo.uploadedBy = caller.subject();
+        photo.createdAt = clock.instant();
+        photo.blobKey = blob.key();
+        photo.blobBytes = blob.plainBytes();
+        return photo;
+    }
+
+    private DeliveryRecord queued(UUID photoId, String destination) {
+        var delivery = new DeliveryRecord();
+        delivery.id = UUID.randomUUID();
+        delivery.photoId = photoId;
+        delivery.destination = destination;
+        delivery.status = DeliveryRecord.Status.QUEUED;
+        delivery.attempts = 0;
+        delivery.updatedAt = clock.instant();
+        return delivery;
+    }
+
+    private static long sizeOf(Path upload) {
+        try {
+            return Files.size(upload);
+        } catch (IOException e) {
+            throw new StoreUnavailableException("the upload could not be read back", e);
+        }
+    }
+
+    static String sha256(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0;) {
+                digest.update(buffer, 0, n);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (IOException e) {
+            throw new StoreUnavailableException("the upload could not be read back", e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

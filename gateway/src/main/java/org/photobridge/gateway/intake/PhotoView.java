@@ -1,0 +1,47 @@
+package org.photobridge.gateway.intake;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import org.photobridge.gateway.persistence.DeliveryRecord;
+import org.photobridge.gateway.persistence.EncounterStudy;
+import org.photobridge.gateway.persistence.PhotoRecord;
+import org.photobridge.gateway.persistence.StudySeries;
+import org.photobridge.gateway.routing.PhotoStatus;
+
+/** The JSON the photo API returns: status, UIDs and one entry per destination. No patient data. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record PhotoView(
+        UUID id,
+        PhotoStatus status,
+        String studyInstanceUid,
+        String seriesInstanceUid,
+        String sopInstanceUid,
+        String sha256,
+        String department,
+        List<String> accessTags,
+        String bodySite,
+        String laterality,
+        String view,
+        Instant acceptedAt,
+        boolean bytesPurged,
+        List<DeliveryView> deliveries) {
+
+    /** One destination's delivery. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record DeliveryView(String destination, DeliveryRecord.Status status, int attempts, String lastError,
+            Instant nextAttemptAt, Instant storedAt) {
+    }
+
+    public static PhotoView of(PhotoRecord photo, EncounterStudy study, StudySeries series,
+            List<DeliveryRecord> deliveries) {
+        return new PhotoView(photo.id, PhotoStatus.of(deliveries), study.studyInstanceUid, series.seriesInstanceUid,
+                photo.sopInstanceUid, photo.sourceSha256, photo.department, photo.accessTagList(),
+                photo.bodySiteCode, photo.laterality, photo.viewCode, photo.createdAt, photo.blobKey == null,
+                deliveries.stream().map(d -> new DeliveryView(d.destination, d.status, d.attempts, d.lastError,
+                        d.nextAttemptAt, d.storedAt)).toList());
+    }
+}

@@ -1,0 +1,77 @@
+package org.photobridge.gateway.problem;
+
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.photobridge.gateway.photo.PhotoRejectedException;
+import org.photobridge.gateway.store.StoreUnavailableException;
+
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+
+/** Maps the gateway's exceptions to problem+json responses. */
+public class ProblemMappers {
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @ServerExceptionMapper
+    public Response problem(ProblemException e) {
+        return respond(e.problem());
+    }
+
+    @ServerExceptionMapper
+    public Response rejectedPhoto(PhotoRejectedException e) {
+        return respond(switch (e.reason()) {
+            case UNSUPPORTED_FORMAT -> new Problem(Problem.TYPE_PREFIX + "unsupported-media-type",
+                    "Unsupported media type", 415, e.getMessage(), "file");
+            case UNSUPPORTED_VARIANT -> new Problem(Problem.TYPE_PREFIX + "unsupported-image-variant",
+                    "Unsupported image variant", 415, e.getMessage(), "file");
+            case CORRUPT -> new Problem(Problem.TYPE_PREFIX + "corrupt-image", "Corrupt image", 400,
+                    e.getMessage(), "file");
+            case TOO_MANY_PIXELS -> new Problem(Problem.TYPE_PREFIX + "too-many-pixels", "Image too large", 413,
+                    e.getMessage(), "file");
+        });
+    }
+
+    @ServerExceptionMapper
+    public Response storeUnavailable(StoreUnavailableException e) {
+        LOG.errorf("photo store unavailable: %s", e.getMessage());
+        return respond(new Problem(Problem.TYPE_PREFIX + "storage-unavailable", "Storage unavailable", 503,
+                "the gateway could not store the photo durably; nothing was kept; try again later", null));
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e) {
+        return respond(new Problem(Problem.TYPE_PREFIX + "forbidden", "Forbidden", 403,
+                "your account lacks the role this operation needs", null));
+    }
+
+    @ServerExceptionMapper
+    public Response unauthorized(UnauthorizedException e) {
+        return Response.status(401).type(Problem.MEDIA_TYPE).header("WWW-Authenticate", "Bearer")
+                .entity(new Problem(Problem.TYPE_PREFIX + "unauthorized", "Unauthorized", 401,
+                        "a valid bearer token is required", null))
+                .build();
+    }
+
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (status == 413) {
+            return respond(new Problem(Problem.TYPE_PREFIX + "file-too-large", "Payload too large", 413,
+                    "the request body exceeds the gateway's upload limit", "file"));
+        }
+        if (status >= 500) {
+            LOG.errorf(e, "request failed with %d", status);
+        }
+        String detail = status == 415 ? "the request must be multipart/form-data with parts 'file' and 'metadata'"
+                : e.getResponse().getStatusInfo().getReasonPhrase();
+        return respond(new Problem(Problem.TYPE_PREFIX + "http-" + status,
+                e.getResponse().getStatusInfo().getReasonPhrase(), status, detail, null));
+    }
+
+    public static Response respond(Problem problem) {
+        return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem).build();
+    }
+}

@@ -1,0 +1,87 @@
+package org.photobridge.gateway.routing;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Destinations by name, and how the outbox retries them. */
+@ConfigMapping(prefix = "photobridge")
+public interface RoutingConfig {
+
+    /** Destinations by name; a photo goes to every enabled destination. */
+    Map<String, DestinationConfig> destinations();
+
+    Routing routing();
+
+    /** One destination. {@code kind} decides which of the other settings apply. */
+    interface DestinationConfig {
+        /** {@code dimse} (C-STORE) or {@code stow-rs} (DICOMweb). */
+        String kind();
+
+        @WithDefault("true")
+        boolean enabled();
+
+        /** DIMSE: host of the PACS. */
+        Optional<String> host();
+
+        /** DIMSE: port of the PACS. */
+        Optional<Integer> port();
+
+        /** DIMSE: the PACS's AE title (called AE). */
+        Optional<String> aeTitle();
+
+        /** DIMSE: the gateway's AE title (calling AE). */
+        @WithDefault("PHOTOBRIDGE")
+        String callingAeTitle();
+
+        /** STOW-RS: DICOMweb base URL, for example http://pacs:8042/dicom-web. */
+        Optional<URI> url();
+
+        /** STOW-RS: bearer token to send, if the DICOMweb server needs one. */
+        Optional<String> bearerToken();
+
+        /** STOW-RS: user name for HTTP basic authentication, if the DICOMweb server needs one. */
+        Optional<String> username();
+
+        /** STOW-RS: password for HTTP basic authentication. */
+        Optional<String> password();
+
+        @WithDefault("10s")
+        Duration connectTimeout();
+
+        /** How long one delivery may take before it counts as failed (and is retried). */
+        @WithDefault("120s")
+        Duration timeout();
+    }
+
+    /** Retry policy of the outbox. */
+    interface Routing {
+        /** How often the outbox looks for due deliveries (new photos wake it at once). */
+        @WithDefault("5s")
+        Duration pollInterval();
+
+        /** Wait before the first retry; doubles with each failed attempt. */
+        @WithDefault("5s")
+        Duration initialBackoff();
+
+        /** Longest wait between retries. */
+        @WithDefault("10m")
+        Duration maxBackoff();
+
+        /** Attempts before a delivery that keeps failing transiently is parked as FAILED. */
+        @WithDefault("100")
+        int maxAttempts();
+
+        /** How long a gateway instance holds a delivery it is working on before others may take it. */
+        @WithDefault("10m")
+        Duration lease();
+
+        /** Deliveries taken per outbox pass. */
+        @WithDefault("20")
+        int batchSize();
+    }
+}
