@@ -1,0 +1,119 @@
+package org.photobridge.gateway.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.Random;
+
+import javax.crypto.spec.SecretKeySpec;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EncryptedBlobStoreTest {
+    @TempDir
+    Path dir;
+
+    private EncryptedBlobStore store(byte keyByte) {
+        byte[] key = new byte[32];
+        Arrays.fill(key, keyByte);
+        return new EncryptedBlobStore(dir.resolve("store"), new SecretKeySpec(key, "AES"));
+    }
+
+    private static byte[] random(int size) {
+        byte[] data = new byte[size];
+        new Random(size).nextBytes(data);
+        return data;
+    }
+
+    @Test
+    void roundTripsEmptySmallExactAndMultiSegmentBlobs() throws IOException {
+        var store = store((byte) 1);
+        for (int size : new int[] {0, 1, 1000, SegmentedGcm.SEGMENT_SIZE, SegmentedGcm.SEGMENT_SIZE * 3 + 17}) {
+            byte[] plain = random(size);
+            var blob = store.put(out -> out.write(plain));
+            assertEquals(size, blob.plainBytes());
+            var out = new ByteArrayOutputStream();
+            store.decryptTo(blob.key(), out);
+            assertArrayEquals(plain, out.toByteArray(), "size " + size);
+        }
+    }
+
+    @Test
+    void bytesAtRestAreNotThePlaintext() throws IOException {
+        var store = store((byte) 1);
+        byte[] plain = "PATIENT-NAME-DOE^JANE-MRN-0042".repeat(100).getBytes();
+        var blob = store.put(out -> out.write(plain));
+        byte[] atRest = Files.readAllBytes(dir.resolve("store").resolve(blob.key() + ".pbe"));
+        assertFalse(new String(atRest, java.nio.charset.StandardCharsets.ISO_8859_1).contains("DOE^JANE"));
+        assertTrue(atRest.length > plain.length, "ciphertext carries nonces and tags");
+    }
+
+    @Test
+    void storeDirectoryIsPrivate() throws IOException {
+        store((byte) 1);
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("store"))));
+    }
+
+    @Test
+    void wrongKeyFailsAuthentication() throws IOException {
+        var blob = store((byte) 1).put(out -> out.write(random(5000)));
+        var other = store((byte) 2);
+        IOException e = assertThrows(IOException.class, () -> other.decryptTo(blob.key(), new ByteArrayOutputStream()));
+        assertTrue(e.getMessage().contains("authentication"), e.getMessage());
+    }
+
+    @Test
+    void flippedByteIsDetected() throws IOException {
+        var store = store((byte) 1);
+        var blob = store.put(out -> out.write(random(5000)));
+        Path file = dir.resolve("store").resolve(blob.key() + ".pbe");
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 0x01;
+        Files.write(file, bytes);
+        assertThrows(IOException.class, () -> store.decryptTo(blob.key(), new ByteArrayOutputStream()));
+    }
+
+    @Test
+    void truncationAtASegmentBoundaryIsDetected() throws IOException {
+        var store = store((byte) 1);
+        var blob = store.put(out -> out.write(random(SegmentedGcm.SEGMENT_SIZE * 2 + 5)));
+        Path file = dir.resolve("store").resolve(blob.key() + ".pbe");
+        byte[] bytes = Files.readAllBytes(file);
+        // Header (12) + first segment (4 + SEGMENT_SIZE + 16): drop everything after it.
+        int firstSegmentEnd = 12 + 4 + SegmentedGcm.SEGMENT_SIZE + 16;
+        Files.write(file, Arrays.copyOf(bytes, firstSegmentEnd));
+        assertThrows(IOException.class, () -> store.decryptTo(blob.key(), new ByteArrayOutputStream()));
+    }
+
+    @Test
+    void failedWriterLeavesNothingBehind() throws IOException {
+        var store = store((byte) 1);
+        assertThrows(StoreUnavailableException.class, () -> store.put(out -> {
+            out.write(random(100));
+            throw new IOException("disk full");
+        }));
+        try (var files = Files.list(dir.resolve("store"))) {
+            assertEquals(0, files.count());
+        }
+    }
+
+    @Test
+    void keyFileMustHoldExactly256Bits() throws IOException {
+        Path keyFile = dir.resolve("short.key");
+        Files.writeString(keyFile, java.util.Base64.getEncoder().encodeToString(new byte[16]));
+        var e = assertThrows(IllegalStateException.class, () -> EncryptedBlobStore.loadKey(keyFile));
+        assertTrue(e.getMessage().contains("256-bit"), e.getMessage());
+        var missing = assertThrows(IllegalStateException.class, () -> EncryptedBlobStore.loadKey(dir.resolve("none")));
+        assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
+    }
+}
