@@ -66,6 +66,8 @@ public record CleanedPhoto(
      * @param reencoded         true when pixels were decoded and encoded again
      * @param removedSegments   human-readable names of what was removed, such as "APP1/Exif",
      *                          "APP1/XMP", "APP13", "COM", "tEXt" (no content, only names)
+     * @param sourceBitsPerSample bits per sample of the input (JPEG precision, PNG bit depth); when
+     *                          above the 8 bits of the cleaned pixels, samples were rounded to 8 bits
      */
     public record SourceFacts(
             PhotoFormat format,
@@ -74,7 +76,14 @@ public record CleanedPhoto(
             int sourceRows,
             int exifOrientation,
             boolean reencoded,
-            List<String> removedSegments) {
+            List<String> removedSegments,
+            int sourceBitsPerSample) {
+
+        /** For callers that predate {@code sourceBitsPerSample}: an 8-bit source. */
+        public SourceFacts(PhotoFormat format, String sha256, int sourceColumns, int sourceRows,
+                int exifOrientation, boolean reencoded, List<String> removedSegments) {
+            this(format, sha256, sourceColumns, sourceRows, exifOrientation, reencoded, removedSegments, 8);
+        }
     }
 
     /**

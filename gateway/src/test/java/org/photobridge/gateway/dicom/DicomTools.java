@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** The independent DICOM tools the tests check our output with (dicom3tools, dcmtk). */
-final class DicomTools {
-    record Result(int exitCode, String output) {
-        List<String> linesContaining(String word) {
+public final class DicomTools {
+    public record Result(int exitCode, String output) {
+        public List<String> linesContaining(String word) {
             return output.lines().filter(line -> line.contains(word)).toList();
         }
     }
@@ -25,22 +25,22 @@ final class DicomTools {
      * dciodvfy warnings other than the one it always gives for private elements it has no
      * dictionary entry for (our PHOTOBRIDGE block).
      */
-    static List<String> unexpectedWarnings(Result dciodvfy) {
+    public static List<String> unexpectedWarnings(Result dciodvfy) {
         return dciodvfy.linesContaining("Warning").stream()
                 .filter(line -> !(line.startsWith("(0x0071,0x10") && line.contains("Unrecognized tag")))
                 .toList();
     }
 
-    static Result dciodvfy(Path file) {
+    public static Result dciodvfy(Path file) {
         return run("/usr/bin/dciodvfy", file.toString());
     }
 
-    static Result dcmdump(Path file) {
+    public static Result dcmdump(Path file) {
         return run("/usr/bin/dcmdump", "+L", file.toString());
     }
 
     /** Decodes to PNG with dcmtk (JPEG included, colour converted to RGB). */
-    static Path dcmj2pnm(Path file, Path png) {
+    public static Path dcmj2pnm(Path file, Path png) {
         Result result = run("/usr/bin/dcmj2pnm", "+on", file.toString(), png.toString());
         if (result.exitCode() != 0 || !Files.exists(png)) {
             throw new AssertionError("dcmj2pnm failed:\n" + result.output());
@@ -48,7 +48,7 @@ final class DicomTools {
         return png;
     }
 
-    static Result run(String binary, String... args) {
+    public static Result run(String binary, String... args) {
         assumeTrue(Files.isExecutable(Path.of(binary)), binary + " is not installed");
         List<String> command = new ArrayList<>();
         command.add(binary);

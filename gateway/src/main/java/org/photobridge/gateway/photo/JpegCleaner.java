@@ -1,0 +1,262 @@
+package org.photobridge.gateway.photo;
+
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.photobridge.gateway.photo.CleanedPhoto.LossyCompression;
+import org.photobridge.gateway.photo.CleanedPhoto.PixelEncoding;
+import org.photobridge.gateway.photo.CleanedPhoto.SourceFacts;
+import org.photobridge.gateway.photo.PhotoRejectedException.Reason;
+
+/**
+ * Cleans a JPEG upload: keeps an upright 8-bit baseline stream byte for byte minus its metadata, and
+ * transcodes everything else (rotation needed, progressive, extended, CMYK/YCCK, odd layouts) once to
+ * baseline.
+ */
+final class JpegCleaner {
+
+    static final String ISO_10918_1 = "ISO_10918_1";
+
+    private final float quality;
+    private final DecodeBudget budget;
+
+    JpegCleaner(float quality, DecodeBudget budget) {
+        this.quality = quality;
+        this.budget = budget;
+    }
+
+    CleanedPhoto clean(byte[] upload, String sha256, PhotoLimits limits) {
+        JpegSegments stream = JpegSegments.parse(upload);
+        JpegSegments.Segment sof = frameHeader(stream);
+        JpegFrame frame = JpegFrame.read(stream, sof);
+        requireSupportedVariant(frame);
+        HeaderLimits.enforce(frame.width(), frame.height(), limits);
+
+        var kept = KeptMetadata.find(stream);
+        ExifFacts exif = kept.exif();
+        Orientation orientation = Orientation.fromExif(exif.orientation());
+        Set<String> removed = removedSegments(stream, kept, sof);
+
+        Predicate<JpegSegments.Segment> needed = segment -> segment == sof || isTableOrScan(segment.marker());
+        byte[] withoutMetadata = stream.rebuild(kept.leadingSegments(stream), needed);
+        int components = frame.components().size();
+        Optional<String> photometric = JpegPhotometric.of(frame, kept.jfif() != null, kept.adobeTransform(stream));
+        Optional<byte[]> icc = IccProfiles.fromJpegChunks(stream, kept.iccChunks());
+        IccProfiles.Family family = components == 1 ? IccProfiles.Family.GRAY : IccProfiles.Family.RGB;
+        boolean keepAsIs = frame.sofMarker() == JpegFrame.BASELINE && orientation == Orientation.NORMAL
+                && photometric.isPresent();
+        var source = new SourceFacts(PhotoFormat.JPEG, sha256, frame.width(), frame.height(),
+                orientation.exifValue(), !keepAsIs, List.copyOf(removed), frame.precision());
+
+        if (keepAsIs) {
+            var lossy = new LossyCompression(true, List.of(ISO_10918_1),
+                    List.of(ratio(frame.width(), frame.height(), components, withoutMetadata.length)));
+            return new CleanedPhoto(PixelEncoding.JPEG_BASELINE, withoutMetadata, frame.width(), frame.height(),
+                    components, photometric.get(), 8, 8, IccProfiles.usableFor(icc, family), lossy, source,
+                    exif.hints());
+        }
+
+        // CMYK/YCCK decoding needs the profile to convert colours (the result is sRGB); the other
+        // layouts decode without it so that pixels stay in the colour space of the profile we pass on.
+        byte[] decodeStream = components == 4
+                ? stream.rebuild(kept.leadingSegments(stream), needed.or(kept.iccChunks()::contains))
+                : withoutMetadata;
+        double sourceRatio = ratio(frame.width(), frame.height(), components, decodeStream.length);
+        Optional<byte[]> outputIcc = components == 4 ? Optional.of(IccProfiles.srgb()) : IccProfiles.usableFor(icc, family);
+        return transcode(decodeStream, frame, orientation, sourceRatio, outputIcc, source, exif);
+    }
+
+    private CleanedPhoto transcode(byte[] decodeStream, JpegFrame frame, Orientation orientation, double sourceRatio,
+            Optional<byte[]> icc, SourceFacts source, ExifFacts exif) {
+        byte[] encoded;
+        int width;
+        int height;
+        int samplesPerPixel;
+        try (var reservation = budget.reserve(frame.width(), frame.height())) {
+            BufferedImage image = ImageDecoder.readJpeg(decodeStream);
+            if (image.getWidth() != frame.width() || image.getHeight() != frame.height()) {
+                throw new PhotoRejectedException(Reason.CORRUPT,
+                        "the JPEG image data does not match the size its header declares");
+            }
+            PixelRaster stored = frame.components().size() == 1 ? DecodedPixels.gray(image) : DecodedPixels.rgb(image);
+            image = null; // let the decoder's copy go before the rotated one is allocated
+            PixelRaster upright = orientation.apply(stored);
+            stored = null;
+            encoded = BaselineJpegEncoder.encode(upright, quality);
+            width = upright.width();
+            height = upright.height();
+            samplesPerPixel = upright.samplesPerPixel();
+        }
+        var ours = verifiedBaseline(encoded, width, height, samplesPerPixel);
+        var lossy = new LossyCompression(true, List.of(ISO_10918_1, ISO_10918_1),
+                List.of(sourceRatio, ratio(width, height, samplesPerPixel, ours.stream().length)));
+        return new CleanedPhoto(PixelEncoding.JPEG_BASELINE, ours.stream(), width, height, samplesPerPixel,
+                ours.photometric(), 8, 8, icc, lossy, source, exif.hints());
+    }
+
+    private record Encoded(byte[] stream, String photometric) {
+    }
+
+    /**
+     * Parses what the encoder wrote, so that what we declare (process, size, photometric
+     * interpretation) is what the stream really holds, and keeps only the segments needed to decode.
+     */
+    private static Encoded verifiedBaseline(byte[] encoded, int width, int height, int samplesPerPixel) {
+        JpegSegments stream = JpegSegments.parse(encoded);
+        JpegSegments.Segment sof = frameHeader(stream);
+        JpegFrame frame = JpegFrame.read(stream, sof);
+        var kept = KeptMetadata.find(stream);
+        Optional<String> photometric = JpegPhotometric.of(frame, kept.jfif() != null, kept.adobeTransform(stream));
+        if (frame.sofMarker() != JpegFrame.BASELINE || frame.precision() != 8 || frame.width() != width
+                || frame.height() != height || frame.components().size() != samplesPerPixel
+                || photometric.isEmpty()) {
+            throw new IllegalStateException("the JPEG encoder did not write the expected baseline stream");
+        }
+        byte[] clean = stream.rebuild(kept.leadingSegments(stream),
+                segment -> segment == sof || isTableOrScan(segment.marker()));
+        return new Encoded(clean, photometric.get());
+    }
+
+    private static JpegSegments.Segment frameHeader(JpegSegments stream) {
+        JpegSegments.Segment sof = null;
+        boolean scan = false;
+        for (JpegSegments.Segment segment : stream.segments()) {
+            if (segment.isSof()) {
+                if (sof != null) {
+                    throw new PhotoRejectedException(Reason.UNSUPPORTED_VARIANT,
+                            "the JPEG has more than one frame (hierarchical JPEG); only single-frame JPEG is accepted");
+                }
+                sof = segment;
+            } else if (segment.marker() == JpegSegments.SOS) {
+                if (sof == null) {
+                    throw new PhotoRejectedException(Reason.CORRUPT, "the JPEG has image data before its frame header");
+                }
+                scan = true;
+            }
+        }
+        if (sof == null) {
+            throw new PhotoRejectedException(Reason.CORRUPT, "the JPEG has no frame header (SOF marker)");
+        }
+        if (!scan) {
+            throw new PhotoRejectedException(Reason.CORRUPT, "the JPEG has no image data (SOS marker)");
+        }
+        return sof;
+    }
+
+    private static void requireSupportedVariant(JpegFrame frame) {
+        String accepted = "; the gateway accepts 8-bit baseline, extended or progressive JPEG with Huffman coding";
+        if (!frame.isHuffmanNonDifferential()) {
+            throw new PhotoRejectedException(Reason.UNSUPPORTED_VARIANT,
+                    "the JPEG uses the " + frame.processName() + " coding process" + accepted);
+        }
+        if (frame.precision() != 8) {
+            throw new PhotoRejectedException(Reason.UNSUPPORTED_VARIANT,
+                    "the JPEG has " + frame.precision() + "-bit samples" + accepted);
+        }
+        int components = frame.components().size();
+        if (components != 1 && components != 3 && components != 4) {
+            throw new PhotoRejectedException(Reason.UNSUPPORTED_VARIANT,
+                    "the JPEG has " + components + " colour components; gray (1), colour (3) or CMYK (4) is accepted");
+        }
+        if (frame.height() == 0) {
+            throw new PhotoRejectedException(Reason.UNSUPPORTED_VARIANT,
+                    "the JPEG declares its height in a DNL marker" + accepted + " and the height in the frame header");
+        }
+    }
+
+    private static boolean isTableOrScan(int marker) {
+        return marker == JpegSegments.DQT || marker == JpegSegments.DHT || marker == JpegSegments.DRI
+                || marker == JpegSegments.SOS;
+    }
+
+    private static Set<String> removedSegments(JpegSegments stream, KeptMetadata kept, JpegSegments.Segment sof) {
+        Set<String> removed = new LinkedHashSet<>();
+        for (JpegSegments.Segment segment : stream.segments()) {
+            if (segment == sof || isTableOrScan(segment.marker())) {
+                continue;
+            }
+            if (segment == kept.jfif()) {
+                if (kept.jfifHasThumbnail(stream)) {
+                    removed.add("APP0/JFIF thumbnail");
+                }
+                continue;
+            }
+            if (segment == kept.adobe()) {
+                continue;
+            }
+            removed.add(stream.describe(segment));
+        }
+        if (stream.trailingBytes() > 0) {
+            removed.add("data after EOI");
+        }
+        return removed;
+    }
+
+    /** Lossy Image Compression Ratio: uncompressed size over compressed size, to two decimals. */
+    static double ratio(long width, long height, int samplesPerPixel, int compressedBytes) {
+        double ratio = (double) width * height * samplesPerPixel / compressedBytes;
+        return Math.round(ratio * 100) / 100.0;
+    }
+
+    /** The segments that survive cleaning besides tables and scans, and the EXIF facts read before removal. */
+    private record KeptMetadata(JpegSegments.Segment jfif, JpegSegments.Segment adobe,
+                                List<JpegSegments.Segment> iccChunks, ExifFacts exif) {
+
+        private static final int JFIF_FIXED = 14;
+        private static final int ADOBE_FIXED = 12;
+
+        static KeptMetadata find(JpegSegments stream) {
+            JpegSegments.Segment jfif = null;
+            JpegSegments.Segment adobe = null;
+            ExifFacts exif = null;
+            var icc = new ArrayList<JpegSegments.Segment>();
+            for (JpegSegments.Segment segment : stream.segments()) {
+                int marker = segment.marker();
+                if (marker == JpegSegments.APP0 && jfif == null && segment.payloadLength() >= JFIF_FIXED
+                        && stream.payloadStartsWith(segment, "JFIF\0")) {
+                    jfif = segment;
+                } else if (marker == JpegSegments.APP14 && adobe == null && segment.payloadLength() >= ADOBE_FIXED
+                        && stream.payloadStartsWith(segment, "Adobe")) {
+                    adobe = segment;
+                } else if (marker == JpegSegments.APP1 && exif == null && stream.payloadStartsWith(segment, "Exif\0")) {
+                    exif = ExifReader.fromApp1(stream.bytes(), segment.payloadOffset(), segment.payloadLength());
+                } else if (marker == JpegSegments.APP2 && stream.payloadStartsWith(segment, "ICC_PROFILE\0")) {
+                    icc.add(segment);
+                }
+            }
+            return new KeptMetadata(jfif, adobe, icc, exif == null ? ExifFacts.NONE : exif);
+        }
+
+        int adobeTransform(JpegSegments stream) {
+            return adobe == null ? -1 : stream.payloadByte(adobe, 11);
+        }
+
+        boolean jfifHasThumbnail(JpegSegments stream) {
+            return jfif.payloadLength() > JFIF_FIXED
+                    || stream.payloadByte(jfif, 12) != 0 || stream.payloadByte(jfif, 13) != 0;
+        }
+
+        /**
+         * JFIF and Adobe segments rewritten to their fixed fields: the JFIF thumbnail (a small copy of
+         * the photo) and anything appended to either are dropped.
+         */
+        List<byte[]> leadingSegments(JpegSegments stream) {
+            var leading = new ArrayList<byte[]>(2);
+            if (jfif != null) {
+                byte[] payload = new byte[JFIF_FIXED];
+                System.arraycopy(stream.bytes(), jfif.payloadOffset(), payload, 0, JFIF_FIXED - 2);
+                leading.add(JpegSegments.segment(JpegSegments.APP0, payload));
+            }
+            if (adobe != null) {
+                byte[] payload = new byte[ADOBE_FIXED];
+                System.arraycopy(stream.bytes(), adobe.payloadOffset(), payload, 0, ADOBE_FIXED);
+                leading.add(JpegSegments.segment(JpegSegments.APP14, payload));
+            }
+            return leading;
+        }
+    }
+}

@@ -1,0 +1,281 @@
+package org.photobridge.gateway.photo;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * The marker structure of a JPEG stream from SOI to EOI: marker segments and the entropy-coded data
+ * after each SOS, located but not decoded.
+ */
+final class JpegSegments {
+
+    static final int SOI = 0xD8;
+    static final int EOI = 0xD9;
+    static final int SOS = 0xDA;
+    static final int DQT = 0xDB;
+    static final int DHT = 0xC4;
+    static final int DRI = 0xDD;
+    static final int COM = 0xFE;
+    static final int APP0 = 0xE0;
+    static final int APP1 = 0xE1;
+    static final int APP2 = 0xE2;
+    static final int APP14 = 0xEE;
+
+    /** One piece of the stream; {@code offset} and {@code length} locate it in the parsed bytes. */
+    sealed interface Part permits Segment, EntropyData {
+        int offset();
+
+        int length();
+    }
+
+    /**
+     * A marker segment: {@code offset} points at its 0xFF, {@code length} covers marker, length field
+     * and payload.
+     */
+    record Segment(int marker, int offset, int length) implements Part {
+        int payloadOffset() {
+            return offset + 4;
+        }
+
+        int payloadLength() {
+            return length - 4;
+        }
+
+        boolean isApp() {
+            return marker >= 0xE0 && marker <= 0xEF;
+        }
+
+        boolean isSof() {
+            return marker >= 0xC0 && marker <= 0xCF && marker != DHT && marker != 0xC8 && marker != 0xCC;
+        }
+    }
+
+    /** Entropy-coded data after an SOS, including byte stuffing and RSTn markers. */
+    record EntropyData(int offset, int length) implements Part {
+    }
+
+    private final byte[] bytes;
+    private final List<Part> parts;
+    private final int end;
+
+    private JpegSegments(byte[] bytes, List<Part> parts, int end) {
+        this.bytes = bytes;
+        this.parts = List.copyOf(parts);
+        this.end = end;
+    }
+
+    /** The parts between SOI and EOI (both excluded), in stream order. */
+    List<Part> parts() {
+        return parts;
+    }
+
+    /** The segments only, in stream order. */
+    List<Segment> segments() {
+        var list = new ArrayList<Segment>();
+        for (Part part : parts) {
+            if (part instanceof Segment segment) {
+                list.add(segment);
+            }
+        }
+        return list;
+    }
+
+    byte[] bytes() {
+        return bytes;
+    }
+
+    /** How many bytes follow the EOI marker (camera trailers, appended preview images, ...). */
+    int trailingBytes() {
+        return bytes.length - end;
+    }
+
+    /** True when the segment's payload starts with the given ASCII identifier. */
+    boolean payloadStartsWith(Segment segment, String identifier) {
+        byte[] id = identifier.getBytes(StandardCharsets.ISO_8859_1);
+        if (segment.payloadLength() < id.length) {
+            return false;
+        }
+        for (int i = 0; i < id.length; i++) {
+            if (bytes[segment.payloadOffset() + i] != id[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    int payloadByte(Segment segment, int index) {
+        return bytes[segment.payloadOffset() + index] & 0xFF;
+    }
+
+    /**
+     * Writes SOI, the parts the filter keeps (entropy data always follows its SOS), extra segments
+     * inserted right after SOI, and EOI.
+     */
+    byte[] rebuild(List<byte[]> leadingSegments, Predicate<Segment> keep) {
+        var kept = new ArrayList<Part>(parts.size());
+        int size = 4;
+        for (byte[] segment : leadingSegments) {
+            size += segment.length;
+        }
+        for (Part part : parts) {
+            if (part instanceof EntropyData || keep.test((Segment) part)) {
+                kept.add(part);
+                size += part.length();
+            }
+        }
+        byte[] out = new byte[size];
+        out[0] = (byte) 0xFF;
+        out[1] = (byte) SOI;
+        int pos = 2;
+        for (byte[] segment : leadingSegments) {
+            System.arraycopy(segment, 0, out, pos, segment.length);
+            pos += segment.length;
+        }
+        for (Part part : kept) {
+            System.arraycopy(bytes, part.offset(), out, pos, part.length());
+            pos += part.length();
+        }
+        out[pos] = (byte) 0xFF;
+        out[pos + 1] = (byte) EOI;
+        return out;
+    }
+
+    /** Encodes a marker segment with the given payload. */
+    static byte[] segment(int marker, byte[] payload) {
+        int length = payload.length + 2;
+        if (length > 0xFFFF) {
+            throw new IllegalArgumentException("segment payload too long");
+        }
+        byte[] out = new byte[payload.length + 4];
+        out[0] = (byte) 0xFF;
+        out[1] = (byte) marker;
+        out[2] = (byte) (length >> 8);
+        out[3] = (byte) length;
+        System.arraycopy(payload, 0, out, 4, payload.length);
+        return out;
+    }
+
+    /**
+     * Walks the stream from SOI to EOI.
+     *
+     * @throws PhotoRejectedException CORRUPT when the structure is broken or the stream ends early
+     */
+    static JpegSegments parse(byte[] bytes) {
+        if (bytes.length < 4 || (bytes[0] & 0xFF) != 0xFF || (bytes[1] & 0xFF) != SOI) {
+            throw corrupt("the JPEG file is too short to hold an image");
+        }
+        var parts = new ArrayList<Part>();
+        int pos = 2;
+        while (true) {
+            if (pos >= bytes.length) {
+                throw corrupt("the JPEG file ends before its end-of-image marker (truncated upload?)");
+            }
+            if ((bytes[pos] & 0xFF) != 0xFF) {
+                throw corrupt("the JPEG file has data where a marker was expected at byte " + pos);
+            }
+            int markerStart = pos;
+            // Any number of 0xFF fill bytes may precede a marker code.
+            while (pos < bytes.length && (bytes[pos] & 0xFF) == 0xFF) {
+                pos++;
+            }
+            if (pos >= bytes.length) {
+                throw corrupt("the JPEG file ends before its end-of-image marker (truncated upload?)");
+            }
+            int marker = bytes[pos] & 0xFF;
+            pos++;
+            if (marker == EOI) {
+                return new JpegSegments(bytes, parts, pos);
+            }
+            if (marker == 0x00 || marker == SOI) {
+                throw corrupt("the JPEG file has an invalid marker at byte " + markerStart);
+            }
+            if ((marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
+                // Stand-alone markers outside entropy data carry nothing; they are dropped.
+                continue;
+            }
+            if (pos + 2 > bytes.length) {
+                throw corrupt("the JPEG file ends inside a marker segment (truncated upload?)");
+            }
+            int length = ((bytes[pos] & 0xFF) << 8) | (bytes[pos + 1] & 0xFF);
+            if (length < 2) {
+                throw corrupt("the JPEG file has a marker segment with an invalid length at byte " + markerStart);
+            }
+            // Normalise: a segment starts at its final 0xFF so that rebuilt streams carry no fill bytes.
+            int segmentStart = pos - 2;
+            int segmentEnd = pos + length;
+            if (segmentEnd > bytes.length) {
+                throw corrupt("the JPEG file ends inside a marker segment (truncated upload?)");
+            }
+            parts.add(new Segment(marker, segmentStart, segmentEnd - segmentStart));
+            pos = segmentEnd;
+            if (marker == SOS) {
+                int dataEnd = endOfEntropyData(bytes, pos);
+                if (dataEnd == pos) {
+                    throw corrupt("the JPEG file has a scan without image data");
+                }
+                parts.add(new EntropyData(pos, dataEnd - pos));
+                pos = dataEnd;
+            }
+        }
+    }
+
+    /** Returns the offset of the first real marker (not stuffing, not RSTn) at or after {@code start}. */
+    private static int endOfEntropyData(byte[] bytes, int start) {
+        int pos = start;
+        while (true) {
+            if (pos >= bytes.length) {
+                throw corrupt("the JPEG image data is truncated: the file ends before its end-of-image marker");
+            }
+            if ((bytes[pos] & 0xFF) != 0xFF) {
+                pos++;
+                continue;
+            }
+            int next = pos + 1;
+            while (next < bytes.length && (bytes[next] & 0xFF) == 0xFF) {
+                next++;
+            }
+            if (next >= bytes.length) {
+                throw corrupt("the JPEG image data is truncated: the file ends before its end-of-image marker");
+            }
+            int code = bytes[next] & 0xFF;
+            if (code == 0x00 || (code >= 0xD0 && code <= 0xD7)) {
+                pos = next + 1;
+                continue;
+            }
+            return pos;
+        }
+    }
+
+    /** A short human name for a removed segment, such as "APP1/Exif" or "COM"; never its content. */
+    String describe(Segment segment) {
+        int marker = segment.marker();
+        if (marker == COM) {
+            return "COM";
+        }
+        if (segment.isApp()) {
+            String app = "APP" + (marker - APP0);
+            String kind = switch (marker) {
+                case APP0 -> payloadStartsWith(segment, "JFIF\0") ? "JFIF"
+                        : payloadStartsWith(segment, "JFXX\0") ? "JFXX" : null;
+                case APP1 -> payloadStartsWith(segment, "Exif\0") ? "Exif"
+                        : payloadStartsWith(segment, "http://ns.adobe.com/xap/1.0/\0") ? "XMP"
+                        : payloadStartsWith(segment, "http://ns.adobe.com/xmp/extension/\0") ? "XMP-extended"
+                        : null;
+                case APP2 -> payloadStartsWith(segment, "ICC_PROFILE\0") ? "ICC"
+                        : payloadStartsWith(segment, "MPF\0") ? "MPF"
+                        : payloadStartsWith(segment, "FPXR\0") ? "FPXR" : null;
+                case 0xED -> payloadStartsWith(segment, "Photoshop 3.0\0") ? "Photoshop" : null;
+                case APP14 -> payloadStartsWith(segment, "Adobe") ? "Adobe" : null;
+                default -> null;
+            };
+            return kind == null ? app : app + "/" + kind;
+        }
+        return String.format("marker 0xFF%02X", marker);
+    }
+
+    private static PhotoRejectedException corrupt(String message) {
+        return new PhotoRejectedException(PhotoRejectedException.Reason.CORRUPT, message);
+    }
+}

@@ -1,0 +1,89 @@
+package org.photobridge.gateway.photo;
+
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.photobridge.gateway.photo.CleanedPhoto.LossyCompression;
+import org.photobridge.gateway.photo.CleanedPhoto.PixelEncoding;
+import org.photobridge.gateway.photo.CleanedPhoto.SourceFacts;
+
+/**
+ * Cleans a PNG upload into native 8-bit pixels: gray stays one sample (MONOCHROME2), colour and
+ * palette images become RGB, 16-bit samples are rounded to 8 bits, and transparency is composited
+ * onto white because DICOM photographs have no alpha channel. The result is never lossy-compressed.
+ */
+final class PngCleaner {
+
+    private final DecodeBudget budget;
+
+    PngCleaner(DecodeBudget budget) {
+        this.budget = budget;
+    }
+
+    CleanedPhoto clean(byte[] upload, String sha256, PhotoLimits limits) {
+        PngChunks png = PngChunks.parse(upload);
+        PngChunks.Header header = png.header();
+        HeaderLimits.enforce(header.width(), header.height(), limits);
+
+        var decodable = new ArrayList<PngChunks.Chunk>();
+        Set<String> removed = new LinkedHashSet<>();
+        ExifFacts exif = null;
+        Optional<byte[]> iccp = Optional.empty();
+        boolean srgb = false;
+        for (PngChunks.Chunk chunk : png.chunks()) {
+            switch (chunk.type()) {
+                case "IHDR", "IDAT", "IEND", "tRNS" -> decodable.add(chunk);
+                case "PLTE" -> {
+                    if (header.isPalette()) {
+                        decodable.add(chunk);
+                    } else {
+                        removed.add(chunk.type()); // a suggested palette for a truecolour image
+                    }
+                }
+                default -> {
+                    removed.add(chunk.type());
+                    if (chunk.type().equals("eXIf") && exif == null) {
+                        exif = ExifReader.fromTiff(upload, chunk.dataOffset(), chunk.dataLength());
+                    } else if (chunk.type().equals("iCCP") && iccp.isEmpty()) {
+                        iccp = IccProfiles.fromPngIccp(upload, chunk.dataOffset(), chunk.dataLength());
+                    } else if (chunk.type().equals("sRGB")) {
+                        srgb = true;
+                    }
+                }
+            }
+        }
+        if (png.trailingBytes() > 0) {
+            removed.add("data after IEND");
+        }
+        exif = exif == null ? ExifFacts.NONE : exif;
+        Orientation orientation = Orientation.fromExif(exif.orientation());
+        IccProfiles.Family family = header.isColour() ? IccProfiles.Family.RGB : IccProfiles.Family.GRAY;
+        Optional<byte[]> icc = IccProfiles.usableFor(iccp, family);
+        if (icc.isEmpty() && srgb && header.isColour()) {
+            icc = Optional.of(IccProfiles.srgb());
+        }
+
+        int samplesPerPixel = header.isColour() ? 3 : 1;
+        PixelRaster upright;
+        // The decoder only ever sees critical chunks and tRNS: text, EXIF and profile chunks, which
+        // ImageIO would otherwise inflate into metadata, never reach it.
+        try (var reservation = budget.reserve(header.width(), header.height())) {
+            BufferedImage image = ImageDecoder.readPng(png.rebuild(decodable));
+            if (image.getWidth() != header.width() || image.getHeight() != header.height()) {
+                throw new PhotoRejectedException(PhotoRejectedException.Reason.CORRUPT,
+                        "the PNG image data does not match the size its header declares");
+            }
+            PixelRaster stored = DecodedPixels.flattenedOnWhite(image, samplesPerPixel);
+            image = null; // let the decoder's copy go before the rotated one is allocated
+            upright = orientation.apply(stored);
+        }
+        var source = new SourceFacts(PhotoFormat.PNG, sha256, (int) header.width(), (int) header.height(),
+                orientation.exifValue(), true, List.copyOf(removed), header.bitDepth());
+        return new CleanedPhoto(PixelEncoding.NATIVE, upright.samples(), upright.width(), upright.height(),
+                samplesPerPixel, samplesPerPixel == 1 ? "MONOCHROME2" : "RGB", 8, 8,
+                icc, LossyCompression.none(), source, exif.hints());
+    }
+}

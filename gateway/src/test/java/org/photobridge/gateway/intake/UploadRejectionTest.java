@@ -1,0 +1,160 @@
+package org.photobridge.gateway.intake;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.photobridge.gateway.intake.Uploads.DERM;
+import static org.photobridge.gateway.intake.Uploads.PLASTICS;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.UUID;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.photobridge.gateway.photo.TestImages;
+import org.photobridge.gateway.testing.TestStack;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+
+/**
+ * Every way an upload can be wrong gets its own status and a problem that names the fault, never
+ * echoes patient data, and leaves nothing behind: no photo, no stored bytes.
+ */
+@QuarkusTest
+@QuarkusTestResource(TestStack.class)
+class UploadRejectionTest {
+    private static final String PROBLEM = "application/problem+json";
+
+    @ConfigProperty(name = "photobridge.store.directory")
+    Path storeDirectory;
+
+    private final String mrn = "MRN-REJECT-" + UUID.randomUUID();
+    private long blobsBefore;
+
+    @BeforeEach
+    void countBlobs() throws IOException {
+        blobsBefore = blobs();
+    }
+
+    @AfterEach
+    void nothingWasKept() throws IOException {
+        Uploads.as(PLASTICS).queryParam("patient", "urn:oid:1.2.3.4.5|" + mrn).get("/api/v1/photos")
+                .then().statusCode(200).body("size()", equalTo(0));
+        assertEquals(blobsBefore, blobs(), "no encrypted bytes may be left by a rejected upload");
+    }
+
+    private long blobs() throws IOException {
+        if (!Files.exists(storeDirectory)) {
+            return 0;
+        }
+        try (var files = Files.list(storeDirectory)) {
+            return files.count();
+        }
+    }
+
+    private ValidatableResponse upload(String user, byte[] file) {
+        return Uploads.upload(user, file, "photo.jpg", Uploads.metadata(mrn, "ENC-REJECT")).then();
+    }
+
+    private static byte[] validJpeg() {
+        return TestImages.jpeg(TestImages.scene());
+    }
+
+    @Test
+    void rejectsUploadWithoutToken() {
+        given().multiPart("file", "p.jpg", validJpeg()).multiPart("metadata", Uploads.metadata(mrn, "E"))
+                .post("/api/v1/photos").then().statusCode(401).header("WWW-Authenticate", containsString("Bearer"));
+    }
+
+    @Test
+    void rejectsForgedToken() {
+        String forged = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4IiwicmVhbG1fYWNjZXNzIjp7InJvbGVzIjpbInBob3RvZ3JhcGhlciJdfX0.c2ln";
+        given().auth().oauth2(forged).multiPart("file", "p.jpg", validJpeg())
+                .multiPart("metadata", Uploads.metadata(mrn, "E")).post("/api/v1/photos").then().statusCode(401);
+    }
+
+    @Test
+    void rejectsUserWithoutPhotographerRole() {
+        upload("compliance.officer", validJpeg()).statusCode(403).contentType(PROBLEM);
+    }
+
+    @Test
+    void rejectsDepartmentTheUserDoesNotBelongTo() {
+        upload(DERM, validJpeg()).statusCode(403).contentType(PROBLEM)
+                .body("type", equalTo("urn:photobridge:problem:department-not-permitted"))
+                .body("detail", containsString("plastic-surgery"));
+    }
+
+    @Test
+    void rejectsBadMetadataNamingTheField() {
+        String metadata = Uploads.metadata(mrn, "ENC-REJECT").replace("\"laterality\": \"L\"", "\"laterality\": \"left\"");
+        Uploads.upload(PLASTICS, validJpeg(), "p.jpg", metadata).then().statusCode(400).contentType(PROBLEM)
+                .body("field", equalTo("laterality"))
+                .body("detail", not(containsString(mrn)));
+    }
+
+    @Test
+    void rejectsMissingFilePart() {
+        Uploads.as(PLASTICS).multiPart("metadata", Uploads.metadata(mrn, "E"), "application/json")
+                .post("/api/v1/photos").then().statusCode(400).body("field", equalTo("file"));
+    }
+
+    @Test
+    void rejectsGifAsUnsupportedMediaType() {
+        byte[] gif = "GIF89a\1\0\1\0\0\0\0;".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        upload(PLASTICS, gif).statusCode(415).contentType(PROBLEM)
+                .body("type", equalTo("urn:photobridge:problem:unsupported-media-type"))
+                .body("detail", containsString("JPEG"));
+    }
+
+    @Test
+    void rejectsPdfNamedLikeAJpeg() {
+        upload(PLASTICS, "%PDF-1.7\n%secret\n".getBytes()).statusCode(415);
+    }
+
+    @Test
+    void rejectsTruncatedJpegAsCorrupt() {
+        byte[] jpeg = validJpeg();
+        upload(PLASTICS, Arrays.copyOf(jpeg, jpeg.length / 2)).statusCode(400).contentType(PROBLEM)
+                .body("type", equalTo("urn:photobridge:problem:corrupt-image"));
+    }
+
+    @Test
+    void rejectsPngDecompressionBombFromItsHeader() {
+        byte[] bomb = TestImages.png(100_000, 100_000, 8, 2, new byte[0], java.util.List.of(), java.util.List.of());
+        upload(PLASTICS, bomb).statusCode(413).contentType(PROBLEM)
+                .body("type", equalTo("urn:photobridge:problem:too-many-pixels"))
+                .body("detail", containsString("250000000"));
+    }
+
+    @Test
+    void rejectsFileOverTheByteLimit() {
+        byte[] big = new byte[9 * 1024 * 1024];
+        new Random(1).nextBytes(big);
+        big[0] = (byte) 0xFF;
+        big[1] = (byte) 0xD8;
+        big[2] = (byte) 0xFF;
+        upload(PLASTICS, big).statusCode(413).contentType(PROBLEM)
+                .body("type", equalTo("urn:photobridge:problem:file-too-large"))
+                .body("detail", containsString("8388608"));
+    }
+
+    @Test
+    void statusOfAnotherDepartmentsPhotoIsNotFound() {
+        var accepted = Uploads.upload(PLASTICS, TestImages.jpeg(TestImages.grayScene()), "x.jpg",
+                Uploads.metadata("MRN-" + UUID.randomUUID(), "ENC-X"));
+        accepted.then().statusCode(202);
+        Uploads.status(DERM, accepted.path("id")).statusCode(404).contentType(PROBLEM);
+        blobsBefore = -1; // this test stores a photo on purpose
+    }
+}
