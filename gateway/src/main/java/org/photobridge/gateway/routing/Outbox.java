@@ -101,6 +101,17 @@ public class Outbox {
         delivery.updatedAt = clock.instant();
     }
 
+    /**
+     * Releases every lease held under {@code owner}: called at start-up, when no delivery can be in
+     * flight under this instance's name, so work interrupted by a crash resumes at once.
+     */
+    @Transactional
+    public int releaseLeasesOf(String owner) {
+        return session.createMutationQuery(
+                "update DeliveryRecord set leaseOwner = null, leaseUntil = null where leaseOwner = :owner")
+                .setParameter("owner", owner).executeUpdate();
+    }
+
     /** Puts a photo's FAILED deliveries back in the queue; returns how many. */
     @Transactional
     public int requeueFailed(UUID photoId) {

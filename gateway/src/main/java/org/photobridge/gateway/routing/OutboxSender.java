@@ -63,7 +63,7 @@ public class OutboxSender {
     @Inject
     DataConfig data;
 
-    private final String owner = "gw-" + UUID.randomUUID();
+    private String owner;
     private final AtomicBoolean wakeRequested = new AtomicBoolean();
     private final AtomicBoolean running = new AtomicBoolean();
     private ExecutorService worker;
@@ -82,8 +82,21 @@ public class OutboxSender {
             thread.setDaemon(true);
             return thread;
         });
+        owner = config.routing().instanceId().orElseGet(OutboxSender::hostName);
+        int released = outbox.releaseLeasesOf(owner);
+        if (released > 0) {
+            LOG.infof("resuming %d deliveries interrupted when this instance (%s) last stopped", released, owner);
+        }
         sweepOrphanBlobs();
         wake();
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "photobridge";
+        }
     }
 
     void onStop(@Observes ShutdownEvent event) {

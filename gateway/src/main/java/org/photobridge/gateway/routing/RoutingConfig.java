@@ -76,9 +76,18 @@ public interface RoutingConfig {
         @WithDefault("100")
         int maxAttempts();
 
-        /** How long a gateway instance holds a delivery it is working on before others may take it. */
-        @WithDefault("10m")
+        /**
+         * How long a gateway instance holds a delivery it is working on before others may take it;
+         * longer than the slowest delivery. A restarted instance releases its own leases at once.
+         */
+        @WithDefault("5m")
         Duration lease();
+
+        /**
+         * Stable name of this gateway instance in outbox leases (default: the host name). Replicas
+         * sharing a database need distinct names; a restarted instance keeps its name.
+         */
+        Optional<String> instanceId();
 
         /** Deliveries taken per outbox pass. */
         @WithDefault("20")

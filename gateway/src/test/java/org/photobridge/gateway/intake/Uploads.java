@@ -73,6 +73,12 @@ final class Uploads {
         throw new AssertionError("photo did not reach the expected state within " + timeout + "; last: " + last);
     }
 
+    /** Waits until every destination confirmed and the gateway purged its local copy. */
+    static Map<String, Object> awaitStoredAndPurged(String user, String id) {
+        return awaitStatus(user, id, Duration.ofSeconds(60),
+                json -> "STORED".equals(json.get("status")) && Boolean.TRUE.equals(json.get("bytesPurged")));
+    }
+
     static Map<String, Object> awaitStatus(String user, String id, String status) {
         return awaitStatus(user, id, Duration.ofSeconds(60), json -> status.equals(json.get("status")));
     }

@@ -1,0 +1,58 @@
+package org.photobridge.gateway.intake;
+
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.photobridge.gateway.intake.Uploads.PLASTICS;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.photobridge.gateway.photo.TestImages;
+import org.photobridge.gateway.testing.BrokenDestinationProfile;
+import org.photobridge.gateway.testing.TestStack;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+
+/** A destination that refuses for good parks the delivery as FAILED; only an admin can requeue it. */
+@QuarkusTest
+@TestProfile(BrokenDestinationProfile.class)
+@QuarkusTestResource(TestStack.class)
+class FailedDeliveryRetryTest {
+
+    @Test
+    void permanentRefusalIsParkedVisiblyAndRetriedOnlyByAnAdmin() {
+        Response accepted = Uploads.upload(PLASTICS, TestImages.jpeg(TestImages.scene()), "f.jpg",
+                Uploads.metadata("MRN-" + UUID.randomUUID(), "ENC-FAIL"));
+        accepted.then().statusCode(202);
+        String id = accepted.path("id");
+
+        Map<String, Object> failed = Uploads.awaitStatus(PLASTICS, id, "FAILED");
+        Map<String, Object> broken = delivery(failed, "broken");
+        assertEquals("FAILED", broken.get("status"));
+        assertEquals(1, broken.get("attempts"), "a permanent refusal is not retried automatically");
+        assertTrue(String.valueOf(broken.get("lastError")).contains("404"), broken.toString());
+        Uploads.awaitStatus(PLASTICS, id, Duration.ofSeconds(30),
+                json -> "STORED".equals(delivery(json, "pacs-dimse").get("status")));
+        assertEquals(Boolean.FALSE, failed.get("bytesPurged"), "bytes stay while a destination lacks the photo");
+
+        Uploads.as(PLASTICS).post("/api/v1/photos/" + id + "/retry").then().statusCode(403);
+        Uploads.as("gateway.admin").post("/api/v1/photos/" + id + "/retry").then().statusCode(200)
+                .body("id", equalTo(id));
+        Map<String, Object> again = Uploads.awaitStatus(PLASTICS, id, Duration.ofSeconds(30),
+                json -> "FAILED".equals(delivery(json, "broken").get("status")) && !json.equals(failed));
+        assertEquals(1, delivery(again, "broken").get("attempts"), "the retry counted afresh and was tried");
+        assertEquals("STORED", delivery(again, "pacs-dimse").get("status"), "stored deliveries are left alone");
+    }
+
+    private static Map<String, Object> delivery(Map<String, Object> photo, String destination) {
+        List<Map<String, Object>> deliveries = PhotoUploadToPacsTest.castList(photo.get("deliveries"));
+        return deliveries.stream().filter(d -> destination.equals(d.get("destination"))).findFirst().orElseThrow();
+    }
+}
