@@ -18,7 +18,12 @@ import jakarta.inject.Inject;
 import jakarta.persistence.PersistenceException;
 
 import org.jboss.logging.Logger;
+import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.fhir.consent.ConsentScope;
 import org.photobridge.gateway.access.Caller;
+import org.photobridge.gateway.consent.ConsentConfig;
+import org.photobridge.gateway.consent.ConsentPolicy;
+import org.photobridge.gateway.consent.ConsentStore;
 import org.photobridge.gateway.dicom.PhotoInstance;
 import org.photobridge.gateway.dicom.UidGenerator;
 import org.photobridge.gateway.dicom.VlPhotoWriter;
@@ -75,6 +80,12 @@ public class PhotoIntake {
     @Inject
     Clock clock;
 
+    @Inject
+    ConsentConfig consentConfig;
+
+    @Inject
+    ConsentStore consents;
+
     /** The photo, and whether this request created it (false: the same photo was already there). */
     public record Accepted(PhotoRecord photo, boolean created) {
     }
@@ -92,6 +103,7 @@ public class PhotoIntake {
             return new Accepted(existing.get(), false);
         }
 
+        boolean consentWarning = checkCaptureConsent(request);
         CleanedPhoto cleaned = cleaner.clean(upload, new PhotoLimits(config.maxPixels(), PhotoLimits.DEFAULT.maxDimension()));
 
         var slot = studies.reserve(request.patient().identifier(), request.encounter(), request.department(),
@@ -105,6 +117,7 @@ public class PhotoIntake {
 
         var blob = store.put(out -> writer.write(cleaned, instance, out));
         PhotoRecord photo = record(request, caller, slot.study(), slot.series().id, instance, cleaned, sha256, blob);
+        photo.consentWarning = consentWarning;
         List<DeliveryRecord> deliveries = new ArrayList<>();
         for (String destination : destinations.names()) {
             deliveries.add(queued(photo.id, destination));
@@ -128,6 +141,29 @@ public class PhotoIntake {
                 size, cleaned.source().reencoded() ? "re-encoded" : "pixels kept", destinations.names());
         sender.wake();
         return new Accepted(photo, true);
+    }
+
+    /**
+     * Applies the capture policy; returns true when the photo is accepted without a covering
+     * consent under policy {@code warn}.
+     */
+    private boolean checkCaptureConsent(PhotoRequest request) {
+        if (consentConfig.capturePolicy() == ConsentConfig.CapturePolicy.OFF) {
+            return false;
+        }
+        var patient = new BusinessIdentifier(request.patient().identifier().system(),
+                request.patient().identifier().value());
+        var decision = ConsentPolicy.decide(consents.termsOfPatient(patient), ConsentScope.CLINICAL_CARE,
+                Optional.empty(), clock.instant());
+        if (decision.permitted()) {
+            return false;
+        }
+        if (consentConfig.capturePolicy() == ConsentConfig.CapturePolicy.REQUIRE) {
+            throw new ProblemException(422, "consent-required", "Consent required",
+                    "this deployment requires the patient's active consent to clinical photography before "
+                            + "capture, and " + decision.reason() + "; record it at /fhir/Consent first");
+        }
+        return true;
     }
 
     private PhotoRecord record(PhotoRequest request, Caller caller, EncounterStudy study, UUID seriesId,

@@ -125,7 +125,7 @@ public class PhotoResource {
 
     private PhotoView view(PhotoRecord photo) {
         return PhotoView.of(photo, photos.study(photo.studyId), photos.series(photo.seriesId),
-                photos.deliveries(photo.id));
+                photos.deliveries(photo.id), photos.withdrawals(photo.id));
     }
 
     private static UUID parseId(String id) {

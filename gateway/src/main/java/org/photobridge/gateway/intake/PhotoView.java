@@ -10,6 +10,7 @@ import org.photobridge.gateway.persistence.DeliveryRecord;
 import org.photobridge.gateway.persistence.EncounterStudy;
 import org.photobridge.gateway.persistence.PhotoRecord;
 import org.photobridge.gateway.persistence.StudySeries;
+import org.photobridge.gateway.persistence.WithdrawalRecord;
 import org.photobridge.gateway.routing.PhotoStatus;
 
 /** The JSON the photo API returns: status, UIDs and one entry per destination. No patient data. */
@@ -28,7 +29,10 @@ public record PhotoView(
         String view,
         Instant acceptedAt,
         boolean bytesPurged,
-        List<DeliveryView> deliveries) {
+        Boolean consentWarning,
+        Instant withdrawnAt,
+        List<DeliveryView> deliveries,
+        List<WithdrawalView> withdrawals) {
 
     /** One destination's delivery. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -36,12 +40,22 @@ public record PhotoView(
             Instant nextAttemptAt, Instant storedAt) {
     }
 
+    /** What one destination was asked to do when consent was withdrawn. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record WithdrawalView(String destination, String action, WithdrawalRecord.Status status, int attempts,
+            String lastError, Instant doneAt) {
+    }
+
     public static PhotoView of(PhotoRecord photo, EncounterStudy study, StudySeries series,
-            List<DeliveryRecord> deliveries) {
-        return new PhotoView(photo.id, PhotoStatus.of(deliveries), study.studyInstanceUid, series.seriesInstanceUid,
+            List<DeliveryRecord> deliveries, List<WithdrawalRecord> withdrawals) {
+        PhotoStatus status = photo.withdrawnAt != null ? PhotoStatus.WITHDRAWN : PhotoStatus.of(deliveries);
+        return new PhotoView(photo.id, status, study.studyInstanceUid, series.seriesInstanceUid,
                 photo.sopInstanceUid, photo.sourceSha256, photo.department, photo.accessTagList(),
                 photo.bodySiteCode, photo.laterality, photo.viewCode, photo.createdAt, photo.blobKey == null,
+                photo.consentWarning ? Boolean.TRUE : null, photo.withdrawnAt,
                 deliveries.stream().map(d -> new DeliveryView(d.destination, d.status, d.attempts, d.lastError,
-                        d.nextAttemptAt, d.storedAt)).toList());
+                        d.nextAttemptAt, d.storedAt)).toList(),
+                withdrawals.isEmpty() ? null : withdrawals.stream().map(w -> new WithdrawalView(w.destination,
+                        w.action, w.status, w.attempts, w.lastError, w.doneAt)).toList());
     }
 }

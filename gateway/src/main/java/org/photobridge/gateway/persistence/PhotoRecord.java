@@ -61,6 +61,12 @@ public class PhotoRecord {
     public Long blobBytes;
     @Column(name = "purged_at")
     public Instant purgedAt;
+    /** When consent covering clinical care was withdrawn; the photo is no longer served. */
+    @Column(name = "withdrawn_at")
+    public Instant withdrawnAt;
+    /** Accepted under capture policy "warn" without a covering consent. */
+    @Column(name = "consent_warning")
+    public boolean consentWarning;
 
     public List<String> accessTagList() {
         return accessTags.isEmpty() ? List.of() : Arrays.asList(accessTags.split(","));

@@ -35,6 +35,12 @@ public class Photos {
     }
 
     @Transactional
+    public List<WithdrawalRecord> withdrawals(UUID photoId) {
+        return session.createSelectionQuery("from WithdrawalRecord where photoId = :p order by destination",
+                WithdrawalRecord.class).setParameter("p", photoId).getResultList();
+    }
+
+    @Transactional
     public EncounterStudy study(UUID studyId) {
         return session.find(EncounterStudy.class, studyId);
     }

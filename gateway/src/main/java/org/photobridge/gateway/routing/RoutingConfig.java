@@ -50,6 +50,23 @@ public interface RoutingConfig {
         /** STOW-RS: password for HTTP basic authentication. */
         Optional<String> password();
 
+        /**
+         * What to ask of this destination when consent for a photo it holds is withdrawn:
+         * {@code reject} (send an IHE IOCM rejection note), {@code delete} (delete through the
+         * PACS's REST API, {@code rest-url}; Orthanc's is supported) or {@code none}.
+         */
+        @WithDefault("reject")
+        String withdrawalAction();
+
+        /** For withdrawal-action delete: base URL of the PACS's REST API (Orthanc). */
+        Optional<URI> restUrl();
+
+        /**
+         * DICOMweb base URL to read photos back from (viewer, rejection notes) once local bytes are
+         * purged; defaults to {@code url} for STOW-RS destinations.
+         */
+        Optional<URI> dicomwebUrl();
+
         @WithDefault("10s")
         Duration connectTimeout();
 

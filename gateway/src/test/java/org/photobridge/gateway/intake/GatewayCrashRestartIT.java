@@ -89,7 +89,8 @@ class GatewayCrashRestartIT {
                 "-Dphotobridge.routing.initial-backoff=1s",
                 "-Dphotobridge.routing.max-backoff=2s",
                 "-Dphotobridge.routing.poll-interval=1s",
-                "-Dquarkus.oidc.connection-delay=0"));
+                "-Dquarkus.oidc.connection-delay=0",
+                "-Dphotobridge.consent.capture-policy=off"));
         TestStack.stackConfig().forEach((name, value) -> command.add("-D" + name + "=" + value));
         command.add("-jar");
         command.add(jar.toString());

@@ -1,0 +1,162 @@
+package org.photobridge.gateway.audit;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+
+import org.hibernate.Session;
+import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.fhir.Page;
+import org.photobridge.fhir.audit.AuditAction;
+import org.photobridge.fhir.audit.AuditQuery;
+import org.photobridge.fhir.audit.AuditRecord;
+import org.photobridge.fhir.audit.AuditSource;
+import org.photobridge.gateway.access.Caller;
+
+/**
+ * The tamper-evident audit trail. Every entry carries the SHA-256 of its content and of the entry
+ * before it, so editing, deleting or reordering an entry breaks the chain ({@link #verify()}).
+ * Entries join the caller's transaction: an audited change and its entry commit together.
+ */
+@ApplicationScoped
+public class AuditLog implements AuditSource {
+    /** The agent name of actions the gateway takes by itself (withdrawal effects, deliveries). */
+    public static final String GATEWAY = "photobridge";
+
+    @Inject
+    Session session;
+
+    @Inject
+    Clock clock;
+
+    /** Who did something, as audited. */
+    public record Agent(String subject, String name, Set<String> roles) {
+        public static final Agent SYSTEM = new Agent(GATEWAY, "PhotoBridge gateway", Set.of());
+
+        public static Agent of(Caller caller) {
+            return new Agent(caller.subject(), caller.username(), caller.roles());
+        }
+    }
+
+    @Transactional
+    public AuditRecord record(AuditAction action, boolean success, Agent agent, Optional<BusinessIdentifier> patient,
+            List<String> entities, String detail) {
+        AuditHead head = session.find(AuditHead.class, 1, LockModeType.PESSIMISTIC_WRITE);
+        var entry = new AuditEntry();
+        entry.sequence = head.sequence + 1;
+        entry.id = UUID.randomUUID().toString();
+        // Microseconds: both databases keep them, so the hash recomputes identically after a read.
+        entry.recorded = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        entry.action = action.name();
+        entry.success = success;
+        entry.agent = agent.subject();
+        entry.agentName = agent.name();
+        entry.agentRoles = String.join(",", new TreeSet<>(agent.roles()));
+        entry.patientSystem = patient.map(BusinessIdentifier::system).orElse(null);
+        entry.patientValue = patient.map(BusinessIdentifier::value).orElse(null);
+        entry.entities = String.join(" ", entities);
+        entry.detail = detail.length() > 1000 ? detail.substring(0, 1000) : detail;
+        entry.previousHash = head.hash;
+        entry.hash = hash(entry);
+        session.persist(entry);
+        head.sequence = entry.sequence;
+        head.hash = entry.hash;
+        return toRecord(entry);
+    }
+
+    /** Recomputes the chain; returns the sequence of the first broken entry, or empty when intact. */
+    @Transactional
+    public Optional<Long> verify() {
+        String previous = "0".repeat(64);
+        long expected = 1;
+        for (AuditEntry entry : session.createSelectionQuery("from AuditEntry order by sequence", AuditEntry.class)
+                .getResultList()) {
+            if (entry.sequence != expected || !entry.previousHash.equals(previous) || !entry.hash.equals(hash(entry))) {
+                return Optional.of(entry.sequence);
+            }
+            previous = entry.hash;
+            expected++;
+        }
+        AuditHead head = session.find(AuditHead.class, 1);
+        return head.sequence == expected - 1 && head.hash.equals(previous) ? Optional.empty()
+                : Optional.of(expected);
+    }
+
+    @Override
+    @Transactional
+    public Optional<AuditRecord> read(String id) {
+        return session.createSelectionQuery("from AuditEntry where id = :id", AuditEntry.class)
+                .setParameter("id", id).uniqueResultOptional().map(AuditLog::toRecord);
+    }
+
+    @Override
+    @Transactional
+    public Page<AuditRecord> search(AuditQuery query, int offset, int count) {
+        var where = new ArrayList<String>();
+        query.patientIdentifier().ifPresent(p -> where.add("patientSystem = :ps and patientValue = :pv"));
+        query.entity().ifPresent(e -> where.add("(entities = :e or entities like :eFirst or entities like :eMiddle "
+                + "or entities like :eLast)"));
+        query.agent().ifPresent(a -> where.add("agent = :agent"));
+        query.date().from().ifPresent(f -> where.add("recorded >= :from"));
+        query.date().to().ifPresent(t -> where.add("recorded <= :to"));
+        if (!query.actions().isEmpty()) {
+            where.add("action in :actions");
+        }
+        String filter = where.isEmpty() ? "" : " where " + String.join(" and ", where);
+        var select = session.createSelectionQuery("from AuditEntry" + filter + " order by sequence desc",
+                AuditEntry.class);
+        var total = session.createSelectionQuery("select count(*) from AuditEntry" + filter, Long.class);
+        for (var q : List.of(select, total)) {
+            query.patientIdentifier().ifPresent(p -> q.setParameter("ps", p.system()).setParameter("pv", p.value()));
+            query.entity().ifPresent(e -> q.setParameter("e", e).setParameter("eFirst", e + " %")
+                    .setParameter("eMiddle", "% " + e + " %").setParameter("eLast", "% " + e));
+            query.agent().ifPresent(a -> q.setParameter("agent", a));
+            query.date().from().ifPresent(f -> q.setParameter("from", f));
+            query.date().to().ifPresent(t -> q.setParameter("to", t));
+            if (!query.actions().isEmpty()) {
+                q.setParameter("actions", query.actions().stream().map(Enum::name).toList());
+            }
+        }
+        List<AuditRecord> items = select.setFirstResult(offset).setMaxResults(count).getResultList().stream()
+                .map(AuditLog::toRecord).toList();
+        return new Page<>(items, total.getSingleResult());
+    }
+
+    static AuditRecord toRecord(AuditEntry entry) {
+        Optional<BusinessIdentifier> patient = entry.patientSystem == null ? Optional.empty()
+                : Optional.of(new BusinessIdentifier(entry.patientSystem, entry.patientValue));
+        Set<String> roles = entry.agentRoles.isEmpty() ? Set.of()
+                : Arrays.stream(entry.agentRoles.split(",")).collect(Collectors.toUnmodifiableSet());
+        List<String> entities = entry.entities.isEmpty() ? List.of() : List.of(entry.entities.split(" "));
+        return new AuditRecord(entry.id, entry.sequence, entry.recorded, AuditAction.valueOf(entry.action),
+                entry.success, entry.agent, entry.agentName, roles, patient, entities, entry.detail, entry.hash);
+    }
+
+    static String hash(AuditEntry e) {
+        String content = String.join("\u001f", e.previousHash, Long.toString(e.sequence), e.id,
+                e.recorded.toString(), e.action, Boolean.toString(e.success), e.agent, e.agentName, e.agentRoles,
+                String.valueOf(e.patientSystem), String.valueOf(e.patientValue), e.entities, e.detail);
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(content.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+}
