@@ -78,6 +78,10 @@ create table withdrawal (
     last_error       varchar(1000),
     done_at          timestamp with time zone,
     updated_at       timestamp with time zone not null,
+    -- A rejection note keeps its UIDs and time across retries, so a PACS ends up with one note.
+    requested_at     timestamp with time zone not null,
+    note_series_uid  varchar(64),
+    note_sop_uid     varchar(64),
     constraint uq_withdrawal unique (photo_id, destination)
 );
 
@@ -101,3 +105,12 @@ create table audit_head (
     hash      varchar(64) not null
 );
 insert into audit_head (id, sequence, hash) values (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+
+-- Literal references of patients in the EHR, resolved by identifier (Patient search).
+create table patient_link (
+    patient_system  varchar(255) not null,
+    patient_value   varchar(255) not null,
+    reference       varchar(255) not null,
+    resolved_at     timestamp with time zone not null,
+    primary key (patient_system, patient_value)
+);

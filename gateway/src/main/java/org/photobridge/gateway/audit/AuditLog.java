@@ -133,8 +133,9 @@ public class AuditLog implements AuditSource {
                 q.setParameter("actions", query.actions().stream().map(Enum::name).toList());
             }
         }
-        List<AuditRecord> items = select.setFirstResult(offset).setMaxResults(count).getResultList().stream()
-                .map(AuditLog::toRecord).toList();
+        List<AuditEntry> rows = count <= 0 ? List.of()
+                : select.setFirstResult(offset).setMaxResults(count).getResultList();
+        List<AuditRecord> items = rows.stream().map(AuditLog::toRecord).toList();
         return new Page<>(items, total.getSingleResult());
     }
 

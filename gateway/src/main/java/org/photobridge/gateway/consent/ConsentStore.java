@@ -173,8 +173,9 @@ public class ConsentStore implements ConsentRepository {
             select.setParameter("since", s);
             total.setParameter("since", s);
         });
-        return new Page<>(select.setFirstResult(offset).setMaxResults(count).getResultList().stream()
-                .map(ConsentStore::stored).toList(), total.getSingleResult());
+        List<ConsentVersionRow> rows = count <= 0 ? List.of()
+                : select.setFirstResult(offset).setMaxResults(count).getResultList();
+        return new Page<>(rows.stream().map(ConsentStore::stored).toList(), total.getSingleResult());
     }
 
     @Override
@@ -224,8 +225,9 @@ public class ConsentStore implements ConsentRepository {
             query.lastUpdated().from().ifPresent(f -> q.setParameter("luFrom", f));
             query.lastUpdated().to().ifPresent(t -> q.setParameter("luTo", t));
         }
-        List<StoredVersion> items = select.setFirstResult(offset).setMaxResults(count).getResultList().stream()
-                .map(row -> read(row.id, row.currentVersion).orElseThrow()).toList();
+        List<ConsentRow> rows = count <= 0 ? List.of()
+                : select.setFirstResult(offset).setMaxResults(count).getResultList();
+        List<StoredVersion> items = rows.stream().map(row -> read(row.id, row.currentVersion).orElseThrow()).toList();
         return new Page<>(items, total.getSingleResult());
     }
 

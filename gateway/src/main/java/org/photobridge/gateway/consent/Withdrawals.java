@@ -13,6 +13,7 @@ import org.hibernate.Session;
 import org.photobridge.fhir.BusinessIdentifier;
 import org.photobridge.fhir.audit.AuditAction;
 import org.photobridge.gateway.audit.AuditLog;
+import org.photobridge.gateway.dicom.UidGenerator;
 import org.photobridge.gateway.ehr.EhrOutbox;
 import org.photobridge.gateway.persistence.DeliveryRecord;
 import org.photobridge.gateway.persistence.EncounterStudy;
@@ -44,6 +45,9 @@ public class Withdrawals {
     @Inject
     EhrOutbox ehr;
 
+    @Inject
+    UidGenerator uids;
+
     @Transactional
     public void withdraw(PhotoRecord photo, EncounterStudy study, AuditLog.Agent agent, String reason) {
         var now = clock.instant();
@@ -59,6 +63,11 @@ public class Withdrawals {
             row.action = routing.destinations().containsKey(delivery.destination)
                     ? routing.destinations().get(delivery.destination).withdrawalAction() : "none";
             row.updatedAt = now;
+            row.requestedAt = now;
+            if ("reject".equals(row.action)) {
+                row.noteSeriesUid = uids.next();
+                row.noteSopUid = uids.next();
+            }
             if (delivery.status != DeliveryRecord.Status.STORED) {
                 // Never reached this PACS: stop trying, and there is nothing to take back there.
                 delivery.status = DeliveryRecord.Status.FAILED;

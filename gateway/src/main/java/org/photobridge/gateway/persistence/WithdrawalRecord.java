@@ -38,4 +38,10 @@ public class WithdrawalRecord {
     public Instant doneAt;
     @Column(name = "updated_at")
     public Instant updatedAt;
+    @Column(name = "requested_at")
+    public Instant requestedAt;
+    @Column(name = "note_series_uid")
+    public String noteSeriesUid;
+    @Column(name = "note_sop_uid")
+    public String noteSopUid;
 }

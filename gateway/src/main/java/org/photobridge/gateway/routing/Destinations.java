@@ -53,7 +53,7 @@ public class Destinations {
         };
     }
 
-    private static StowRsSettings.Credentials credentials(DestinationConfig settings) {
+    static StowRsSettings.Credentials credentials(DestinationConfig settings) {
         if (settings.bearerToken().isPresent()) {
             return new StowRsSettings.Credentials.Bearer(settings.bearerToken().get());
         }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,9 +13,15 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
 import org.hibernate.Session;
+import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.fhir.audit.AuditAction;
+import org.photobridge.gateway.audit.AuditLog;
+import org.photobridge.gateway.ehr.EhrOutbox;
+import org.photobridge.gateway.persistence.EncounterStudy;
 import org.photobridge.gateway.persistence.DeliveryRecord;
 import org.photobridge.gateway.persistence.DeliveryRecord.Status;
 import org.photobridge.gateway.persistence.PhotoRecord;
+import org.photobridge.gateway.persistence.WithdrawalRecord;
 
 /**
  * The durable outbox in the database: which deliveries are due, who is working on them (a lease,
@@ -31,6 +38,12 @@ public class Outbox {
 
     @Inject
     RoutingConfig config;
+
+    @Inject
+    AuditLog audit;
+
+    @Inject
+    EhrOutbox ehr;
 
     /** Claims up to {@code limit} due deliveries for {@code owner}; returns the claimed ones. */
     @Transactional
@@ -74,6 +87,13 @@ public class Outbox {
             delivery.storedAt = now;
             delivery.nextAttemptAt = null;
             delivery.lastError = null;
+            PhotoRecord photo = session.find(PhotoRecord.class, delivery.photoId);
+            EncounterStudy study = session.find(EncounterStudy.class, photo.studyId);
+            audit.record(AuditAction.PHOTO_STORED, true, AuditLog.Agent.SYSTEM,
+                    Optional.of(new BusinessIdentifier(study.patientSystem, study.patientValue)),
+                    List.of("ImagingStudy/" + study.id, "urn:dicom:uid:" + photo.sopInstanceUid),
+                    "stored at destination " + delivery.destination);
+            ehr.enqueue(EhrOutbox.IMAGING_STUDY, study.id.toString());
         } else if (outcome instanceof DeliveryOutcome.Retry retry
                 && delivery.attempts < config.routing().maxAttempts()) {
             delivery.status = Status.RETRYING;
@@ -124,16 +144,20 @@ public class Outbox {
     }
 
     /**
-     * Photos whose every delivery is stored and whose retention has passed, still holding bytes.
+     * Photos still holding bytes that no longer need them: every delivery stored and the retention
+     * passed, or withdrawn with no withdrawal action left that might need the bytes.
      */
     @Transactional
     public List<PhotoRecord> purgeable(Duration retention, int limit) {
         Instant cutoff = clock.instant().minus(retention);
         return session.createSelectionQuery("""
-                select p from PhotoRecord p where p.blobKey is not null
-                  and not exists (select 1 from DeliveryRecord d where d.photoId = p.id
-                                  and (d.status <> :stored or d.storedAt > :cutoff))""", PhotoRecord.class)
+                select p from PhotoRecord p where p.blobKey is not null and (
+                  (p.withdrawnAt is null and not exists (select 1 from DeliveryRecord d where d.photoId = p.id
+                                  and (d.status <> :stored or d.storedAt > :cutoff)))
+                  or (p.withdrawnAt is not null and not exists (select 1 from WithdrawalRecord w
+                                  where w.photoId = p.id and w.status in (:wq, :wr))))""", PhotoRecord.class)
                 .setParameter("stored", Status.STORED).setParameter("cutoff", cutoff)
+                .setParameter("wq", WithdrawalRecord.Status.QUEUED).setParameter("wr", WithdrawalRecord.Status.RETRYING)
                 .setMaxResults(limit).getResultList();
     }
 

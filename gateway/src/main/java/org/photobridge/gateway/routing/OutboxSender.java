@@ -52,6 +52,9 @@ public class OutboxSender {
     Destinations destinations;
 
     @Inject
+    WithdrawalSender withdrawals;
+
+    @Inject
     EncryptedBlobStore store;
 
     @Inject
@@ -140,6 +143,9 @@ public class OutboxSender {
                     List<DeliveryRecord> claimed = outbox.claimDue(owner, config.routing().batchSize());
                     more = claimed.size() == config.routing().batchSize();
                     sendClaimed(claimed);
+                }
+                for (var withdrawal : withdrawals.due(config.routing().batchSize())) {
+                    withdrawals.process(withdrawal, outgoing);
                 }
                 purge();
             }

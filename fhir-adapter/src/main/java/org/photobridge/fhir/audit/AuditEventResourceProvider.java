@@ -1,0 +1,288 @@
+package org.photobridge.fhir.audit;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.Year;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Date;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IPrimitiveType;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.InstantType;
+import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.fhir.DateRange;
+import org.photobridge.fhir.Page;
+import org.photobridge.fhir.imaging.SearchReferences;
+
+import ca.uhn.fhir.rest.annotation.Count;
+import ca.uhn.fhir.rest.annotation.IdParam;
+import ca.uhn.fhir.rest.annotation.Offset;
+import ca.uhn.fhir.rest.annotation.OptionalParam;
+import ca.uhn.fhir.rest.annotation.Read;
+import ca.uhn.fhir.rest.annotation.Search;
+import ca.uhn.fhir.rest.api.server.IBundleProvider;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.param.DateParam;
+import ca.uhn.fhir.rest.param.DateRangeParam;
+import ca.uhn.fhir.rest.param.ParamPrefixEnum;
+import ca.uhn.fhir.rest.param.ReferenceParam;
+import ca.uhn.fhir.rest.param.TokenOrListParam;
+import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.rest.server.IResourceProvider;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+
+/**
+ * Read-only FHIR door to the audit trail: read, and search by patient, entity, agent, date, type and
+ * subtype. It declares no create, update or delete, so the CapabilityStatement offers none and HAPI
+ * refuses them.
+ */
+public class AuditEventResourceProvider implements IResourceProvider {
+
+    private final AuditSource source;
+    private final AuditEventMapper mapper;
+
+    private final ZoneId zone;
+
+    /** Search dates without a time are days in UTC. */
+    public AuditEventResourceProvider(AuditSource source, AuditEventMapper mapper) {
+        this(source, mapper, ZoneOffset.UTC);
+    }
+
+    /** @param zone the zone in which search dates without a time (days, months, years) are read */
+    public AuditEventResourceProvider(AuditSource source, AuditEventMapper mapper, ZoneId zone) {
+        this.source = Objects.requireNonNull(source, "source");
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.zone = Objects.requireNonNull(zone, "zone");
+    }
+
+    @Override
+    public Class<? extends IBaseResource> getResourceType() {
+        return AuditEvent.class;
+    }
+
+    @Read
+    public AuditEvent read(@IdParam IdType id) {
+        return source.read(id.getIdPart()).map(mapper::toFhir).orElseThrow(() -> new ResourceNotFoundException(id));
+    }
+
+    /**
+     * {@code patient:identifier=system|value} (the trail knows patients by business identifier only),
+     * {@code entity=Consent/12/_history/2} or {@code entity=urn:dicom:uid:<uid>} (exact match),
+     * {@code agent=<subject>} or {@code agent:identifier=urn:photobridge:subject|<subject>},
+     * {@code date}, {@code type} (DICOM codes) and {@code subtype} (PhotoBridge action codes).
+     * Newest first; paged through the source, with Bundle.total.
+     */
+    @Search
+    public IBundleProvider search(
+            @OptionalParam(name = AuditEvent.SP_PATIENT) ReferenceParam patient,
+            @OptionalParam(name = AuditEvent.SP_ENTITY) ReferenceParam entity,
+            @OptionalParam(name = AuditEvent.SP_AGENT) ReferenceParam agent,
+            @OptionalParam(name = AuditEvent.SP_DATE) DateRangeParam date,
+            @OptionalParam(name = AuditEvent.SP_TYPE) TokenOrListParam type,
+            @OptionalParam(name = AuditEvent.SP_SUBTYPE) TokenOrListParam subtype,
+            @Offset Integer offset,
+            @Count Integer count,
+            RequestDetails request) {
+        if (offset != null && offset < 0 || count != null && count < 0) {
+            throw new InvalidRequestException("_offset and _count must not be negative");
+        }
+        if (offset != null) {
+            count = pageSize(count, request);
+        }
+        Optional<BusinessIdentifier> patientIdentifier = Optional.empty();
+        if (patient != null) {
+            patientIdentifier = Optional.of(SearchReferences.identifierOf(patient).orElseThrow(
+                    () -> new InvalidRequestException("Search AuditEvent by patient:identifier=system|value; "
+                            + "the audit trail records patients by business identifier, not by Patient id")));
+        }
+        Optional<String> entityValue = Optional.ofNullable(entity).map(ReferenceParam::getValue);
+        Optional<String> agentSubject = Optional.ofNullable(agent).map(AuditEventResourceProvider::agentSubject);
+
+        Set<AuditAction> actions = EnumSet.allOf(AuditAction.class);
+        boolean filtered = false;
+        if (type != null) {
+            actions.retainAll(matching(type, AuditEventMapper.DCM_SYSTEM, true));
+            filtered = true;
+        }
+        if (subtype != null) {
+            actions.retainAll(matching(subtype, AuditEventMapper.SUBTYPE_SYSTEM, false));
+            filtered = true;
+        }
+        if (filtered && actions.isEmpty()) {
+            return new AuditBundle(null, null, null, new Page<>(List.of(), 0)); // no action has these codes: nothing can match
+        }
+        var query = new AuditQuery(patientIdentifier, entityValue, agentSubject, dateRange(date),
+                filtered ? actions : Set.of());
+        return new AuditBundle(query, offset, count, null);
+    }
+
+    /**
+     * The page size HAPI's offset links assume: _count, else the server's default. HAPI 8.8.1 does not
+     * apply the server's maximum page size in offset mode, and neither may we, or its next link
+     * would skip records.
+     */
+    private static Integer pageSize(Integer count, RequestDetails request) {
+        if (count != null || request == null || request.getServer() == null) {
+            return count;
+        }
+        return request.getServer().getDefaultPageSize();
+    }
+
+    private static String agentSubject(ReferenceParam agent) {
+        var identifier = SearchReferences.identifierOf(agent);
+        if (identifier.isPresent()) {
+            if (!AuditEventMapper.SUBJECT_SYSTEM.equals(identifier.get().system())) {
+                throw new InvalidRequestException("agent:identifier uses system " + AuditEventMapper.SUBJECT_SYSTEM);
+            }
+            return identifier.get().value();
+        }
+        return agent.getIdPart();
+    }
+
+    private static Set<AuditAction> matching(TokenOrListParam tokens, String system, boolean byType) {
+        Set<AuditAction> actions = EnumSet.noneOf(AuditAction.class);
+        for (TokenParam token : tokens.getValuesAsQueryTokens()) {
+            if (token.getSystem() != null && !token.getSystem().isEmpty() && !system.equals(token.getSystem())) {
+                continue;
+            }
+            if (token.getValue() == null || token.getValue().isBlank()) {
+                continue;
+            }
+            actions.addAll(byType ? AuditEventMapper.EventCode.byType(token.getValue())
+                    : AuditEventMapper.EventCode.bySubtype(token.getValue()));
+        }
+        return actions;
+    }
+
+    /**
+     * Search dates without a time (2026-11-05, 2026-11, 2026) are whole days, months or years in the
+     * server's zone; HAPI's own bounds would widen them by the largest time-zone offsets and let
+     * "le2026-11-06" match an event of the 7th.
+     */
+    private DateRange dateRange(DateRangeParam date) {
+        if (date == null) {
+            return DateRange.ANY;
+        }
+        Optional<Instant> from = Optional.empty();
+        Optional<Instant> to = Optional.empty();
+        var lower = date.getLowerBound();
+        if (lower != null && !lower.isEmpty()) {
+            from = Optional.of(switch (prefix(lower)) {
+                case GREATERTHAN, STARTS_AFTER -> periodEnd(lower);
+                default -> periodStart(lower);
+            });
+        }
+        var upper = date.getUpperBound();
+        if (upper != null && !upper.isEmpty()) {
+            to = Optional.of(switch (prefix(upper)) {
+                case LESSTHAN, ENDS_BEFORE -> periodStart(upper).minusMillis(1);
+                default -> periodEnd(upper).minusMillis(1);
+            });
+        }
+        return new DateRange(from, to);
+    }
+
+    private static ParamPrefixEnum prefix(DateParam param) {
+        var prefix = param.getPrefix() == null ? ParamPrefixEnum.EQUAL : param.getPrefix();
+        if (prefix == ParamPrefixEnum.NOT_EQUAL || prefix == ParamPrefixEnum.APPROXIMATE) {
+            throw new InvalidRequestException("AuditEvent date supports eq, lt, le, gt, ge, sa, eb");
+        }
+        return prefix;
+    }
+
+    private Instant periodStart(DateParam param) {
+        var text = param.getValueAsString();
+        return switch (param.getPrecision()) {
+            case YEAR -> Year.parse(text.substring(0, 4)).atDay(1).atStartOfDay(zone).toInstant();
+            case MONTH -> YearMonth.parse(text.substring(0, 7)).atDay(1).atStartOfDay(zone).toInstant();
+            case DAY -> LocalDate.parse(text.substring(0, 10)).atStartOfDay(zone).toInstant();
+            default -> param.getValue().toInstant();
+        };
+    }
+
+    /** The first instant after the period the parameter names. */
+    private Instant periodEnd(DateParam param) {
+        var start = periodStart(param).atZone(zone);
+        return switch (param.getPrecision()) {
+            case YEAR -> start.plusYears(1).toInstant();
+            case MONTH -> start.plusMonths(1).toInstant();
+            case DAY -> start.plusDays(1).toInstant();
+            case MINUTE -> start.plusMinutes(1).toInstant();
+            case SECOND -> start.plusSeconds(1).toInstant();
+            default -> start.plusNanos(1_000_000).toInstant();
+        };
+    }
+
+    /**
+     * The results of one search, read from the source a page at a time. Two ways HAPI pages:
+     * with {@code _offset} (or no paging provider) it expects the method to have applied the offset
+     * and asks for everything from 0; with a paging provider it asks for absolute index ranges,
+     * perhaps in a later request. The total needs one count-only call ({@code count = 0}) in the second case.
+     */
+    private final class AuditBundle implements IBundleProvider {
+        private final AuditQuery query;
+        private final Integer pageOffset;
+        private final Integer pageCount;
+        private final InstantType published = new InstantType(Date.from(Instant.now()));
+        private Page<AuditRecord> fetched;
+
+        AuditBundle(AuditQuery query, Integer pageOffset, Integer pageCount, Page<AuditRecord> fixed) {
+            this.query = query;
+            this.pageOffset = pageOffset;
+            this.pageCount = pageCount;
+            this.fetched = fixed;
+        }
+
+        @Override
+        public IPrimitiveType<Date> getPublished() {
+            return published;
+        }
+
+        @Override
+        public synchronized List<IBaseResource> getResources(int fromIndex, int toIndex) {
+            if (query == null || toIndex <= fromIndex) {
+                return List.of();
+            }
+            List<AuditRecord> records;
+            if (pageOffset != null) {
+                size();
+                records = fetched.items().subList(Math.min(fromIndex, fetched.items().size()),
+                        Math.min(toIndex, fetched.items().size()));
+            } else {
+                fetched = source.search(query, fromIndex, toIndex - fromIndex);
+                records = fetched.items().stream().limit(toIndex - fromIndex).toList();
+            }
+            return records.stream().<IBaseResource>map(mapper::toFhir).toList();
+        }
+
+        @Override
+        public String getUuid() {
+            return null;
+        }
+
+        @Override
+        public Integer preferredPageSize() {
+            return null;
+        }
+
+        @Override
+        public synchronized Integer size() {
+            if (fetched == null) {
+                fetched = pageOffset != null
+                        ? source.search(query, pageOffset, pageCount != null ? pageCount : Integer.MAX_VALUE - pageOffset)
+                        : source.search(query, 0, 0);
+            }
+            return Math.toIntExact(fetched.total());
+        }
+    }
+}
