@@ -177,7 +177,7 @@ public class Outbox {
                 .setParameter("k", blobKey).getSingleResult() > 0;
     }
 
-    Duration backoff(int attempts) {
+    public Duration backoff(int attempts) {
         Duration initial = config.routing().initialBackoff();
         Duration max = config.routing().maxBackoff();
         int shift = Math.min(attempts - 1, 30);

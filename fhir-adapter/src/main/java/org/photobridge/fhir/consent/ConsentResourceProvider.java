@@ -1,0 +1,376 @@
+package org.photobridge.fhir.consent;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Set;
+
+import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.fhir.DateRange;
+import org.photobridge.fhir.FhirContexts;
+import org.photobridge.fhir.Page;
+import org.photobridge.fhir.StoredVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
+import ca.uhn.fhir.model.valueset.BundleEntryTransactionMethodEnum;
+import ca.uhn.fhir.parser.DataFormatException;
+import ca.uhn.fhir.parser.IParser;
+import ca.uhn.fhir.parser.LenientErrorHandler;
+import ca.uhn.fhir.rest.annotation.ConditionalUrlParam;
+import ca.uhn.fhir.rest.annotation.Count;
+import ca.uhn.fhir.rest.annotation.Create;
+import ca.uhn.fhir.rest.annotation.History;
+import ca.uhn.fhir.rest.annotation.IdParam;
+import ca.uhn.fhir.rest.annotation.Offset;
+import ca.uhn.fhir.rest.annotation.OptionalParam;
+import ca.uhn.fhir.rest.annotation.Read;
+import ca.uhn.fhir.rest.annotation.ResourceParam;
+import ca.uhn.fhir.rest.annotation.Search;
+import ca.uhn.fhir.rest.annotation.Since;
+import ca.uhn.fhir.rest.annotation.Update;
+import ca.uhn.fhir.rest.api.Constants;
+import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.rest.api.MethodOutcome;
+import ca.uhn.fhir.rest.api.server.IBundleProvider;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.param.DateRangeParam;
+import ca.uhn.fhir.rest.param.ReferenceParam;
+import ca.uhn.fhir.rest.param.TokenOrListParam;
+import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.rest.server.IResourceProvider;
+import ca.uhn.fhir.rest.server.RestfulServerUtils;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+
+/**
+ * The FHIR Consent endpoint (HAPI plain server): create (also conditional on identifier), read, vread,
+ * update, history and search over a {@link ConsentRepository}. Every incoming Consent is validated
+ * (R4 base and our profile) before anything is stored; an invalid one gets 422 with every problem.
+ * There is no delete: withdrawal is an update to {@code inactive}, and history is kept.
+ */
+public final class ConsentResourceProvider implements IResourceProvider {
+
+    public static final int DEFAULT_PAGE_SIZE = 20;
+    public static final int MAX_PAGE_SIZE = 100;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsentResourceProvider.class);
+
+    private final FhirContext context = FhirContexts.r4();
+    private final ConsentRepository repository;
+    private final ConsentValidator validator;
+    private final PatientLinker patientLinker;
+    private final ConsentMapper mapper = new ConsentMapper();
+
+    public ConsentResourceProvider(ConsentRepository repository, ConsentValidator validator, PatientLinker patientLinker) {
+        this.repository = repository;
+        this.validator = validator;
+        this.patientLinker = patientLinker;
+    }
+
+    @Override
+    public Class<Consent> getResourceType() {
+        return Consent.class;
+    }
+
+    /** Create; with {@code If-None-Exist: identifier=system|value} an existing match is returned (200), not duplicated. */
+    @Create
+    public MethodOutcome create(@ResourceParam String body, @ConditionalUrlParam String conditionalUrl,
+            RequestDetails request) {
+        Consent consent = parse(body, request);
+        if (conditionalUrl != null && !conditionalUrl.isBlank()) {
+            var existing = repository.findByIdentifier(conditionalIdentifier(conditionalUrl));
+            if (existing.isPresent()) {
+                var resource = toResource(existing.get());
+                return new MethodOutcome(resource.getIdElement(), false).setResource(resource);
+            }
+        }
+        requireValid(consent, body);
+        consent.setIdElement(null);
+        clearVersionMeta(consent);
+        link(consent);
+        var stored = repository.create(mapper.toTerms(consent, null, 1), mapper.toSearchKeys(consent), encode(consent));
+        var resource = toResource(stored);
+        return new MethodOutcome(resource.getIdElement(), true).setResource(resource);
+    }
+
+    /** A new version; {@code If-Match: W/"n"} makes it conditional on n being the current version (412 if not). */
+    @Update
+    public MethodOutcome update(@IdParam IdType id, @ResourceParam String body, RequestDetails request) {
+        Consent consent = parse(body, request);
+        if (!consent.getIdElement().hasIdPart() || !consent.getIdElement().getIdPart().equals(id.getIdPart())) {
+            throw new InvalidRequestException("the Consent's id in the body (" + consent.getIdElement().getIdPart()
+                    + ") must match the id in the URL (" + id.getIdPart() + ")");
+        }
+        var current = repository.read(id.getIdPart())
+                .orElseThrow(() -> new ResourceNotFoundException("Consent/" + id.getIdPart() + " does not exist;"
+                        + " create consents with POST (the server assigns ids)"));
+        expectedVersion(id, request).ifPresent(expected -> {
+            if (expected != current.version()) {
+                throw new PreconditionFailedException("If-Match expected version " + expected + " of Consent/"
+                        + id.getIdPart() + " but the current version is " + current.version());
+            }
+        });
+        requireValid(consent, body);
+        clearVersionMeta(consent);
+        link(consent);
+        StoredVersion stored;
+        try {
+            stored = repository.update(id.getIdPart(), mapper.toTerms(consent, id.getIdPart(), current.version() + 1),
+                    mapper.toSearchKeys(consent), encode(consent));
+        } catch (NoSuchElementException e) {
+            throw new ResourceNotFoundException("Consent/" + id.getIdPart() + " does not exist");
+        }
+        var resource = toResource(stored);
+        return new MethodOutcome(resource.getIdElement(), false).setResource(resource);
+    }
+
+    @Read(version = true)
+    public Consent read(@IdParam IdType id) {
+        Optional<StoredVersion> found = id.hasVersionIdPart()
+                ? repository.read(id.getIdPart(), versionOf(id.getVersionIdPart()))
+                : repository.read(id.getIdPart());
+        return toResource(found.orElseThrow(() -> new ResourceNotFoundException(id)));
+    }
+
+    @History
+    public IBundleProvider instanceHistory(@IdParam IdType id, @Since InstantType since, RequestDetails request) {
+        List<StoredVersion> versions = repository.history(id.getIdPart());
+        if (versions.isEmpty()) {
+            throw new ResourceNotFoundException(new IdType("Consent", id.getIdPart()));
+        }
+        List<StoredVersion> matching = versions.stream()
+                .filter(v -> since == null || !v.lastUpdated().isBefore(since.getValue().toInstant()))
+                .toList();
+        return paged((offset, count) -> new Page<>(
+                matching.subList(Math.min(offset, matching.size()), Math.min(offset + count, matching.size())),
+                matching.size()), request, null, null);
+    }
+
+    @History
+    public IBundleProvider typeHistory(@Since InstantType since, RequestDetails request) {
+        Optional<Instant> from = since == null ? Optional.empty() : Optional.of(since.getValue().toInstant());
+        return paged((offset, count) -> repository.historyAll(from, offset, count), request, null, null);
+    }
+
+    @Search
+    public IBundleProvider search(
+            @OptionalParam(name = Consent.SP_PATIENT) ReferenceParam patient,
+            @OptionalParam(name = Consent.SP_STATUS) TokenOrListParam status,
+            @OptionalParam(name = Consent.SP_PURPOSE) TokenOrListParam purpose,
+            @OptionalParam(name = Consent.SP_DATE) DateRangeParam date,
+            @OptionalParam(name = Consent.SP_DATA) ReferenceParam data,
+            @OptionalParam(name = Constants.PARAM_LASTUPDATED) DateRangeParam lastUpdated,
+            @Offset Integer offset,
+            @Count Integer count,
+            RequestDetails request) {
+        Optional<String> patientReference = Optional.empty();
+        Optional<BusinessIdentifier> patientIdentifier = Optional.empty();
+        if (patient != null) {
+            if ("identifier".equals(patient.getResourceType()) || "identifier".equals(patient.getChain())) {
+                patientIdentifier = Optional.of(identifierToken(patient.getValue(), "patient:identifier"));
+            } else {
+                String value = patient.getValue();
+                patientReference = Optional.of(value.contains("/") ? new IdType(value).toUnqualifiedVersionless()
+                        .getValue() : "Patient/" + value);
+            }
+        }
+        var query = new ConsentQuery(patientReference, patientIdentifier, statuses(status), purposes(purpose),
+                range(date), Optional.ofNullable(data).map(ConsentResourceProvider::dataKey), range(lastUpdated));
+        return paged((o, c) -> repository.search(query, o, c), request, offset, count);
+    }
+
+    // --- paging -------------------------------------------------------------------------------------------
+
+    private IBundleProvider paged(PagedVersions.Window window, RequestDetails request, Integer offset, Integer count) {
+        int from = offset != null ? offset : intParameter(request, Constants.PARAM_OFFSET).orElse(0);
+        int size = count != null ? count : intParameter(request, Constants.PARAM_COUNT).orElse(DEFAULT_PAGE_SIZE);
+        return new PagedVersions(window, this::toResource, Math.max(0, from), Math.max(0, Math.min(size, MAX_PAGE_SIZE)));
+    }
+
+    private static Optional<Integer> intParameter(RequestDetails request, String name) {
+        String[] values = request.getParameters().get(name);
+        if (values == null || values.length == 0 || values[0].isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Integer.parseInt(values[0].trim()));
+        } catch (NumberFormatException e) {
+            throw new InvalidRequestException(name + " must be a whole number");
+        }
+    }
+
+    // --- search parameters ----------------------------------------------------------------------------------
+
+    private static Set<String> statuses(TokenOrListParam status) {
+        var out = new LinkedHashSet<String>();
+        if (status != null) {
+            for (TokenParam t : status.getValuesAsQueryTokens()) {
+                out.add(t.getValue());
+            }
+        }
+        return out;
+    }
+
+    /** "system|code", "code" (any system; also for "|code") or "system|" (any code of the system). */
+    private static Set<String> purposes(TokenOrListParam purpose) {
+        var out = new LinkedHashSet<String>();
+        if (purpose != null) {
+            for (TokenParam t : purpose.getValuesAsQueryTokens()) {
+                String system = t.getSystem();
+                String code = t.getValue() == null ? "" : t.getValue();
+                if (system == null || system.isEmpty()) {
+                    out.add(code);
+                } else {
+                    out.add(system + "|" + code);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static DateRange range(DateRangeParam param) {
+        if (param == null) {
+            return DateRange.ANY;
+        }
+        return new DateRange(Optional.ofNullable(param.getLowerBoundAsInstant()).map(Date::toInstant),
+                Optional.ofNullable(param.getUpperBoundAsInstant()).map(Date::toInstant));
+    }
+
+    /** data=ImagingStudy/5, data=5, data=urn:dicom:uid:1.2.3 or data:identifier=urn:dicom:uid|urn:oid:1.2.3. */
+    private static String dataKey(ReferenceParam data) {
+        String value = data.getValue();
+        if ("identifier".equals(data.getResourceType()) || "identifier".equals(data.getChain())) {
+            var id = identifierToken(value, "data:identifier");
+            if (!ConsentCodes.DICOM_UID_SYSTEM.equals(id.system())) {
+                throw new InvalidRequestException("data:identifier supports system " + ConsentCodes.DICOM_UID_SYSTEM
+                        + " only");
+            }
+            return ConsentCodes.DICOM_UID_PREFIX + ConsentMapper.stripOidUrn(id.value());
+        }
+        if (value.startsWith(ConsentCodes.DICOM_UID_PREFIX)) {
+            return value;
+        }
+        return value.contains("/") ? new IdType(value).toUnqualifiedVersionless().getValue() : "ImagingStudy/" + value;
+    }
+
+    private static BusinessIdentifier identifierToken(String token, String parameter) {
+        int bar = token == null ? -1 : token.indexOf('|');
+        if (bar <= 0 || bar == token.length() - 1) {
+            throw new InvalidRequestException(parameter + " needs system|value");
+        }
+        return new BusinessIdentifier(token.substring(0, bar), token.substring(bar + 1));
+    }
+
+    private static BusinessIdentifier conditionalIdentifier(String conditionalUrl) {
+        String query = conditionalUrl.contains("?") ? conditionalUrl.substring(conditionalUrl.indexOf('?') + 1)
+                : conditionalUrl;
+        String[] parts = query.split("&");
+        if (parts.length != 1 || !parts[0].startsWith("identifier=")) {
+            throw new InvalidRequestException("conditional create supports If-None-Exist: identifier=system|value only");
+        }
+        String token = URLDecoder.decode(parts[0].substring("identifier=".length()), StandardCharsets.UTF_8);
+        return identifierToken(token, "If-None-Exist identifier");
+    }
+
+    // --- resources ------------------------------------------------------------------------------------------
+
+    private Consent parse(String body, RequestDetails request) {
+        if (request.getResource() instanceof Consent parsed) {
+            return parsed;
+        }
+        if (body == null || body.isBlank()) {
+            throw new InvalidRequestException("the request has no body: send a Consent resource");
+        }
+        EncodingEnum encoding = RestfulServerUtils.determineRequestEncodingNoDefault(request);
+        if (encoding == null) {
+            encoding = body.stripLeading().startsWith("<") ? EncodingEnum.XML : EncodingEnum.JSON;
+        }
+        // Invalid coded values are kept rather than thrown so that the validator can report all of them at once.
+        IParser parser = encoding.newParser(context)
+                .setParserErrorHandler(new LenientErrorHandler(false).setErrorOnInvalidValue(false));
+        try {
+            return parser.parseResource(Consent.class, body);
+        } catch (DataFormatException e) {
+            throw new InvalidRequestException("the body is not a readable FHIR Consent: " + e.getMessage());
+        }
+    }
+
+    private void requireValid(Consent consent, String body) {
+        var result = validator.validate(consent, body);
+        if (!result.isValid()) {
+            OperationOutcome outcome = result.toOperationOutcome();
+            throw new UnprocessableEntityException(context, outcome);
+        }
+    }
+
+    private void link(Consent consent) {
+        var id = consent.getPatient().getIdentifier();
+        try {
+            patientLinker.resolve(new BusinessIdentifier(id.getSystem(), id.getValue()))
+                    .ifPresent(reference -> consent.getPatient().setReference(reference));
+        } catch (RuntimeException e) {
+            // No identifiers in the log: they are PHI.
+            LOG.warn("could not resolve the consent's patient in the EHR; storing it linked by identifier only: {}",
+                    e.getClass().getSimpleName());
+        }
+    }
+
+    private static void clearVersionMeta(Consent consent) {
+        consent.getMeta().setVersionId(null);
+        consent.getMeta().setLastUpdated(null);
+    }
+
+    private String encode(Consent consent) {
+        return context.newJsonParser().encodeResourceToString(consent);
+    }
+
+    private Consent toResource(StoredVersion version) {
+        Consent consent = context.newJsonParser().parseResource(Consent.class, version.json());
+        consent.setIdElement(new IdType("Consent", version.id(), Long.toString(version.version())));
+        consent.getMeta().setVersionId(Long.toString(version.version()));
+        consent.getMeta().setLastUpdated(Date.from(version.lastUpdated()));
+        ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(consent,
+                version.version() == 1 ? BundleEntryTransactionMethodEnum.POST : BundleEntryTransactionMethodEnum.PUT);
+        return consent;
+    }
+
+    private static long versionOf(String versionId) {
+        try {
+            return Long.parseLong(versionId);
+        } catch (NumberFormatException e) {
+            throw new ResourceNotFoundException("Consent version " + versionId + " does not exist");
+        }
+    }
+
+    private static Optional<Long> expectedVersion(IdType id, RequestDetails request) {
+        String ifMatch = request.getHeader(Constants.HEADER_IF_MATCH);
+        String raw = ifMatch != null && !ifMatch.isBlank() ? ifMatch : (id.hasVersionIdPart() ? id.getVersionIdPart() : null);
+        if (raw == null) {
+            return Optional.empty();
+        }
+        String v = raw.trim();
+        if (v.startsWith("W/")) {
+            v = v.substring(2);
+        }
+        v = v.replace("\"", "");
+        try {
+            return Optional.of(Long.parseLong(v));
+        } catch (NumberFormatException e) {
+            throw new InvalidRequestException("If-Match must be a version such as W/\"2\"");
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package org.photobridge.fhir.consent;
+
+import java.util.Date;
+import java.util.List;
+import java.util.function.Function;
+
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IPrimitiveType;
+import org.hl7.fhir.r4.model.InstantType;
+import org.photobridge.fhir.Page;
+import org.photobridge.fhir.StoredVersion;
+
+import ca.uhn.fhir.rest.api.server.IBundleProvider;
+
+/**
+ * One page of stored versions as HAPI's offset paging wants it: the page the request asked for
+ * ({@code _offset}, {@code _count}) and the true total, so Bundle.total is right and HAPI builds
+ * next/previous links that need no server-side state (any gateway replica can serve them).
+ */
+final class PagedVersions implements IBundleProvider {
+
+    /** Fetches one window of results with their total. */
+    interface Window {
+        Page<StoredVersion> fetch(int offset, int count);
+    }
+
+    private final Window window;
+    private final Function<StoredVersion, IBaseResource> toResource;
+    private final int offset;
+    private final int pageSize;
+    private final InstantType published = InstantType.now();
+    private Page<StoredVersion> page;
+
+    PagedVersions(Window window, Function<StoredVersion, IBaseResource> toResource, int offset, int pageSize) {
+        this.window = window;
+        this.toResource = toResource;
+        this.offset = offset;
+        this.pageSize = pageSize;
+    }
+
+    private Page<StoredVersion> page() {
+        if (page == null) {
+            page = window.fetch(offset, pageSize);
+        }
+        return page;
+    }
+
+    @Override
+    public Integer size() {
+        return (int) Math.min(Integer.MAX_VALUE, page().total());
+    }
+
+    /** Indices are relative to this page: HAPI asks for (0, n) in offset mode. */
+    @Override
+    public List<IBaseResource> getResources(int fromIndex, int toIndex) {
+        List<StoredVersion> items = page().items();
+        int from = Math.min(Math.max(0, fromIndex), items.size());
+        int to = Math.min(Math.max(from, toIndex), items.size());
+        return items.subList(from, to).stream().map(toResource).toList();
+    }
+
+    @Override
+    public Integer getCurrentPageOffset() {
+        return offset;
+    }
+
+    @Override
+    public Integer getCurrentPageSize() {
+        return pageSize;
+    }
+
+    @Override
+    public IPrimitiveType<Date> getPublished() {
+        return published;
+    }
+
+    @Override
+    public String getUuid() {
+        return null;
+    }
+
+    @Override
+    public Integer preferredPageSize() {
+        return pageSize;
+    }
+}

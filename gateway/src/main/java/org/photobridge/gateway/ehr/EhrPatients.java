@@ -1,0 +1,84 @@
+package org.photobridge.gateway.ehr;
+
+import java.time.Clock;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+import org.hibernate.Session;
+import org.jboss.logging.Logger;
+import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.fhir.ehr.EhrClient;
+import org.photobridge.fhir.ehr.EhrException;
+import org.photobridge.fhir.ehr.EhrSettings;
+import org.photobridge.gateway.persistence.PatientLink;
+
+/**
+ * Finds a patient's literal reference in the EHR by identifier and remembers it. When no EHR is
+ * configured, or it cannot be reached, the patient stays linked by identifier only; the EHR
+ * publisher tries again later.
+ */
+@ApplicationScoped
+public class EhrPatients {
+    private static final Logger LOG = Logger.getLogger(EhrPatients.class);
+
+    @Inject
+    Session session;
+
+    @Inject
+    Clock clock;
+
+    private final Optional<EhrClient> client;
+
+    @Inject
+    public EhrPatients(EhrConfig config) {
+        this.client = config.url().map(url -> new EhrClient(clientSettings(config)));
+    }
+
+    static EhrSettings clientSettings(EhrConfig config) {
+        var settings = EhrSettings.of(config.url().orElseThrow().toString())
+                .withTimeouts(config.timeout(), config.timeout());
+        return config.bearerToken().map(settings::withBearerToken).orElse(settings);
+    }
+
+    public Optional<EhrClient> client() {
+        return client;
+    }
+
+    @Transactional
+    public Optional<String> known(BusinessIdentifier patient) {
+        return Optional.ofNullable(session.find(PatientLink.class, new PatientLink.Key(patient.system(),
+                patient.value()))).map(link -> link.reference);
+    }
+
+    /** The patient's EHR reference: remembered, or asked of the EHR now (empty when unknown or unreachable). */
+    public Optional<String> resolve(BusinessIdentifier patient) {
+        Optional<String> known = known(patient);
+        if (known.isPresent() || client.isEmpty()) {
+            return known;
+        }
+        try {
+            Optional<String> found = client.get().resolvePatient(patient);
+            found.ifPresent(reference -> remember(patient, reference));
+            return found;
+        } catch (EhrException e) {
+            LOG.warnf("could not resolve a patient in the EHR now: %s", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    @Transactional
+    void remember(BusinessIdentifier patient, String reference) {
+        var key = new PatientLink.Key(patient.system(), patient.value());
+        PatientLink link = session.find(PatientLink.class, key);
+        if (link == null) {
+            link = new PatientLink();
+            link.key = key;
+            session.persist(link);
+        }
+        link.reference = reference;
+        link.resolvedAt = clock.instant();
+    }
+}

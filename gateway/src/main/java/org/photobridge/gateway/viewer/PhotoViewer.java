@@ -1,0 +1,135 @@
+package org.photobridge.gateway.viewer;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.fhir.audit.AuditAction;
+import org.photobridge.fhir.consent.ConsentScope;
+import org.photobridge.gateway.access.Caller;
+import org.photobridge.gateway.audit.AuditLog;
+import org.photobridge.gateway.consent.ConsentPolicy;
+import org.photobridge.gateway.consent.ConsentStore;
+import org.photobridge.gateway.dicom.InstanceRef;
+import org.photobridge.gateway.persistence.EncounterStudy;
+import org.photobridge.gateway.persistence.PhotoRecord;
+import org.photobridge.gateway.persistence.Photos;
+import org.photobridge.gateway.persistence.StudySeries;
+import org.photobridge.gateway.problem.ProblemException;
+import org.photobridge.gateway.routing.PhotoSources;
+
+/**
+ * Serves photos to viewers and exports, each time checking who asks (department), what for
+ * (consent scope) and whether the photo is still in use, and auditing every view, export and refusal.
+ */
+@ApplicationScoped
+public class PhotoViewer {
+    public static final int THUMBNAIL_SIDE = 256;
+
+    @Inject
+    Photos photos;
+
+    @Inject
+    ConsentStore consents;
+
+    @Inject
+    PhotoSources sources;
+
+    @Inject
+    AuditLog audit;
+
+    @Inject
+    Clock clock;
+
+    private final PhotoRenderer renderer = new PhotoRenderer();
+
+    /** What is asked for: a chart view (clinical care) or an export for a purpose. */
+    public enum Use {
+        THUMBNAIL(ConsentScope.CLINICAL_CARE, AuditAction.PHOTO_VIEWED),
+        RENDERED(ConsentScope.CLINICAL_CARE, AuditAction.PHOTO_VIEWED),
+        EXPORT_TEACHING(ConsentScope.TEACHING, AuditAction.PHOTO_EXPORTED),
+        EXPORT_PUBLICATION(ConsentScope.PUBLICATION, AuditAction.PHOTO_EXPORTED),
+        EXPORT_MARKETING(ConsentScope.MARKETING, AuditAction.PHOTO_EXPORTED),
+        EXPORT_SPECIFIC_USE(ConsentScope.SPECIFIC_USE, AuditAction.PHOTO_EXPORTED);
+
+        final ConsentScope scope;
+        final AuditAction action;
+
+        Use(ConsentScope scope, AuditAction action) {
+            this.scope = scope;
+            this.action = action;
+        }
+    }
+
+    public PhotoRenderer.Jpeg serve(String photoId, Use use, Caller caller) {
+        PhotoRecord photo = find(photoId);
+        EncounterStudy study = photos.study(photo.studyId);
+        var patient = Optional.of(new BusinessIdentifier(study.patientSystem, study.patientValue));
+        var entities = List.of("ImagingStudy/" + study.id, "urn:dicom:uid:" + photo.sopInstanceUid);
+        var agent = AuditLog.Agent.of(caller);
+        if (!caller.maySee(photo.accessTagList())) {
+            audit.record(AuditAction.ACCESS_DENIED, false, agent, patient, entities,
+                    use + " refused: caller belongs to none of the photo's access tags");
+            // Do not confirm to outsiders that the photo exists.
+            throw ProblemException.notFound("no photo with this id");
+        }
+        if (photo.withdrawnAt != null) {
+            audit.record(AuditAction.ACCESS_DENIED, false, agent, patient, entities, use + " refused: withdrawn");
+            throw new ProblemException(403, "photo-withdrawn", "Photo withdrawn",
+                    "the patient withdrew consent to the clinical use of this photo; it is no longer served");
+        }
+        var ref = new ConsentPolicy.PhotoRef(study.id.toString(), study.studyInstanceUid, photo.sopInstanceUid);
+        var decision = ConsentPolicy.decide(consents.termsOfPatient(patient.get()), use.scope, Optional.of(ref),
+                clock.instant());
+        if (!decision.permitted()) {
+            audit.record(AuditAction.ACCESS_DENIED, false, agent, patient, entities,
+                    use + " refused: " + decision.reason());
+            throw new ProblemException(403, "consent-not-given", "Not covered by consent",
+                    decision.reason() + "; the photo cannot be served for this purpose");
+        }
+        StudySeries series = photos.series(photo.seriesId);
+        byte[] object;
+        try {
+            object = sources.read(photo, new InstanceRef(study.studyInstanceUid, series.seriesInstanceUid,
+                    photo.sopClassUid, photo.sopInstanceUid))
+                    .orElseThrow(() -> new ProblemException(404, "photo-not-available", "Photo not available",
+                            "the photo is no longer held by the gateway and no configured PACS returned it"));
+        } catch (PhotoSources.Unavailable e) {
+            throw new ProblemException(503, "pacs-unavailable", "PACS unavailable",
+                    "the gateway no longer holds the photo and the PACS cannot be reached now; try again later");
+        }
+        PhotoRenderer.Jpeg jpeg;
+        try {
+            jpeg = use == Use.THUMBNAIL ? renderer.thumbnail(object, THUMBNAIL_SIDE) : renderer.rendered(object);
+        } catch (UnrenderablePhotoException e) {
+            throw new ProblemException(500, "unrenderable", "Cannot render", e.getMessage());
+        }
+        audit.record(use.action, true, agent, patient, entities, use.name().toLowerCase(java.util.Locale.ROOT)
+                + " served to " + caller.username());
+        return jpeg;
+    }
+
+    /** Whether the caller could export the photo for the scope now (for export lists). */
+    public boolean exportable(PhotoRecord photo, EncounterStudy study, ConsentScope scope, Caller caller) {
+        if (photo.withdrawnAt != null || !caller.maySee(photo.accessTagList())) {
+            return false;
+        }
+        var ref = new ConsentPolicy.PhotoRef(study.id.toString(), study.studyInstanceUid, photo.sopInstanceUid);
+        return ConsentPolicy.decide(consents.termsOfPatient(new BusinessIdentifier(study.patientSystem,
+                study.patientValue)), scope, Optional.of(ref), clock.instant()).permitted();
+    }
+
+    private PhotoRecord find(String id) {
+        try {
+            return photos.find(UUID.fromString(id)).orElseThrow(() -> ProblemException.notFound("no photo with this id"));
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.notFound("no photo with this id");
+        }
+    }
+
+}

@@ -1,0 +1,111 @@
+package org.photobridge.gateway.viewer;
+
+import java.util.List;
+import java.util.Locale;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.CacheControl;
+import jakarta.ws.rs.core.Response;
+
+import org.photobridge.fhir.consent.ConsentScope;
+import org.photobridge.gateway.access.Caller;
+import org.photobridge.gateway.access.CallerResolver;
+import org.photobridge.gateway.access.Roles;
+import org.photobridge.gateway.persistence.Photos;
+import org.photobridge.gateway.problem.ProblemException;
+
+import io.quarkus.security.Authenticated;
+import io.smallrye.common.annotation.Blocking;
+
+/** Photo pixels for EHR viewers and exports: thumbnail, rendered image, export for a purpose. */
+@Path("/api/v1")
+@Authenticated
+@Blocking
+public class ViewerResource {
+
+    @Inject
+    CallerResolver callers;
+
+    @Inject
+    PhotoViewer viewer;
+
+    @Inject
+    Photos photos;
+
+    @GET
+    @Path("/photos/{id}/thumbnail")
+    @Produces("image/jpeg")
+    @RolesAllowed({Roles.CLINICIAN, Roles.PHOTOGRAPHER})
+    public Response thumbnail(@PathParam("id") String id) {
+        return jpeg(viewer.serve(id, PhotoViewer.Use.THUMBNAIL, callers.current()), null);
+    }
+
+    @GET
+    @Path("/photos/{id}/rendered")
+    @Produces("image/jpeg")
+    @RolesAllowed({Roles.CLINICIAN, Roles.PHOTOGRAPHER})
+    public Response rendered(@PathParam("id") String id) {
+        return jpeg(viewer.serve(id, PhotoViewer.Use.RENDERED, callers.current()), null);
+    }
+
+    /** Exports a photo for teaching, publication, marketing or a specific use, if consent covers it. */
+    @GET
+    @Path("/photos/{id}/export")
+    @Produces("image/jpeg")
+    @RolesAllowed(Roles.CLINICIAN)
+    public Response export(@PathParam("id") String id, @QueryParam("purpose") String purpose) {
+        PhotoViewer.Use use = exportUse(purpose);
+        return jpeg(viewer.serve(id, use, callers.current()), "attachment; filename=\"photo-" + id + ".jpg\"");
+    }
+
+    /** The caller's photos of a patient that may be exported for a purpose now. */
+    @GET
+    @Path("/exports")
+    @Produces("application/json")
+    @RolesAllowed(Roles.CLINICIAN)
+    public List<String> exportable(@QueryParam("purpose") String purpose, @QueryParam("patient") String patient) {
+        ConsentScope scope = exportUse(purpose).scope;
+        if (patient == null || patient.lastIndexOf('|') <= 0) {
+            throw new ProblemException(400, "invalid-query", "Invalid query",
+                    "query parameter 'patient' is required as <system>|<value>", "patient");
+        }
+        int bar = patient.lastIndexOf('|');
+        Caller caller = callers.current();
+        return photos.list(patient.substring(0, bar), patient.substring(bar + 1), java.util.Optional.empty(),
+                java.util.Optional.empty(), 500).stream()
+                .filter(photo -> viewer.exportable(photo, photos.study(photo.studyId), scope, caller))
+                .map(photo -> photo.id.toString()).toList();
+    }
+
+    private static PhotoViewer.Use exportUse(String purpose) {
+        if (purpose == null) {
+            throw new ProblemException(400, "invalid-query", "Invalid query",
+                    "query parameter 'purpose' is required: teaching, publication, marketing or specific-use", "purpose");
+        }
+        return switch (purpose.toLowerCase(Locale.ROOT)) {
+            case "teaching" -> PhotoViewer.Use.EXPORT_TEACHING;
+            case "publication" -> PhotoViewer.Use.EXPORT_PUBLICATION;
+            case "marketing" -> PhotoViewer.Use.EXPORT_MARKETING;
+            case "specific-use" -> PhotoViewer.Use.EXPORT_SPECIFIC_USE;
+            default -> throw new ProblemException(400, "invalid-query", "Invalid query",
+                    "purpose must be teaching, publication, marketing or specific-use", "purpose");
+        };
+    }
+
+    private static Response jpeg(PhotoRenderer.Jpeg jpeg, String disposition) {
+        var cache = new CacheControl();
+        cache.setNoStore(true);
+        cache.setPrivate(true);
+        var response = Response.ok(jpeg.bytes(), "image/jpeg").cacheControl(cache);
+        if (disposition != null) {
+            response.header("Content-Disposition", disposition);
+        }
+        return response.build();
+    }
+}
