@@ -114,9 +114,12 @@ public class ConsentStore implements ConsentRepository {
 
     /** The enforced terms of a Consent's current version, rebuilt from its indexed rules. */
     ConsentTerms termsOf(ConsentRow row) {
-        List<ConsentTerms.Provision> provisions = session.createSelectionQuery(
+        List<ConsentProvisionRow> rows = session.createSelectionQuery(
                 "from ConsentProvisionRow where key.consentId = :id order by key.position", ConsentProvisionRow.class)
-                .setParameter("id", row.id).getResultList().stream().map(ConsentStore::provision).toList();
+                .setParameter("id", row.id).getResultList();
+        // Detached, so an update can replace the rules with new rows of the same keys.
+        rows.forEach(session::detach);
+        List<ConsentTerms.Provision> provisions = rows.stream().map(ConsentStore::provision).toList();
         return new ConsentTerms(row.id, row.currentVersion, row.status,
                 new BusinessIdentifier(row.patientSystem, row.patientValue), Optional.ofNullable(row.patientReference),
                 Optional.ofNullable(row.dateTime), provisions, Optional.empty());

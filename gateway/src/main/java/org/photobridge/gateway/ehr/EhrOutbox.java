@@ -40,17 +40,21 @@ public class EhrOutbox {
         EhrPublicationRecord row = session.createSelectionQuery(
                 "from EhrPublicationRecord where resourceType = :t and resourceId = :i", EhrPublicationRecord.class)
                 .setParameter("t", resourceType).setParameter("i", resourceId).uniqueResultOptional().orElse(null);
-        if (row == null) {
+        boolean fresh = row == null;
+        if (fresh) {
             row = new EhrPublicationRecord();
             row.id = UUID.randomUUID();
             row.resourceType = resourceType;
             row.resourceId = resourceId;
-            session.persist(row);
         }
         row.status = Status.QUEUED;
         row.attempts = 0;
         row.nextAttemptAt = null;
         row.updatedAt = clock.instant();
+        if (fresh) {
+            // Hibernate takes an inserted row's values at persist time: set them first.
+            session.persist(row);
+        }
     }
 
     @Transactional

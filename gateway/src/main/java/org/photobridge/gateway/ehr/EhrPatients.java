@@ -73,12 +73,15 @@ public class EhrPatients {
     void remember(BusinessIdentifier patient, String reference) {
         var key = new PatientLink.Key(patient.system(), patient.value());
         PatientLink link = session.find(PatientLink.class, key);
-        if (link == null) {
+        boolean fresh = link == null;
+        if (fresh) {
             link = new PatientLink();
             link.key = key;
-            session.persist(link);
         }
         link.reference = reference;
         link.resolvedAt = clock.instant();
+        if (fresh) {
+            session.persist(link);
+        }
     }
 }

@@ -33,7 +33,7 @@ import io.quarkus.security.identity.SecurityIdentity;
  * stores. Quarkus has already authenticated the bearer token (see the http permission for /fhir);
  * the adapter's role rules then decide per resource and interaction.
  */
-@WebServlet(urlPatterns = "/fhir/*", loadOnStartup = 1)
+@WebServlet(urlPatterns = "/fhir/*")
 public class FhirEndpoint extends HttpServlet {
 
     @Inject

@@ -62,16 +62,20 @@ public class WithdrawalSender {
 
     @Transactional
     public List<WithdrawalRecord> due(int limit) {
+        // A delete waits for the photo's rejection notes: a note is built from the object itself,
+        // which the delete may remove from the only PACS that still holds it.
         return session.createSelectionQuery("""
-                from WithdrawalRecord where status in (:q, :r) and (nextAttemptAt is null or nextAttemptAt <= :now)
-                order by updatedAt""", WithdrawalRecord.class)
+                from WithdrawalRecord w where w.status in (:q, :r)
+                  and (w.nextAttemptAt is null or w.nextAttemptAt <= :now)
+                  and not (w.action = 'delete' and exists (select 1 from WithdrawalRecord n where n.photoId = w.photoId
+                           and n.action = 'reject' and n.status in (:q, :r)))
+                order by w.updatedAt""", WithdrawalRecord.class)
                 .setParameter("q", Status.QUEUED).setParameter("r", Status.RETRYING)
                 .setParameter("now", clock.instant()).setMaxResults(limit).getResultList();
     }
 
     /** Works one withdrawal; {@code workDirectory} is the private directory for the note file. */
     public void process(WithdrawalRecord withdrawal, Path workDirectory) {
-        PhotoRecord photo = session.find(PhotoRecord.class, withdrawal.photoId);
         DeliveryOutcome outcome;
         Path note = null;
         try {
@@ -96,7 +100,7 @@ public class WithdrawalSender {
             deleteQuietly(note);
         }
         record(withdrawal.id, outcome);
-        LOG.infof("photo %s withdrawal at %s: %s", photo.id, withdrawal.destination, outcome.message());
+        LOG.infof("photo %s withdrawal at %s: %s", withdrawal.photoId, withdrawal.destination, outcome.message());
     }
 
     /** Writes the rejection note to {@code note}; returns the outcome to record when it cannot. */

@@ -1,6 +1,5 @@
 package org.photobridge.gateway.viewer;
 
-import java.util.List;
 import java.util.Locale;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -13,18 +12,15 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.CacheControl;
 import jakarta.ws.rs.core.Response;
 
-import org.photobridge.fhir.consent.ConsentScope;
-import org.photobridge.gateway.access.Caller;
 import org.photobridge.gateway.access.CallerResolver;
 import org.photobridge.gateway.access.Roles;
-import org.photobridge.gateway.persistence.Photos;
 import org.photobridge.gateway.problem.ProblemException;
 
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
 
 /** Photo pixels for EHR viewers and exports: thumbnail, rendered image, export for a purpose. */
-@Path("/api/v1")
+@Path("/api/v1/photos")
 @Authenticated
 @Blocking
 public class ViewerResource {
@@ -35,11 +31,8 @@ public class ViewerResource {
     @Inject
     PhotoViewer viewer;
 
-    @Inject
-    Photos photos;
-
     @GET
-    @Path("/photos/{id}/thumbnail")
+    @Path("/{id}/thumbnail")
     @Produces("image/jpeg")
     @RolesAllowed({Roles.CLINICIAN, Roles.PHOTOGRAPHER})
     public Response thumbnail(@PathParam("id") String id) {
@@ -47,7 +40,7 @@ public class ViewerResource {
     }
 
     @GET
-    @Path("/photos/{id}/rendered")
+    @Path("/{id}/rendered")
     @Produces("image/jpeg")
     @RolesAllowed({Roles.CLINICIAN, Roles.PHOTOGRAPHER})
     public Response rendered(@PathParam("id") String id) {
@@ -56,7 +49,7 @@ public class ViewerResource {
 
     /** Exports a photo for teaching, publication, marketing or a specific use, if consent covers it. */
     @GET
-    @Path("/photos/{id}/export")
+    @Path("/{id}/export")
     @Produces("image/jpeg")
     @RolesAllowed(Roles.CLINICIAN)
     public Response export(@PathParam("id") String id, @QueryParam("purpose") String purpose) {
@@ -64,26 +57,7 @@ public class ViewerResource {
         return jpeg(viewer.serve(id, use, callers.current()), "attachment; filename=\"photo-" + id + ".jpg\"");
     }
 
-    /** The caller's photos of a patient that may be exported for a purpose now. */
-    @GET
-    @Path("/exports")
-    @Produces("application/json")
-    @RolesAllowed(Roles.CLINICIAN)
-    public List<String> exportable(@QueryParam("purpose") String purpose, @QueryParam("patient") String patient) {
-        ConsentScope scope = exportUse(purpose).scope;
-        if (patient == null || patient.lastIndexOf('|') <= 0) {
-            throw new ProblemException(400, "invalid-query", "Invalid query",
-                    "query parameter 'patient' is required as <system>|<value>", "patient");
-        }
-        int bar = patient.lastIndexOf('|');
-        Caller caller = callers.current();
-        return photos.list(patient.substring(0, bar), patient.substring(bar + 1), java.util.Optional.empty(),
-                java.util.Optional.empty(), 500).stream()
-                .filter(photo -> viewer.exportable(photo, photos.study(photo.studyId), scope, caller))
-                .map(photo -> photo.id.toString()).toList();
-    }
-
-    private static PhotoViewer.Use exportUse(String purpose) {
+    static PhotoViewer.Use exportUse(String purpose) {
         if (purpose == null) {
             throw new ProblemException(400, "invalid-query", "Invalid query",
                     "query parameter 'purpose' is required: teaching, publication, marketing or specific-use", "purpose");

@@ -1,0 +1,56 @@
+package org.photobridge.gateway.viewer;
+
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+
+import org.photobridge.fhir.consent.ConsentScope;
+import org.photobridge.gateway.access.Caller;
+import org.photobridge.gateway.access.CallerResolver;
+import org.photobridge.gateway.access.Roles;
+import org.photobridge.gateway.persistence.Photos;
+import org.photobridge.gateway.problem.ProblemException;
+
+import io.quarkus.security.Authenticated;
+import io.smallrye.common.annotation.Blocking;
+
+/** Which photos may be exported for a purpose now: withdrawn or uncovered photos are left out. */
+@Path("/api/v1/exports")
+@Authenticated
+@Blocking
+public class ExportsResource {
+
+    @Inject
+    CallerResolver callers;
+
+    @Inject
+    PhotoViewer viewer;
+
+    @Inject
+    Photos photos;
+
+    /** The caller's photos of a patient that may be exported for a purpose now. */
+    @GET
+    @Produces("application/json")
+    @RolesAllowed(Roles.CLINICIAN)
+    public List<String> exportable(@QueryParam("purpose") String purpose, @QueryParam("patient") String patient) {
+        ConsentScope scope = ViewerResource.exportUse(purpose).scope;
+        if (patient == null || patient.lastIndexOf('|') <= 0) {
+            throw new ProblemException(400, "invalid-query", "Invalid query",
+                    "query parameter 'patient' is required as <system>|<value>", "patient");
+        }
+        int bar = patient.lastIndexOf('|');
+        Caller caller = callers.current();
+        return photos.list(patient.substring(0, bar), patient.substring(bar + 1), Optional.empty(),
+                Optional.empty(), 500).stream()
+                .filter(photo -> viewer.exportable(photo, photos.study(photo.studyId), scope, caller))
+                .map(photo -> photo.id.toString()).toList();
+    }
+
+}
