@@ -19,9 +19,12 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
+import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.fhir.audit.AuditAction;
 import org.photobridge.gateway.access.Caller;
 import org.photobridge.gateway.access.CallerResolver;
 import org.photobridge.gateway.access.Roles;
+import org.photobridge.gateway.audit.AuditLog;
 import org.photobridge.gateway.persistence.PhotoRecord;
 import org.photobridge.gateway.persistence.Photos;
 import org.photobridge.gateway.problem.ProblemException;
@@ -56,6 +59,9 @@ public class PhotoResource {
     @Inject
     OutboxSender sender;
 
+    @Inject
+    AuditLog audit;
+
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @RolesAllowed(Roles.PHOTOGRAPHER)
@@ -64,6 +70,10 @@ public class PhotoResource {
         PhotoRequest request = metadataParser.parse(metadata);
         List<String> missing = caller.missingDepartments(request.requiredDepartments());
         if (!missing.isEmpty()) {
+            audit.record(AuditAction.ACCESS_DENIED, false, AuditLog.Agent.of(caller),
+                    Optional.of(new BusinessIdentifier(request.patient().identifier().system(),
+                            request.patient().identifier().value())),
+                    List.of(), "upload refused: not a member of " + String.join(", ", missing));
             throw ProblemException.forbidden("department-not-permitted", "you are not a member of "
                     + String.join(", ", missing) + "; you may only file photos under your own departments");
         }
