@@ -1,0 +1,117 @@
+package org.photobridge.gateway.consent;
+
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import org.hl7.fhir.r4.model.Consent;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.photobridge.fhir.testing.ConsentFixtures;
+import org.photobridge.gateway.testing.ConsentProfile;
+import org.photobridge.gateway.testing.TestStack;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+
+/**
+ * Consent search over HTTP against the gateway's own database store (not an in-memory fake): each
+ * parameter, nested purposes, status after withdrawal, paging with a correct total.
+ */
+@QuarkusTest
+@TestProfile(ConsentProfile.class)
+@QuarkusTestResource(TestStack.class)
+class ConsentSearchOnDatabaseTest {
+    static final String OFFICER = "compliance.officer";
+    static final String SURGEON = "plastics.surgeon";
+    static final String TREAT = "http://terminology.hl7.org/CodeSystem/v3-ActReason|TREAT";
+
+    String mrn;
+    List<String> ids;
+    Instant before;
+
+    @BeforeEach
+    void fiveConsentsOfOnePatientAndOneOfAnother() throws InterruptedException {
+        mrn = "MRN-S-" + UUID.randomUUID();
+        before = Instant.now().minusSeconds(2).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        ids = new ArrayList<>();
+        for (Consent consent : List.of(ConsentFixtures.clinicalCareOnly(mrn), ConsentFixtures.allScopes(mrn),
+                ConsentFixtures.teachingButNoMarketing(mrn), ConsentFixtures.specificUse(mrn),
+                ConsentFixtures.namingPhotos(mrn, "study-x", "2.25.12345"))) {
+            var created = Fhir.create(SURGEON, consent);
+            created.then().statusCode(201);
+            ids.add(Fhir.idFrom(created));
+        }
+        Fhir.create(SURGEON, ConsentFixtures.allScopes("OTHER-" + mrn)).then().statusCode(201);
+    }
+
+    private JsonPath search(String query) {
+        return Fhir.as(OFFICER).get("/fhir/Consent?patient:identifier=urn:oid:1.2.3.4.5|" + mrn + "&" + query)
+                .then().statusCode(200).extract().jsonPath();
+    }
+
+    private Set<String> idsOf(JsonPath bundle) {
+        return new HashSet<>(bundle.getList("entry.resource.id", String.class));
+    }
+
+    @Test
+    void searchesByEachParameterOnTheDatabase() {
+        assertEquals(5, search("_count=50").getInt("total"));
+        assertEquals(Set.of(ids.get(1), ids.get(2)),
+                idsOf(search("purpose=http://terminology.hl7.org/CodeSystem/v3-ActReason|TRAIN")),
+                "nested provisions count");
+        assertEquals(Set.of(ids.get(1), ids.get(2)), idsOf(search("purpose=HMARKT")), "code without system");
+        assertEquals(5, search("purpose=" + TREAT).getInt("total"));
+        assertEquals(Set.of(ids.get(3)), idsOf(search(
+                "purpose=http://photobridge.org/fhir/CodeSystem/photo-consent-purpose|specific-use")));
+        assertEquals(Set.of(ids.get(4)), idsOf(search("data=ImagingStudy/study-x")));
+        assertEquals(5, search("date=ge2026-11-20&date=le2026-11-21").getInt("total"));
+        assertEquals(0, search("date=ge2026-11-21").getInt("total"));
+        assertEquals(5, search("_lastUpdated=ge" + before).getInt("total"));
+        assertEquals(0, search("status=inactive").getInt("total"));
+    }
+
+    @Test
+    void withdrawalShowsInStatusSearchAndHistory() {
+        Consent withdrawn = ConsentFixtures.allScopes(mrn);
+        withdrawn.setStatus(Consent.ConsentState.INACTIVE);
+        Fhir.update(SURGEON, ids.get(1), withdrawn).then().statusCode(200);
+        assertEquals(Set.of(ids.get(1)), idsOf(search("status=inactive")));
+        assertEquals(4, search("status=active").getInt("total"));
+        Fhir.as(OFFICER).get("/fhir/Consent/" + ids.get(1) + "/_history").then().statusCode(200)
+                .body("total", equalTo(2));
+        Fhir.as(OFFICER).get("/fhir/Consent/" + ids.get(1) + "/_history/1").then().statusCode(200)
+                .body("status", equalTo("active"));
+    }
+
+    @Test
+    void pagesCarryTheTrueTotalAndTogetherGiveEveryMatch() {
+        JsonPath page = search("_count=2");
+        assertEquals(5, page.getInt("total"));
+        Set<String> seen = new HashSet<>(idsOf(page));
+        int pages = 1;
+        String next = nextLink(page);
+        while (next != null) {
+            page = Fhir.as(OFFICER).get(next).then().statusCode(200).extract().jsonPath();
+            seen.addAll(idsOf(page));
+            next = nextLink(page);
+            pages++;
+        }
+        assertEquals(3, pages);
+        assertEquals(new HashSet<>(ids), seen);
+    }
+
+    private static String nextLink(JsonPath bundle) {
+        List<String> relations = bundle.getList("link.relation", String.class);
+        int i = relations.indexOf("next");
+        return i < 0 ? null : bundle.getList("link.url", String.class).get(i);
+    }
+}
