@@ -1,9 +1,6 @@
 package org.photobridge.fhir.audit;
 
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.Year;
-import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Date;
@@ -19,8 +16,8 @@ import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.InstantType;
 import org.photobridge.fhir.BusinessIdentifier;
-import org.photobridge.fhir.DateRange;
 import org.photobridge.fhir.Page;
+import org.photobridge.fhir.SearchDates;
 import org.photobridge.fhir.imaging.SearchReferences;
 
 import ca.uhn.fhir.rest.annotation.Count;
@@ -31,9 +28,7 @@ import ca.uhn.fhir.rest.annotation.Read;
 import ca.uhn.fhir.rest.annotation.Search;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import ca.uhn.fhir.rest.param.DateParam;
 import ca.uhn.fhir.rest.param.DateRangeParam;
-import ca.uhn.fhir.rest.param.ParamPrefixEnum;
 import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.param.TokenOrListParam;
 import ca.uhn.fhir.rest.param.TokenParam;
@@ -121,7 +116,7 @@ public class AuditEventResourceProvider implements IResourceProvider {
         if (filtered && actions.isEmpty()) {
             return new AuditBundle(null, null, null, new Page<>(List.of(), 0)); // no action has these codes: nothing can match
         }
-        var query = new AuditQuery(patientIdentifier, entityValue, agentSubject, dateRange(date),
+        var query = new AuditQuery(patientIdentifier, entityValue, agentSubject, SearchDates.range(date, zone),
                 filtered ? actions : Set.of());
         return new AuditBundle(query, offset, count, null);
     }
@@ -162,65 +157,6 @@ public class AuditEventResourceProvider implements IResourceProvider {
                     : AuditEventMapper.EventCode.bySubtype(token.getValue()));
         }
         return actions;
-    }
-
-    /**
-     * Search dates without a time (2026-11-05, 2026-11, 2026) are whole days, months or years in the
-     * server's zone; HAPI's own bounds would widen them by the largest time-zone offsets and let
-     * "le2026-11-06" match an event of the 7th.
-     */
-    private DateRange dateRange(DateRangeParam date) {
-        if (date == null) {
-            return DateRange.ANY;
-        }
-        Optional<Instant> from = Optional.empty();
-        Optional<Instant> to = Optional.empty();
-        var lower = date.getLowerBound();
-        if (lower != null && !lower.isEmpty()) {
-            from = Optional.of(switch (prefix(lower)) {
-                case GREATERTHAN, STARTS_AFTER -> periodEnd(lower);
-                default -> periodStart(lower);
-            });
-        }
-        var upper = date.getUpperBound();
-        if (upper != null && !upper.isEmpty()) {
-            to = Optional.of(switch (prefix(upper)) {
-                case LESSTHAN, ENDS_BEFORE -> periodStart(upper).minusMillis(1);
-                default -> periodEnd(upper).minusMillis(1);
-            });
-        }
-        return new DateRange(from, to);
-    }
-
-    private static ParamPrefixEnum prefix(DateParam param) {
-        var prefix = param.getPrefix() == null ? ParamPrefixEnum.EQUAL : param.getPrefix();
-        if (prefix == ParamPrefixEnum.NOT_EQUAL || prefix == ParamPrefixEnum.APPROXIMATE) {
-            throw new InvalidRequestException("AuditEvent date supports eq, lt, le, gt, ge, sa, eb");
-        }
-        return prefix;
-    }
-
-    private Instant periodStart(DateParam param) {
-        var text = param.getValueAsString();
-        return switch (param.getPrecision()) {
-            case YEAR -> Year.parse(text.substring(0, 4)).atDay(1).atStartOfDay(zone).toInstant();
-            case MONTH -> YearMonth.parse(text.substring(0, 7)).atDay(1).atStartOfDay(zone).toInstant();
-            case DAY -> LocalDate.parse(text.substring(0, 10)).atStartOfDay(zone).toInstant();
-            default -> param.getValue().toInstant();
-        };
-    }
-
-    /** The first instant after the period the parameter names. */
-    private Instant periodEnd(DateParam param) {
-        var start = periodStart(param).atZone(zone);
-        return switch (param.getPrecision()) {
-            case YEAR -> start.plusYears(1).toInstant();
-            case MONTH -> start.plusMonths(1).toInstant();
-            case DAY -> start.plusDays(1).toInstant();
-            case MINUTE -> start.plusMinutes(1).toInstant();
-            case SECOND -> start.plusSeconds(1).toInstant();
-            default -> start.plusNanos(1_000_000).toInstant();
-        };
     }
 
     /**

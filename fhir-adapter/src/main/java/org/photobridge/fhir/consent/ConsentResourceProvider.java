@@ -3,6 +3,7 @@ package org.photobridge.fhir.consent;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.photobridge.fhir.BusinessIdentifier;
 import org.photobridge.fhir.DateRange;
+import org.photobridge.fhir.SearchDates;
 import org.photobridge.fhir.FhirContexts;
 import org.photobridge.fhir.Page;
 import org.photobridge.fhir.StoredVersion;
@@ -243,12 +245,9 @@ public final class ConsentResourceProvider implements IResourceProvider {
     }
 
     private static DateRange range(DateRangeParam param) {
-        if (param == null) {
-            return DateRange.ANY;
-        }
-        return new DateRange(Optional.ofNullable(param.getLowerBoundAsInstant()).map(Date::toInstant),
-                Optional.ofNullable(param.getUpperBoundAsInstant()).map(Date::toInstant));
+        return SearchDates.range(param, ZoneOffset.UTC);
     }
+
 
     /** data=ImagingStudy/5, data=5, data=urn:dicom:uid:1.2.3 or data:identifier=urn:dicom:uid|urn:oid:1.2.3. */
     private static String dataKey(ReferenceParam data) {
