@@ -45,6 +45,11 @@ gateway_env() {
     -Dphotobridge.destinations.orthanc.port="$ORTHANC_DICOM_PORT"
     -Dphotobridge.destinations.orthanc.ae-title=ORTHANC
     -Dphotobridge.destinations.orthanc.calling-ae-title=PHOTOBRIDGE
+    # Viewers read photos back over WADO-RS once the gateway has purged its copy.
+    -Dphotobridge.destinations.orthanc.dicomweb-url="http://127.0.0.1:$ORTHANC_HTTP_PORT/dicom-web"
+    # Withdrawal removes the photo from this Orthanc (it has no IOCM support to act on a rejection note).
+    -Dphotobridge.destinations.orthanc.withdrawal-action=delete
+    -Dphotobridge.destinations.orthanc.rest-url="http://127.0.0.1:$ORTHANC_HTTP_PORT"
   )
   # The client secret is a secret: passed in the environment, not on the command line (ps shows it).
   GATEWAY_ENV=(QUARKUS_OIDC_CREDENTIALS_SECRET="$(<"$STATE/keycloak/gateway-client-secret")")
@@ -139,6 +144,7 @@ $gateway_line
   TOKEN=\$(curl -s http://127.0.0.1:$KEYCLOAK_PORT/realms/photobridge/protocol/openid-connect/token \\
       -d grant_type=password -d client_id=photobridge-cli -d username=derm.photographer \\
       --data-urlencode "password=\$(jq -r '."derm.photographer"' $rel_creds)" | jq -r .access_token)
+  # Capture needs the patient's consent first: see README.md (a FHIR Consent POSTed to /fhir/Consent).
   curl -i http://127.0.0.1:$GATEWAY_PORT/api/v1/photos -H "Authorization: Bearer \$TOKEN" \\
       -F file=@photo.jpg -F 'metadata={"patient":{"identifier":{"system":"urn:oid:1.2.3.4.5","value":"MRN-0042"},"name":"Doe^Jane","birthDate":"1980-01-31","sex":"F"},"encounter":{"identifier":{"system":"urn:oid:1.2.3.4.6","value":"ENC-1"}},"department":"dermatology","accessTags":["dermatology"],"bodySite":{"system":"http://snomed.info/sct","code":"40983000","display":"Upper arm"},"laterality":"L","takenAt":"2026-11-20T10:11:12Z"};type=application/json'
  Ctrl-C stops $stops.
