@@ -7,7 +7,6 @@ import com.pixelmed.dicom.CodeStringAttribute;
 import com.pixelmed.dicom.DateAttribute;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.DicomOutputStream;
-import com.pixelmed.dicom.FileMetaInformation;
 import com.pixelmed.dicom.IntegerStringAttribute;
 import com.pixelmed.dicom.LongStringAttribute;
 import com.pixelmed.dicom.PersonNameAttribute;
@@ -18,7 +17,6 @@ import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TimeAttribute;
 import com.pixelmed.dicom.UniqueIdentifierAttribute;
 import com.pixelmed.dicom.UnlimitedTextAttribute;
-import com.pixelmed.dicom.UnsignedLongAttribute;
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -266,21 +264,9 @@ public final class RejectionNoteWriter {
     }
 
     private static void putFileMetaInformation(AttributeList list) throws DicomException {
-        FileMetaInformation.addFileMetaInformation(list, VlPhotoWriter.EXPLICIT_VR_LITTLE_ENDIAN,
-                VlPhotoWriter.SOURCE_AE_TITLE);
-        ui(list, TagFromName.ImplementationClassUID, VlPhotoWriter.IMPLEMENTATION_CLASS_UID);
-        put(list, new ShortStringAttribute(TagFromName.ImplementationVersionName),
-                VlPhotoWriter.IMPLEMENTATION_VERSION_NAME);
-        long groupLength = 0;
-        for (Attribute attribute : list.values()) {
-            if (attribute.getGroup() == 0x0002 && attribute.getElement() != 0x0000) {
-                groupLength += attribute.getLengthOfEntireEncodedAttribute(true, true);
-            }
-        }
-        var length = new UnsignedLongAttribute(TagFromName.FileMetaInformationGroupLength);
-        length.addValue(groupLength);
-        list.put(length);
+        VlPhotoWriter.putFileMetaInformation(list, VlPhotoWriter.EXPLICIT_VR_LITTLE_ENDIAN);
     }
+
 
     private static void ui(AttributeList list, AttributeTag tag, String value) throws DicomException {
         put(list, new UniqueIdentifierAttribute(tag), value);

@@ -318,11 +318,12 @@ public final class VlPhotoWriter {
         list.put(sequence);
     }
 
-    private void putFileMetaInformation(AttributeList list, String transferSyntax) throws DicomException {
+    /** File meta information with PhotoBridge's implementation identity; shared by every object we write. */
+    static void putFileMetaInformation(AttributeList list, String transferSyntax) throws DicomException {
         FileMetaInformation.addFileMetaInformation(list, transferSyntax, SOURCE_AE_TITLE);
         // PixelMed stamps its own implementation identity; the object is ours.
         ui(list, TagFromName.ImplementationClassUID, IMPLEMENTATION_CLASS_UID);
-        sh(list, TagFromName.ImplementationVersionName, IMPLEMENTATION_VERSION_NAME);
+        put(list, new ShortStringAttribute(TagFromName.ImplementationVersionName), IMPLEMENTATION_VERSION_NAME);
         long groupLength = 0;
         for (Attribute attribute : list.values()) {
             if (attribute.getGroup() == 0x0002 && attribute.getElement() != 0x0000) {
