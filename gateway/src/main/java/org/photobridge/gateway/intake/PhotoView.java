@@ -37,7 +37,7 @@ public record PhotoView(
     /** One destination's delivery. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record DeliveryView(String destination, DeliveryRecord.Status status, int attempts, String lastError,
-            Instant nextAttemptAt, Instant storedAt) {
+            Instant nextAttemptAt, Instant storedAt, Instant updatedAt) {
     }
 
     /** What one destination was asked to do when consent was withdrawn. */
@@ -54,7 +54,7 @@ public record PhotoView(
                 photo.bodySiteCode, photo.laterality, photo.viewCode, photo.createdAt, photo.blobKey == null,
                 photo.consentWarning ? Boolean.TRUE : null, photo.withdrawnAt,
                 deliveries.stream().map(d -> new DeliveryView(d.destination, d.status, d.attempts, d.lastError,
-                        d.nextAttemptAt, d.storedAt)).toList(),
+                        d.nextAttemptAt, d.storedAt, d.updatedAt)).toList(),
                 withdrawals.isEmpty() ? null : withdrawals.stream().map(w -> new WithdrawalView(w.destination,
                         w.action, w.status, w.attempts, w.lastError, w.doneAt)).toList());
     }

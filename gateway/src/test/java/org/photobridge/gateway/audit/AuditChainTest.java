@@ -44,6 +44,40 @@ class AuditChainTest {
     }
 
     @Test
+    void searchesTheTrailByPatientEntityAgentDateAndAction() {
+        String mrn = "MRN-AUDIT-" + java.util.UUID.randomUUID();
+        var patient = Optional.of(new BusinessIdentifier("urn:oid:1.2.3.4.5", mrn));
+        var surgeon = new AuditLog.Agent("subject-s", "plastics.surgeon", Set.of("clinician"));
+        var officer = new AuditLog.Agent("subject-o", "compliance.officer", Set.of("compliance-officer"));
+        java.time.Instant start = java.time.Instant.now().minusSeconds(1);
+        audit.record(AuditAction.PHOTO_VIEWED, true, surgeon, patient, List.of("ImagingStudy/a", "urn:dicom:uid:2.25.1"),
+                "thumbnail served");
+        audit.record(AuditAction.ACCESS_DENIED, false, officer, patient, List.of("ImagingStudy/a"), "refused");
+        audit.record(AuditAction.PHOTO_EXPORTED, true, surgeon, patient, List.of("ImagingStudy/b"), "export");
+        var all = new org.photobridge.fhir.DateRange(Optional.of(start), Optional.empty());
+
+        var byPatient = audit.search(new org.photobridge.fhir.audit.AuditQuery(patient, Optional.empty(),
+                Optional.empty(), org.photobridge.fhir.DateRange.ANY, Set.of()), 0, 10);
+        assertEquals(3, byPatient.total());
+        assertEquals(AuditAction.PHOTO_EXPORTED, byPatient.items().get(0).action(), "newest first");
+        assertEquals(2, audit.search(new org.photobridge.fhir.audit.AuditQuery(patient, Optional.of("ImagingStudy/a"),
+                Optional.empty(), all, Set.of()), 0, 10).total(), "entity matches anywhere in the list");
+        assertEquals(1, audit.search(new org.photobridge.fhir.audit.AuditQuery(patient, Optional.of("urn:dicom:uid:2.25.1"),
+                Optional.empty(), all, Set.of()), 0, 10).total());
+        assertEquals(1, audit.search(new org.photobridge.fhir.audit.AuditQuery(patient, Optional.empty(),
+                Optional.of("subject-o"), all, Set.of()), 0, 10).total());
+        assertEquals(2, audit.search(new org.photobridge.fhir.audit.AuditQuery(patient, Optional.empty(),
+                Optional.empty(), all, Set.of(AuditAction.PHOTO_VIEWED, AuditAction.PHOTO_EXPORTED)), 0, 10).total());
+        var page = audit.search(new org.photobridge.fhir.audit.AuditQuery(patient, Optional.empty(), Optional.empty(),
+                all, Set.of()), 1, 1);
+        assertEquals(3, page.total(), "the total counts every match, not the page");
+        assertEquals(1, page.items().size());
+        assertEquals(0, audit.search(new org.photobridge.fhir.audit.AuditQuery(patient, Optional.empty(),
+                Optional.empty(), new org.photobridge.fhir.DateRange(Optional.empty(), Optional.of(start)), Set.of()),
+                0, 10).total());
+    }
+
+    @Test
     void editingAnEntryBreaksTheChainAtThatEntry() {
         var agent = new AuditLog.Agent("subject-1", "plastics.surgeon", Set.of("clinician"));
         var patient = Optional.of(new BusinessIdentifier("urn:oid:1.2.3.4.5", "MRN-AUDIT"));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.photobridge.gateway.intake.Uploads.PLASTICS;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -43,10 +44,12 @@ class FailedDeliveryRetryTest {
         assertEquals(Boolean.FALSE, failed.get("bytesPurged"), "bytes stay while a destination lacks the photo");
 
         Uploads.as(PLASTICS).post("/api/v1/photos/" + id + "/retry").then().statusCode(403);
+        Instant retried = Instant.now();
         Uploads.as("gateway.admin").post("/api/v1/photos/" + id + "/retry").then().statusCode(200)
                 .body("id", equalTo(id));
         Map<String, Object> again = Uploads.awaitStatus(PLASTICS, id, Duration.ofSeconds(30),
-                json -> "FAILED".equals(delivery(json, "broken").get("status")) && !json.equals(failed));
+                json -> "FAILED".equals(delivery(json, "broken").get("status"))
+                        && Instant.parse((String) delivery(json, "broken").get("updatedAt")).isAfter(retried));
         assertEquals(1, delivery(again, "broken").get("attempts"), "the retry counted afresh and was tried");
         assertEquals("STORED", delivery(again, "pacs-dimse").get("status"), "stored deliveries are left alone");
     }
