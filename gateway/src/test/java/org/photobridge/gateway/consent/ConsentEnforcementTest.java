@@ -210,6 +210,18 @@ class ConsentEnforcementTest {
         assertEquals(1, ehr.consents().stream().filter(c -> mrn.equals(c.getPatient().getIdentifier().getValue()))
                 .count());
         assertFalse(consentId.isEmpty());
+
+        // The gateway's own FHIR endpoint shows the encounter's study to EHR viewers, with its DICOMweb endpoint.
+        var studies = Fhir.as(SURGEON).queryParam("patient:identifier", "urn:oid:1.2.3.4.5|" + mrn)
+                .get("/fhir/ImagingStudy").then().statusCode(200).extract().jsonPath();
+        assertEquals(1, studies.getInt("total"));
+        assertEquals("urn:oid:" + studyUid, studies.getString("entry[0].resource.identifier[0].value"));
+        assertEquals(1, studies.getInt("entry[0].resource.numberOfInstances"));
+        assertEquals("dicom-wado-rs", studies.getString("entry[0].resource.contained[0].connectionType.code"));
+        assertEquals(Orthanc.dicomWebBase(), studies.getString("entry[0].resource.contained[0].address"));
+        Fhir.as(SURGEON).queryParam("encounter:identifier", "urn:oid:1.2.3.4.6|ENC-CONSENT")
+                .queryParam("identifier", "urn:dicom:uid|urn:oid:" + studyUid).get("/fhir/ImagingStudy")
+                .then().statusCode(200).body("total", equalTo(1));
     }
 
     @Test
