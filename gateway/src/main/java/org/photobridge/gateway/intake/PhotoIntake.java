@@ -104,7 +104,8 @@ public class PhotoIntake {
         }
 
         boolean consentWarning = checkCaptureConsent(request);
-        CleanedPhoto cleaned = cleaner.clean(upload, new PhotoLimits(config.maxPixels(), PhotoLimits.DEFAULT.maxDimension()));
+        CleanedPhoto cleaned = cleaner.clean(upload,
+                new PhotoLimits(config.maxPixels(), PhotoLimits.DEFAULT.maxDimension()), sha256);
 
         var slot = studies.reserve(request.patient().identifier(), request.encounter(), request.department(),
                 request.bodySite().code(), uids);

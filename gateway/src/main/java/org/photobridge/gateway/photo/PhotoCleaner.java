@@ -55,13 +55,23 @@ public final class PhotoCleaner {
      * @throws UncheckedIOException   when the upload cannot be read from disk
      */
     public CleanedPhoto clean(Path upload, PhotoLimits limits) {
+        return clean(upload, limits, null);
+    }
+
+    /**
+     * Cleans one upload whose SHA-256 the caller already computed (intake hashes first, to answer a
+     * repeated upload without cleaning it), so the bytes are not hashed twice.
+     *
+     * @param knownSha256 hex SHA-256 of the upload as received, or null to compute it here
+     */
+    public CleanedPhoto clean(Path upload, PhotoLimits limits, String knownSha256) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(upload);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the uploaded file", e);
         }
-        String sha256 = sha256(bytes);
+        String sha256 = knownSha256 != null ? knownSha256 : sha256(bytes);
         return switch (FormatSniffer.sniff(bytes)) {
             case JPEG -> jpeg.clean(bytes, sha256, limits);
             case PNG -> png.clean(bytes, sha256, limits);

@@ -1,7 +1,6 @@
 package org.photobridge.gateway.viewer;
 
 import java.util.List;
-import java.util.Optional;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -10,11 +9,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 
+import org.photobridge.fhir.BusinessIdentifier;
 import org.photobridge.fhir.consent.ConsentScope;
 import org.photobridge.gateway.access.Caller;
 import org.photobridge.gateway.access.CallerResolver;
 import org.photobridge.gateway.access.Roles;
-import org.photobridge.gateway.persistence.Photos;
 import org.photobridge.gateway.problem.ProblemException;
 
 import io.quarkus.security.Authenticated;
@@ -32,9 +31,6 @@ public class ExportsResource {
     @Inject
     PhotoViewer viewer;
 
-    @Inject
-    Photos photos;
-
     /** The caller's photos of a patient that may be exported for a purpose now. */
     @GET
     @Produces("application/json")
@@ -47,10 +43,8 @@ public class ExportsResource {
         }
         int bar = patient.lastIndexOf('|');
         Caller caller = callers.current();
-        return photos.list(patient.substring(0, bar), patient.substring(bar + 1), Optional.empty(),
-                Optional.empty(), 500).stream()
-                .filter(photo -> viewer.exportable(photo, photos.study(photo.studyId), scope, caller))
-                .map(photo -> photo.id.toString()).toList();
+        return viewer.exportable(new BusinessIdentifier(patient.substring(0, bar), patient.substring(bar + 1)),
+                scope, caller);
     }
 
 }

@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 import org.photobridge.fhir.BusinessIdentifier;
 import org.photobridge.fhir.audit.AuditAction;
 import org.photobridge.fhir.consent.ConsentScope;
+import org.photobridge.fhir.consent.ConsentTerms;
 import org.photobridge.gateway.access.Caller;
 import org.photobridge.gateway.audit.AuditLog;
 import org.photobridge.gateway.consent.ConsentPolicy;
@@ -114,14 +115,19 @@ public class PhotoViewer {
         return jpeg;
     }
 
-    /** Whether the caller could export the photo for the scope now (for export lists). */
-    public boolean exportable(PhotoRecord photo, EncounterStudy study, ConsentScope scope, Caller caller) {
-        if (photo.withdrawnAt != null || !caller.maySee(photo.accessTagList())) {
-            return false;
-        }
-        var ref = new ConsentPolicy.PhotoRef(study.id.toString(), study.studyInstanceUid, photo.sopInstanceUid);
-        return ConsentPolicy.decide(consents.termsOfPatient(new BusinessIdentifier(study.patientSystem,
-                study.patientValue)), scope, Optional.of(ref), clock.instant()).permitted();
+    /** The ids of a patient's photos the caller could export for the scope now (for export lists). */
+    public List<String> exportable(BusinessIdentifier patient, ConsentScope scope, Caller caller) {
+        List<ConsentTerms> terms = consents.termsOfPatient(patient);
+        var now = clock.instant();
+        return photos.list(patient.system(), patient.value(), Optional.empty(), Optional.empty(), 500).stream()
+                .filter(photo -> photo.withdrawnAt == null && caller.maySee(photo.accessTagList()))
+                .filter(photo -> {
+                    EncounterStudy study = photos.study(photo.studyId);
+                    var ref = new ConsentPolicy.PhotoRef(study.id.toString(), study.studyInstanceUid,
+                            photo.sopInstanceUid);
+                    return ConsentPolicy.decide(terms, scope, Optional.of(ref), now).permitted();
+                })
+                .map(photo -> photo.id.toString()).toList();
     }
 
     private PhotoRecord find(String id) {
