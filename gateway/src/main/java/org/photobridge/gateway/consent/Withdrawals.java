@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
 import org.hibernate.Session;
@@ -48,26 +49,59 @@ public class Withdrawals {
     @Inject
     UidGenerator uids;
 
+    /**
+     * A delivery that was under way when the photo was withdrawn has reached its PACS after all:
+     * queue that destination's withdrawal action, which was first closed as "never delivered".
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void reopenAfterLateDelivery(UUID photoId, String destination) {
+        WithdrawalRecord row = session.createSelectionQuery(
+                "from WithdrawalRecord where photoId = :p and destination = :d", WithdrawalRecord.class)
+                .setParameter("p", photoId).setParameter("d", destination).uniqueResultOptional().orElse(null);
+        if (row == null) {
+            session.persist(queued(newWithdrawal(photoId, destination)));
+        } else if (row.status == WithdrawalRecord.Status.DONE && !"none".equals(row.action)) {
+            queued(row);
+        }
+    }
+
+    private WithdrawalRecord newWithdrawal(UUID photoId, String destination) {
+        var now = clock.instant();
+        var row = new WithdrawalRecord();
+        row.id = UUID.randomUUID();
+        row.photoId = photoId;
+        row.destination = destination;
+        row.action = routing.destinations().containsKey(destination)
+                ? routing.destinations().get(destination).withdrawalAction() : "none";
+        row.updatedAt = now;
+        row.requestedAt = now;
+        if ("reject".equals(row.action)) {
+            row.noteSeriesUid = uids.next();
+            row.noteSopUid = uids.next();
+        }
+        return row;
+    }
+
+    private WithdrawalRecord queued(WithdrawalRecord row) {
+        row.status = "none".equals(row.action) ? WithdrawalRecord.Status.DONE : WithdrawalRecord.Status.QUEUED;
+        row.doneAt = "none".equals(row.action) ? clock.instant() : null;
+        row.lastError = null;
+        row.attempts = 0;
+        row.nextAttemptAt = null;
+        row.updatedAt = clock.instant();
+        return row;
+    }
+
     @Transactional
     public void withdraw(PhotoRecord photo, EncounterStudy study, AuditLog.Agent agent, String reason) {
         var now = clock.instant();
         photo.withdrawnAt = now;
+        // Locked: the outbox records a delivery's outcome under the same lock (see Outbox.record).
         List<DeliveryRecord> deliveries = session.createSelectionQuery(
                 "from DeliveryRecord where photoId = :p", DeliveryRecord.class).setParameter("p", photo.id)
-                .getResultList();
+                .setLockMode(LockModeType.PESSIMISTIC_WRITE).getResultList();
         for (DeliveryRecord delivery : deliveries) {
-            var row = new WithdrawalRecord();
-            row.id = UUID.randomUUID();
-            row.photoId = photo.id;
-            row.destination = delivery.destination;
-            row.action = routing.destinations().containsKey(delivery.destination)
-                    ? routing.destinations().get(delivery.destination).withdrawalAction() : "none";
-            row.updatedAt = now;
-            row.requestedAt = now;
-            if ("reject".equals(row.action)) {
-                row.noteSeriesUid = uids.next();
-                row.noteSopUid = uids.next();
-            }
+            var row = newWithdrawal(photo.id, delivery.destination);
             if (delivery.status != DeliveryRecord.Status.STORED) {
                 // Never reached this PACS: stop trying, and there is nothing to take back there.
                 delivery.status = DeliveryRecord.Status.FAILED;

@@ -10,12 +10,14 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
 import org.hibernate.Session;
 import org.photobridge.fhir.BusinessIdentifier;
 import org.photobridge.fhir.audit.AuditAction;
 import org.photobridge.gateway.audit.AuditLog;
+import org.photobridge.gateway.consent.Withdrawals;
 import org.photobridge.gateway.ehr.EhrOutbox;
 import org.photobridge.gateway.persistence.EncounterStudy;
 import org.photobridge.gateway.persistence.DeliveryRecord;
@@ -44,6 +46,9 @@ public class Outbox {
 
     @Inject
     EhrOutbox ehr;
+
+    @Inject
+    Withdrawals withdrawals;
 
     /** Claims up to {@code limit} due deliveries for {@code owner}; returns the claimed ones. */
     @Transactional
@@ -77,11 +82,27 @@ public class Outbox {
     @Transactional
     public DeliveryRecord record(UUID deliveryId, DeliveryOutcome outcome) {
         Instant now = clock.instant();
-        DeliveryRecord delivery = session.find(DeliveryRecord.class, deliveryId);
+        // Locked, and the photo read after the lock: a withdrawal committed meanwhile is seen here.
+        DeliveryRecord delivery = session.find(DeliveryRecord.class, deliveryId, LockModeType.PESSIMISTIC_WRITE);
+        PhotoRecord withdrawnPhoto = session.find(PhotoRecord.class, delivery.photoId);
         delivery.attempts++;
         delivery.leaseOwner = null;
         delivery.leaseUntil = null;
         delivery.updatedAt = now;
+        if (withdrawnPhoto.withdrawnAt != null) {
+            if (outcome instanceof DeliveryOutcome.Stored) {
+                // It reached the PACS while consent was being withdrawn: take it back like the others.
+                delivery.status = Status.STORED;
+                delivery.storedAt = now;
+                delivery.lastError = null;
+                withdrawals.reopenAfterLateDelivery(delivery.photoId, delivery.destination);
+            } else {
+                delivery.status = Status.FAILED;
+                delivery.lastError = "not sent: consent was withdrawn before delivery";
+            }
+            delivery.nextAttemptAt = null;
+            return delivery;
+        }
         if (outcome instanceof DeliveryOutcome.Stored) {
             delivery.status = Status.STORED;
             delivery.storedAt = now;

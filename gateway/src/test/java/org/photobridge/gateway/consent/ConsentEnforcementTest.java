@@ -225,6 +225,37 @@ class ConsentEnforcementTest {
     }
 
     @Test
+    void photoWithdrawnWhileThePacsIsDownNeverReachesIt() throws InterruptedException {
+        String mrn = "MRN-D-" + UUID.randomUUID();
+        Response created = Fhir.create(SURGEON, ConsentFixtures.clinicalCareOnly(mrn));
+        created.then().statusCode(201);
+        String sop;
+        String id;
+        Orthanc.stop();
+        try {
+            Response accepted = upload(mrn, TestImages.jpeg(TestImages.scene()));
+            accepted.then().statusCode(202);
+            id = accepted.path("id");
+            sop = accepted.path("sopInstanceUid");
+            await("the deliveries are being retried", () -> castList(photo(id).get("deliveries")).stream()
+                    .allMatch(d -> "RETRYING".equals(d.get("status"))));
+            Consent withdrawn = ConsentFixtures.clinicalCareOnly(mrn);
+            withdrawn.setStatus(Consent.ConsentState.INACTIVE);
+            Fhir.update(SURGEON, Fhir.idFrom(created), withdrawn).then().statusCode(200);
+        } finally {
+            Orthanc.start();
+        }
+        Map<String, Object> after = photo(id);
+        assertEquals("WITHDRAWN", after.get("status"));
+        for (Map<String, Object> delivery : castList(after.get("deliveries"))) {
+            assertEquals("FAILED", delivery.get("status"), "no further attempt: " + delivery);
+        }
+        await("the local copy is purged", () -> Boolean.TRUE.equals(photo(id).get("bytesPurged")));
+        Thread.sleep(3000); // several outbox ticks with the PACS back up
+        assertTrue(Orthanc.instancesWithSopUid(sop).isEmpty(), "a withdrawn photo must never reach the PACS");
+    }
+
+    @Test
     void fhirRolesFollowTheRoleMatrixWithRealTokens() {
         String mrn = "MRN-R-" + UUID.randomUUID();
         given().get("/fhir/metadata").then().statusCode(401);
