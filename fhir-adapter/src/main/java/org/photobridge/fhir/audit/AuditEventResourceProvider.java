@@ -18,7 +18,7 @@ import org.hl7.fhir.r4.model.InstantType;
 import org.photobridge.fhir.BusinessIdentifier;
 import org.photobridge.fhir.Page;
 import org.photobridge.fhir.SearchDates;
-import org.photobridge.fhir.imaging.SearchReferences;
+import org.photobridge.fhir.SearchReferences;
 
 import ca.uhn.fhir.rest.annotation.Count;
 import ca.uhn.fhir.rest.annotation.IdParam;
@@ -96,7 +96,7 @@ public class AuditEventResourceProvider implements IResourceProvider {
         }
         Optional<BusinessIdentifier> patientIdentifier = Optional.empty();
         if (patient != null) {
-            patientIdentifier = Optional.of(SearchReferences.identifierOf(patient).orElseThrow(
+            patientIdentifier = Optional.of(SearchReferences.identifierOf(patient, "patient:identifier").orElseThrow(
                     () -> new InvalidRequestException("Search AuditEvent by patient:identifier=system|value; "
                             + "the audit trail records patients by business identifier, not by Patient id")));
         }
@@ -134,7 +134,7 @@ public class AuditEventResourceProvider implements IResourceProvider {
     }
 
     private static String agentSubject(ReferenceParam agent) {
-        var identifier = SearchReferences.identifierOf(agent);
+        var identifier = SearchReferences.identifierOf(agent, "agent:identifier");
         if (identifier.isPresent()) {
             if (!AuditEventMapper.SUBJECT_SYSTEM.equals(identifier.get().system())) {
                 throw new InvalidRequestException("agent:identifier uses system " + AuditEventMapper.SUBJECT_SYSTEM);

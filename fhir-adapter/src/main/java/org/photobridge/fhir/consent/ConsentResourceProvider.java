@@ -18,6 +18,7 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.photobridge.fhir.BusinessIdentifier;
 import org.photobridge.fhir.DateRange;
 import org.photobridge.fhir.SearchDates;
+import org.photobridge.fhir.SearchReferences;
 import org.photobridge.fhir.FhirContexts;
 import org.photobridge.fhir.Page;
 import org.photobridge.fhir.StoredVersion;
@@ -182,9 +183,8 @@ public final class ConsentResourceProvider implements IResourceProvider {
         Optional<String> patientReference = Optional.empty();
         Optional<BusinessIdentifier> patientIdentifier = Optional.empty();
         if (patient != null) {
-            if ("identifier".equals(patient.getResourceType()) || "identifier".equals(patient.getChain())) {
-                patientIdentifier = Optional.of(identifierToken(patient.getValue(), "patient:identifier"));
-            } else {
+            patientIdentifier = SearchReferences.identifierOf(patient, "patient:identifier");
+            if (patientIdentifier.isEmpty()) {
                 String value = patient.getValue();
                 patientReference = Optional.of(value.contains("/") ? new IdType(value).toUnqualifiedVersionless()
                         .getValue() : "Patient/" + value);
@@ -252,8 +252,9 @@ public final class ConsentResourceProvider implements IResourceProvider {
     /** data=ImagingStudy/5, data=5, data=urn:dicom:uid:1.2.3 or data:identifier=urn:dicom:uid|urn:oid:1.2.3. */
     private static String dataKey(ReferenceParam data) {
         String value = data.getValue();
-        if ("identifier".equals(data.getResourceType()) || "identifier".equals(data.getChain())) {
-            var id = identifierToken(value, "data:identifier");
+        var byIdentifier = SearchReferences.identifierOf(data, "data:identifier");
+        if (byIdentifier.isPresent()) {
+            var id = byIdentifier.get();
             if (!ConsentCodes.DICOM_UID_SYSTEM.equals(id.system())) {
                 throw new InvalidRequestException("data:identifier supports system " + ConsentCodes.DICOM_UID_SYSTEM
                         + " only");
@@ -266,14 +267,6 @@ public final class ConsentResourceProvider implements IResourceProvider {
         return value.contains("/") ? new IdType(value).toUnqualifiedVersionless().getValue() : "ImagingStudy/" + value;
     }
 
-    private static BusinessIdentifier identifierToken(String token, String parameter) {
-        int bar = token == null ? -1 : token.indexOf('|');
-        if (bar <= 0 || bar == token.length() - 1) {
-            throw new InvalidRequestException(parameter + " needs system|value");
-        }
-        return new BusinessIdentifier(token.substring(0, bar), token.substring(bar + 1));
-    }
-
     private static BusinessIdentifier conditionalIdentifier(String conditionalUrl) {
         String query = conditionalUrl.contains("?") ? conditionalUrl.substring(conditionalUrl.indexOf('?') + 1)
                 : conditionalUrl;
@@ -282,7 +275,7 @@ public final class ConsentResourceProvider implements IResourceProvider {
             throw new InvalidRequestException("conditional create supports If-None-Exist: identifier=system|value only");
         }
         String token = URLDecoder.decode(parts[0].substring("identifier=".length()), StandardCharsets.UTF_8);
-        return identifierToken(token, "If-None-Exist identifier");
+        return SearchReferences.token(token, "If-None-Exist identifier");
     }
 
     // --- resources ------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.ImagingStudy;
 import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.fhir.SearchReferences;
 
 import ca.uhn.fhir.rest.annotation.Count;
 import ca.uhn.fhir.rest.annotation.IdParam;
@@ -61,7 +62,7 @@ public class ImagingStudyResourceProvider implements IResourceProvider {
         Optional<String> patientReference = Optional.empty();
         Optional<BusinessIdentifier> patientIdentifier = Optional.empty();
         if (patient != null) {
-            var byIdentifier = SearchReferences.identifierOf(patient);
+            var byIdentifier = SearchReferences.identifierOf(patient, "patient:identifier");
             if (byIdentifier.isPresent()) {
                 patientIdentifier = byIdentifier;
             } else {
@@ -70,7 +71,7 @@ public class ImagingStudyResourceProvider implements IResourceProvider {
         }
         Optional<BusinessIdentifier> encounterIdentifier = Optional.empty();
         if (encounter != null) {
-            encounterIdentifier = Optional.of(SearchReferences.identifierOf(encounter).orElseThrow(
+            encounterIdentifier = Optional.of(SearchReferences.identifierOf(encounter, "encounter:identifier").orElseThrow(
                     () -> new InvalidRequestException("Search ImagingStudy by encounter:identifier=system|value; "
                             + "the EHR's Encounter ids are not known to this server")));
         }

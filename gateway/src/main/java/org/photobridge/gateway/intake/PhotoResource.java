@@ -28,6 +28,7 @@ import org.photobridge.gateway.audit.AuditLog;
 import org.photobridge.gateway.persistence.PhotoRecord;
 import org.photobridge.gateway.persistence.Photos;
 import org.photobridge.gateway.problem.ProblemException;
+import org.photobridge.gateway.problem.QueryParameters;
 import org.photobridge.gateway.routing.Outbox;
 import org.photobridge.gateway.routing.OutboxSender;
 
@@ -101,9 +102,9 @@ public class PhotoResource {
     @GET
     public List<PhotoView> list(@QueryParam("patient") String patient, @QueryParam("encounter") String encounter) {
         Caller caller = callers.current();
-        String[] p = systemValue(patient, "patient", true);
-        String[] e = systemValue(encounter, "encounter", false);
-        return photos.list(p[0], p[1], Optional.ofNullable(e).map(x -> x[0]), Optional.ofNullable(e).map(x -> x[1]),
+        BusinessIdentifier p = QueryParameters.identifier(patient, "patient", true).orElseThrow();
+        Optional<BusinessIdentifier> e = QueryParameters.identifier(encounter, "encounter", false);
+        return photos.list(p.system(), p.value(), e.map(BusinessIdentifier::system), e.map(BusinessIdentifier::value),
                 500).stream().filter(photo -> caller.maySee(photo.accessTagList())).map(this::view).toList();
     }
 
@@ -144,21 +145,5 @@ public class PhotoResource {
         } catch (IllegalArgumentException e) {
             throw ProblemException.notFound("no photo with this id");
         }
-    }
-
-    private static String[] systemValue(String token, String name, boolean required) {
-        if (token == null || token.isBlank()) {
-            if (required) {
-                throw new ProblemException(400, "invalid-query", "Invalid query",
-                        "query parameter '" + name + "' is required as <system>|<value>", name);
-            }
-            return null;
-        }
-        int bar = token.lastIndexOf('|');
-        if (bar <= 0 || bar == token.length() - 1) {
-            throw new ProblemException(400, "invalid-query", "Invalid query",
-                    "query parameter '" + name + "' must be <system>|<value>", name);
-        }
-        return new String[] {token.substring(0, bar), token.substring(bar + 1)};
     }
 }

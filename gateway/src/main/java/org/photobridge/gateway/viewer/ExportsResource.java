@@ -11,10 +11,9 @@ import jakarta.ws.rs.QueryParam;
 
 import org.photobridge.fhir.BusinessIdentifier;
 import org.photobridge.fhir.consent.ConsentScope;
-import org.photobridge.gateway.access.Caller;
 import org.photobridge.gateway.access.CallerResolver;
 import org.photobridge.gateway.access.Roles;
-import org.photobridge.gateway.problem.ProblemException;
+import org.photobridge.gateway.problem.QueryParameters;
 
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
@@ -37,14 +36,8 @@ public class ExportsResource {
     @RolesAllowed(Roles.CLINICIAN)
     public List<String> exportable(@QueryParam("purpose") String purpose, @QueryParam("patient") String patient) {
         ConsentScope scope = ViewerResource.exportUse(purpose).scope;
-        if (patient == null || patient.lastIndexOf('|') <= 0) {
-            throw new ProblemException(400, "invalid-query", "Invalid query",
-                    "query parameter 'patient' is required as <system>|<value>", "patient");
-        }
-        int bar = patient.lastIndexOf('|');
-        Caller caller = callers.current();
-        return viewer.exportable(new BusinessIdentifier(patient.substring(0, bar), patient.substring(bar + 1)),
-                scope, caller);
+        BusinessIdentifier who = QueryParameters.identifier(patient, "patient", true).orElseThrow();
+        return viewer.exportable(who, scope, callers.current());
     }
 
 }
