@@ -9,5 +9,15 @@ public enum AuditAction {
     PHOTO_VIEWED,
     PHOTO_EXPORTED,
     PHOTO_WITHDRAWN,
-    ACCESS_DENIED
+    ACCESS_DENIED,
+    /** A photo accepted at upload (202), attributed to the photographer. */
+    PHOTO_ACCEPTED,
+    /** An operator requeued a failed delivery. */
+    DELIVERY_RETRIED,
+    /** A read of one patient's record: a Consent, an ImagingStudy, a photo's status (IHE BALP PatientRead). */
+    PATIENT_READ,
+    /** A search that returned (or could return) patients' records (IHE BALP PatientQuery). */
+    PATIENT_QUERY,
+    /** A read or search of the audit trail itself (DICOM "Audit Log Used"). */
+    AUDIT_LOG_USED
 }

@@ -63,7 +63,15 @@ public final class AuditEventMapper {
         // DICOM PS3.15 A.5.3.2: Instances Accessed covers create/read/update/delete; withdrawal removes or rejects them.
         PHOTO_WITHDRAWN(AuditAction.PHOTO_WITHDRAWN, "110103", "DICOM Instances Accessed", "photo-withdrawn", AuditEventAction.D),
         // DICOM PS3.15 A.5.3.11: a Security Alert carries action E.
-        ACCESS_DENIED(AuditAction.ACCESS_DENIED, "110113", "Security Alert", "access-denied", AuditEventAction.E);
+        ACCESS_DENIED(AuditAction.ACCESS_DENIED, "110113", "Security Alert", "access-denied", AuditEventAction.E),
+        // DICOM PS3.15 A.5.3.2: instances created (accepted) by the gateway.
+        PHOTO_ACCEPTED(AuditAction.PHOTO_ACCEPTED, "110103", "DICOM Instances Accessed", "photo-accepted", AuditEventAction.C),
+        DELIVERY_RETRIED(AuditAction.DELIVERY_RETRIED, "110103", "DICOM Instances Accessed", "delivery-retried", AuditEventAction.U),
+        // IHE BALP PatientRead / PatientQuery with DICOM event types Patient Record and Query.
+        PATIENT_READ(AuditAction.PATIENT_READ, "110110", "Patient Record", "patient-read", AuditEventAction.R),
+        PATIENT_QUERY(AuditAction.PATIENT_QUERY, "110112", "Query", "patient-query", AuditEventAction.E),
+        // DICOM PS3.15 A.5.3.1: Audit Log Used.
+        AUDIT_LOG_USED(AuditAction.AUDIT_LOG_USED, "110101", "Audit Log Used", "audit-log-used", AuditEventAction.R);
 
         public final AuditAction action;
         public final String typeCode;
