@@ -9,7 +9,9 @@ import io.quarkus.test.junit.QuarkusTestProfile;
  * deploy/setup/postgres-test-db.sh) instead of the embedded default; the schema is rebuilt per run.
  */
 public class PostgresProfile implements QuarkusTestProfile {
-    public static final String JDBC_URL = "jdbc:postgresql://127.0.0.1:5432/photobridge_test";
+    /** The test database; {@code -Dphotobridge.test.database=NAME} points a parallel run at another one. */
+    public static final String JDBC_URL = "jdbc:postgresql://127.0.0.1:5432/"
+            + System.getProperty("photobridge.test.database", "photobridge_test");
 
     @Override
     public Map<String, String> getConfigOverrides() {
