@@ -19,6 +19,7 @@ import org.photobridge.fhir.BusinessIdentifier;
 import org.photobridge.fhir.Page;
 import org.photobridge.fhir.SearchDates;
 import org.photobridge.fhir.SearchReferences;
+import org.photobridge.fhir.access.FhirAccess;
 
 import ca.uhn.fhir.rest.annotation.Count;
 import ca.uhn.fhir.rest.annotation.IdParam;
@@ -45,18 +46,20 @@ public class AuditEventResourceProvider implements IResourceProvider {
 
     private final AuditSource source;
     private final AuditEventMapper mapper;
+    private final FhirAccess access;
 
     private final ZoneId zone;
 
     /** Search dates without a time are days in UTC. */
-    public AuditEventResourceProvider(AuditSource source, AuditEventMapper mapper) {
-        this(source, mapper, ZoneOffset.UTC);
+    public AuditEventResourceProvider(AuditSource source, AuditEventMapper mapper, FhirAccess access) {
+        this(source, mapper, access, ZoneOffset.UTC);
     }
 
     /** @param zone the zone in which search dates without a time (days, months, years) are read */
-    public AuditEventResourceProvider(AuditSource source, AuditEventMapper mapper, ZoneId zone) {
+    public AuditEventResourceProvider(AuditSource source, AuditEventMapper mapper, FhirAccess access, ZoneId zone) {
         this.source = Objects.requireNonNull(source, "source");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.access = Objects.requireNonNull(access, "access");
         this.zone = Objects.requireNonNull(zone, "zone");
     }
 
@@ -67,7 +70,11 @@ public class AuditEventResourceProvider implements IResourceProvider {
 
     @Read
     public AuditEvent read(@IdParam IdType id) {
-        return source.read(id.getIdPart()).map(mapper::toFhir).orElseThrow(() -> new ResourceNotFoundException(id));
+        access.auditTrail().require();
+        var record = source.read(id.getIdPart()).orElseThrow(() -> new ResourceNotFoundException(id));
+        access.audit(AuditAction.AUDIT_LOG_USED, true, record.patient(), List.of("AuditEvent/" + record.id()),
+                "audit entry read");
+        return mapper.toFhir(record);
     }
 
     /**
@@ -88,6 +95,7 @@ public class AuditEventResourceProvider implements IResourceProvider {
             @Offset Integer offset,
             @Count Integer count,
             RequestDetails request) {
+        access.auditTrail().require();
         if (offset != null && offset < 0 || count != null && count < 0) {
             throw new InvalidRequestException("_offset and _count must not be negative");
         }
@@ -118,6 +126,8 @@ public class AuditEventResourceProvider implements IResourceProvider {
         }
         var query = new AuditQuery(patientIdentifier, entityValue, agentSubject, SearchDates.range(date, zone),
                 filtered ? actions : Set.of());
+        access.audit(AuditAction.AUDIT_LOG_USED, true, patientIdentifier, entityValue.stream().toList(),
+                "audit trail searched");
         return new AuditBundle(query, offset, count, null);
     }
 

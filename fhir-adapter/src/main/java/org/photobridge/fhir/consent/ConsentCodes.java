@@ -28,6 +28,8 @@ public final class ConsentCodes {
     public static final String SPECIFIC_USE_DESCRIPTION =
             "http://photobridge.org/fhir/StructureDefinition/specific-use-description";
     /** Extension on Attachment (valueString, 64 hex digits): SHA-256 of Attachment.data. */
+    /** Boolean extension on Consent.sourceAttachment: the form's data was withheld from this reader. */
+    public static final String FORM_WITHHELD = "http://photobridge.org/fhir/StructureDefinition/signed-form-withheld";
     public static final String ATTACHMENT_SHA256 = "http://photobridge.org/fhir/StructureDefinition/attachment-sha256";
 
     /** Identifier system for DICOM UIDs; values are {@code urn:oid:<uid>}. */

@@ -46,8 +46,11 @@ public final class ConsentMapper {
                 .filter(i -> i.hasSystem() && i.hasValue())
                 .map(i -> new BusinessIdentifier(i.getSystem(), i.getValue()))
                 .toList();
+        var categories = new LinkedHashSet<String>();
+        consent.getCategory().forEach(category -> category.getCoding().stream()
+                .filter(c -> c.hasSystem() && c.hasCode()).forEach(c -> categories.add(c.getSystem() + "|" + c.getCode())));
         return new ConsentSearchKeys(status(consent), patientReference(consent), patientIdentifier(consent),
-                Set.copyOf(purposes), dateTime(consent), Set.copyOf(data), identifiers);
+                Set.copyOf(purposes), dateTime(consent), Set.copyOf(data), identifiers, Set.copyOf(categories));
     }
 
     /**

@@ -8,7 +8,7 @@ import org.photobridge.fhir.DateRange;
 
 /**
  * A Consent search, already parsed from FHIR search parameters. Within a set, values are OR-ed;
- * parameters are AND-ed. Purposes are tokens "system|code" (or "|code" / "code" for any system).
+ * parameters are AND-ed. Purposes and categories are tokens "system|code" (or "|code" / "code" for any system).
  */
 public record ConsentQuery(
         Optional<String> patientReference,
@@ -17,5 +17,6 @@ public record ConsentQuery(
         Set<String> purposes,
         DateRange date,
         Optional<String> data,
-        DateRange lastUpdated) {
+        DateRange lastUpdated,
+        Set<String> categories) {
 }

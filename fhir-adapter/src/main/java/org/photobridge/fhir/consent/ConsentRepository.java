@@ -39,6 +39,10 @@ public interface ConsentRepository {
     /** The current versions matching a query, newest first. */
     Page<StoredVersion> search(ConsentQuery query, int offset, int count);
 
-    /** The Consent (current version) carrying this business identifier, for conditional create. */
-    Optional<StoredVersion> findByIdentifier(BusinessIdentifier identifier);
+    /**
+     * The Consent (current version) of this patient carrying this business identifier, for
+     * conditional create. Matching the patient too keeps conditional create from revealing other
+     * patients' consent identifiers.
+     */
+    Optional<StoredVersion> findByIdentifier(BusinessIdentifier identifier, BusinessIdentifier patient);
 }

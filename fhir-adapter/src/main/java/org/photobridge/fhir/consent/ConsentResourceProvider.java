@@ -11,6 +11,7 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 
+import org.hl7.fhir.r4.model.BooleanType;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.InstantType;
@@ -18,10 +19,12 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.photobridge.fhir.BusinessIdentifier;
 import org.photobridge.fhir.DateRange;
 import org.photobridge.fhir.SearchDates;
-import org.photobridge.fhir.SearchReferences;
 import org.photobridge.fhir.FhirContexts;
 import org.photobridge.fhir.Page;
+import org.photobridge.fhir.SearchReferences;
 import org.photobridge.fhir.StoredVersion;
+import org.photobridge.fhir.access.FhirAccess;
+import org.photobridge.fhir.audit.AuditAction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,12 +79,16 @@ public final class ConsentResourceProvider implements IResourceProvider {
     private final ConsentRepository repository;
     private final ConsentValidator validator;
     private final PatientLinker patientLinker;
+    private final FhirAccess access;
     private final ConsentMapper mapper = new ConsentMapper();
 
-    public ConsentResourceProvider(ConsentRepository repository, ConsentValidator validator, PatientLinker patientLinker) {
+    /** @param access the gateway's access policy for the caller of each request, and its audit trail */
+    public ConsentResourceProvider(ConsentRepository repository, ConsentValidator validator, PatientLinker patientLinker,
+            FhirAccess access) {
         this.repository = repository;
         this.validator = validator;
         this.patientLinker = patientLinker;
+        this.access = access;
     }
 
     @Override
@@ -95,18 +102,27 @@ public final class ConsentResourceProvider implements IResourceProvider {
             RequestDetails request) {
         Consent consent = parse(body, request);
         if (conditionalUrl != null && !conditionalUrl.isBlank()) {
-            var existing = repository.findByIdentifier(conditionalIdentifier(conditionalUrl));
-            if (existing.isPresent()) {
-                var resource = toResource(existing.get());
-                return new MethodOutcome(resource.getIdElement(), false).setResource(resource);
+            var identifier = conditionalIdentifier(conditionalUrl);
+            var patient = patientOf(consent);
+            if (patient.isPresent()) {
+                access.patientRecords().require();
+                var existing = repository.findByIdentifier(identifier, patient.get());
+                if (existing.isPresent()) {
+                    var resource = shown(toResource(existing.get()));
+                    access.audit(AuditAction.PATIENT_READ, true, patient, List.of(versionedId(existing.get())),
+                            "conditional create matched an existing consent");
+                    return new MethodOutcome(resource.getIdElement(), false).setResource(resource);
+                }
             }
         }
         requireValid(consent, body);
         consent.setIdElement(null);
         clearVersionMeta(consent);
+        var terms = mapper.toTerms(consent, null, 1);
+        access.recordConsent(terms).require();
         link(consent);
         var stored = repository.create(mapper.toTerms(consent, null, 1), mapper.toSearchKeys(consent), encode(consent));
-        var resource = toResource(stored);
+        var resource = shown(toResource(stored));
         return new MethodOutcome(resource.getIdElement(), true).setResource(resource);
     }
 
@@ -128,6 +144,13 @@ public final class ConsentResourceProvider implements IResourceProvider {
             }
         });
         requireValid(consent, body);
+        var before = termsOf(current);
+        var after = mapper.toTerms(consent, id.getIdPart(), current.version() + 1);
+        if (!before.patient().equals(after.patient())) {
+            throw new UnprocessableEntityException("the patient of a Consent cannot change; record a new Consent"
+                    + " for the other patient");
+        }
+        access.changeConsent(before, after).require();
         clearVersionMeta(consent);
         link(consent);
         StoredVersion stored;
@@ -137,24 +160,31 @@ public final class ConsentResourceProvider implements IResourceProvider {
         } catch (NoSuchElementException e) {
             throw new ResourceNotFoundException("Consent/" + id.getIdPart() + " does not exist");
         }
-        var resource = toResource(stored);
+        var resource = shown(toResource(stored));
         return new MethodOutcome(resource.getIdElement(), false).setResource(resource);
     }
 
     @Read(version = true)
     public Consent read(@IdParam IdType id) {
+        access.patientRecords().require();
         Optional<StoredVersion> found = id.hasVersionIdPart()
                 ? repository.read(id.getIdPart(), versionOf(id.getVersionIdPart()))
                 : repository.read(id.getIdPart());
-        return toResource(found.orElseThrow(() -> new ResourceNotFoundException(id)));
+        var version = found.orElseThrow(() -> new ResourceNotFoundException(id));
+        access.audit(AuditAction.PATIENT_READ, true, Optional.of(termsOf(version).patient()),
+                List.of(versionedId(version)), "Consent read");
+        return shown(toResource(version));
     }
 
     @History
     public IBundleProvider instanceHistory(@IdParam IdType id, @Since InstantType since, RequestDetails request) {
+        access.patientRecords().require();
         List<StoredVersion> versions = repository.history(id.getIdPart());
         if (versions.isEmpty()) {
             throw new ResourceNotFoundException(new IdType("Consent", id.getIdPart()));
         }
+        access.audit(AuditAction.PATIENT_READ, true, Optional.of(termsOf(versions.get(0)).patient()),
+                List.of("Consent/" + id.getIdPart()), "Consent history read (" + versions.size() + " versions)");
         List<StoredVersion> matching = versions.stream()
                 .filter(v -> since == null || !v.lastUpdated().isBefore(since.getValue().toInstant()))
                 .toList();
@@ -165,8 +195,10 @@ public final class ConsentResourceProvider implements IResourceProvider {
 
     @History
     public IBundleProvider typeHistory(@Since InstantType since, RequestDetails request) {
+        access.acrossPatients().require();
         Optional<Instant> from = since == null ? Optional.empty() : Optional.of(since.getValue().toInstant());
-        return paged((offset, count) -> repository.historyAll(from, offset, count), request, null, null);
+        return audited(paged((offset, count) -> repository.historyAll(from, offset, count), request, null, null),
+                Optional.empty(), "Consent history of every patient");
     }
 
     @Search
@@ -177,6 +209,7 @@ public final class ConsentResourceProvider implements IResourceProvider {
             @OptionalParam(name = Consent.SP_DATE) DateRangeParam date,
             @OptionalParam(name = Consent.SP_DATA) ReferenceParam data,
             @OptionalParam(name = Constants.PARAM_LASTUPDATED) DateRangeParam lastUpdated,
+            @OptionalParam(name = Consent.SP_CATEGORY) TokenOrListParam category,
             @Offset Integer offset,
             @Count Integer count,
             RequestDetails request) {
@@ -190,17 +223,35 @@ public final class ConsentResourceProvider implements IResourceProvider {
                         .getValue() : "Patient/" + value);
             }
         }
+        if (patient == null) {
+            access.acrossPatients().require();
+        } else {
+            access.patientRecords().require();
+        }
         var query = new ConsentQuery(patientReference, patientIdentifier, statuses(status), purposes(purpose),
-                range(date), Optional.ofNullable(data).map(ConsentResourceProvider::dataKey), range(lastUpdated));
-        return paged((o, c) -> repository.search(query, o, c), request, offset, count);
+                range(date), Optional.ofNullable(data).map(ConsentResourceProvider::dataKey), range(lastUpdated),
+                purposes(category));
+        return audited(paged((o, c) -> repository.search(query, o, c), request, offset, count), patientIdentifier,
+                patient == null ? "Consent search across patients"
+                        : patientIdentifier.isPresent() ? "Consent search by patient identifier"
+                                : "Consent search by patient reference " + patientReference.orElse(""));
     }
 
     // --- paging -------------------------------------------------------------------------------------------
 
-    private IBundleProvider paged(PagedVersions.Window window, RequestDetails request, Integer offset, Integer count) {
+    /** A search page, audited when it is served (once per page, with what it returned). */
+    private IBundleProvider audited(PagedVersions page, Optional<BusinessIdentifier> patient, String what) {
+        page.onServed(versions -> access.audit(AuditAction.PATIENT_QUERY, true, patient,
+                versions.stream().map(ConsentResourceProvider::versionedId).toList(),
+                what + ": " + versions.size() + " returned"));
+        return page;
+    }
+
+    private PagedVersions paged(PagedVersions.Window window, RequestDetails request, Integer offset, Integer count) {
         int from = offset != null ? offset : intParameter(request, Constants.PARAM_OFFSET).orElse(0);
         int size = count != null ? count : intParameter(request, Constants.PARAM_COUNT).orElse(DEFAULT_PAGE_SIZE);
-        return new PagedVersions(window, this::toResource, Math.max(0, from), Math.max(0, Math.min(size, MAX_PAGE_SIZE)));
+        return new PagedVersions(window, version -> shown(toResource(version)), Math.max(0, from),
+                Math.max(0, Math.min(size, MAX_PAGE_SIZE)));
     }
 
     private static Optional<Integer> intParameter(RequestDetails request, String name) {
@@ -310,6 +361,9 @@ public final class ConsentResourceProvider implements IResourceProvider {
     }
 
     private void link(Consent consent) {
+        // Only a reference the EHR resolved itself is kept: a client-supplied one could point the
+        // consent (and its EHR copy) at another patient.
+        consent.getPatient().setReference(null);
         var id = consent.getPatient().getIdentifier();
         try {
             patientLinker.resolve(new BusinessIdentifier(id.getSystem(), id.getValue()))
@@ -319,6 +373,32 @@ public final class ConsentResourceProvider implements IResourceProvider {
             LOG.warn("could not resolve the consent's patient in the EHR; storing it linked by identifier only: {}",
                     e.getClass().getSimpleName());
         }
+    }
+
+    /** The Consent as this caller may see it: the signed form itself only for those who manage consent. */
+    private Consent shown(Consent consent) {
+        if (consent.hasSourceAttachment() && consent.getSourceAttachment().hasData() && !access.seesSignedForms()) {
+            var form = consent.getSourceAttachment();
+            form.setData(null);
+            form.setUrl(null);
+            form.addExtension(ConsentCodes.FORM_WITHHELD, new BooleanType(true));
+        }
+        return consent;
+    }
+
+    private ConsentTerms termsOf(StoredVersion version) {
+        return mapper.toTerms(context.newJsonParser().parseResource(Consent.class, version.json()), version.id(),
+                version.version());
+    }
+
+    private static Optional<BusinessIdentifier> patientOf(Consent consent) {
+        var id = consent.getPatient().getIdentifier();
+        return id.hasSystem() && id.hasValue() ? Optional.of(new BusinessIdentifier(id.getSystem(), id.getValue()))
+                : Optional.empty();
+    }
+
+    private static String versionedId(StoredVersion version) {
+        return "Consent/" + version.id() + "/_history/" + version.version();
     }
 
     private static void clearVersionMeta(Consent consent) {

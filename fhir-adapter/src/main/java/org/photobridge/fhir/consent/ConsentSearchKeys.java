@@ -12,6 +12,7 @@ import org.photobridge.fhir.BusinessIdentifier;
  * @param purposes    "system|code" of every provision purpose, nested provisions included
  * @param data        every provision.data reference (as written, for example "ImagingStudy/5")
  * @param identifiers Consent.identifier values (for conditional create)
+ * @param categories  "system|code" of every Consent.category coding
  */
 public record ConsentSearchKeys(
         String status,
@@ -20,5 +21,6 @@ public record ConsentSearchKeys(
         Set<String> purposes,
         Optional<java.time.Instant> dateTime,
         Set<String> data,
-        List<BusinessIdentifier> identifiers) {
+        List<BusinessIdentifier> identifiers,
+        Set<String> categories) {
 }

@@ -4,9 +4,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
@@ -129,6 +132,8 @@ public final class ConsentValidator {
 
     /** PhotoBridge's profile on top of R4: what the gateway needs to link, enforce and prove a consent. */
     private static final class ProfileRules {
+        private static final Set<ConsentScope> FORM_REQUIRED =
+                EnumSet.of(ConsentScope.TEACHING, ConsentScope.PUBLICATION, ConsentScope.MARKETING);
         private final List<Issue> issues;
 
         ProfileRules(List<Issue> issues) {
@@ -164,7 +169,21 @@ public final class ConsentValidator {
             }
             if (c.hasSourceAttachment()) {
                 checkAttachment(c.getSourceAttachment(), "Consent.source.ofType(Attachment)");
+            } else if (c.hasProvision() && permitsUseBeyondCare(c.getProvision())) {
+                error(IssueType.REQUIRED, "Consent.source.ofType(Attachment)", "a permit for teaching, publication"
+                        + " or marketing needs the patient's signed form in Consent.sourceAttachment (data and"
+                        + " SHA-256)");
             }
+        }
+
+        /** Teaching, publication and marketing go beyond the patient's care: they need the signed form. */
+        private static boolean permitsUseBeyondCare(ProvisionComponent p) {
+            boolean permit = p.getType() != Consent.ConsentProvisionType.DENY;
+            if (permit && p.getPurpose().stream().map(ConsentCodes::scopeOf).flatMap(Optional::stream)
+                    .anyMatch(FORM_REQUIRED::contains)) {
+                return true;
+            }
+            return p.getProvision().stream().anyMatch(ProfileRules::permitsUseBeyondCare);
         }
 
         private void checkPatient(Consent c) {

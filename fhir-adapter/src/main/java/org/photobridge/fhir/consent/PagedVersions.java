@@ -2,6 +2,7 @@ package org.photobridge.fhir.consent;
 
 import java.util.Date;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -30,12 +31,19 @@ final class PagedVersions implements IBundleProvider {
     private final int pageSize;
     private final InstantType published = InstantType.now();
     private Page<StoredVersion> page;
+    private Consumer<List<StoredVersion>> onServed = served -> { };
 
     PagedVersions(Window window, Function<StoredVersion, IBaseResource> toResource, int offset, int pageSize) {
         this.window = window;
         this.toResource = toResource;
         this.offset = offset;
         this.pageSize = pageSize;
+    }
+
+    /** Called with what a page actually returned, each time one is served (for the audit trail). */
+    PagedVersions onServed(Consumer<List<StoredVersion>> listener) {
+        this.onServed = listener;
+        return this;
     }
 
     private Page<StoredVersion> page() {
@@ -56,7 +64,9 @@ final class PagedVersions implements IBundleProvider {
         List<StoredVersion> items = page().items();
         int from = Math.min(Math.max(0, fromIndex), items.size());
         int to = Math.min(Math.max(from, toIndex), items.size());
-        return items.subList(from, to).stream().map(toResource).toList();
+        List<StoredVersion> served = items.subList(from, to);
+        onServed.accept(served);
+        return served.stream().map(toResource).toList();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.photobridge.fhir.imaging;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -8,6 +9,8 @@ import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.ImagingStudy;
 import org.photobridge.fhir.BusinessIdentifier;
 import org.photobridge.fhir.SearchReferences;
+import org.photobridge.fhir.access.FhirAccess;
+import org.photobridge.fhir.audit.AuditAction;
 
 import ca.uhn.fhir.rest.annotation.Count;
 import ca.uhn.fhir.rest.annotation.IdParam;
@@ -29,10 +32,12 @@ public class ImagingStudyResourceProvider implements IResourceProvider {
 
     private final ImagingStudySource source;
     private final ImagingStudyMapper mapper;
+    private final FhirAccess access;
 
-    public ImagingStudyResourceProvider(ImagingStudySource source, ImagingStudyMapper mapper) {
+    public ImagingStudyResourceProvider(ImagingStudySource source, ImagingStudyMapper mapper, FhirAccess access) {
         this.source = Objects.requireNonNull(source, "source");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.access = Objects.requireNonNull(access, "access");
     }
 
     @Override
@@ -42,8 +47,13 @@ public class ImagingStudyResourceProvider implements IResourceProvider {
 
     @Read
     public ImagingStudy read(@IdParam IdType id) {
-        return source.read(id.getIdPart()).map(mapper::toFhir)
+        access.patientRecords().require();
+        // A study with nothing the caller may see answers like a missing one: its existence is not revealed.
+        var study = source.read(id.getIdPart()).flatMap(access::visible)
                 .orElseThrow(() -> new ResourceNotFoundException(id));
+        access.audit(AuditAction.PATIENT_READ, true, Optional.of(study.patient()), entities(List.of(study)),
+                "ImagingStudy read");
+        return mapper.toFhir(study);
     }
 
     /**
@@ -59,6 +69,11 @@ public class ImagingStudyResourceProvider implements IResourceProvider {
             @Offset Integer offset,
             @Count Integer count,
             RequestDetails request) {
+        if (patient == null) {
+            access.acrossPatients().require();
+        } else {
+            access.patientRecords().require();
+        }
         Optional<String> patientReference = Optional.empty();
         Optional<BusinessIdentifier> patientIdentifier = Optional.empty();
         if (patient != null) {
@@ -83,7 +98,10 @@ public class ImagingStudyResourceProvider implements IResourceProvider {
             }
             studyInstanceUid = uid;
         }
-        var views = source.search(patientReference, patientIdentifier, encounterIdentifier, studyInstanceUid);
+        var views = source.search(patientReference, patientIdentifier, encounterIdentifier, studyInstanceUid).stream()
+                .map(access::visible).flatMap(Optional::stream).toList();
+        access.audit(AuditAction.PATIENT_QUERY, true, patientIdentifier, entities(views),
+                "ImagingStudy search: " + views.size() + " returned");
         if (offset == null) {
             return new SimpleBundleProvider(views.stream().map(mapper::toFhir).toList());
         }
@@ -94,6 +112,10 @@ public class ImagingStudyResourceProvider implements IResourceProvider {
         var page = new SimpleBundleProvider(views.subList(from, to).stream().map(mapper::toFhir).toList());
         page.setSize(views.size());
         return page;
+    }
+
+    private static List<String> entities(List<StudyView> studies) {
+        return studies.stream().map(s -> "ImagingStudy/" + s.id()).toList();
     }
 
     private static Optional<String> studyInstanceUid(TokenParam token) {

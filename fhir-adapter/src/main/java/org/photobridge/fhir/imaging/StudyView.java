@@ -31,7 +31,11 @@ public record StudyView(
             Optional<String> bodySiteDisplay, String laterality, List<InstanceView> instances) {
     }
 
-    /** One photo. */
-    public record InstanceView(String sopInstanceUid, String sopClassUid, int number, Optional<String> view) {
+    /**
+     * One photo. {@code accessTags} are the departments that may see it: the gateway filters by them
+     * and they are never published.
+     */
+    public record InstanceView(String sopInstanceUid, String sopClassUid, int number, Optional<String> view,
+            List<String> accessTags) {
     }
 }

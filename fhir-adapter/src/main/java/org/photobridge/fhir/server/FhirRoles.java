@@ -6,6 +6,8 @@ public final class FhirRoles {
     public static final String COMPLIANCE_OFFICER = "compliance-officer";
     /** Creates and updates Consent; reads and searches Consent and ImagingStudy. */
     public static final String CLINICIAN = "clinician";
+    /** Changes and withdraws consents of patients with photos in the holder's departments. */
+    public static final String CONSENT_MANAGER = "consent-manager";
     /** Same FHIR rights as a clinician. */
     public static final String PHOTOGRAPHER = "photographer";
 

@@ -16,7 +16,9 @@ import jakarta.servlet.http.HttpServletRequest;
  * Who may do what on {@code /fhir}, from the caller's realm roles (docs/fhir.md, role matrix). The
  * container authenticates callers before the servlet (401 there); here every request not allowed
  * below is refused with 403 and an OperationOutcome. Nobody may update or delete AuditEvent or
- * ImagingStudy, and nothing may be deleted at all.
+ * ImagingStudy, and nothing may be deleted at all. This is the coarse gate by role; which patient's
+ * records a caller may read or change is the gateway's access policy, asked by the providers
+ * through {@link org.photobridge.fhir.access.FhirAccess}.
  */
 public class RoleAuthorization extends AuthorizationInterceptor {
 
@@ -40,8 +42,11 @@ public class RoleAuthorization extends AuthorizationInterceptor {
             for (String type : List.of("Consent", "AuditEvent", "ImagingStudy")) {
                 rules.allow("compliance reads " + type).read().resourcesOfType(type).withAnyId().andThen();
             }
+            rules.allow("compliance corrects Consent").write().resourcesOfType("Consent").withAnyId().andThen()
+                    .allow("compliance records Consent").create().resourcesOfType("Consent").withAnyId().andThen();
         }
-        if (roles.contains(FhirRoles.CLINICIAN) || roles.contains(FhirRoles.PHOTOGRAPHER)) {
+        if (roles.contains(FhirRoles.CLINICIAN) || roles.contains(FhirRoles.PHOTOGRAPHER)
+                || roles.contains(FhirRoles.CONSENT_MANAGER)) {
             rules.allow("care team reads Consent").read().resourcesOfType("Consent").withAnyId().andThen()
                     .allow("care team reads ImagingStudy").read().resourcesOfType("ImagingStudy").withAnyId().andThen()
                     .allow("care team records Consent").create().resourcesOfType("Consent").withAnyId().andThen()

@@ -62,7 +62,7 @@ class EhrClientTest {
 
     private static ImagingStudy study() {
         var series = new StudyView.SeriesView("2.25.1001", 1, "plastic-surgery", "76752008", Optional.of("Breast"), "L",
-                List.of(new StudyView.InstanceView("2.25.1001.1", "1.2.840.10008.5.1.4.1.1.77.1.4", 1, Optional.empty())));
+                List.of(new StudyView.InstanceView("2.25.1001.1", "1.2.840.10008.5.1.4.1.1.77.1.4", 1, Optional.empty(), List.of("dermatology"))));
         var view = new StudyView("s1", "2.25.100", MRN, Optional.of("Patient/1"),
                 new BusinessIdentifier("urn:oid:1.2.3.4.6", "ENC-1"), Instant.parse("2026-11-20T10:11:12Z"), List.of(series));
         return new ImagingStudyMapper("https://pacs.example.org/dicom-web").toFhir(view);

@@ -94,6 +94,9 @@ public final class InMemoryConsentRepository implements ConsentRepository {
                         || e.keys().dateTime().map(q.date()::contains).orElse(false))
                 .filter(e -> q.data().map(d -> e.keys().data().contains(d)).orElse(true))
                 .filter(e -> q.lastUpdated().contains(e.version().lastUpdated()))
+                .filter(e -> q.categories().isEmpty() || q.categories().stream().anyMatch(c -> e.keys().categories()
+                        .stream().anyMatch(k -> c.contains("|") && !c.startsWith("|") ? k.equals(c)
+                                : k.endsWith("|" + (c.startsWith("|") ? c.substring(1) : c)))))
                 .map(Entry::version)
                 .sorted(newestFirst())
                 .toList();
@@ -101,8 +104,10 @@ public final class InMemoryConsentRepository implements ConsentRepository {
     }
 
     @Override
-    public synchronized Optional<StoredVersion> findByIdentifier(BusinessIdentifier identifier) {
-        return current().filter(e -> e.keys().identifiers().contains(identifier)).map(Entry::version).findFirst();
+    public synchronized Optional<StoredVersion> findByIdentifier(BusinessIdentifier identifier,
+            BusinessIdentifier patient) {
+        return current().filter(e -> e.keys().identifiers().contains(identifier)
+                && e.keys().patientIdentifier().equals(patient)).map(Entry::version).findFirst();
     }
 
     /** Every stored version of every Consent (for assertions that nothing was stored). */

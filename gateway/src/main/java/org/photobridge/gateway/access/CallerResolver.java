@@ -1,7 +1,8 @@
 package org.photobridge.gateway.access;
 
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -15,8 +16,8 @@ import io.quarkus.security.identity.SecurityIdentity;
 /** Builds the {@link Caller} from the request's verified OIDC access token. */
 @RequestScoped
 public class CallerResolver {
-    /** Claim that carries Keycloak group names (group-membership mapper, full.path=false). */
-    public static final String GROUPS_CLAIM = "groups";
+    @Inject
+    AccessConfig config;
 
     @Inject
     SecurityIdentity identity;
@@ -25,15 +26,10 @@ public class CallerResolver {
     JsonWebToken token;
 
     public Caller current() {
-        Set<String> departments = new HashSet<>();
-        Object groups = token.getClaim(GROUPS_CLAIM);
-        if (groups instanceof Collection<?> values) {
-            for (Object value : values) {
-                // Tolerate full paths ("/dermatology") from realms configured with full.path=true.
-                String name = unquote(String.valueOf(value));
-                departments.add(name.startsWith("/") ? name.substring(name.lastIndexOf('/') + 1) : name);
-            }
-        }
+        Set<String> departments = config.departmentsClaim()
+                .map(claim -> Departments.fromNames(strings(token.getClaim(claim))))
+                .orElseGet(() -> Departments.fromGroupPaths(strings(token.getClaim(config.groupsClaim())),
+                        config.departmentGroupParent()));
         String username = Optional.ofNullable(token.<String>getClaim("preferred_username"))
                 .orElse(identity.getPrincipal().getName());
         String given = token.getClaim("given_name");
@@ -41,6 +37,16 @@ public class CallerResolver {
         String display = family != null ? family + (given != null ? "^" + given : "") : username;
         return new Caller(Optional.ofNullable(token.getSubject()).orElse(username), username, display,
                 Set.copyOf(identity.getRoles()), Set.copyOf(departments));
+    }
+
+    private static List<String> strings(Object claim) {
+        var out = new ArrayList<String>();
+        if (claim instanceof Collection<?> values) {
+            for (Object value : values) {
+                out.add(unquote(String.valueOf(value)));
+            }
+        }
+        return out;
     }
 
     private static String unquote(String value) {

@@ -96,6 +96,7 @@ public class ConsentStore implements ConsentRepository {
         keys.purposes().forEach(p -> session.persist(new ConsentKeyRow(row.id, "purpose", p)));
         keys.data().forEach(d -> session.persist(new ConsentKeyRow(row.id, "data", d)));
         keys.identifiers().forEach(i -> session.persist(new ConsentKeyRow(row.id, "identifier", i.token())));
+        keys.categories().forEach(c -> session.persist(new ConsentKeyRow(row.id, "category", c)));
         int position = 0;
         for (ConsentTerms.Provision provision : terms.provisions()) {
             var rule = new ConsentProvisionRow();
@@ -200,6 +201,15 @@ public class ConsentStore implements ConsentRepository {
             where.add("exists (select 1 from ConsentKeyRow k where k.key.consentId = c.id and k.key.kind = 'purpose' "
                     + "and (" + String.join(" or ", purposeClauses) + "))");
         }
+        var categoryClauses = new ArrayList<String>();
+        int ci = 0;
+        for (String category : query.categories()) {
+            categoryClauses.add("g.key.value " + (exactToken(category) ? "= " : "like ") + ":category" + ci++);
+        }
+        if (!categoryClauses.isEmpty()) {
+            where.add("exists (select 1 from ConsentKeyRow g where g.key.consentId = c.id and g.key.kind = 'category' "
+                    + "and (" + String.join(" or ", categoryClauses) + "))");
+        }
         query.date().from().ifPresent(f -> where.add("c.dateTime >= :dateFrom"));
         query.date().to().ifPresent(t -> where.add("c.dateTime <= :dateTo"));
         query.data().ifPresent(d -> where.add("exists (select 1 from ConsentKeyRow d where d.key.consentId = c.id "
@@ -222,6 +232,10 @@ public class ConsentStore implements ConsentRepository {
                         : "%|" + (purpose.startsWith("|") ? purpose.substring(1) : purpose);
                 q.setParameter("purpose" + j++, value);
             }
+            int k = 0;
+            for (String category : query.categories()) {
+                q.setParameter("category" + k++, tokenPattern(category));
+            }
             query.date().from().ifPresent(f -> q.setParameter("dateFrom", f));
             query.date().to().ifPresent(t -> q.setParameter("dateTo", t));
             query.data().ifPresent(d -> q.setParameter("data", d));
@@ -236,12 +250,23 @@ public class ConsentStore implements ConsentRepository {
 
     @Override
     @Transactional
-    public Optional<StoredVersion> findByIdentifier(BusinessIdentifier identifier) {
+    public Optional<StoredVersion> findByIdentifier(BusinessIdentifier identifier, BusinessIdentifier patient) {
         return session.createSelectionQuery("""
-                select k.key.consentId from ConsentKeyRow k
-                where k.key.kind = 'identifier' and k.key.value = :v""", String.class)
-                .setParameter("v", identifier.token()).setMaxResults(1).uniqueResultOptional()
+                select k.key.consentId from ConsentKeyRow k, ConsentRow c
+                where k.key.kind = 'identifier' and k.key.value = :v and c.id = k.key.consentId
+                and c.patientSystem = :ps and c.patientValue = :pv""", String.class)
+                .setParameter("v", identifier.token()).setParameter("ps", patient.system())
+                .setParameter("pv", patient.value()).setMaxResults(1).uniqueResultOptional()
                 .flatMap(this::read);
+    }
+
+    /** "system|code" matches exactly; "code" and "|code" match the code in any system. */
+    private static boolean exactToken(String token) {
+        return token.contains("|") && !token.startsWith("|");
+    }
+
+    private static String tokenPattern(String token) {
+        return exactToken(token) ? token : "%|" + (token.startsWith("|") ? token.substring(1) : token);
     }
 
     private static StoredVersion stored(ConsentVersionRow row) {

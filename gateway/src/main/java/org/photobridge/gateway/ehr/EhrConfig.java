@@ -20,6 +20,11 @@ public interface EhrConfig {
     @WithDefault("10s")
     Duration timeout();
 
-    /** DICOMweb base URL written into ImagingStudy endpoints (the PACS viewers read from). */
-    Optional<URI> wadoRsUrl();
+    /**
+     * DICOMweb base URL written into ImagingStudy endpoints: the gateway's own DICOMweb door at the
+     * address viewers reach it by, so every read passes the access policy and is audited. Never the
+     * PACS itself.
+     */
+    @WithDefault("http://${quarkus.http.host}:${quarkus.http.port}/dicomweb")
+    URI wadoRsUrl();
 }

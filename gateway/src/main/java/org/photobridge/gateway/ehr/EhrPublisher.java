@@ -23,7 +23,6 @@ import org.photobridge.fhir.imaging.StudyView;
 import org.photobridge.gateway.consent.ConsentStore;
 import org.photobridge.gateway.persistence.EhrPublicationRecord;
 import org.photobridge.gateway.routing.Outbox;
-import org.photobridge.gateway.routing.RoutingConfig;
 import org.photobridge.gateway.viewer.EncounterStudies;
 
 import io.quarkus.scheduler.Scheduled;
@@ -62,10 +61,8 @@ public class EhrPublisher {
     private final AtomicBoolean running = new AtomicBoolean();
 
     @Inject
-    public EhrPublisher(EhrConfig config, RoutingConfig routing) {
-        String wado = config.wadoRsUrl().map(URI::toString).orElseGet(() -> routing.destinations().values().stream()
-                .map(d -> d.dicomwebUrl().or(() -> "stow-rs".equals(d.kind()) ? d.url() : Optional.empty()))
-                .flatMap(Optional::stream).map(URI::toString).findFirst().orElse("urn:photobridge:no-dicomweb"));
+    public EhrPublisher(EhrConfig config) {
+        String wado = config.wadoRsUrl().toString();
         this.wadoRsBase = wado;
         this.mapper = new ImagingStudyMapper(wado);
     }

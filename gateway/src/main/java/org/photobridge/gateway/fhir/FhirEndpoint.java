@@ -57,16 +57,20 @@ public class FhirEndpoint extends HttpServlet {
     @Inject
     SecurityIdentity identity;
 
+    @Inject
+    FhirAccessPolicy access;
+
     private PhotoBridgeFhirServer server;
 
     @Override
     public void init(ServletConfig config) throws ServletException {
         super.init(config);
         server = new PhotoBridgeFhirServer(
-                new ConsentResourceProvider(consents, validator, patients::resolve),
+                new ConsentResourceProvider(consents, validator, patients::resolve, access),
                 new PhotoConsentCodeSystemProvider(),
-                List.of(new ImagingStudyResourceProvider(studies, new ImagingStudyMapper(publisher.wadoRsBase())),
-                        new AuditEventResourceProvider(audit, new AuditEventMapper())),
+                List.of(new ImagingStudyResourceProvider(studies, new ImagingStudyMapper(publisher.wadoRsBase()),
+                                access),
+                        new AuditEventResourceProvider(audit, new AuditEventMapper(), access)),
                 request -> Set.copyOf(identity.getRoles()));
         server.init(config);
     }

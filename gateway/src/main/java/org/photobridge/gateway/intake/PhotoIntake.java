@@ -18,9 +18,14 @@ import jakarta.inject.Inject;
 import jakarta.persistence.PersistenceException;
 
 import org.jboss.logging.Logger;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import org.photobridge.fhir.BusinessIdentifier;
 import org.photobridge.fhir.consent.ConsentScope;
+import org.photobridge.fhir.audit.AuditAction;
+import org.photobridge.gateway.access.AccessPolicy;
 import org.photobridge.gateway.access.Caller;
+import org.photobridge.gateway.audit.AuditLog;
 import org.photobridge.gateway.consent.ConsentConfig;
 import org.photobridge.gateway.consent.ConsentPolicy;
 import org.photobridge.gateway.consent.ConsentStore;
@@ -86,6 +91,9 @@ public class PhotoIntake {
     @Inject
     ConsentStore consents;
 
+    @Inject
+    AuditLog audit;
+
     /** The photo, and whether this request created it (false: the same photo was already there). */
     public record Accepted(PhotoRecord photo, boolean created) {
     }
@@ -97,8 +105,10 @@ public class PhotoIntake {
                     + " bytes; the limit is " + config.maxFileBytes() + " bytes", "file");
         }
         String sha256 = sha256(upload);
+        // The same bytes again answer with the earlier photo, but only one the caller may see: a photo
+        // of another department is neither revealed nor reused, and this upload becomes its own.
         Optional<PhotoRecord> existing = studies.find(request.patient().identifier(), request.encounter())
-                .flatMap(study -> photos.findBySource(study.id, sha256));
+                .flatMap(study -> visibleSource(study.id, sha256, caller));
         if (existing.isPresent()) {
             return new Accepted(existing.get(), false);
         }
@@ -123,12 +133,20 @@ public class PhotoIntake {
         for (String destination : destinations.names()) {
             deliveries.add(queued(photo.id, destination));
         }
+        var patient = new BusinessIdentifier(request.patient().identifier().system(),
+                request.patient().identifier().value());
         try {
-            photos.insert(photo, deliveries);
+            // The photo, its outbox rows and its audit entry (the photographer's capture) commit together.
+            QuarkusTransaction.requiringNew().run(() -> {
+                photos.insert(photo, deliveries);
+                audit.record(AuditAction.PHOTO_ACCEPTED, true, AuditLog.Agent.of(caller), Optional.of(patient),
+                        List.of("ImagingStudy/" + slot.study().id, "urn:dicom:uid:" + photo.sopInstanceUid),
+                        "photo accepted from " + caller.username() + " for " + photo.department);
+            });
         } catch (PersistenceException e) {
             store.discard(blob.key());
-            // A concurrent upload of the same bytes for the same encounter won the unique constraint.
-            Optional<PhotoRecord> winner = photos.findBySource(slot.study().id, sha256);
+            // A concurrent upload of the same bytes for the same encounter and department won the unique constraint.
+            Optional<PhotoRecord> winner = visibleSource(slot.study().id, sha256, caller);
             if (winner.isPresent()) {
                 return new Accepted(winner.get(), false);
             }
@@ -142,6 +160,12 @@ public class PhotoIntake {
                 size, cleaned.source().reencoded() ? "re-encoded" : "pixels kept", destinations.names());
         sender.wake();
         return new Accepted(photo, true);
+    }
+
+    private Optional<PhotoRecord> visibleSource(UUID studyId, String sha256, Caller caller) {
+        return photos.findBySource(studyId, sha256).stream()
+                .filter(p -> AccessPolicy.photo(caller, p.accessTagList(), AccessPolicy.PhotoUse.STATUS).permitted())
+                .findFirst();
     }
 
     /**

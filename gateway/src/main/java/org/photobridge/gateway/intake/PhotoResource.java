@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -21,10 +20,12 @@ import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 import org.photobridge.fhir.BusinessIdentifier;
 import org.photobridge.fhir.audit.AuditAction;
+import org.photobridge.gateway.access.AccessPolicy;
 import org.photobridge.gateway.access.Caller;
 import org.photobridge.gateway.access.CallerResolver;
 import org.photobridge.gateway.access.Roles;
 import org.photobridge.gateway.audit.AuditLog;
+import org.photobridge.gateway.persistence.EncounterStudy;
 import org.photobridge.gateway.persistence.PhotoRecord;
 import org.photobridge.gateway.persistence.Photos;
 import org.photobridge.gateway.problem.ProblemException;
@@ -65,18 +66,22 @@ public class PhotoResource {
 
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    @RolesAllowed(Roles.PHOTOGRAPHER)
     public Response upload(@RestForm("file") List<FileUpload> files, @RestForm("metadata") String metadata) {
         Caller caller = callers.current();
+        if (!caller.hasRole(Roles.PHOTOGRAPHER)) {
+            var refused = AccessPolicy.capture(caller, List.of());
+            audit.record(AuditAction.ACCESS_DENIED, false, AuditLog.Agent.of(caller), Optional.empty(), List.of(),
+                    "upload refused: " + refused.reason());
+            throw ProblemException.forbidden("role-not-permitted", refused.reason());
+        }
         PhotoRequest request = metadataParser.parse(metadata);
-        List<String> missing = caller.missingDepartments(request.requiredDepartments());
-        if (!missing.isEmpty()) {
+        var decision = AccessPolicy.capture(caller, request.requiredDepartments());
+        if (!decision.permitted()) {
             audit.record(AuditAction.ACCESS_DENIED, false, AuditLog.Agent.of(caller),
                     Optional.of(new BusinessIdentifier(request.patient().identifier().system(),
                             request.patient().identifier().value())),
-                    List.of(), "upload refused: not a member of " + String.join(", ", missing));
-            throw ProblemException.forbidden("department-not-permitted", "you are not a member of "
-                    + String.join(", ", missing) + "; you may only file photos under your own departments");
+                    List.of(), "upload refused: " + decision.reason());
+            throw ProblemException.forbidden("department-not-permitted", decision.reason());
         }
         if (files == null || files.isEmpty()) {
             throw ProblemException.badRequest("file", "the multipart part 'file' (the image) is required");
@@ -95,7 +100,11 @@ public class PhotoResource {
     @GET
     @Path("/{id}")
     public PhotoView status(@PathParam("id") String id) {
-        PhotoRecord photo = visible(id);
+        Caller caller = callers.current();
+        PhotoRecord photo = permitted(id, caller, AccessPolicy.PhotoUse.STATUS);
+        var study = photos.study(photo.studyId);
+        audit.record(AuditAction.PATIENT_READ, true, AuditLog.Agent.of(caller), Optional.of(patientOf(study)),
+                List.of("urn:dicom:uid:" + photo.sopInstanceUid), "photo status read");
         return view(photo);
     }
 
@@ -104,34 +113,57 @@ public class PhotoResource {
         Caller caller = callers.current();
         BusinessIdentifier p = QueryParameters.identifier(patient, "patient", true).orElseThrow();
         Optional<BusinessIdentifier> e = QueryParameters.identifier(encounter, "encounter", false);
-        return photos.list(p.system(), p.value(), e.map(BusinessIdentifier::system), e.map(BusinessIdentifier::value),
-                500).stream().filter(photo -> caller.maySee(photo.accessTagList())).map(this::view).toList();
+        var decision = AccessPolicy.patientRecords(caller);
+        if (!decision.permitted()) {
+            audit.record(AuditAction.ACCESS_DENIED, false, AuditLog.Agent.of(caller), Optional.of(p), List.of(),
+                    "photo list refused: " + decision.reason());
+            throw ProblemException.forbidden("role-not-permitted", decision.reason());
+        }
+        List<PhotoRecord> shown = photos.list(p.system(), p.value(), e.map(BusinessIdentifier::system),
+                e.map(BusinessIdentifier::value), 500).stream()
+                .filter(photo -> AccessPolicy.photo(caller, photo.accessTagList(), AccessPolicy.PhotoUse.STATUS)
+                        .permitted())
+                .toList();
+        audit.record(AuditAction.PATIENT_QUERY, true, AuditLog.Agent.of(caller), Optional.of(p),
+                shown.stream().map(photo -> "urn:dicom:uid:" + photo.sopInstanceUid).toList(),
+                "photo list: " + shown.size() + " returned");
+        return shown.stream().map(this::view).toList();
     }
 
     @POST
     @Path("/{id}/retry")
-    @RolesAllowed(Roles.GATEWAY_ADMIN)
     public PhotoView retry(@PathParam("id") String id) {
-        PhotoRecord photo = photos.find(parseId(id))
-                .orElseThrow(() -> ProblemException.notFound("no photo with this id"));
+        Caller caller = callers.current();
+        PhotoRecord photo = permitted(id, caller, AccessPolicy.PhotoUse.RETRY);
         int requeued = outbox.requeueFailed(photo.id);
         if (requeued == 0) {
             throw new ProblemException(409, "nothing-to-retry", "Nothing to retry",
                     "the photo has no FAILED delivery");
         }
+        audit.record(AuditAction.DELIVERY_RETRIED, true, AuditLog.Agent.of(caller),
+                Optional.of(patientOf(photos.study(photo.studyId))), List.of("urn:dicom:uid:" + photo.sopInstanceUid),
+                requeued + " failed deliveries requeued");
         sender.wake();
         return view(photos.find(photo.id).orElseThrow());
     }
 
-    private PhotoRecord visible(String id) {
-        Caller caller = callers.current();
+    /** The photo if the policy permits this use; otherwise the refusal is audited and answered like a missing photo. */
+    private PhotoRecord permitted(String id, Caller caller, AccessPolicy.PhotoUse use) {
         PhotoRecord photo = photos.find(parseId(id))
                 .orElseThrow(() -> ProblemException.notFound("no photo with this id"));
-        if (!caller.maySee(photo.accessTagList()) && !caller.hasRole(Roles.GATEWAY_ADMIN)) {
+        var decision = AccessPolicy.photo(caller, photo.accessTagList(), use);
+        if (!decision.permitted()) {
+            audit.record(AuditAction.ACCESS_DENIED, false, AuditLog.Agent.of(caller),
+                    Optional.of(patientOf(photos.study(photo.studyId))), List.of("urn:dicom:uid:" + photo.sopInstanceUid),
+                    use.name().toLowerCase(java.util.Locale.ROOT) + " refused: " + decision.reason());
             // Same answer as a missing photo: do not confirm that a photo exists to those who may not see it.
             throw ProblemException.notFound("no photo with this id");
         }
         return photo;
+    }
+
+    private static BusinessIdentifier patientOf(EncounterStudy study) {
+        return new BusinessIdentifier(study.patientSystem, study.patientValue);
     }
 
     private PhotoView view(PhotoRecord photo) {

@@ -1,7 +1,10 @@
 package org.photobridge.gateway.persistence;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,10 +25,12 @@ public class Photos {
         return Optional.ofNullable(session.find(PhotoRecord.class, id));
     }
 
+    /** The photos of a study made from these source bytes (one per department at most). */
     @Transactional
-    public Optional<PhotoRecord> findBySource(UUID studyId, String sha256) {
-        return session.createSelectionQuery("from PhotoRecord where studyId = :s and sourceSha256 = :h",
-                PhotoRecord.class).setParameter("s", studyId).setParameter("h", sha256).uniqueResultOptional();
+    public List<PhotoRecord> findBySource(UUID studyId, String sha256) {
+        return session.createSelectionQuery("from PhotoRecord where studyId = :s and sourceSha256 = :h"
+                + " order by createdAt", PhotoRecord.class).setParameter("s", studyId).setParameter("h", sha256)
+                .getResultList();
     }
 
     @Transactional
@@ -65,6 +70,19 @@ public class Photos {
             query.setParameter("es", encounterSystem.get()).setParameter("ev", encounterValue.orElseThrow());
         }
         return query.setMaxResults(limit).getResultList();
+    }
+
+    /** Every access tag of every photo the gateway holds of a patient (withdrawn ones included). */
+    @Transactional
+    public Set<String> accessTagsOfPatient(String patientSystem, String patientValue) {
+        var tags = new TreeSet<String>();
+        session.createSelectionQuery("""
+                select p.accessTags from PhotoRecord p, EncounterStudy s where p.studyId = s.id
+                and s.patientSystem = :ps and s.patientValue = :pv""", String.class)
+                .setParameter("ps", patientSystem).setParameter("pv", patientValue).getResultList()
+                .forEach(list -> tags.addAll(Arrays.asList(list.split(","))));
+        tags.remove("");
+        return tags;
     }
 
     /** Commits a new photo and its outbox rows in one transaction. */

@@ -74,7 +74,7 @@ public class EncounterStudies implements ImagingStudySource {
             series.add(new StudyView.SeriesView(s.seriesInstanceUid, s.seriesNumber, s.department, s.bodySiteCode,
                     Optional.ofNullable(first.bodySiteDisplay), first.laterality,
                     photos.stream().map(p -> new StudyView.InstanceView(p.sopInstanceUid, p.sopClassUid,
-                            p.instanceNumber, Optional.ofNullable(p.viewCode))).toList()));
+                            p.instanceNumber, Optional.ofNullable(p.viewCode), p.accessTagList())).toList()));
         }
         Optional<String> reference = Optional.ofNullable(session.find(PatientLink.class,
                 new PatientLink.Key(study.patientSystem, study.patientValue))).map(l -> l.reference);

@@ -2,7 +2,6 @@ package org.photobridge.gateway.viewer;
 
 import java.util.List;
 
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -12,7 +11,8 @@ import jakarta.ws.rs.QueryParam;
 import org.photobridge.fhir.BusinessIdentifier;
 import org.photobridge.fhir.consent.ConsentScope;
 import org.photobridge.gateway.access.CallerResolver;
-import org.photobridge.gateway.access.Roles;
+import org.photobridge.gateway.access.AccessPolicy;
+import org.photobridge.gateway.problem.ProblemException;
 import org.photobridge.gateway.problem.QueryParameters;
 
 import io.quarkus.security.Authenticated;
@@ -33,11 +33,15 @@ public class ExportsResource {
     /** The caller's photos of a patient that may be exported for a purpose now. */
     @GET
     @Produces("application/json")
-    @RolesAllowed(Roles.CLINICIAN)
     public List<String> exportable(@QueryParam("purpose") String purpose, @QueryParam("patient") String patient) {
         ConsentScope scope = ViewerResource.exportUse(purpose).scope;
         BusinessIdentifier who = QueryParameters.identifier(patient, "patient", true).orElseThrow();
-        return viewer.exportable(who, scope, callers.current());
+        var caller = callers.current();
+        var decision = AccessPolicy.exportList(caller);
+        if (!decision.permitted()) {
+            throw ProblemException.forbidden("role-not-permitted", decision.reason());
+        }
+        return viewer.exportable(who, scope, caller);
     }
 
 }

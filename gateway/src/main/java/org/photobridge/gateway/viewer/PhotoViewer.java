@@ -12,6 +12,7 @@ import org.photobridge.fhir.BusinessIdentifier;
 import org.photobridge.fhir.audit.AuditAction;
 import org.photobridge.fhir.consent.ConsentScope;
 import org.photobridge.fhir.consent.ConsentTerms;
+import org.photobridge.gateway.access.AccessPolicy;
 import org.photobridge.gateway.access.Caller;
 import org.photobridge.gateway.audit.AuditLog;
 import org.photobridge.gateway.consent.ConsentPolicy;
@@ -51,19 +52,21 @@ public class PhotoViewer {
 
     /** What is asked for: a chart view (clinical care) or an export for a purpose. */
     public enum Use {
-        THUMBNAIL(ConsentScope.CLINICAL_CARE, AuditAction.PHOTO_VIEWED),
-        RENDERED(ConsentScope.CLINICAL_CARE, AuditAction.PHOTO_VIEWED),
-        EXPORT_TEACHING(ConsentScope.TEACHING, AuditAction.PHOTO_EXPORTED),
-        EXPORT_PUBLICATION(ConsentScope.PUBLICATION, AuditAction.PHOTO_EXPORTED),
-        EXPORT_MARKETING(ConsentScope.MARKETING, AuditAction.PHOTO_EXPORTED),
-        EXPORT_SPECIFIC_USE(ConsentScope.SPECIFIC_USE, AuditAction.PHOTO_EXPORTED);
+        THUMBNAIL(ConsentScope.CLINICAL_CARE, AuditAction.PHOTO_VIEWED, AccessPolicy.PhotoUse.VIEW),
+        RENDERED(ConsentScope.CLINICAL_CARE, AuditAction.PHOTO_VIEWED, AccessPolicy.PhotoUse.VIEW),
+        EXPORT_TEACHING(ConsentScope.TEACHING, AuditAction.PHOTO_EXPORTED, AccessPolicy.PhotoUse.EXPORT),
+        EXPORT_PUBLICATION(ConsentScope.PUBLICATION, AuditAction.PHOTO_EXPORTED, AccessPolicy.PhotoUse.EXPORT),
+        EXPORT_MARKETING(ConsentScope.MARKETING, AuditAction.PHOTO_EXPORTED, AccessPolicy.PhotoUse.EXPORT),
+        EXPORT_SPECIFIC_USE(ConsentScope.SPECIFIC_USE, AuditAction.PHOTO_EXPORTED, AccessPolicy.PhotoUse.EXPORT);
 
         final ConsentScope scope;
         final AuditAction action;
+        final AccessPolicy.PhotoUse access;
 
-        Use(ConsentScope scope, AuditAction action) {
+        Use(ConsentScope scope, AuditAction action, AccessPolicy.PhotoUse access) {
             this.scope = scope;
             this.action = action;
+            this.access = access;
         }
     }
 
@@ -73,9 +76,10 @@ public class PhotoViewer {
         var patient = Optional.of(new BusinessIdentifier(study.patientSystem, study.patientValue));
         var entities = List.of("ImagingStudy/" + study.id, "urn:dicom:uid:" + photo.sopInstanceUid);
         var agent = AuditLog.Agent.of(caller);
-        if (!caller.maySee(photo.accessTagList())) {
+        var access = AccessPolicy.photo(caller, photo.accessTagList(), use.access);
+        if (!access.permitted()) {
             audit.record(AuditAction.ACCESS_DENIED, false, agent, patient, entities,
-                    use + " refused: caller belongs to none of the photo's access tags");
+                    use + " refused: " + access.reason());
             // Do not confirm to outsiders that the photo exists.
             throw ProblemException.notFound("no photo with this id");
         }
@@ -119,15 +123,21 @@ public class PhotoViewer {
     public List<String> exportable(BusinessIdentifier patient, ConsentScope scope, Caller caller) {
         List<ConsentTerms> terms = consents.termsOfPatient(patient);
         var now = clock.instant();
-        return photos.list(patient.system(), patient.value(), Optional.empty(), Optional.empty(), 500).stream()
-                .filter(photo -> photo.withdrawnAt == null && caller.maySee(photo.accessTagList()))
+        var listed = photos.list(patient.system(), patient.value(), Optional.empty(), Optional.empty(), 500).stream()
+                .filter(photo -> photo.withdrawnAt == null
+                        && AccessPolicy.photo(caller, photo.accessTagList(), AccessPolicy.PhotoUse.EXPORT).permitted())
                 .filter(photo -> {
                     EncounterStudy study = photos.study(photo.studyId);
                     var ref = new ConsentPolicy.PhotoRef(study.id.toString(), study.studyInstanceUid,
                             photo.sopInstanceUid);
                     return ConsentPolicy.decide(terms, scope, Optional.of(ref), now).permitted();
                 })
-                .map(photo -> photo.id.toString()).toList();
+                .toList();
+        audit.record(AuditAction.PATIENT_QUERY, true, AuditLog.Agent.of(caller), Optional.of(patient),
+                listed.stream().map(photo -> "urn:dicom:uid:" + photo.sopInstanceUid).toList(),
+                "export list for " + scope.name().toLowerCase(java.util.Locale.ROOT) + ": " + listed.size()
+                        + " returned");
+        return listed.stream().map(photo -> photo.id.toString()).toList();
     }
 
     private PhotoRecord find(String id) {

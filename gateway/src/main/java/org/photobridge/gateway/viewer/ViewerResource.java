@@ -2,7 +2,6 @@ package org.photobridge.gateway.viewer;
 
 import java.util.Locale;
 
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -13,7 +12,6 @@ import jakarta.ws.rs.core.CacheControl;
 import jakarta.ws.rs.core.Response;
 
 import org.photobridge.gateway.access.CallerResolver;
-import org.photobridge.gateway.access.Roles;
 import org.photobridge.gateway.problem.ProblemException;
 
 import io.quarkus.security.Authenticated;
@@ -34,7 +32,6 @@ public class ViewerResource {
     @GET
     @Path("/{id}/thumbnail")
     @Produces("image/jpeg")
-    @RolesAllowed({Roles.CLINICIAN, Roles.PHOTOGRAPHER})
     public Response thumbnail(@PathParam("id") String id) {
         return jpeg(viewer.serve(id, PhotoViewer.Use.THUMBNAIL, callers.current()), null);
     }
@@ -42,7 +39,6 @@ public class ViewerResource {
     @GET
     @Path("/{id}/rendered")
     @Produces("image/jpeg")
-    @RolesAllowed({Roles.CLINICIAN, Roles.PHOTOGRAPHER})
     public Response rendered(@PathParam("id") String id) {
         return jpeg(viewer.serve(id, PhotoViewer.Use.RENDERED, callers.current()), null);
     }
@@ -51,7 +47,6 @@ public class ViewerResource {
     @GET
     @Path("/{id}/export")
     @Produces("image/jpeg")
-    @RolesAllowed(Roles.CLINICIAN)
     public Response export(@PathParam("id") String id, @QueryParam("purpose") String purpose) {
         PhotoViewer.Use use = exportUse(purpose);
         return jpeg(viewer.serve(id, use, callers.current()), "attachment; filename=\"photo-" + id + ".jpg\"");
