@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.photobridge.fhir.FhirContexts;
+import org.photobridge.fhir.testing.RecordingAccess;
 import org.photobridge.fhir.ehrtest.Http;
 import org.photobridge.fhir.ehrtest.JettyHost;
 
@@ -34,7 +35,7 @@ class AuditEventResourceProviderTest {
         var source = new InMemoryAuditSource();
         AuditRecords.trail().forEach(source::add);
         var server = new RestfulServer(FhirContexts.r4());
-        server.registerProvider(new AuditEventResourceProvider(source, new AuditEventMapper()));
+        server.registerProvider(new AuditEventResourceProvider(source, new AuditEventMapper(), RecordingAccess.permitAll()));
         host = new JettyHost(server).start();
         base = host.baseUrl();
     }
@@ -155,7 +156,7 @@ class AuditEventResourceProviderTest {
         AuditRecords.trail().forEach(source::add);
         var server = new RestfulServer(FhirContexts.r4());
         server.setPagingProvider(new FifoMemoryPagingProvider(10));
-        server.registerProvider(new AuditEventResourceProvider(source, new AuditEventMapper()));
+        server.registerProvider(new AuditEventResourceProvider(source, new AuditEventMapper(), RecordingAccess.permitAll()));
         var paged = new JettyHost(server).start();
         try {
             var first = Http.parse(Bundle.class, Http.get(paged.baseUrl() + "/AuditEvent?agent=" + AuditRecords.DR_A + "&_count=3"));
@@ -180,7 +181,7 @@ class AuditEventResourceProviderTest {
         AuditRecords.trail().forEach(source::add);
         var server = new RestfulServer(FhirContexts.r4());
         server.setDefaultPageSize(2);
-        server.registerProvider(new AuditEventResourceProvider(source, new AuditEventMapper()));
+        server.registerProvider(new AuditEventResourceProvider(source, new AuditEventMapper(), RecordingAccess.permitAll()));
         var limited = new JettyHost(server).start();
         try {
             var all = List.of("a9", "a8", "a7", "a6", "a5", "a4", "a3", "a2", "a1");

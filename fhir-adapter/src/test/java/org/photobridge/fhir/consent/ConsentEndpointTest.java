@@ -146,6 +146,7 @@ class ConsentEndpointTest {
         Consent current = client.read().resource(Consent.class).withId(id).execute();
         current.getProvision().getProvisionFirstRep()
                 .addPurpose(ConsentCodes.purpose(ConsentScope.TEACHING));
+        ConsentFixtures.withSignedForm(current, ConsentFixtures.signedFormBytes());
         var updated = client.update().resource(current).execute();
         assertEquals("2", updated.getId().getVersionIdPart());
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.photobridge.fhir.FhirContexts;
+import org.photobridge.fhir.testing.RecordingAccess;
 import org.photobridge.fhir.ehrtest.Http;
 import org.photobridge.fhir.ehrtest.JettyHost;
 
@@ -31,7 +32,7 @@ class ImagingStudyResourceProviderTest {
         var source = new InMemoryStudySource().add(Studies.janeBreast()).add(Studies.johnWound())
                 .add(Studies.janeAllWithdrawn());
         var server = new RestfulServer(FhirContexts.r4());
-        server.registerProvider(new ImagingStudyResourceProvider(source, new ImagingStudyMapper(Studies.PACS)));
+        server.registerProvider(new ImagingStudyResourceProvider(source, new ImagingStudyMapper(Studies.PACS), RecordingAccess.permitAll()));
         host = new JettyHost(server).start();
         base = host.baseUrl();
     }
@@ -111,7 +112,7 @@ class ImagingStudyResourceProviderTest {
                 .add(Studies.janeAllWithdrawn());
         var server = new RestfulServer(FhirContexts.r4());
         server.setDefaultPageSize(1);
-        server.registerProvider(new ImagingStudyResourceProvider(source, new ImagingStudyMapper(Studies.PACS)));
+        server.registerProvider(new ImagingStudyResourceProvider(source, new ImagingStudyMapper(Studies.PACS), RecordingAccess.permitAll()));
         var paged = new JettyHost(server).start();
         try {
             for (var query : List.of("", "_count=2", "_offset=0")) {

@@ -184,7 +184,7 @@ class PhotoBridgeFhirServerTest {
     }
 
     @Test
-    void complianceOfficerReadsAndSearchesEverythingButChangesNothing() {
+    void complianceOfficerReadsEverythingAndMayCorrectConsentsButNothingElse() {
         var http = as("compliance-officer");
         assertEquals(200, http.get("Consent/" + consentId).statusCode());
         assertEquals(200, http.get("Consent?patient:identifier=" + ConsentFixtures.PATIENT_SYSTEM + "%7CMRN-ROLES").statusCode());
@@ -193,10 +193,12 @@ class PhotoBridgeFhirServerTest {
         assertEquals(200, http.get("AuditEvent").statusCode());
         assertEquals(200, http.get("ImagingStudy/s1").statusCode());
         assertEquals(200, http.get("CodeSystem/photo-consent-purpose").statusCode());
+        // Which consents compliance may change is the gateway's policy (asked through FhirAccess); the role gate lets it try.
+        assertEquals(201, http.post("Consent", newConsent("MRN-CO")).statusCode());
         int before = server.repository().versionCount();
-        forbidden(http.post("Consent", newConsent("MRN-CO")));
-        forbidden(http.put("Consent/" + consentId, consentJson));
         forbidden(http.put("AuditEvent/a1", "{\"resourceType\":\"AuditEvent\",\"id\":\"a1\"}"));
+        forbidden(http.put("ImagingStudy/s1", "{\"resourceType\":\"ImagingStudy\",\"id\":\"s1\",\"status\":\"available\","
+                + "\"subject\":{\"reference\":\"Patient/1\"}}"));
         assertEquals(before, server.repository().versionCount());
     }
 

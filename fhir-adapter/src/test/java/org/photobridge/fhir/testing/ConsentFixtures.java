@@ -55,7 +55,8 @@ public final class ConsentFixtures {
                 ConsentScope.PUBLICATION, ConsentScope.MARKETING}) {
             c.getProvision().addPurpose(ConsentCodes.purpose(scope));
         }
-        return c;
+        // Uses beyond care need the patient's signed form.
+        return withSignedForm(c, signedFormBytes());
     }
 
     /** Clinical care and teaching permitted, marketing explicitly denied. */
@@ -67,7 +68,7 @@ public final class ConsentFixtures {
                 .addPurpose(ConsentCodes.purpose(ConsentScope.TEACHING));
         c.getProvision().addProvision().setType(ConsentProvisionType.DENY)
                 .addPurpose(ConsentCodes.purpose(ConsentScope.MARKETING));
-        return c;
+        return withSignedForm(c, signedFormBytes());
     }
 
     /** Clinical care, plus release for one named conference during its period. */
@@ -94,7 +95,7 @@ public final class ConsentFixtures {
         p.addData().setMeaning(Consent.ConsentDataMeaning.INSTANCE)
                 .setReference(new Reference().setIdentifier(new Identifier()
                         .setSystem(ConsentCodes.DICOM_UID_SYSTEM).setValue("urn:oid:" + sopInstanceUid)));
-        return c;
+        return withSignedForm(c, signedFormBytes());
     }
 
     /** The signed form attached with its SHA-256 (and R4's SHA-1 Attachment.hash). */

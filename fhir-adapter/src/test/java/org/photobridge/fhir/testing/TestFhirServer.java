@@ -36,8 +36,12 @@ public final class TestFhirServer implements AutoCloseable {
     }
 
     public static TestFhirServer start(PatientLinker linker, List<Object> additionalProviders) {
+        return start(linker, additionalProviders, RecordingAccess.permitAll());
+    }
+
+    public static TestFhirServer start(PatientLinker linker, List<Object> additionalProviders, RecordingAccess access) {
         var repository = new InMemoryConsentRepository();
-        var server = new PhotoBridgeFhirServer(new ConsentResourceProvider(repository, validator(), linker),
+        var server = new PhotoBridgeFhirServer(new ConsentResourceProvider(repository, validator(), linker, access),
                 new PhotoConsentCodeSystemProvider(), additionalProviders, rolesFromHeader());
         return new TestFhirServer(repository, JettyFhirHost.start(server));
     }

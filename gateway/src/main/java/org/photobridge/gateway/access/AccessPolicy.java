@@ -3,7 +3,6 @@ package org.photobridge.gateway.access;
 import java.util.Collection;
 import java.util.Set;
 
-import org.photobridge.fhir.consent.ConsentTerms;
 
 /**
  * The one access policy every door asks (REST, FHIR, DICOMweb, pages): who (roles, departments)
@@ -121,11 +120,6 @@ public final class AccessPolicy {
         }
         return Decision.deny("only a consent manager of a department that holds this patient's photos may change"
                 + " this consent");
-    }
-
-    /** Whether a new Consent is a change of the patient's consent rather than a plain record of it. */
-    public static boolean changesConsent(ConsentTerms terms) {
-        return !terms.isActive() || terms.provisions().stream().anyMatch(p -> !p.permit());
     }
 
     /** The audit trail: compliance only. */

@@ -1,5 +1,6 @@
 package org.photobridge.gateway.fhir;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -10,12 +11,15 @@ import jakarta.inject.Inject;
 import org.photobridge.fhir.BusinessIdentifier;
 import org.photobridge.fhir.access.FhirAccess;
 import org.photobridge.fhir.audit.AuditAction;
+import org.photobridge.fhir.consent.ConsentScope;
 import org.photobridge.fhir.consent.ConsentTerms;
 import org.photobridge.fhir.imaging.StudyView;
 import org.photobridge.gateway.access.AccessPolicy;
 import org.photobridge.gateway.access.Caller;
 import org.photobridge.gateway.access.CallerResolver;
 import org.photobridge.gateway.audit.AuditLog;
+import org.photobridge.gateway.consent.ConsentPolicy;
+import org.photobridge.gateway.consent.ConsentStore;
 import org.photobridge.gateway.persistence.Photos;
 
 /**
@@ -33,6 +37,12 @@ public class FhirAccessPolicy implements FhirAccess {
 
     @Inject
     Photos photos;
+
+    @Inject
+    ConsentStore consents;
+
+    @Inject
+    Clock clock;
 
     @Override
     public Answer patientRecords() {
@@ -52,7 +62,7 @@ public class FhirAccessPolicy implements FhirAccess {
     @Override
     public Answer recordConsent(ConsentTerms consent) {
         Caller caller = caller();
-        var decision = AccessPolicy.changesConsent(consent)
+        var decision = withdrawsAnything(consent)
                 ? AccessPolicy.changeConsent(caller, departmentsOf(consent.patient()))
                 : AccessPolicy.recordConsent(caller);
         return answer(decision, Optional.of(consent.patient()), "Consent create");
@@ -105,6 +115,35 @@ public class FhirAccessPolicy implements FhirAccess {
         audit.record(AuditAction.ACCESS_DENIED, false, AuditLog.Agent.of(caller()), patient, List.of(),
                 what + " refused: " + decision.reason());
         return Answer.deny(decision.reason());
+    }
+
+    /**
+     * Whether storing this new Consent would take away anything the patient's consents permit now:
+     * a purpose, or one photo's use for a purpose. Such a Consent is a (partial) withdrawal and is
+     * held to the rule for changing consent; one that only adds permissions is a plain record.
+     */
+    private boolean withdrawsAnything(ConsentTerms consent) {
+        List<ConsentTerms> now = consents.termsOfPatient(consent.patient());
+        var after = new ArrayList<>(now);
+        after.add(consent);
+        var instant = clock.instant();
+        var refs = new ArrayList<Optional<ConsentPolicy.PhotoRef>>();
+        refs.add(Optional.empty());
+        for (var photo : photos.list(consent.patient().system(), consent.patient().value(), Optional.empty(),
+                Optional.empty(), 500)) {
+            var study = photos.study(photo.studyId);
+            refs.add(Optional.of(new ConsentPolicy.PhotoRef(study.id.toString(), study.studyInstanceUid,
+                    photo.sopInstanceUid)));
+        }
+        for (ConsentScope scope : ConsentScope.values()) {
+            for (var ref : refs) {
+                if (ConsentPolicy.decide(now, scope, ref, instant).permitted()
+                        && !ConsentPolicy.decide(after, scope, ref, instant).permitted()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private List<String> departmentsOf(BusinessIdentifier patient) {
