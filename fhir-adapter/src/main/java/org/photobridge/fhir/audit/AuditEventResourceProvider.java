@@ -6,6 +6,7 @@ import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -20,11 +21,13 @@ import org.photobridge.fhir.Page;
 import org.photobridge.fhir.SearchDates;
 import org.photobridge.fhir.SearchReferences;
 import org.photobridge.fhir.access.FhirAccess;
+import org.photobridge.fhir.server.SearchHandling;
 
 import ca.uhn.fhir.rest.annotation.Count;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Offset;
 import ca.uhn.fhir.rest.annotation.OptionalParam;
+import ca.uhn.fhir.rest.annotation.RawParam;
 import ca.uhn.fhir.rest.annotation.Read;
 import ca.uhn.fhir.rest.annotation.Search;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
@@ -84,7 +87,7 @@ public class AuditEventResourceProvider implements IResourceProvider {
      * {@code date}, {@code type} (DICOM codes) and {@code subtype} (PhotoBridge action codes).
      * Newest first; paged through the source, with Bundle.total.
      */
-    @Search
+    @Search(allowUnknownParams = true)
     public IBundleProvider search(
             @OptionalParam(name = AuditEvent.SP_PATIENT) ReferenceParam patient,
             @OptionalParam(name = AuditEvent.SP_ENTITY) ReferenceParam entity,
@@ -92,9 +95,11 @@ public class AuditEventResourceProvider implements IResourceProvider {
             @OptionalParam(name = AuditEvent.SP_DATE) DateRangeParam date,
             @OptionalParam(name = AuditEvent.SP_TYPE) TokenOrListParam type,
             @OptionalParam(name = AuditEvent.SP_SUBTYPE) TokenOrListParam subtype,
+            @RawParam Map<String, List<String>> unknownParameters,
             @Offset Integer offset,
             @Count Integer count,
             RequestDetails request) {
+        SearchHandling.check(unknownParameters, request);
         access.auditTrail().require();
         if (offset != null && offset < 0 || count != null && count < 0) {
             throw new InvalidRequestException("_offset and _count must not be negative");

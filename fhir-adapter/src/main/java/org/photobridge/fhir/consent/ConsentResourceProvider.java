@@ -7,6 +7,7 @@ import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
@@ -25,6 +26,7 @@ import org.photobridge.fhir.SearchReferences;
 import org.photobridge.fhir.StoredVersion;
 import org.photobridge.fhir.access.FhirAccess;
 import org.photobridge.fhir.audit.AuditAction;
+import org.photobridge.fhir.server.SearchHandling;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +43,7 @@ import ca.uhn.fhir.rest.annotation.History;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Offset;
 import ca.uhn.fhir.rest.annotation.OptionalParam;
+import ca.uhn.fhir.rest.annotation.RawParam;
 import ca.uhn.fhir.rest.annotation.Read;
 import ca.uhn.fhir.rest.annotation.ResourceParam;
 import ca.uhn.fhir.rest.annotation.Search;
@@ -201,7 +204,7 @@ public final class ConsentResourceProvider implements IResourceProvider {
                 Optional.empty(), "Consent history of every patient");
     }
 
-    @Search
+    @Search(allowUnknownParams = true)
     public IBundleProvider search(
             @OptionalParam(name = Consent.SP_PATIENT) ReferenceParam patient,
             @OptionalParam(name = Consent.SP_STATUS) TokenOrListParam status,
@@ -210,9 +213,11 @@ public final class ConsentResourceProvider implements IResourceProvider {
             @OptionalParam(name = Consent.SP_DATA) ReferenceParam data,
             @OptionalParam(name = Constants.PARAM_LASTUPDATED) DateRangeParam lastUpdated,
             @OptionalParam(name = Consent.SP_CATEGORY) TokenOrListParam category,
+            @RawParam Map<String, List<String>> unknownParameters,
             @Offset Integer offset,
             @Count Integer count,
             RequestDetails request) {
+        SearchHandling.check(unknownParameters, request);
         Optional<String> patientReference = Optional.empty();
         Optional<BusinessIdentifier> patientIdentifier = Optional.empty();
         if (patient != null) {

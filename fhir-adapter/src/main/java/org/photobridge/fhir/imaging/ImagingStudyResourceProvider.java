@@ -1,6 +1,7 @@
 package org.photobridge.fhir.imaging;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -11,11 +12,13 @@ import org.photobridge.fhir.BusinessIdentifier;
 import org.photobridge.fhir.SearchReferences;
 import org.photobridge.fhir.access.FhirAccess;
 import org.photobridge.fhir.audit.AuditAction;
+import org.photobridge.fhir.server.SearchHandling;
 
 import ca.uhn.fhir.rest.annotation.Count;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Offset;
 import ca.uhn.fhir.rest.annotation.OptionalParam;
+import ca.uhn.fhir.rest.annotation.RawParam;
 import ca.uhn.fhir.rest.annotation.Read;
 import ca.uhn.fhir.rest.annotation.Search;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
@@ -61,14 +64,16 @@ public class ImagingStudyResourceProvider implements IResourceProvider {
      * {@code encounter:identifier=system|value} (only encounter identifiers are known),
      * {@code identifier=urn:dicom:uid|urn:oid:<Study Instance UID>}.
      */
-    @Search
+    @Search(allowUnknownParams = true)
     public IBundleProvider search(
             @OptionalParam(name = ImagingStudy.SP_PATIENT) ReferenceParam patient,
             @OptionalParam(name = ImagingStudy.SP_ENCOUNTER) ReferenceParam encounter,
             @OptionalParam(name = ImagingStudy.SP_IDENTIFIER) TokenParam identifier,
+            @RawParam Map<String, List<String>> unknownParameters,
             @Offset Integer offset,
             @Count Integer count,
             RequestDetails request) {
+        SearchHandling.check(unknownParameters, request);
         if (patient == null) {
             access.acrossPatients().require();
         } else {

@@ -50,6 +50,7 @@ public class PhotoBridgeFhirServer extends RestfulServer {
         providers.addAll(additionalProviders);
         registerProviders(providers);
         registerInterceptor(new LenientConsentParsing());
+        registerInterceptor(new SearchHandling());
         registerInterceptor(new RoleAuthorization(callerRoles));
         setServerConformanceProvider(new ServerCapabilityStatementProvider(this));
     }

@@ -171,4 +171,22 @@ class ConsentAccessPortTest {
                 + ConsentCodes.CATEGORY_CONSENT_DOCUMENT)).getTotal());
         assertEquals(0, FhirHttp.parse(Bundle.class, http.get("Consent?" + patient + "&category=other")).getTotal());
     }
+
+    @Test
+    void unknownSearchParametersAreRefusedUnlessTheClientPrefersLenientHandling() {
+        var http = start(RecordingAccess.permitAll());
+        create(http, ConsentFixtures.clinicalCareOnly("MRN-P10"));
+        var patient = "patient:identifier=" + ConsentFixtures.PATIENT_SYSTEM + "%7CMRN-P10";
+        var strict = http.get("Consent?" + patient + "&colour=blue");
+        assertEquals(400, strict.statusCode(), strict.body());
+        assertTrue(strict.body().contains("colour"), strict.body());
+        var lenient = http.getWith("Consent?" + patient + "&colour=blue", "Prefer", "handling=lenient");
+        assertEquals(200, lenient.statusCode(), lenient.body());
+        var bundle = FhirHttp.parse(Bundle.class, lenient);
+        assertEquals(1, bundle.getTotal());
+        var outcome = bundle.getEntry().stream().filter(e -> e.getResource() instanceof OperationOutcome).findFirst()
+                .orElseThrow();
+        assertEquals(Bundle.SearchEntryMode.OUTCOME, outcome.getSearch().getMode());
+        assertTrue(((OperationOutcome) outcome.getResource()).getIssueFirstRep().getDiagnostics().contains("colour"));
+    }
 }

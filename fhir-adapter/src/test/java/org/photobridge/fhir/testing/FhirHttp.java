@@ -25,6 +25,11 @@ public final class FhirHttp {
         return send(request(path).GET());
     }
 
+    /** GET with extra headers, given as name, value, name, value, … */
+    public HttpResponse<String> getWith(String path, String... headers) {
+        return send(request(path, headers).GET());
+    }
+
     public HttpResponse<String> post(String path, String json, String... headers) {
         return send(request(path, headers).header("Content-Type", "application/fhir+json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
