@@ -19,6 +19,7 @@ import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.ImagingStudy;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.photobridge.fhir.BusinessIdentifier;
 import org.photobridge.fhir.FhirContexts;
 import org.photobridge.fhir.audit.AuditAction;
@@ -44,6 +45,7 @@ import io.restassured.response.Response;
 @QuarkusTest
 @TestProfile(ConsentProfile.class)
 @QuarkusTestResource(TestStack.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AccessMatrixTest {
     private static final String DERM = "derm.photographer";
     private static final String DERM_MANAGER = "derm.consultant";
@@ -53,6 +55,7 @@ class AccessMatrixTest {
     private static final String ADMIN = "gateway.admin";
     private static final List<String> USERS = List.of(DERM, DERM_MANAGER, SURGEON, NURSE, OFFICER, ADMIN);
 
+    // Made once per class (and so once per database): every test reads them, none changes them.
     /** A patient with one photo, and the photo's ids. */
     record Fixture(String mrn, String photoId, String consentId, String sop) {
         String patientToken() {
@@ -60,9 +63,9 @@ class AccessMatrixTest {
         }
     }
 
-    private static Fixture derm;
-    private static Fixture plastics;
-    private static Fixture withdrawn;
+    private Fixture derm;
+    private Fixture plastics;
+    private Fixture withdrawn;
 
     @Inject
     AuditLog audit;

@@ -218,8 +218,12 @@ class ConsentEnforcementTest {
         assertEquals("urn:oid:" + studyUid, studies.getString("entry[0].resource.identifier[0].value"));
         assertEquals(1, studies.getInt("entry[0].resource.numberOfInstances"));
         assertEquals("dicom-wado-rs", studies.getString("entry[0].resource.contained[0].connectionType.code"));
-        assertEquals(Orthanc.dicomWebBase(), studies.getString("entry[0].resource.contained[0].address"));
-        Fhir.as(SURGEON).queryParam("encounter:identifier", "urn:oid:1.2.3.4.6|ENC-CONSENT")
+        // Viewers are pointed at the gateway's own DICOMweb door, never at the PACS past the access policy.
+        String address = studies.getString("entry[0].resource.contained[0].address");
+        assertTrue(address.endsWith("/dicomweb"), address);
+        assertFalse(address.startsWith(Orthanc.dicomWebBase()), address);
+        Fhir.as(SURGEON).queryParam("patient:identifier", "urn:oid:1.2.3.4.5|" + mrn)
+                .queryParam("encounter:identifier", "urn:oid:1.2.3.4.6|ENC-CONSENT")
                 .queryParam("identifier", "urn:dicom:uid|urn:oid:" + studyUid).get("/fhir/ImagingStudy")
                 .then().statusCode(200).body("total", equalTo(1));
     }
@@ -260,7 +264,7 @@ class ConsentEnforcementTest {
         String mrn = "MRN-R-" + UUID.randomUUID();
         given().get("/fhir/metadata").then().statusCode(401);
         Fhir.as(DERM).get("/fhir/metadata").then().statusCode(200).body("resourceType", equalTo("CapabilityStatement"));
-        Fhir.create(OFFICER, ConsentFixtures.clinicalCareOnly(mrn)).then().statusCode(403);
+        Fhir.create("gateway.admin", ConsentFixtures.clinicalCareOnly(mrn)).then().statusCode(403);
         Response created = Fhir.create(DERM, ConsentFixtures.clinicalCareOnly(mrn));
         created.then().statusCode(201);
         Fhir.as(OFFICER).get("/fhir/Consent/" + Fhir.idFrom(created)).then().statusCode(200);

@@ -97,7 +97,7 @@ class GatewayCrashRestartIT {
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(data.resolve("gateway-" + Instant.now().toEpochMilli() + ".log").toFile()).start();
         RestAssured.port = port;
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(240));
         while (Instant.now().isBefore(deadline)) {
             assertTrue(process.isAlive(), "the gateway exited during start-up; see its log in " + data);
             try {
@@ -109,7 +109,7 @@ class GatewayCrashRestartIT {
             }
             Thread.sleep(300);
         }
-        throw new AssertionError("the gateway did not start within 90 s");
+        throw new AssertionError("the gateway did not start within 240 s");
     }
 
     private static int freePort() throws IOException {
