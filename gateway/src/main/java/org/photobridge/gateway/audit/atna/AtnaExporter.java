@@ -82,7 +82,7 @@ public class AtnaExporter {
         }
         String host = config.host().filter(h -> !h.isBlank()).orElseThrow(() -> new IllegalArgumentException(
                 "photobridge.audit.atna.enabled is true but photobridge.audit.atna.host is not set"));
-        client = new SyslogTlsClient(CollectorTls.context(config), host, config.port(), config.protocols(),
+        client = new SyslogTlsClient(CollectorTls.context(CollectorTls.Settings.of(config)), host, config.port(), config.protocols(),
                 config.connectTimeout(), config.timeout(), config.receipt());
         frames = new SyslogFrame(config.hostname().orElseGet(AtnaExporter::localHostName), config.appName());
         messages = new DicomAuditMessage(config.auditSourceId(), config.auditEnterpriseSiteId());

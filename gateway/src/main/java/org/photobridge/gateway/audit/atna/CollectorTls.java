@@ -16,6 +16,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,8 +36,26 @@ public final class CollectorTls {
     private CollectorTls() {
     }
 
+    /** Where trust and the client's identity come from; each is optional. */
+    public record Settings(Optional<Path> caFile, Optional<Path> trustStore, Optional<String> trustStorePassword,
+            String trustStoreType, Optional<Path> clientCertificateFile, Optional<Path> clientKeyFile,
+            Optional<Path> keyStore, Optional<String> keyStorePassword, String keyStoreType) {
+
+        public static Settings of(AtnaConfig config) {
+            return new Settings(config.caFile(), config.trustStore(), config.trustStorePassword(),
+                    config.trustStoreType(), config.clientCertificateFile(), config.clientKeyFile(), config.keyStore(),
+                    config.keyStorePassword(), config.keyStoreType());
+        }
+
+        /** Trust in a PEM CA file and, for mutual TLS, a PEM client certificate and key. */
+        public static Settings pem(Path caFile, Optional<Path> clientCertificateFile, Optional<Path> clientKeyFile) {
+            return new Settings(Optional.of(caFile), Optional.empty(), Optional.empty(), "PKCS12",
+                    clientCertificateFile, clientKeyFile, Optional.empty(), Optional.empty(), "PKCS12");
+        }
+    }
+
     /** Builds the context; a setting that cannot be read is an error that names the setting. */
-    public static SSLContext context(AtnaConfig config) {
+    public static SSLContext context(Settings config) {
         if (config.caFile().isPresent() && config.trustStore().isPresent()) {
             throw new IllegalArgumentException(
                     "set photobridge.audit.atna.ca-file or photobridge.audit.atna.trust-store, not both");
