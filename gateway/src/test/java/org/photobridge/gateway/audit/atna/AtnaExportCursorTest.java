@@ -38,6 +38,10 @@ class AtnaExportCursorTest {
     @Inject
     AuditLog audit;
 
+    /** Declares the photobridge.test.* keys a test run may pass (see its Javadoc). */
+    @Inject
+    TestRunSettings settings;
+
     @Test
     void readsTheEntriesAfterAPositionInOrderWithTheirFields() {
         var patient = Optional.of(new BusinessIdentifier("urn:oid:1.2.3.4.5", "MRN-CURSOR"));

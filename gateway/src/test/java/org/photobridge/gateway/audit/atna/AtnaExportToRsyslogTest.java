@@ -25,7 +25,6 @@ import java.util.stream.LongStream;
 
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,19 +63,16 @@ class AtnaExportToRsyslogTest {
     @Inject
     AtnaExporter exporter;
 
-    @ConfigProperty(name = "photobridge.test.atna.directory")
-    Optional<String> directory;
-
-    @ConfigProperty(name = "photobridge.test.atna.unavailable")
-    Optional<String> unavailable;
+    @Inject
+    TestRunSettings settings;
 
     private RsyslogCollector collector;
     private final LogCapture logs = new LogCapture();
 
     @BeforeEach
     void attach() throws Exception {
-        unavailable.ifPresent(RsyslogCollector::unavailable);
-        collector = RsyslogCollector.attach(Path.of(directory.orElseThrow()));
+        Optional.ofNullable(settings.atna().get("unavailable")).ifPresent(RsyslogCollector::unavailable);
+        collector = RsyslogCollector.attach(Path.of(settings.atna().get("directory")));
         if (!collector.running()) {
             collector.start();
         }
