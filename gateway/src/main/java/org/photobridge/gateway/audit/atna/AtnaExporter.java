@@ -178,7 +178,7 @@ public class AtnaExporter {
             try {
                 client.deliver(framed);
             } catch (IOException e) {
-                QuarkusTransaction.setRollbackOnly();
+                // The transaction ends without a change: the lock goes, the cursor stays.
                 return new Pass.Held(first, describe(e));
             }
             cursor.advance(last);
