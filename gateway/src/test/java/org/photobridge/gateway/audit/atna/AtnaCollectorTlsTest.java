@@ -158,6 +158,61 @@ class AtnaCollectorTlsTest {
     }
 
     @Test
+    void aTrustStoreAndAKeyStoreServeLikeThePemFiles() throws Exception {
+        RsyslogCollector collector = collector("stores", RsyslogCollector.Options.mutualTls("ossl"));
+        Path keyStore = temp.resolve("client.p12");
+        RsyslogCollector.openssl(collector.directory(), "pkcs12", "-export", "-in",
+                collector.clientCertificate().toString(), "-inkey", collector.clientKey().toString(), "-name", "client",
+                "-out", keyStore.toString(), "-passout", "pass:key-secret");
+        Path trustStore = temp.resolve("trust.p12");
+        var trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (var in = Files.newInputStream(collector.caFile())) {
+            trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in));
+        }
+        try (var out = Files.newOutputStream(trustStore)) {
+            trust.store(out, "trust-secret".toCharArray());
+        }
+        SSLContext tls = CollectorTls.context(new Settings(Optional.empty(), Optional.of(trustStore),
+                Optional.of("trust-secret"), "PKCS12", Optional.empty(), Optional.empty(), Optional.of(keyStore),
+                Optional.of("key-secret"), "PKCS12"));
+        try (var client = client(collector, "localhost", tls, Receipt.CLOSE_NOTIFY, List.of("TLSv1.3"))) {
+            client.deliver(frames(11));
+        }
+        collector.await(Duration.ofSeconds(10), r -> r.size() == 1 && r.get(0).sequenceId() == 11);
+    }
+
+    @Test
+    void tlsSettingsThatCannotWorkAreRefusedNamingTheSettingAndNotTheKey() throws Exception {
+        RsyslogCollector.assumeInstalled("ossl");
+        Path ca = temp.resolve("ca.pem");
+        RsyslogCollector.openssl(temp, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                "-nodes", "-keyout", temp.resolve("ca.key").toString(), "-out", ca.toString(), "-days", "1",
+                "-subj", "/CN=test");
+        var both = assertThrows(IllegalArgumentException.class, () -> CollectorTls.context(new Settings(
+                Optional.of(ca), Optional.of(ca), Optional.empty(), "PKCS12", Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), "PKCS12")));
+        assertTrue(both.getMessage().contains("ca-file") && both.getMessage().contains("trust-store"),
+                both.getMessage());
+        var half = assertThrows(IllegalArgumentException.class, () -> CollectorTls.context(
+                Settings.pem(ca, Optional.of(ca), Optional.empty())));
+        assertTrue(half.getMessage().contains("client-key-file"), half.getMessage());
+        // An encrypted (or otherwise non-PKCS#8) key: the message names the file, not its contents.
+        Path legacyKey = temp.resolve("legacy.key");
+        Files.writeString(legacyKey, "-----BEGIN EC PRIVATE KEY-----\nc2VjcmV0LWtleS1ieXRlcw==\n"
+                + "-----END EC PRIVATE KEY-----\n");
+        var legacy = assertThrows(IllegalArgumentException.class, () -> CollectorTls.context(
+                Settings.pem(ca, Optional.of(ca), Optional.of(legacyKey))));
+        assertTrue(legacy.getMessage().contains("client-key-file") && legacy.getMessage().contains("PKCS#8"),
+                legacy.getMessage());
+        assertTrue(!legacy.getMessage().contains("c2VjcmV0"), "no key material in the message");
+        var unreadable = assertThrows(IllegalArgumentException.class, () -> CollectorTls.context(
+                Settings.pem(temp.resolve("missing.pem"), Optional.empty(), Optional.empty())));
+        assertTrue(unreadable.getMessage().contains("ca-file"), unreadable.getMessage());
+    }
+
+    @Test
     void failsWhenNoCollectorListens() throws Exception {
         RsyslogCollector collector = collector("stopped", RsyslogCollector.Options.mutualTls("ossl"));
         collector.stop();

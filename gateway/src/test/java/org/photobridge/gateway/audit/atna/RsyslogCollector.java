@@ -291,7 +291,8 @@ public final class RsyslogCollector {
                 "-extfile", extensionFile.toString());
     }
 
-    private static void openssl(Path directory, String... arguments) throws IOException {
+    /** Runs the openssl CLI in {@code directory}; its output goes to openssl.out there. */
+    static void openssl(Path directory, String... arguments) throws IOException {
         var command = new ArrayList<String>();
         command.add("openssl");
         command.addAll(List.of(arguments));
