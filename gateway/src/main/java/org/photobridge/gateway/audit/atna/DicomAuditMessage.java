@@ -1,7 +1,6 @@
 package org.photobridge.gateway.audit.atna;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 import javax.xml.stream.XMLOutputFactory;
