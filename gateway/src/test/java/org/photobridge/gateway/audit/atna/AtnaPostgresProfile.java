@@ -1,0 +1,21 @@
+package org.photobridge.gateway.audit.atna;
+
+import java.util.List;
+import java.util.Map;
+
+import org.photobridge.gateway.testing.PostgresProfile;
+
+import io.quarkus.test.junit.QuarkusTestProfile;
+
+/** The gateway on PostgreSQL with its ATNA export pointed at a real rsyslog ({@link AtnaCollectorResource}). */
+public class AtnaPostgresProfile implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        return new PostgresProfile().getConfigOverrides();
+    }
+
+    @Override
+    public List<TestResourceEntry> testResources() {
+        return List.of(new TestResourceEntry(AtnaCollectorResource.class));
+    }
+}
