@@ -144,8 +144,8 @@ public class QueryRetrieve {
 
         var rows = rows(level, scope, query, judged);
         int total = rows.size();
-        List<Row> page = rows.subList(Math.min(query.offset(), total), Math.min(total,
-                (long) query.offset() + query.limit() > Integer.MAX_VALUE ? total : query.offset() + query.limit()));
+        int end = (int) Math.min(total, (long) query.offset() + query.limit());
+        List<Row> page = rows.subList(Math.min(query.offset(), end), end);
 
         var attributes = new QidoAttributes(baseUrl, clock.getZone());
         var results = new ArrayList<ObjectNode>();

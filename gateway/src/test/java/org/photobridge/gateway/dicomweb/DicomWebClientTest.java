@@ -117,7 +117,8 @@ class DicomWebClientTest {
     private JsonNode check(String user, ViewerPhotos.Photo photo, Path out) throws Exception {
         Files.deleteIfExists(out);
         Map<String, String> env = Map.of(
-                "DICOMWEB_URL", dicomweb.toString(),
+                // Node may resolve localhost to ::1 first; the gateway listens on 127.0.0.1.
+                "DICOMWEB_URL", dicomweb.toString().replace("//localhost:", "//127.0.0.1:"),
                 "TOKEN", Keycloak.token(user),
                 "PATIENT_ID", photo.mrn(),
                 "STUDY_UID", photo.study(),
