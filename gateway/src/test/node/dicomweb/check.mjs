@@ -1,6 +1,6 @@
 // Uses the dicomweb-client library (the DICOMweb client OHIF is built on) against the gateway's
-// /dicomweb door as a viewer would: search a patient's studies and instances, retrieve one instance
-// and its rendered JPEG, with the user's bearer token. Prints one JSON object with what it got; the
+// /dicomweb door as a viewer would: search a patient's studies and instances, retrieve one instance,
+// its rendered JPEG and its frame, with the user's bearer token. Prints one JSON object with what it got; the
 // Java test (DicomWebClientTest) decides what that should be.
 //
 // Environment: DICOMWEB_URL, TOKEN, PATIENT_ID, and the instance to retrieve: STUDY_UID, SERIES_UID,
@@ -71,6 +71,13 @@ if (rendered.value) {
   const bytes = new Uint8Array(first);
   result.retrieveInstanceRendered.bytes = bytes.length;
   result.retrieveInstanceRendered.jpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
+}
+
+const frames = await attempt(() => client.retrieveInstanceFrames({ ...ids, frameNumbers: [1] }));
+result.retrieveInstanceFrames = { status: frames.status, error: frames.error };
+if (frames.value) {
+  result.retrieveInstanceFrames.frames = frames.value.length;
+  result.retrieveInstanceFrames.bytes = frames.value[0].byteLength;
 }
 
 console.log(JSON.stringify(result));

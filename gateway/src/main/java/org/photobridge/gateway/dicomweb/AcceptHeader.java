@@ -19,6 +19,7 @@ final class AcceptHeader {
     static final String DICOM_JSON = "application/dicom+json";
     static final String DICOM = "application/dicom";
     static final String JPEG = "image/jpeg";
+    static final String OCTET_STREAM = "application/octet-stream";
 
     /** One media range: type/subtype in lower case and its parameters (names lower case, values unquoted). */
     record MediaRange(String type, Map<String, String> parameters, double quality) {
@@ -117,6 +118,39 @@ final class AcceptHeader {
                     + " (with transfer-syntax=* for the stored encoding, or none for Explicit VR Little Endian)");
         }
         return syntaxes;
+    }
+
+    /** A frame encoding a client accepts: the part media type and a transfer syntax (or {@code *}). */
+    record FrameEncoding(String mediaType, String transferSyntax) {
+    }
+
+    /**
+     * For retrieving frames (PS3.18 8.7.3.5): the encodings the client takes, best first.
+     * {@code application/octet-stream} without a transfer-syntax (and an Accept that names no media
+     * type) means uncompressed Explicit VR Little Endian pixel data; {@code image/jpeg} without one
+     * means JPEG Baseline. 406 when no range asks for frames as multipart/related.
+     */
+    List<FrameEncoding> frameEncodings() {
+        var encodings = new ArrayList<FrameEncoding>();
+        if (ranges.isEmpty()) {
+            encodings.add(new FrameEncoding(OCTET_STREAM, DicomObjects.EXPLICIT_LITTLE));
+        }
+        for (MediaRange range : ranges) {
+            boolean multipart = range.type().equals("multipart/related") || range.type().equals("multipart/*");
+            String partType = range.parameter("type").map(t -> t.toLowerCase(Locale.ROOT)).orElse(OCTET_STREAM);
+            if (range.type().equals("*/*") || (multipart && partType.equals(OCTET_STREAM))) {
+                encodings.add(new FrameEncoding(OCTET_STREAM,
+                        range.parameter("transfer-syntax").orElse(DicomObjects.EXPLICIT_LITTLE)));
+            } else if (multipart && partType.equals(JPEG)) {
+                encodings.add(new FrameEncoding(JPEG, range.parameter("transfer-syntax").orElse(DicomObjects.JPEG_BASELINE)));
+            }
+        }
+        if (encodings.isEmpty()) {
+            throw notAcceptable("frames are sent as multipart/related; type=\"application/octet-stream\" (with"
+                    + " transfer-syntax=* for the stored encoding, or none for uncompressed pixels) or"
+                    + " type=\"image/jpeg\"");
+        }
+        return encodings;
     }
 
     static ProblemException notAcceptable(String detail) {

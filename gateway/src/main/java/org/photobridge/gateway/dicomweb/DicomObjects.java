@@ -9,6 +9,7 @@ import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.FileMetaInformation;
+import com.pixelmed.dicom.OtherByteAttributeMultipleCompressedFrames;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TransferSyntax;
 
@@ -22,6 +23,8 @@ import org.photobridge.gateway.dicom.DicomTags;
 final class DicomObjects {
     /** Explicit VR Little Endian, the DICOMweb default. */
     static final String EXPLICIT_LITTLE = TransferSyntax.ExplicitVRLittleEndian;
+    /** JPEG Baseline (Process 1), what the gateway stores most photos as. */
+    static final String JPEG_BASELINE = TransferSyntax.JPEGBaseline;
     /** Source AE title written in the file meta information of re-encoded objects. */
     private static final String SOURCE_AE = "PHOTOBRIDGE";
 
@@ -36,6 +39,30 @@ final class DicomObjects {
     /** The Transfer Syntax UID of the object's meta information. */
     static String transferSyntax(AttributeList list) {
         return Attribute.getSingleStringValueOrEmptyString(list, TagFromName.TransferSyntaxUID).strip();
+    }
+
+    /**
+     * The pixel data of the object's one frame: as stored (the encapsulated JPEG stream) when
+     * {@code asStored}, else uncompressed (Explicit VR Little Endian, colour as interleaved RGB).
+     */
+    static byte[] frame(byte[] part10, boolean asStored) throws IOException {
+        try {
+            if (asStored) {
+                AttributeList list = read(part10);
+                if (list.getPixelData() instanceof OtherByteAttributeMultipleCompressedFrames compressed) {
+                    byte[][] frames = compressed.getFrames();
+                    if (frames == null || frames.length != 1) {
+                        throw new IOException("expected one compressed frame");
+                    }
+                    return frames[0];
+                }
+                return list.getPixelData().getByteValues();
+            }
+            AttributeList list = read(asExplicitLittleEndian(part10));
+            return list.getPixelData().getByteValues();
+        } catch (DicomException | NullPointerException e) {
+            throw new IOException("the object's pixel data cannot be read: " + e.getMessage(), e);
+        }
     }
 
     /**

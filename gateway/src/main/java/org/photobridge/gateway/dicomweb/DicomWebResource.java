@@ -1,5 +1,6 @@
 package org.photobridge.gateway.dicomweb;
 
+import java.util.Arrays;
 import java.util.List;
 
 import jakarta.inject.Inject;
@@ -20,6 +21,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.photobridge.gateway.access.CallerResolver;
 import org.photobridge.gateway.dicomweb.QueryRetrieve.Level;
 import org.photobridge.gateway.dicomweb.QueryRetrieve.Scope;
+import org.photobridge.gateway.problem.ProblemException;
 import org.photobridge.gateway.viewer.PhotoRenderer;
 
 import io.quarkus.security.Authenticated;
@@ -113,6 +115,18 @@ public class DicomWebResource {
     }
 
     @GET
+    @Path("/studies/{study}/series/{series}/instances/{instance}/frames/{frames}")
+    public Response retrieveFrames(@HeaderParam(HttpHeaders.ACCEPT) String accept, @PathParam("study") String study,
+            @PathParam("series") String series, @PathParam("instance") String instance,
+            @PathParam("frames") String frames) {
+        var encodings = AcceptHeader.parse(accept).frameEncodings();
+        MultipartRelated body = queryRetrieve.frames(callers.current(), Scope.instance(study, series, instance),
+                frameNumbers(frames), encodings);
+        StreamingOutput stream = body::writeTo;
+        return Response.ok(stream).header(HttpHeaders.CONTENT_TYPE, body.contentType()).build();
+    }
+
+    @GET
     @Path("/studies/{study}/metadata")
     public Response studyMetadata(@HeaderParam(HttpHeaders.ACCEPT) String accept, @PathParam("study") String study) {
         return metadata(accept, Scope.study(study));
@@ -172,6 +186,21 @@ public class DicomWebResource {
     private Response metadata(String accept, Scope scope) {
         AcceptHeader.parse(accept).requireDicomJson();
         return Response.ok(encode(queryRetrieve.metadata(callers.current(), scope)), AcceptHeader.DICOM_JSON).build();
+    }
+
+    /** A frame list as in PS3.18 10.4.1.1.6: positive numbers separated by commas. */
+    static List<Integer> frameNumbers(String frames) {
+        try {
+            List<Integer> numbers = Arrays.stream(frames.split(",")).map(String::strip)
+                    .map(Integer::valueOf).toList();
+            if (numbers.isEmpty() || numbers.stream().anyMatch(n -> n < 1)) {
+                throw new NumberFormatException();
+            }
+            return numbers;
+        } catch (NumberFormatException e) {
+            throw new ProblemException(400, "invalid-query", "Invalid query",
+                    "frames must be frame numbers from 1, separated by commas", "frames");
+        }
     }
 
     private static Response jpeg(PhotoRenderer.Jpeg jpeg) {

@@ -176,7 +176,7 @@ record QidoQuery(Optional<String> patientId, Optional<String> issuerOfPatientId,
     /** The keyword of a tag, if the standard dictionary (or this door) knows it. */
     static Optional<String> keyword(AttributeTag tag) {
         return DicomWebTags.BY_KEYWORD.entrySet().stream().filter(e -> e.getValue().equals(tag))
-                .map(java.util.Map.Entry::getKey).findFirst()
+                .map(Map.Entry::getKey).findFirst()
                 .or(() -> Optional.ofNullable(DICTIONARY.getNameFromTag(tag)));
     }
 

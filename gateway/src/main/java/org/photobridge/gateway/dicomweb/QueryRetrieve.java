@@ -291,6 +291,48 @@ public class QueryRetrieve {
         return new MultipartRelated(parts);
     }
 
+    /**
+     * Frames of one instance (the gateway's photos have exactly one), in the first encoding
+     * accepted: as stored (the JPEG stream) or uncompressed. 404 for a frame number other than 1.
+     */
+    public MultipartRelated frames(Caller caller, Scope scope, List<Integer> frameNumbers,
+            List<AcceptHeader.FrameEncoding> accepted) {
+        List<Served> served = permitted(caller, scope, "frames");
+        if (frameNumbers.stream().anyMatch(n -> n != 1)) {
+            throw ProblemException.notFound("no such frame: the instance has one frame, number 1");
+        }
+        byte[] stored = fetch(served.get(0));
+        String storedSyntax = storedSyntax(stored);
+        boolean storedJpeg = DicomObjects.JPEG_BASELINE.equals(storedSyntax);
+        MultipartRelated.Part part = null;
+        try {
+            for (AcceptHeader.FrameEncoding encoding : accepted) {
+                boolean asStored = encoding.transferSyntax().equals("*")
+                        || encoding.transferSyntax().equals(storedSyntax);
+                if (asStored && (storedJpeg || encoding.mediaType().equals(AcceptHeader.OCTET_STREAM))) {
+                    part = new MultipartRelated.Part(DicomObjects.frame(stored, true), encoding.mediaType(), storedSyntax);
+                } else if (encoding.mediaType().equals(AcceptHeader.OCTET_STREAM)
+                        && encoding.transferSyntax().equals(DicomObjects.EXPLICIT_LITTLE)) {
+                    part = new MultipartRelated.Part(DicomObjects.frame(stored, false), AcceptHeader.OCTET_STREAM,
+                            DicomObjects.EXPLICIT_LITTLE);
+                }
+                if (part != null) {
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            LOG.warnf("photo %s: frame not readable: %s", served.get(0).photo().id, e.getMessage());
+            throw unreadable();
+        }
+        if (part == null) {
+            throw AcceptHeader.notAcceptable("the frame is stored as " + storedSyntax + "; ask for"
+                    + " application/octet-stream with transfer-syntax=* (as stored) or without one (uncompressed)");
+        }
+        var answer = new MultipartRelated(part.mediaType(), List.of(part));
+        auditServed(caller, AuditAction.PHOTO_VIEWED, served, "WADO-RS frames served");
+        return answer;
+    }
+
     /** The metadata (DICOM JSON, without pixel data) of every object in scope that the caller may see. */
     public List<ObjectNode> metadata(Caller caller, Scope scope) {
         List<Served> served = permitted(caller, scope, "metadata");
@@ -305,8 +347,7 @@ public class QueryRetrieve {
                 results.add(sorted(dataset));
             } catch (IOException | DicomException e) {
                 LOG.warnf("photo %s could not be read for metadata: %s", each.photo().id, e.getMessage());
-                throw new ProblemException(502, "unreadable-object", "Unreadable object",
-                        "a stored object could not be read; the gateway's operators have been told in its log");
+                throw unreadable();
             }
         }
         auditServed(caller, AuditAction.PATIENT_READ, served, "WADO-RS " + scope.describe() + " metadata: "
@@ -401,13 +442,7 @@ public class QueryRetrieve {
 
     /** The object in the first accepted transfer syntax the gateway can give; 406 when none. */
     private static MultipartRelated.Part encoded(byte[] stored, List<String> accepted) {
-        String storedSyntax;
-        try {
-            storedSyntax = DicomObjects.transferSyntax(DicomObjects.read(stored));
-        } catch (IOException e) {
-            throw new ProblemException(502, "unreadable-object", "Unreadable object",
-                    "a stored object could not be read; the gateway's operators have been told in its log");
-        }
+        String storedSyntax = storedSyntax(stored);
         for (String syntax : accepted) {
             if (syntax.equals("*") || syntax.equals(storedSyntax)) {
                 return new MultipartRelated.Part(stored, storedSyntax);
@@ -424,6 +459,20 @@ public class QueryRetrieve {
         }
         throw AcceptHeader.notAcceptable("the object is stored as " + storedSyntax.toLowerCase(Locale.ROOT)
                 + "; ask for transfer-syntax=* (as stored) or " + DicomObjects.EXPLICIT_LITTLE);
+    }
+
+    private static String storedSyntax(byte[] stored) {
+        try {
+            return DicomObjects.transferSyntax(DicomObjects.read(stored));
+        } catch (IOException e) {
+            LOG.warnf("a stored object is not readable: %s", e.getMessage());
+            throw unreadable();
+        }
+    }
+
+    private static ProblemException unreadable() {
+        return new ProblemException(502, "unreadable-object", "Unreadable object",
+                "a stored object could not be read; the gateway's operators have been told in its log");
     }
 
     private static ObjectNode sorted(ObjectNode dataset) {

@@ -96,6 +96,12 @@ class DicomWebClientTest {
                     "the client got the photo's DICOM object");
             assertEquals(200, permitted.at("/retrieveInstanceRendered/status").asInt(), permitted.toString());
             assertTrue(permitted.at("/retrieveInstanceRendered/jpeg").asBoolean(), "rendered is a JPEG");
+            assertEquals(200, permitted.at("/retrieveInstanceFrames/status").asInt(), permitted.toString());
+            assertEquals(1, permitted.at("/retrieveInstanceFrames/frames").asInt());
+            int rows = Attribute.getSingleIntegerValueOrDefault(object, TagFromName.Rows, 0);
+            int columns = Attribute.getSingleIntegerValueOrDefault(object, TagFromName.Columns, 0);
+            assertEquals(rows * columns * 3, permitted.at("/retrieveInstanceFrames/bytes").asInt(),
+                    "the frame as uncompressed RGB, the client's default");
 
             JsonNode refused = check(SURGEON, photo, out);
             assertEquals(200, refused.at("/searchForStudies/status").asInt(), refused.toString());
@@ -103,6 +109,7 @@ class DicomWebClientTest {
             assertEquals(0, refused.at("/searchForInstances/instances").size());
             assertEquals(404, refused.at("/retrieveInstance/status").asInt(), refused.toString());
             assertEquals(404, refused.at("/retrieveInstanceRendered/status").asInt(), refused.toString());
+            assertEquals(404, refused.at("/retrieveInstanceFrames/status").asInt(), refused.toString());
 
             ViewerPhotos.withdrawConsent(CONSULTANT, consentId, mrn);
             JsonNode withdrawn = check(CONSULTANT, photo, out);

@@ -161,6 +161,27 @@ abstract class DicomWebDoorContract {
         assertTrue(small.getWidth() <= 256 && small.getHeight() <= 256);
         as(CONSULTANT).accept("image/png").get(photo.instancePath() + "/rendered").then().statusCode(406);
 
+        // Frames, as viewers such as OHIF load pixels: the stored JPEG stream, or uncompressed RGB.
+        var metadata = as(CONSULTANT).get(photo.instancePath() + "/metadata").then().extract().jsonPath();
+        int rows = metadata.getInt("[0].'00280010'.Value[0]");
+        int columns = metadata.getInt("[0].'00280011'.Value[0]");
+        Response jpegFrame = as(CONSULTANT)
+                .accept("multipart/related; type=\"application/octet-stream\"; transfer-syntax=*")
+                .get(photo.instancePath() + "/frames/1");
+        jpegFrame.then().statusCode(200).header("Cache-Control", "no-store");
+        var framePart = ViewerPhotos.multipart(jpegFrame.contentType(), jpegFrame.asByteArray()).get(0);
+        assertEquals("application/octet-stream; transfer-syntax=" + JPEG_BASELINE, framePart.contentType());
+        var decoded = ImageIO.read(new ByteArrayInputStream(framePart.content()));
+        assertEquals(columns, decoded.getWidth(), "the frame is the photo's JPEG stream");
+        Response rawFrame = as(CONSULTANT).accept("multipart/related; type=\"application/octet-stream\"")
+                .get(photo.instancePath() + "/frames/1");
+        rawFrame.then().statusCode(200);
+        var rawPart = ViewerPhotos.multipart(rawFrame.contentType(), rawFrame.asByteArray()).get(0);
+        assertEquals("application/octet-stream; transfer-syntax=1.2.840.10008.1.2.1", rawPart.contentType());
+        assertEquals(rows * columns * 3, rawPart.content().length, "uncompressed interleaved RGB");
+        as(CONSULTANT).get(photo.instancePath() + "/frames/2").then().statusCode(404);
+        as(CONSULTANT).get(photo.instancePath() + "/frames/x").then().statusCode(400);
+
         // Audited: the query with what it returned, the retrieves, the metadata read.
         List<AuditRecord> queries = audit(mrn, AuditAction.PATIENT_QUERY, CONSULTANT);
         assertTrue(queries.stream().anyMatch(r -> r.success() && r.entities().contains("urn:dicom:uid:" + photo.study())
@@ -209,6 +230,7 @@ abstract class DicomWebDoorContract {
             as(user).get(photo.instancePath() + "/metadata").then().statusCode(404);
             as(user).get(photo.instancePath() + "/rendered").then().statusCode(404);
             as(user).get(photo.instancePath() + "/thumbnail").then().statusCode(404);
+            as(user).get(photo.instancePath() + "/frames/1").then().statusCode(404);
             as(user).get("/dicomweb/studies/" + photo.study()).then().statusCode(404);
             // The same answer as for an instance that does not exist.
             as(user).get("/dicomweb/studies/" + photo.study() + "/series/" + photo.series() + "/instances/2.25.1")

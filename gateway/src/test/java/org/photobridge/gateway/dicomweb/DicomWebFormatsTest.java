@@ -83,6 +83,11 @@ class DicomWebFormatsTest {
         var refused = assertThrows(ProblemException.class,
                 () -> AcceptHeader.parse("multipart/related; type=\"application/dicom+xml\"").dicomTransferSyntaxes());
         assertEquals(406, refused.problem().status());
+        assertEquals(List.of(new AcceptHeader.FrameEncoding("application/octet-stream", DicomObjects.EXPLICIT_LITTLE)),
+                AcceptHeader.parse("multipart/related; type=\"application/octet-stream\"").frameEncodings());
+        assertEquals(List.of(new AcceptHeader.FrameEncoding("image/jpeg", DicomObjects.JPEG_BASELINE)),
+                AcceptHeader.parse("multipart/related; type=\"image/jpeg\"").frameEncodings());
+        assertThrows(ProblemException.class, () -> AcceptHeader.parse("image/jpeg").frameEncodings());
         AcceptHeader.parse("image/jpeg").requireJpeg();
         AcceptHeader.parse("*/*").requireJpeg();
         assertThrows(ProblemException.class, () -> AcceptHeader.parse("image/png").requireJpeg());
