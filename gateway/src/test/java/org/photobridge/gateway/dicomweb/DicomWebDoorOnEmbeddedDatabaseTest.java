@@ -1,0 +1,12 @@
+package org.photobridge.gateway.dicomweb;
+
+import org.photobridge.gateway.testing.TestStack;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** {@link DicomWebDoorContract} with the gateway on its embedded default database (the default test profile). */
+@QuarkusTest
+@QuarkusTestResource(TestStack.class)
+class DicomWebDoorOnEmbeddedDatabaseTest extends DicomWebDoorContract {
+}
