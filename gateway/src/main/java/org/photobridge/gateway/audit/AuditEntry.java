@@ -29,7 +29,11 @@ public class AuditEntry {
     /** Entities separated by a space (references and URNs contain none). */
     public String entities;
     public String detail;
+    /** The chain code of the entry before (64 zeros for the first). */
     @Column(name = "previous_hash")
     public String previousHash;
+    /** This entry's chain code, hex: HMAC-SHA256 or, for legacy entries, SHA-256 (see {@link #scheme}). */
     public String hash;
+    /** How {@link #hash} is computed: {@code hmac-sha256-v1}, or {@code sha256} for entries written before V3. */
+    public String scheme;
 }

@@ -1,13 +1,9 @@
 package org.photobridge.gateway.audit;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -30,9 +26,11 @@ import org.photobridge.fhir.audit.AuditSource;
 import org.photobridge.gateway.access.Caller;
 
 /**
- * The tamper-evident audit trail. Every entry carries the SHA-256 of its content and of the entry
- * before it, so editing, deleting or reordering an entry breaks the chain ({@link #verify()}).
- * Entries join the caller's transaction: an audited change and its entry commit together.
+ * The tamper-evident audit trail. Every entry carries an HMAC-SHA256, under a key kept outside the
+ * database, of its content and of the entry before it, so editing, deleting or reordering an entry
+ * breaks the chain; signed checkpoints of the head, kept outside the database, reveal entries removed
+ * from the end ({@link #verify()}, docs/security.md). Entries join the caller's transaction: an audited
+ * change and its entry commit together.
  */
 @ApplicationScoped
 public class AuditLog implements AuditSource {
@@ -44,6 +42,15 @@ public class AuditLog implements AuditSource {
 
     @Inject
     Clock clock;
+
+    @Inject
+    AuditKeys keys;
+
+    @Inject
+    ChainVerifier verifier;
+
+    @Inject
+    AuditTrailSchedule schedule;
 
     /** Who did something, as audited. */
     public record Agent(String subject, String name, Set<String> roles) {
@@ -73,29 +80,31 @@ public class AuditLog implements AuditSource {
         entry.entities = String.join(" ", entities);
         entry.detail = detail.length() > 1000 ? detail.substring(0, 1000) : detail;
         entry.previousHash = head.hash;
-        entry.hash = hash(entry);
+        entry.scheme = ChainScheme.HMAC_SHA256.column;
+        entry.hash = ChainScheme.HMAC_SHA256.code(entry, keys);
         session.persist(entry);
         head.sequence = entry.sequence;
         head.hash = entry.hash;
+        schedule.entryWritten(entry.sequence);
         return toRecord(entry);
     }
 
-    /** Recomputes the chain; returns the sequence of the first broken entry, or empty when intact. */
-    @Transactional
-    public Optional<Long> verify() {
-        String previous = "0".repeat(64);
-        long expected = 1;
-        for (AuditEntry entry : session.createSelectionQuery("from AuditEntry order by sequence", AuditEntry.class)
-                .getResultList()) {
-            if (entry.sequence != expected || !entry.previousHash.equals(previous) || !entry.hash.equals(hash(entry))) {
-                return Optional.of(entry.sequence);
-            }
-            previous = entry.hash;
-            expected++;
-        }
-        AuditHead head = session.find(AuditHead.class, 1);
-        return head.sequence == expected - 1 && head.hash.equals(previous) ? Optional.empty()
-                : Optional.of(expected);
+    /**
+     * Verifies every entry against the key, the head and the newest signed checkpoint, now; the result
+     * names the first broken entry. Runs outside the caller's transaction: it sees committed entries.
+     */
+    public AuditVerification verify() {
+        return verifier.verifyFully();
+    }
+
+    /** The newest signed checkpoint of the chain head in the checkpoint file (for export, e.g. ATNA). */
+    public Optional<AuditCheckpoint> latestCheckpoint() {
+        return verifier.latestCheckpoint();
+    }
+
+    /** The result of the last verification (start-up, schedule or {@link #verify()}) in this process. */
+    public Optional<AuditVerification> lastVerification() {
+        return verifier.lastVerification();
     }
 
     @Override
@@ -147,17 +156,5 @@ public class AuditLog implements AuditSource {
         List<String> entities = entry.entities.isEmpty() ? List.of() : List.of(entry.entities.split(" "));
         return new AuditRecord(entry.id, entry.sequence, entry.recorded, AuditAction.valueOf(entry.action),
                 entry.success, entry.agent, entry.agentName, roles, patient, entities, entry.detail, entry.hash);
-    }
-
-    static String hash(AuditEntry e) {
-        String content = String.join("\u001f", e.previousHash, Long.toString(e.sequence), e.id,
-                e.recorded.toString(), e.action, Boolean.toString(e.success), e.agent, e.agentName, e.agentRoles,
-                String.valueOf(e.patientSystem), String.valueOf(e.patientValue), e.entities, e.detail);
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(content.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException(ex);
-        }
     }
 }

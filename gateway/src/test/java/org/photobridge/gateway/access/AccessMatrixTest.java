@@ -339,4 +339,28 @@ class AccessMatrixTest {
                 org.photobridge.fhir.DateRange.ANY, java.util.Set.of(AuditAction.AUDIT_LOG_USED)), 0, 10).total() > 0,
                 "searching the audit trail is itself audited");
     }
+
+    @Test
+    void auditVerificationIsForComplianceOnly() {
+        for (String user : USERS) {
+            int expected = OFFICER.equals(user) ? 200 : 403;
+            assertEquals(expected, as(user).get("/api/v1/audit/verification").statusCode(), user);
+        }
+        given().get("/api/v1/audit/verification").then().statusCode(401);
+        as(OFFICER).get("/api/v1/audit/verification").then().body("intact", org.hamcrest.Matchers.equalTo(true));
+    }
+
+    @Test
+    void dicomWebDoorAsksTheSamePolicy() {
+        var query = "/dicomweb/studies?PatientID=" + derm.mrn;
+        assertEquals(1, as(DERM).accept("application/dicom+json").get(query).then().statusCode(200).extract()
+                .jsonPath().getList("$").size());
+        for (String user : List.of(SURGEON, NURSE, OFFICER)) {
+            var r = as(user).accept("application/dicom+json").get(query);
+            assertTrue(r.statusCode() == 200 && r.jsonPath().getList("$").isEmpty()
+                    || r.statusCode() == 204, user + ": " + r.statusCode() + " " + r.asString());
+        }
+        as(ADMIN).accept("application/dicom+json").get(query).then().statusCode(403);
+        given().get(query).then().statusCode(401);
+    }
 }
