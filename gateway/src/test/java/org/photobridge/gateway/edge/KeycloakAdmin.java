@@ -51,15 +51,37 @@ final class KeycloakAdmin {
                     .put(adminBase() + "/clients/" + id).then().statusCode(204);
             return passwordGrant(user);
         } finally {
-            if (before == null) {
-                attributes.remove("access.token.lifespan");
-            } else {
-                attributes.put("access.token.lifespan", before);
-            }
+            // Keycloak keeps attributes a PUT leaves out; an empty value is what removes one.
+            attributes.put("access.token.lifespan", before == null ? "" : before);
             client.put("attributes", attributes);
             given().auth().oauth2(admin).contentType(ContentType.JSON).body(client)
                     .put(adminBase() + "/clients/" + id).then().statusCode(204);
         }
+    }
+
+    /**
+     * A public SMART app client (standard flow, PKCE S256 required, one loopback redirect URI) whose
+     * tokens carry the gateway's audience, as a hospital would register an app; created once.
+     */
+    static void ensureSmartAppClient(String clientId, String redirectUri) {
+        String admin = adminToken();
+        List<?> existing = given().auth().oauth2(admin).queryParam("clientId", clientId)
+                .get(adminBase() + "/clients").then().statusCode(200).extract().path("$");
+        if (!existing.isEmpty()) {
+            return;
+        }
+        Map<String, Object> audience = Map.of("name", "photobridge-gateway audience", "protocol", "openid-connect",
+                "protocolMapper", "oidc-audience-mapper", "config", Map.of(
+                        "included.client.audience", "photobridge-gateway",
+                        "access.token.claim", "true", "id.token.claim", "false"));
+        Map<String, Object> client = Map.of(
+                "clientId", clientId, "protocol", "openid-connect", "publicClient", true,
+                "standardFlowEnabled", true, "directAccessGrantsEnabled", false, "implicitFlowEnabled", false,
+                "redirectUris", List.of(redirectUri), "webOrigins", List.of("+"),
+                "attributes", Map.of("pkce.code.challenge.method", "S256"),
+                "protocolMappers", List.of(audience));
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(client)
+                .post(adminBase() + "/clients").then().statusCode(201);
     }
 
     static String passwordGrant(String user) {
