@@ -56,9 +56,8 @@ public class ChallengeWithBody implements HttpAuthenticationMechanism {
                 BearerChallenges.challenge(context);
                 EdgeResponses.send(context, BearerChallenges.tokenSent(context) ? EdgeProblems.invalidToken()
                         : EdgeProblems.tokenRequired());
-            } else {
-                EdgeResponses.send(context, EdgeProblems.forStatus(challenge.status, "Unauthorized"));
             }
+            // Any other challenge (a redirect of a browser sign-in) is left for Quarkus to end, as it would be.
             return true;
         });
     }

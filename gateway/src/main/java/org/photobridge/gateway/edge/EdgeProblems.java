@@ -18,6 +18,11 @@ final class EdgeProblems {
                         + " characters; narrow the query or send a search as POST _search");
     }
 
+    static Problem requestTooLarge(long limit) {
+        return problem("request-too-large", "Payload too large", 413,
+                "the request body is larger than the gateway accepts (" + limit + " bytes)");
+    }
+
     static Problem tokenRequired() {
         return problem("unauthorized", "Unauthorized", 401,
                 "a valid bearer token is required: send 'Authorization: Bearer <access token>'");

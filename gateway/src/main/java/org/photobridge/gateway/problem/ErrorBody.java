@@ -34,7 +34,7 @@ public record ErrorBody(int status, String contentType, byte[] bytes) {
 
     /** Whether {@code path} is on the FHIR door, whose errors are OperationOutcomes. */
     public static boolean isFhir(String path) {
-        return path != null && (path.equals("/fhir") || path.startsWith("/fhir/") || path.startsWith("/fhir?"));
+        return path != null && (path.equals("/fhir") || path.startsWith("/fhir/"));
     }
 
     private static byte[] operationOutcome(Problem problem) {

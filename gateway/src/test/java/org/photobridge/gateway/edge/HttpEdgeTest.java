@@ -122,6 +122,15 @@ class HttpEdgeTest {
                 414, OperationOutcome.IssueType.TOOLONG);
     }
 
+    @Test
+    void bodyOverTheLimitGets413WithBodyBeforeItIsRead() {
+        var tooLarge = Map.of("Content-Type", "application/octet-stream", "Content-Length", "900000000");
+        assertProblem(RawHttp.send("POST", "/api/v1/photos", Keycloak.token(SURGEON), tooLarge), 413,
+                "request-too-large");
+        assertOperationOutcome(RawHttp.send("POST", "/fhir/Consent", Keycloak.token(SURGEON), tooLarge), 413,
+                OperationOutcome.IssueType.TOOLONG);
+    }
+
     // --- tokens -------------------------------------------------------------------------------------
 
     @Test

@@ -38,6 +38,11 @@ final class RawHttp {
     }
 
     static Answer send(String method, String target, String bearerToken) {
+        return send(method, target, bearerToken, Map.of());
+    }
+
+    /** Sends the request line and headers only; a declared body is not sent. */
+    static Answer send(String method, String target, String bearerToken, Map<String, String> headers) {
         var request = new StringBuilder()
                 .append(method).append(' ').append(target).append(" HTTP/1.1\r\n")
                 .append("Host: 127.0.0.1:").append(RestAssured.port).append("\r\n")
@@ -46,6 +51,7 @@ final class RawHttp {
         if (bearerToken != null) {
             request.append("Authorization: Bearer ").append(bearerToken).append("\r\n");
         }
+        headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
         request.append("\r\n");
         try (var socket = new Socket("127.0.0.1", RestAssured.port)) {
             socket.setSoTimeout(30_000);
