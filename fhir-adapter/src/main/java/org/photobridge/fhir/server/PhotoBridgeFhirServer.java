@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import org.photobridge.fhir.FhirContexts;
 import org.photobridge.fhir.consent.ConsentResourceProvider;
@@ -13,6 +14,7 @@ import org.photobridge.fhir.consent.PhotoConsentCodeSystemProvider;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.provider.ServerCapabilityStatementProvider;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
@@ -53,6 +55,19 @@ public class PhotoBridgeFhirServer extends RestfulServer {
         registerInterceptor(new SearchHandling());
         registerInterceptor(new RoleAuthorization(callerRoles));
         setServerConformanceProvider(new ServerCapabilityStatementProvider(this));
+    }
+
+    /**
+     * Adds SMART discovery ({@link SmartDiscovery}) when the host application has put a
+     * {@code Supplier<SmartConfiguration>} into the servlet context under
+     * {@link SmartDiscovery#CONFIGURATION_ATTRIBUTE}.
+     */
+    @Override
+    protected void initialize() throws ServletException {
+        super.initialize();
+        if (getServletContext().getAttribute(SmartDiscovery.CONFIGURATION_ATTRIBUTE) instanceof Supplier<?> source) {
+            registerInterceptor(new SmartDiscovery(() -> (SmartConfiguration) source.get()));
+        }
     }
 
     private static String version() {

@@ -62,6 +62,14 @@ public class ProblemMappers {
             return respond(new Problem(Problem.TYPE_PREFIX + "file-too-large", "Payload too large", 413,
                     "the request body exceeds the gateway's upload limit", "file"));
         }
+        if (status == 404) {
+            return respond(new Problem(Problem.TYPE_PREFIX + "not-found", "Not found", 404,
+                    "nothing is served at this path", null));
+        }
+        if (status == 405) {
+            return respond(new Problem(Problem.TYPE_PREFIX + "method-not-allowed", "Method not allowed", 405,
+                    "this path does not accept this HTTP method", null));
+        }
         if (status >= 500) {
             LOG.errorf(e, "request failed with %d", status);
         }

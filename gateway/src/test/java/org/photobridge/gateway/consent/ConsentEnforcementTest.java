@@ -262,7 +262,7 @@ class ConsentEnforcementTest {
     @Test
     void fhirRolesFollowTheRoleMatrixWithRealTokens() {
         String mrn = "MRN-R-" + UUID.randomUUID();
-        given().get("/fhir/metadata").then().statusCode(401);
+        given().get("/fhir/Consent").then().statusCode(401); // metadata is public (SMART discovery), the rest is not
         Fhir.as(DERM).get("/fhir/metadata").then().statusCode(200).body("resourceType", equalTo("CapabilityStatement"));
         Fhir.create("gateway.admin", ConsentFixtures.clinicalCareOnly(mrn)).then().statusCode(403);
         Response created = Fhir.create(DERM, ConsentFixtures.clinicalCareOnly(mrn));
