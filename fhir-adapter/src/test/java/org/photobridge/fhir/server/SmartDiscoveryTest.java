@@ -27,6 +27,7 @@ import org.photobridge.fhir.consent.ConsentResourceProvider;
 import org.photobridge.fhir.consent.PatientLinker;
 import org.photobridge.fhir.consent.PhotoConsentCodeSystemProvider;
 import org.photobridge.fhir.testing.InMemoryConsentRepository;
+import org.photobridge.fhir.testing.RecordingAccess;
 import org.photobridge.fhir.testing.TestFhirServer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -46,7 +47,8 @@ class SmartDiscoveryTest {
     @BeforeAll
     static void start() throws Exception {
         var servlet = new PhotoBridgeFhirServer(
-                new ConsentResourceProvider(new InMemoryConsentRepository(), TestFhirServer.validator(), PatientLinker.NONE),
+                new ConsentResourceProvider(new InMemoryConsentRepository(), TestFhirServer.validator(), PatientLinker.NONE,
+                        RecordingAccess.permitAll()),
                 new PhotoConsentCodeSystemProvider(), List.of(), TestFhirServer.rolesFromHeader());
         jetty = new Server();
         var connector = new ServerConnector(jetty);
