@@ -156,6 +156,10 @@ public class PhotoResource {
             audit.record(AuditAction.ACCESS_DENIED, false, AuditLog.Agent.of(caller),
                     Optional.of(patientOf(photos.study(photo.studyId))), List.of("urn:dicom:uid:" + photo.sopInstanceUid),
                     use.name().toLowerCase(java.util.Locale.ROOT) + " refused: " + decision.reason());
+            if (AccessPolicy.photo(caller, photo.accessTagList(), AccessPolicy.PhotoUse.STATUS).permitted()) {
+                // The caller sees this photo anyway; say which rule stops the action.
+                throw ProblemException.forbidden("role-not-permitted", decision.reason());
+            }
             // Same answer as a missing photo: do not confirm that a photo exists to those who may not see it.
             throw ProblemException.notFound("no photo with this id");
         }

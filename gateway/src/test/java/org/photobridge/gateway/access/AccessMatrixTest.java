@@ -161,8 +161,8 @@ class AccessMatrixTest {
                     SURGEON, List.of(404, 200, 404), NURSE, List.of(404, 404, 404),
                     OFFICER, List.of(404, 404, 404), ADMIN, List.of(404, 404, 404)),
             "POST retry", Map.of(
-                    DERM, List.of(404, 404, 404), DERM_MANAGER, List.of(404, 404, 404),
-                    SURGEON, List.of(404, 404, 404), NURSE, List.of(404, 404, 404),
+                    DERM, List.of(403, 404, 403), DERM_MANAGER, List.of(403, 404, 403),
+                    SURGEON, List.of(404, 403, 404), NURSE, List.of(404, 404, 404),
                     OFFICER, List.of(404, 404, 404), ADMIN, List.of(409, 409, 409)));
 
     @Test
