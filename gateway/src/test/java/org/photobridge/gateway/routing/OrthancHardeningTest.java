@@ -171,7 +171,7 @@ class OrthancHardeningTest {
         var first = OrthancTestPeer.makePhoto(tmp, "PatientName=First^Stored", "PatientID=PB-OVW-1");
         Path second = tmp.resolve("second.dcm");
         Files.copy(first.file(), second, StandardCopyOption.REPLACE_EXISTING);
-        run(List.of("dcmodify", "-nb", "-m", "PatientName=Second^Replacement", "-m", "StudyDescription=not the original",
+        run(List.of("dcmodify", "-nb", "-i", "PatientName=Second^Replacement", "-i", "StudyDescription=not the original",
                 second.toString()));
         var dimse = dimse(peer, peer.callingAeTitle());
 
