@@ -98,6 +98,11 @@ cmd_start() {
   state=$(pb_abs_dir "$3")
   chmod 700 "$state"
   local config=$state/orthanc.json pidfile=$state/orthanc.pid log=$state/orthanc.log pid
+  if pid=$(pb_running_pid "$pidfile" "$config") && ! started_hardened "$pid" "$state"; then
+    pb_log "the running Orthanc (pid $pid) was started without the loopback shim or REST credentials" \
+      "(by an older orthanc.sh); restarting it"
+    pb_stop "$pidfile" "$config" Orthanc Orthanc 30
+  fi
   if pid=$(pb_running_pid "$pidfile" "$config"); then
     pb_log "already running (pid $pid)"
   else
@@ -124,6 +129,14 @@ cmd_start() {
   check_hardened "$pid" "$dicom_port" "$http_port" "$state"
   pb_log "ready: DICOM ORTHANC@127.0.0.1:$dicom_port, http://127.0.0.1:$http_port/ (pid $pid, state $state;" \
     "REST user in $state/rest-credentials.json)"
+}
+
+# True when the Orthanc of <pid> was started by this script as it is now: with the shim preloaded
+# and the generated REST credentials.
+started_hardened() {
+  local pid=$1 state=$2
+  [[ -s $state/rest-credentials.json ]] || return 1
+  tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "LD_PRELOAD=$state/loopback-bind.so"
 }
 
 # Fails (and stops Orthanc: it must not stay up exposed) unless every socket Orthanc listens on is a
