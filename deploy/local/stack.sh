@@ -50,9 +50,15 @@ gateway_env() {
     # Withdrawal removes the photo from this Orthanc (it has no IOCM support to act on a rejection note).
     -Dphotobridge.destinations.orthanc.withdrawal-action=delete
     -Dphotobridge.destinations.orthanc.rest-url="http://127.0.0.1:$ORTHANC_HTTP_PORT"
+    # Orthanc's REST and DICOMweb need its generated user (orthanc.sh); the password is in GATEWAY_ENV.
+    -Dphotobridge.destinations.orthanc.username="$(jq -r .username "$STATE/orthanc/rest-credentials.json")"
   )
-  # The client secret is a secret: passed in the environment, not on the command line (ps shows it).
-  GATEWAY_ENV=(QUARKUS_OIDC_CREDENTIALS_SECRET="$(<"$STATE/keycloak/gateway-client-secret")")
+  # Secrets are passed in the environment, not on the command line (ps shows that). The destination
+  # name "orthanc" is known from the system properties above, so the variable name maps back to it.
+  GATEWAY_ENV=(
+    QUARKUS_OIDC_CREDENTIALS_SECRET="$(<"$STATE/keycloak/gateway-client-secret")"
+    PHOTOBRIDGE_DESTINATIONS_ORTHANC_PASSWORD="$(jq -r .password "$STATE/orthanc/rest-credentials.json")"
+  )
 }
 # ============================================================================================
 
@@ -134,8 +140,9 @@ print_summary() {
 $gateway_line
   Keycloak admin    http://127.0.0.1:$KEYCLOAK_PORT/admin/   (admin login: $rel_state/keycloak/admin.json)
   Realm (issuer)    http://127.0.0.1:$KEYCLOAK_PORT/realms/photobridge
-  Orthanc explorer  http://127.0.0.1:$ORTHANC_HTTP_PORT/app/explorer.html   (DICOMweb /dicom-web/)
-  Orthanc DICOM     AE ORTHANC at 127.0.0.1:$ORTHANC_DICOM_PORT
+  Orthanc explorer  http://127.0.0.1:$ORTHANC_HTTP_PORT/app/explorer.html   (DICOMweb /dicom-web/;
+                    login: $rel_state/orthanc/rest-credentials.json)
+  Orthanc DICOM     AE ORTHANC at 127.0.0.1:$ORTHANC_DICOM_PORT, stores accepted only from AE PHOTOBRIDGE
   Demo users        $rel_creds   (derm.photographer, plastics.surgeon, wound.nurse,
                     compliance.officer, gateway.admin)
   Client secret     $rel_state/keycloak/gateway-client-secret   (client photobridge-gateway)

@@ -151,7 +151,7 @@ class ConsentEnforcementTest {
                     && withdrawals.stream().allMatch(w -> "DONE".equals(w.get("status")));
         });
         assertTrue(Orthanc.instancesWithSopUid(sop).isEmpty(), "delete action removed the photo from Orthanc");
-        List<String> notes = given().contentType("application/json")
+        List<String> notes = Orthanc.rest().contentType("application/json")
                 .body(Map.of("Level", "Series", "Query", Map.of("StudyInstanceUID", studyUid, "Modality", "KO")))
                 .post(Orthanc.httpBase() + "/tools/find").then().statusCode(200).extract().jsonPath()
                 .getList("$", String.class);

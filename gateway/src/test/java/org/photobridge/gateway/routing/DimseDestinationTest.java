@@ -30,8 +30,11 @@ class DimseDestinationTest {
         return new DimseDestination(new DimseSettings("pacs-test", host, port, calledAe, "PHOTOBRIDGE", timeout, timeout));
     }
 
+    /** The test Orthanc, called as the one calling AE title it accepts (the gateway's). */
     private static DimseDestination orthanc(OrthancTestPeer peer) {
-        return destination(peer.host(), peer.dicomPort(), peer.aeTitle(), Duration.ofSeconds(10));
+        Duration timeout = Duration.ofSeconds(10);
+        return new DimseDestination(new DimseSettings("pacs-test", peer.host(), peer.dicomPort(), peer.aeTitle(),
+                peer.callingAeTitle(), timeout, timeout));
     }
 
     // ---------------------------------------------------------------- against the real Orthanc

@@ -1,6 +1,7 @@
 package org.photobridge.gateway.routing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,10 +19,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -31,22 +34,57 @@ import javax.imageio.ImageIO;
 /**
  * The real Orthanc the routing tests talk to, and the DICOM objects they send it. Orthanc's coordinates
  * come from system properties {@code orthanc.dicom-port}, {@code orthanc.http-port},
- * {@code orthanc.ae-title}, or else from {@code target/test-stack/test-stack.properties} found in the
+ * {@code orthanc.ae-title}, {@code orthanc.calling-ae-title}, {@code orthanc.username},
+ * {@code orthanc.password}, or else from {@code target/test-stack/test-stack.properties} found in the
  * working directory or one of its parents (written by {@code deploy/local/test-stack.sh}).
+ *
+ * <p>The test stack's Orthanc is hardened: REST and DICOMweb need {@link #credentials()}, and it takes
+ * associations only when called {@link #aeTitle()} by {@link #callingAeTitle()}.
  */
-record OrthancTestPeer(String host, int dicomPort, int httpPort, String aeTitle) {
+record OrthancTestPeer(String host, int dicomPort, int httpPort, String aeTitle, String callingAeTitle,
+        String username, String password) {
 
     static final String JPEG_BASELINE = "1.2.840.10008.1.2.4.50";
     static final String VL_PHOTOGRAPHIC = "1.2.840.10008.5.1.4.1.1.77.1.4";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    /** The configured Orthanc; skips the calling test (with the reason) when none is configured. */
+    /**
+     * The configured Orthanc. Without one the calling test is skipped (with the reason), except on CI
+     * (environment variable {@code CI} set), where a missing Orthanc must not pass silently.
+     */
     static OrthancTestPeer require() {
         Optional<OrthancTestPeer> peer = locate();
-        assumeTrue(peer.isPresent(), "No Orthanc configured: set -Dorthanc.dicom-port/-Dorthanc.http-port/-Dorthanc.ae-title"
-                + " or run deploy/local/test-stack.sh to write target/test-stack/test-stack.properties");
+        String reason = "No Orthanc configured: set -Dorthanc.dicom-port/-Dorthanc.http-port/-Dorthanc.username/"
+                + "-Dorthanc.password or run deploy/local/test-stack.sh to write target/test-stack/test-stack.properties";
+        if (peer.isEmpty() && onCi()) {
+            fail(reason + " (CI is set, so this fails instead of skipping)");
+        }
+        assumeTrue(peer.isPresent(), reason);
         return peer.get();
+    }
+
+    /**
+     * Checks that a command-line tool the test needs is on the PATH: skips without it, fails on CI.
+     */
+    static void requireTool(String tool) {
+        boolean found = false;
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
+                found = true;
+                break;
+            }
+        }
+        String reason = tool + " is not installed (deploy/local/test-stack.sh installs the test stack's Debian packages)";
+        if (!found && onCi()) {
+            fail(reason + " (CI is set, so this fails instead of skipping)");
+        }
+        assumeTrue(found, reason);
+    }
+
+    static boolean onCi() {
+        String ci = System.getenv("CI");
+        return ci != null && !ci.isBlank() && !"false".equalsIgnoreCase(ci);
     }
 
     static Optional<OrthancTestPeer> locate() {
@@ -62,11 +100,22 @@ record OrthancTestPeer(String host, int dicomPort, int httpPort, String aeTitle)
         String dicom = System.getProperty("orthanc.dicom-port", props.getProperty("orthanc.dicom-port"));
         String http = System.getProperty("orthanc.http-port", props.getProperty("orthanc.http-port"));
         String aet = System.getProperty("orthanc.ae-title", props.getProperty("orthanc.ae-title", "ORTHANC"));
+        String callingAet = System.getProperty("orthanc.calling-ae-title",
+                props.getProperty("orthanc.calling-ae-title", "PHOTOBRIDGE"));
         String host = System.getProperty("orthanc.host", props.getProperty("orthanc.host", "127.0.0.1"));
-        if (dicom == null || http == null) {
+        String username = System.getProperty("orthanc.username", props.getProperty("orthanc.username"));
+        String password = System.getProperty("orthanc.password", props.getProperty("orthanc.password"));
+        if (dicom == null || http == null || username == null || password == null) {
             return Optional.empty();
         }
-        return Optional.of(new OrthancTestPeer(host, Integer.parseInt(dicom.trim()), Integer.parseInt(http.trim()), aet.trim()));
+        return Optional.of(new OrthancTestPeer(host, Integer.parseInt(dicom.trim()), Integer.parseInt(http.trim()),
+                aet.trim(), callingAet.trim(), username, password));
+    }
+
+    @Override
+    public String toString() {
+        return "OrthancTestPeer[" + host + ", DICOM " + dicomPort + ", HTTP " + httpPort + ", " + callingAeTitle + " -> "
+                + aeTitle + ", user " + username + "]";
     }
 
     private static Path findStackProperties() {
@@ -87,15 +136,29 @@ record OrthancTestPeer(String host, int dicomPort, int httpPort, String aeTitle)
         return URI.create("http://" + host + ":" + httpPort + "/dicom-web");
     }
 
+    /** Orthanc's REST user, as the gateway's destinations are configured with it. */
+    StowRsSettings.Credentials credentials() {
+        return new StowRsSettings.Credentials.Basic(username, password);
+    }
+
+    /** A request to Orthanc's REST API (a path like {@code /tools/find}) that carries the credentials. */
+    HttpRequest.Builder request(String path) {
+        String basic = Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return HttpRequest.newBuilder(httpBase().resolve(path)).header("Authorization", "Basic " + basic);
+    }
+
+    <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body) throws IOException, InterruptedException {
+        return HTTP.send(request, body);
+    }
+
     /** GET on Orthanc's REST API; returns status and body. */
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(httpBase().resolve(path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Orthanc's own id of the instance with this SOP Instance UID, if Orthanc holds it. */
     Optional<String> instanceId(String sopInstanceUid) throws IOException, InterruptedException {
-        var response = HTTP.send(HttpRequest.newBuilder(httpBase().resolve("/tools/lookup"))
+        var response = HTTP.send(request("/tools/lookup")
                 .POST(HttpRequest.BodyPublishers.ofString(sopInstanceUid)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), "Orthanc /tools/lookup");
         for (JsonNode hit : JSON.readTree(response.body())) {

@@ -12,7 +12,6 @@ import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.TagFromName;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -34,7 +33,6 @@ class PacsWithdrawalTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
 
     @TempDir
     Path tmp;
@@ -43,11 +41,11 @@ class PacsWithdrawalTest {
 
     private static DimseDestination dimse(OrthancTestPeer peer) {
         return new DimseDestination(new DimseSettings("pacs-test", peer.host(), peer.dicomPort(), peer.aeTitle(),
-                "PHOTOBRIDGE", TIMEOUT, TIMEOUT));
+                peer.callingAeTitle(), TIMEOUT, TIMEOUT));
     }
 
     private static StowRsDestination stow(OrthancTestPeer peer) {
-        return new StowRsDestination(new StowRsSettings("pacs-web", peer.dicomWebBase(), TIMEOUT));
+        return new StowRsDestination(new StowRsSettings("pacs-web", peer.dicomWebBase(), peer.credentials(), TIMEOUT));
     }
 
     private static InstanceRef ref(OrthancTestPeer.TestObject photo) {
@@ -132,7 +130,7 @@ class PacsWithdrawalTest {
         var peer = OrthancTestPeer.require();
         var photo = storedPhoto(peer);
         var withdrawal = new PacsWithdrawal(dimse(peer), new WithdrawalAction.Delete(
-                new OrthancRestSettings("pacs-test", peer.httpBase(), TIMEOUT)));
+                new OrthancRestSettings("pacs-test", peer.httpBase(), peer.credentials(), TIMEOUT)));
 
         DeliveryOutcome outcome = withdrawal.withdraw(List.of(ref(photo)), null);
 
@@ -166,7 +164,7 @@ class PacsWithdrawalTest {
         var peer = OrthancTestPeer.require();
         var photo = storedPhoto(peer);
         var withdrawal = new PacsWithdrawal(dimse(peer), new WithdrawalAction.Delete(
-                new OrthancRestSettings("pacs-test", peer.dicomWebBase(), TIMEOUT)));
+                new OrthancRestSettings("pacs-test", peer.dicomWebBase(), peer.credentials(), TIMEOUT)));
 
         DeliveryOutcome outcome = withdrawal.withdraw(List.of(ref(photo)), null);
 
@@ -200,7 +198,7 @@ class PacsWithdrawalTest {
                 .set("Query", JSON.createObjectNode()
                         .put("StudyInstanceUID", photo.studyUid())
                         .put("SOPClassUID", RejectionNoteWriter.KEY_OBJECT_SELECTION_DOCUMENT_STORAGE)));
-        var response = HTTP.send(HttpRequest.newBuilder(peer.httpBase().resolve("/tools/find"))
+        var response = peer.send(peer.request("/tools/find")
                 .POST(HttpRequest.BodyPublishers.ofString(query)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
         JsonNode hits = JSON.readTree(response.body());
@@ -208,8 +206,8 @@ class PacsWithdrawalTest {
         JsonNode hit = hits.get(0);
         assertEquals(kosUid, hit.path("MainDicomTags").path("SOPInstanceUID").asText());
 
-        var file = HTTP.send(HttpRequest.newBuilder(peer.httpBase().resolve("/instances/" + hit.path("ID").asText()
-                + "/file")).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        var file = peer.send(peer.request("/instances/" + hit.path("ID").asText() + "/file").GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, file.statusCode());
         AttributeList kos = DicomTags.read(new ByteArrayInputStream(file.body()));
         assertEquals(photo.studyUid(), Attribute.getSingleStringValueOrEmptyString(kos, TagFromName.StudyInstanceUID));

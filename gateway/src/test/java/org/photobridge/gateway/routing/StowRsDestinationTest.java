@@ -30,6 +30,11 @@ class StowRsDestinationTest {
         return new StowRsDestination(new StowRsSettings("pacs-web", base, Duration.ofSeconds(10)));
     }
 
+    /** The test Orthanc's DICOMweb (or another path on it) with its REST credentials. */
+    private static StowRsDestination orthanc(OrthancTestPeer peer, URI base) {
+        return new StowRsDestination(new StowRsSettings("pacs-web", base, peer.credentials(), Duration.ofSeconds(10)));
+    }
+
     // ---------------------------------------------------------------- against the real Orthanc
 
     @Test
@@ -37,7 +42,7 @@ class StowRsDestinationTest {
         var peer = OrthancTestPeer.require();
         var photo = OrthancTestPeer.makePhoto(tmp);
 
-        DeliveryOutcome outcome = destination(peer.dicomWebBase()).deliver(photo.file(), photo.sopClassUid(),
+        DeliveryOutcome outcome = orthanc(peer, peer.dicomWebBase()).deliver(photo.file(), photo.sopClassUid(),
                 photo.sopInstanceUid());
 
         assertInstanceOf(DeliveryOutcome.Stored.class, outcome, outcome.message());
@@ -54,7 +59,7 @@ class StowRsDestinationTest {
         var peer = OrthancTestPeer.require();
         var photo = OrthancTestPeer.makePhoto(tmp);
 
-        DeliveryOutcome outcome = destination(peer.httpBase().resolve("/no-such-dicom-web"))
+        DeliveryOutcome outcome = orthanc(peer, peer.httpBase().resolve("/no-such-dicom-web"))
                 .deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
 
         assertInstanceOf(DeliveryOutcome.Failed.class, outcome, outcome.message());
@@ -66,7 +71,7 @@ class StowRsDestinationTest {
     void probeReportsOrthancDicomWebReachable() {
         var peer = OrthancTestPeer.require();
 
-        Destination.Reachability reachability = destination(peer.dicomWebBase()).check();
+        Destination.Reachability reachability = orthanc(peer, peer.dicomWebBase()).check();
 
         assertTrue(reachability.reachable(), reachability.detail());
     }

@@ -42,8 +42,18 @@ class WadoRsClientTest {
         return URI.create(TestStackProperties.value("orthanc.dicomweb-url"));
     }
 
+    /** The test Orthanc's REST user: its DICOMweb answers 401 without it. */
+    private static StowRsSettings.Credentials orthancCredentials() {
+        return new StowRsSettings.Credentials.Basic(TestStackProperties.value("orthanc.username"),
+                TestStackProperties.value("orthanc.password"));
+    }
+
     private static WadoRsClient client(URI base) {
         return new WadoRsClient(base, new StowRsSettings.Credentials.None(), TIMEOUT, MAX);
+    }
+
+    private static WadoRsClient orthanc() {
+        return new WadoRsClient(dicomWeb(), orthancCredentials(), TIMEOUT, MAX);
     }
 
     /** Stores a photo in Orthanc by STOW-RS and returns its Part 10 bytes and reference. */
@@ -53,7 +63,7 @@ class WadoRsClientTest {
         Path file = Files.write(tmp.resolve("photo.dcm"), bytes[0]);
         var ref = new InstanceRef(instance.uids().studyInstanceUid(), instance.uids().seriesInstanceUid(),
                 VlPhotoWriter.VL_PHOTOGRAPHIC_IMAGE_STORAGE, instance.uids().sopInstanceUid());
-        DeliveryOutcome stored = new StowRsDestination(new StowRsSettings("pacs-web", dicomWeb(), TIMEOUT))
+        DeliveryOutcome stored = new StowRsDestination(new StowRsSettings("pacs-web", dicomWeb(), orthancCredentials(), TIMEOUT))
                 .deliver(file, ref.sopClassUid(), ref.sopInstanceUid());
         assertTrue(stored instanceof DeliveryOutcome.Stored, stored.message());
         return ref;
@@ -64,7 +74,7 @@ class WadoRsClientTest {
         var original = new byte[1][];
         InstanceRef ref = store(ViewerTestPhotos.jpeg(400, 200, false, false), original);
 
-        byte[] fetched = client(dicomWeb()).fetch(ref).orElseThrow(() -> new AssertionError("Orthanc lacks the photo"));
+        byte[] fetched = orthanc().fetch(ref).orElseThrow(() -> new AssertionError("Orthanc lacks the photo"));
 
         AttributeList list = DicomTags.read(new ByteArrayInputStream(fetched));
         assertEquals(ref.sopInstanceUid(), Attribute.getSingleStringValueOrEmptyString(list, TagFromName.SOPInstanceUID));
@@ -79,7 +89,7 @@ class WadoRsClientTest {
     void fetchesANativePhoto() throws Exception {
         InstanceRef ref = store(ViewerTestPhotos.nativePixels(64, 48, false, false), new byte[1][]);
 
-        byte[] fetched = client(dicomWeb()).fetch(ref).orElseThrow();
+        byte[] fetched = orthanc().fetch(ref).orElseThrow();
 
         assertEquals(64, new PhotoRenderer().rendered(fetched).width());
     }
@@ -88,9 +98,9 @@ class WadoRsClientTest {
     void unknownInstanceIsEmpty() throws Exception {
         InstanceRef stored = store(ViewerTestPhotos.jpeg(32, 32, false, false), new byte[1][]);
 
-        assertEquals(Optional.empty(), client(dicomWeb()).fetch(stored.studyInstanceUid(), stored.seriesInstanceUid(),
+        assertEquals(Optional.empty(), orthanc().fetch(stored.studyInstanceUid(), stored.seriesInstanceUid(),
                 uids.next()));
-        assertEquals(Optional.empty(), client(dicomWeb()).fetch(uids.next(), uids.next(), uids.next()));
+        assertEquals(Optional.empty(), orthanc().fetch(uids.next(), uids.next(), uids.next()));
     }
 
     @Test
@@ -107,7 +117,7 @@ class WadoRsClientTest {
 
     @Test
     void refusesSomethingThatIsNotAUidBeforeSendingIt() {
-        assertThrows(IllegalArgumentException.class, () -> client(dicomWeb()).fetch("1.2.3", "1.2.3", "../../tools/reset"));
+        assertThrows(IllegalArgumentException.class, () -> orthanc().fetch("1.2.3", "1.2.3", "../../tools/reset"));
     }
 
     // ---------------------------------------------------------------- multipart parsing

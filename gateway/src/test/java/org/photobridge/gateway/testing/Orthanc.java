@@ -9,8 +9,12 @@ import java.util.List;
 import java.util.Map;
 
 import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
 
-/** The test stack's real Orthanc: REST queries, and stopping and starting it to simulate outages. */
+/**
+ * The test stack's real Orthanc: REST queries (with the stack's generated credentials: Orthanc
+ * answers 401 without them), and stopping and starting it to simulate outages.
+ */
 public final class Orthanc {
     private Orthanc() {
     }
@@ -23,38 +27,52 @@ public final class Orthanc {
         return httpBase() + "/dicom-web";
     }
 
+    /** The REST user the test stack generated for Orthanc. */
+    public static String username() {
+        return TestStackProperties.value("orthanc.username");
+    }
+
+    public static String password() {
+        return TestStackProperties.value("orthanc.password");
+    }
+
+    /** A REST Assured request to Orthanc carrying its credentials. */
+    public static RequestSpecification rest() {
+        return given().auth().preemptive().basic(username(), password());
+    }
+
     /** Orthanc's internal ids of instances with this SOP Instance UID (empty when not stored). */
     public static List<String> instancesWithSopUid(String sopInstanceUid) {
-        return given().contentType("application/json")
+        return rest().contentType("application/json")
                 .body(Map.of("Level", "Instance", "Query", Map.of("SOPInstanceUID", sopInstanceUid)))
                 .post(httpBase() + "/tools/find").then().statusCode(200).extract().jsonPath().getList("$", String.class);
     }
 
     /** The Part 10 file Orthanc stored for an instance. */
     public static byte[] file(String orthancId) {
-        return given().get(httpBase() + "/instances/" + orthancId + "/file").then().statusCode(200).extract()
+        return rest().get(httpBase() + "/instances/" + orthancId + "/file").then().statusCode(200).extract()
                 .asByteArray();
     }
 
     /** Orthanc's simplified tags of an instance (name to value). */
     public static Map<String, Object> simplifiedTags(String orthancId) {
-        return given().get(httpBase() + "/instances/" + orthancId + "/simplified-tags").then().statusCode(200)
+        return rest().get(httpBase() + "/instances/" + orthancId + "/simplified-tags").then().statusCode(200)
                 .extract().jsonPath().getMap("$");
     }
 
     public static String transferSyntax(String orthancId) {
-        return given().get(httpBase() + "/instances/" + orthancId + "/metadata/TransferSyntax").then()
+        return rest().get(httpBase() + "/instances/" + orthancId + "/metadata/TransferSyntax").then()
                 .statusCode(200).extract().asString();
     }
 
     /** How many instances Orthanc holds in all. */
     public static int instanceCount() {
-        return given().get(httpBase() + "/statistics").then().statusCode(200).extract().path("CountInstances");
+        return rest().get(httpBase() + "/statistics").then().statusCode(200).extract().path("CountInstances");
     }
 
     public static boolean isUp() {
         try {
-            Response response = given().get(httpBase() + "/system");
+            Response response = rest().get(httpBase() + "/system");
             return response.statusCode() == 200;
         } catch (Exception e) {
             // REST Assured rethrows ConnectException undeclared.

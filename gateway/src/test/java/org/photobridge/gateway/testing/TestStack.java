@@ -14,7 +14,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 /**
  * Points a {@code @QuarkusTest} gateway at the real Keycloak and Orthanc of the test stack, with a
  * fresh data directory and a freshly generated storage key. Two destinations reach the one Orthanc:
- * {@code pacs-dimse} by C-STORE and {@code pacs-stow} by STOW-RS.
+ * {@code pacs-dimse} by C-STORE (as the one calling AE title Orthanc accepts) and {@code pacs-stow}
+ * by STOW-RS; both carry Orthanc's REST credentials (pacs-dimse uses them for its REST and DICOMweb
+ * URLs when a profile sets them).
  */
 public class TestStack implements QuarkusTestResourceLifecycleManager {
     private Path dataDirectory;
@@ -46,11 +48,17 @@ public class TestStack implements QuarkusTestResourceLifecycleManager {
         config.put("photobridge.destinations.pacs-dimse.host", "127.0.0.1");
         config.put("photobridge.destinations.pacs-dimse.port", TestStackProperties.value("orthanc.dicom-port"));
         config.put("photobridge.destinations.pacs-dimse.ae-title", TestStackProperties.value("orthanc.ae-title"));
+        config.put("photobridge.destinations.pacs-dimse.calling-ae-title",
+                TestStackProperties.value("orthanc.calling-ae-title"));
+        config.put("photobridge.destinations.pacs-dimse.username", Orthanc.username());
+        config.put("photobridge.destinations.pacs-dimse.password", Orthanc.password());
         config.put("photobridge.destinations.pacs-dimse.connect-timeout", "3s");
         config.put("photobridge.destinations.pacs-dimse.timeout", "30s");
         config.put("photobridge.destinations.pacs-stow.kind", "stow-rs");
         config.put("photobridge.destinations.pacs-stow.url", Orthanc.dicomWebBase());
         config.put("photobridge.destinations.pacs-stow.timeout", "30s");
+        config.put("photobridge.destinations.pacs-stow.username", Orthanc.username());
+        config.put("photobridge.destinations.pacs-stow.password", Orthanc.password());
         return config;
     }
 
