@@ -2,7 +2,6 @@ package org.photobridge.gateway.audit;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
@@ -87,10 +86,6 @@ public class ChainVerifier {
         return checkpoint == null ? 0 : checkpoint.sequence();
     }
 
-    Path checkpointFile() {
-        return file.path();
-    }
-
     /** Recomputes every entry. */
     public AuditVerification verifyFully() {
         return exclusively(() -> remember(full()));
@@ -128,16 +123,6 @@ public class ChainVerifier {
         } finally {
             lock.unlock();
         }
-    }
-
-    /** Forgets what this process verified and signed, as after a restart (tests that rebuild the trail). */
-    void forget() {
-        exclusively(() -> {
-            verified = null;
-            written = null;
-            last = null;
-            return null;
-        });
     }
 
     private void sign(Verified head) {

@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -134,6 +136,20 @@ class AuditTrailUpgradeTest {
         attack(() -> tampering().rechainOnly(LegacyTrail.EDITED, LegacyTrail.LEGACY_ENTRIES,
                 e -> AuditTrailSpec.editDetail(e, LegacyTrail.EDITED), ChainScheme::legacyHash),
                 LegacyTrail.LEGACY_ENTRIES + 1, AuditBreak.LINK_BROKEN);
+    }
+
+    @Test
+    @Order(4)
+    void checkpointsFollowTheHeadOnASchedule() throws InterruptedException {
+        long written = audit.record(AuditAction.PHOTO_VIEWED, true, AuditTrailSpec.SURGEON, Optional.empty(),
+                List.of(), "after the upgrade").sequence();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (audit.latestCheckpoint().map(c -> c.sequence() < written).orElse(true)
+                && Instant.now().isBefore(deadline)) {
+            Thread.sleep(100);
+        }
+        assertTrue(audit.latestCheckpoint().orElseThrow().sequence() >= written,
+                "no checkpoint within 30 s although one is due every 2 s");
     }
 
     private void attack(Runnable tamper, long firstBroken, AuditBreak reason) {

@@ -77,7 +77,8 @@ public class LegacyTrail implements QuarkusTestResourceLifecycleManager {
         } catch (Exception e) {
             throw new IllegalStateException("cannot prepare the legacy audit trail: " + e.getMessage(), e);
         }
-        config.put("photobridge.audit.checkpoint-interval", "1h");
+        // Checks every 2 s (the tests that tamper hold them off), to see checkpoints follow the head.
+        config.put("photobridge.audit.checkpoint-interval", "2s");
         return config;
     }
 
