@@ -21,7 +21,8 @@ import org.photobridge.fhir.BusinessIdentifier;
  * @param patient   the patient concerned, when there is one
  * @param entities  what was touched: "Consent/12/_history/2", "ImagingStudy/5", "urn:dicom:uid:2.25..."
  * @param detail    a short description free of patient data
- * @param hash      hex SHA-256 chaining this entry to the previous one
+ * @param hash      hex HMAC-SHA256 (keyed) chaining this entry to the previous one; plain SHA-256 for
+ *                  entries written before the keyed chain
  */
 public record AuditRecord(
         String id,
