@@ -35,7 +35,7 @@ import io.quarkus.scheduler.Scheduled;
 @ApplicationScoped
 public class EhrPublisher {
     private static final Logger LOG = Logger.getLogger(EhrPublisher.class);
-    /** Identifier system for consents that arrive without a business identifier of their own. */
+    /** Identifier system of the key under which every Consent is published to the EHR (value: our id). */
     public static final String CONSENT_IDENTIFIER_SYSTEM = "urn:photobridge:consent";
 
     @Inject
@@ -119,13 +119,15 @@ public class EhrPublisher {
         var stored = consents.read(id).orElseThrow();
         var parser = FhirContexts.r4().newJsonParser();
         Consent consent = parser.parseResource(Consent.class, stored.json());
-        Identifier identifier = consent.getIdentifier().stream().filter(i -> i.hasSystem() && i.hasValue())
-                .findFirst().orElseGet(() -> consent.addIdentifier().setSystem(CONSENT_IDENTIFIER_SYSTEM).setValue(id));
+        // The EHR copy is keyed by an identifier PhotoBridge owns: a client-chosen identifier could
+        // name another patient's consent in the EHR, and a conditional update would overwrite it.
+        var key = new BusinessIdentifier(CONSENT_IDENTIFIER_SYSTEM, id);
+        // Only a reference the EHR itself resolved is forwarded.
+        consent.getPatient().setReference(null);
         Identifier patient = consent.getPatient().getIdentifier();
         patients.resolve(new BusinessIdentifier(patient.getSystem(), patient.getValue()))
                 .ifPresent(reference -> consent.getPatient().setReference(reference));
-        client.publishConsent(parser.encodeResourceToString(consent),
-                new BusinessIdentifier(identifier.getSystem(), identifier.getValue()));
+        client.publishConsent(parser.encodeResourceToString(consent), key);
     }
 
     private void publishStudy(EhrClient client, String id) {

@@ -363,4 +363,24 @@ class AccessMatrixTest {
         as(ADMIN).accept("application/dicom+json").get(query).then().statusCode(403);
         given().get(query).then().statusCode(401);
     }
+
+    @Test
+    void aClientChosenIdentifierCannotOverwriteAnotherPatientsConsentInTheEhr() throws InterruptedException {
+        var ehr = org.photobridge.gateway.testing.EhrTestResource.ehr();
+        String identifier = "FORM-" + UUID.randomUUID();
+        String victim = "MRN-V-" + UUID.randomUUID();
+        String other = "MRN-O-" + UUID.randomUUID();
+        fhir(DERM).body(json(ConsentFixtures.withIdentifier(ConsentFixtures.clinicalCareOnly(victim), identifier)))
+                .post("/fhir/Consent").then().statusCode(201);
+        fhir(SURGEON).body(json(ConsentFixtures.withIdentifier(ConsentFixtures.clinicalCareOnly(other), identifier)))
+                .post("/fhir/Consent").then().statusCode(201);
+        long deadline = System.currentTimeMillis() + 60_000;
+        java.util.function.Predicate<String> published = mrn -> ehr.consents().stream()
+                .anyMatch(c -> mrn.equals(c.getPatient().getIdentifier().getValue()));
+        while (!(published.test(victim) && published.test(other)) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(300);
+        }
+        assertTrue(published.test(victim), "the first patient's consent is still in the EHR");
+        assertTrue(published.test(other), "the second patient's consent is its own resource");
+    }
 }
