@@ -143,8 +143,8 @@ $gateway_line
   Orthanc explorer  http://127.0.0.1:$ORTHANC_HTTP_PORT/app/explorer.html   (DICOMweb /dicom-web/;
                     login: $rel_state/orthanc/rest-credentials.json)
   Orthanc DICOM     AE ORTHANC at 127.0.0.1:$ORTHANC_DICOM_PORT, stores accepted only from AE PHOTOBRIDGE
-  Demo users        $rel_creds   (derm.photographer, plastics.surgeon, wound.nurse,
-                    compliance.officer, gateway.admin)
+  Demo users        $rel_creds   (derm.photographer, derm.consultant, plastics.surgeon,
+                    wound.nurse, compliance.officer, gateway.admin; roles: README.md)
   Client secret     $rel_state/keycloak/gateway-client-secret   (client photobridge-gateway)
   Storage key       $rel_state/storage.key
  Try it:
