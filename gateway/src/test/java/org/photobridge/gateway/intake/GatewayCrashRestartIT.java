@@ -91,10 +91,21 @@ class GatewayCrashRestartIT {
                 "-Dphotobridge.routing.poll-interval=1s",
                 "-Dquarkus.oidc.connection-delay=0",
                 "-Dphotobridge.consent.capture-policy=off"));
-        TestStack.stackConfig().forEach((name, value) -> command.add("-D" + name + "=" + value));
+        // Secrets go through the environment (MicroProfile Config's name mapping), not the command
+        // line that `ps` shows to every user of the machine.
+        var secrets = new java.util.HashMap<String, String>();
+        TestStack.stackConfig().forEach((name, value) -> {
+            if (name.endsWith("password") || name.endsWith("secret")) {
+                secrets.put(name.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_"), value);
+            } else {
+                command.add("-D" + name + "=" + value);
+            }
+        });
         command.add("-jar");
         command.add(jar.toString());
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+        var builder = new ProcessBuilder(command);
+        builder.environment().putAll(secrets);
+        Process process = builder.redirectErrorStream(true)
                 .redirectOutput(data.resolve("gateway-" + Instant.now().toEpochMilli() + ".log").toFile()).start();
         RestAssured.port = port;
         Instant deadline = Instant.now().plus(Duration.ofSeconds(240));
