@@ -3,7 +3,6 @@ package org.photobridge.gateway.access;
 import java.util.Collection;
 import java.util.Set;
 
-
 /**
  * The one access policy every door asks (REST, FHIR, DICOMweb, pages): who (roles, departments)
  * may do what to which patient's photos and consents. It decides from facts the door hands it and
