@@ -2,7 +2,6 @@ package org.photobridge.gateway.routing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -50,22 +49,21 @@ record OrthancTestPeer(String host, int dicomPort, int httpPort, String aeTitle,
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /**
-     * The configured Orthanc. Without one the calling test is skipped (with the reason), except on CI
-     * (environment variable {@code CI} set), where a missing Orthanc must not pass silently.
+     * The configured Orthanc. Without one the calling test fails with the reason: a missing Orthanc
+     * must never pass silently.
      */
     static OrthancTestPeer require() {
         Optional<OrthancTestPeer> peer = locate();
         String reason = "No Orthanc configured: set -Dorthanc.dicom-port/-Dorthanc.http-port/-Dorthanc.username/"
                 + "-Dorthanc.password or run deploy/local/test-stack.sh to write target/test-stack/test-stack.properties";
-        if (peer.isEmpty() && onCi()) {
-            fail(reason + " (CI is set, so this fails instead of skipping)");
+        if (peer.isEmpty()) {
+            fail(reason);
         }
-        assumeTrue(peer.isPresent(), reason);
         return peer.get();
     }
 
     /**
-     * Checks that a command-line tool the test needs is on the PATH: skips without it, fails on CI.
+     * Checks that a command-line tool the test needs is on the PATH, and fails the test without it.
      */
     static void requireTool(String tool) {
         boolean found = false;
@@ -76,15 +74,9 @@ record OrthancTestPeer(String host, int dicomPort, int httpPort, String aeTitle,
             }
         }
         String reason = tool + " is not installed (deploy/local/test-stack.sh installs the test stack's Debian packages)";
-        if (!found && onCi()) {
-            fail(reason + " (CI is set, so this fails instead of skipping)");
+        if (!found) {
+            fail(reason);
         }
-        assumeTrue(found, reason);
-    }
-
-    static boolean onCi() {
-        String ci = System.getenv("CI");
-        return ci != null && !ci.isBlank() && !"false".equalsIgnoreCase(ci);
     }
 
     static Optional<OrthancTestPeer> locate() {

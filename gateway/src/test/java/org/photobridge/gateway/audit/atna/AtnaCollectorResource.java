@@ -15,7 +15,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * Starts a real rsyslog collector (OpenSSL driver, mutual TLS) before the gateway and points the
  * gateway's ATNA export at it. The test finds the collector through
  * {@code photobridge.test.atna.directory}; when rsyslog is not installed, export stays off and
- * {@code photobridge.test.atna.unavailable} says why, for the test to fail (CI) or skip.
+ * {@code photobridge.test.atna.unavailable} says why, for the test to fail.
  */
 public class AtnaCollectorResource implements QuarkusTestResourceLifecycleManager {
     private RsyslogCollector collector;

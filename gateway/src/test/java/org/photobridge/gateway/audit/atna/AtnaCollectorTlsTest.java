@@ -42,7 +42,7 @@ class AtnaCollectorTlsTest {
     }
 
     private RsyslogCollector collector(String name, RsyslogCollector.Options options) throws Exception {
-        RsyslogCollector.assumeInstalled(options.driver());
+        RsyslogCollector.requireInstalled(options.driver());
         RsyslogCollector collector = RsyslogCollector.create(temp.resolve(name), options);
         collector.start();
         started.add(collector);
@@ -116,7 +116,7 @@ class AtnaCollectorTlsTest {
     @Test
     void refusesACollectorSignedByAnotherCa() throws Exception {
         RsyslogCollector collector = collector("collector", RsyslogCollector.Options.mutualTls("ossl"));
-        RsyslogCollector.assumeInstalled("ossl");
+        RsyslogCollector.requireInstalled("ossl");
         RsyslogCollector stranger = RsyslogCollector.create(temp.resolve("stranger"),
                 RsyslogCollector.Options.mutualTls("ossl"));
         SSLContext trustsOtherCa = CollectorTls.context(Settings.pem(stranger.caFile(),
@@ -185,7 +185,7 @@ class AtnaCollectorTlsTest {
 
     @Test
     void tlsSettingsThatCannotWorkAreRefusedNamingTheSettingAndNotTheKey() throws Exception {
-        RsyslogCollector.assumeInstalled("ossl");
+        RsyslogCollector.requireInstalled("ossl");
         Path ca = temp.resolve("ca.pem");
         RsyslogCollector.openssl(temp, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
                 "-nodes", "-keyout", temp.resolve("ca.key").toString(), "-out", ca.toString(), "-days", "1",
