@@ -8,7 +8,7 @@ import io.smallrye.config.ConfigMapping;
 @ConfigMapping(prefix = "photobridge.data")
 public interface DataConfig {
 
-    /** Root of local state: embedded database, encrypted store (by default), working files. */
+    /** Root of local state: encrypted store (by default), audit keys and checkpoints, working files. */
     Path directory();
 
     /** Private (0700) working files: uploads in flight and plaintext copies during a send. */

@@ -10,8 +10,8 @@ import org.photobridge.gateway.store.PrivateDirectories;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * Makes the local state directory private (0700) at start-up: it holds the embedded database
- * (patient identifiers), encrypted photos and, briefly, plaintext working files.
+ * Makes the local state directory private (0700) at start-up: it holds encrypted photos, the audit
+ * keys and, briefly, plaintext working files.
  */
 @ApplicationScoped
 public class DataDirectories {

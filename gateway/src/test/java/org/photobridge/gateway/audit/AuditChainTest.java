@@ -9,7 +9,6 @@ import java.util.Set;
 
 import jakarta.inject.Inject;
 
-import org.hibernate.Session;
 import org.junit.jupiter.api.Test;
 import org.photobridge.fhir.BusinessIdentifier;
 import org.photobridge.fhir.audit.AuditAction;
@@ -27,12 +26,9 @@ class AuditChainTest {
     @Inject
     AuditLog audit;
 
-    @Inject
-    Session session;
-
     /** Rewrites an entry's detail behind the gateway's back (the append-only trigger dropped meanwhile). */
     void setDetail(long sequence, String detail) {
-        new H2Tampering(session).tamper(c -> {
+        new PostgresTampering().tamper(c -> {
             try (var update = c.prepareStatement("update audit_entry set detail = ? where sequence = ?")) {
                 update.setString(1, detail);
                 update.setLong(2, sequence);

@@ -5,7 +5,7 @@ import java.util.Map;
 import io.quarkus.test.junit.QuarkusTestProfile;
 
 /**
- * The embedded database, a gateway of its own (no other test writes to its trail), checkpoints after
+ * A gateway of its own (no other test writes to its trail), checkpoints after
  * every 5 entries and no periodic check during the run (the tests drive verification themselves).
  */
 public class AuditTrailProfile implements QuarkusTestProfile {

@@ -18,7 +18,6 @@ import java.util.Optional;
 
 import jakarta.inject.Inject;
 
-import org.hibernate.Session;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -49,11 +48,8 @@ class AuditTrailUpgradeTest {
     @Inject
     AuditConfig config;
 
-    @Inject
-    Session session;
-
     Tampering tampering() {
-        return new H2Tampering(session);
+        return new PostgresTampering();
     }
 
     @Test

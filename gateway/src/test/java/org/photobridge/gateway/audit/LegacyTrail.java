@@ -1,7 +1,6 @@
 package org.photobridge.gateway.audit;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.DriverManager;
 import java.time.Instant;
@@ -13,12 +12,13 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.flywaydb.core.Flyway;
+import org.photobridge.gateway.testing.TestDatabase;
 import org.photobridge.gateway.testing.TestStack;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
- * An embedded database as a gateway before V3 left it: three audit entries chained with plain SHA-256,
+ * The test database as a gateway before V3 left it: three audit entries chained with plain SHA-256,
  * the second edited afterwards by someone with database access. The gateway under test starts on it,
  * migrates it and must report the edit at start-up, and still start.
  */
@@ -32,11 +32,13 @@ public class LegacyTrail implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         Map<String, String> config = new HashMap<>(stack.start());
-        Path data = Path.of(config.get("photobridge.data.directory"));
-        String url = "jdbc:h2:file:" + data.resolve("db/photobridge") + ";DB_CLOSE_ON_EXIT=FALSE";
-        Flyway.configure().dataSource(url, "photobridge", "").locations("classpath:db/migration")
-                .placeholders(Map.of("long_text", "clob", "h2", "/**/", "postgresql", "--"))
-                .target("2").load().migrate();
+        String url = TestDatabase.JDBC_URL;
+        // The placeholders the gateway's configuration gives the migrations (application.properties).
+        Flyway flyway = Flyway.configure().dataSource(url, "photobridge", "").locations("classpath:db/migration")
+                .placeholders(Map.of("long_text", "text", "h2", "--", "postgresql", "/**/"))
+                .cleanDisabled(false).target("2").load();
+        flyway.clean();
+        flyway.migrate();
         try (var connection = DriverManager.getConnection(url, "photobridge", "")) {
             String previous = "0".repeat(64);
             Instant recorded = Instant.now().truncatedTo(ChronoUnit.MICROS).minusSeconds(3600);
@@ -79,6 +81,8 @@ public class LegacyTrail implements QuarkusTestResourceLifecycleManager {
         }
         // Checks every 2 s (the tests that tamper hold them off), to see checkpoints follow the head.
         config.put("photobridge.audit.checkpoint-interval", "2s");
+        // The gateway migrates this database from V2 instead of rebuilding it.
+        config.put("quarkus.flyway.clean-at-start", "false");
         return config;
     }
 

@@ -5,7 +5,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-import org.photobridge.gateway.testing.PostgresProfile;
+import org.photobridge.gateway.testing.TestDatabase;
 
 /**
  * Tampers with PostgreSQL as its superuser (trust authentication on 127.0.0.1), who may disable the
@@ -15,7 +15,7 @@ final class PostgresTampering implements Tampering {
 
     @Override
     public void tamper(Work work) {
-        try (Connection connection = DriverManager.getConnection(PostgresProfile.JDBC_URL, "postgres", "")) {
+        try (Connection connection = DriverManager.getConnection(TestDatabase.JDBC_URL, "postgres", "")) {
             connection.setAutoCommit(false);
             try (Statement statement = connection.createStatement()) {
                 statement.execute("alter table audit_entry disable trigger user");

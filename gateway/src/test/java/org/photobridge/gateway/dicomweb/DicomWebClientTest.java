@@ -33,7 +33,6 @@ import org.photobridge.gateway.testing.TestStack;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.TestProfile;
 
 /**
  * A third-party DICOMweb client, the npm {@code dicomweb-client} library that OHIF uses, run under
@@ -42,7 +41,6 @@ import io.quarkus.test.junit.TestProfile;
  * test fails.
  */
 @QuarkusTest
-@TestProfile(DicomWebProfile.class)
 @QuarkusTestResource(TestStack.class)
 class DicomWebClientTest {
     private static final Path SOURCES = Path.of("src/test/node/dicomweb");

@@ -47,9 +47,8 @@ import io.restassured.specification.RequestSpecification;
 
 /**
  * The DICOMweb door as EHR viewers use it, against real peers: Keycloak tokens and Orthanc as the
- * PACS (photos purged from the gateway, so pixels come from the PACS over WADO-RS). Run on each
- * database the gateway supports by {@link DicomWebDoorTest} (PostgreSQL) and
- * {@link DicomWebDoorOnEmbeddedDatabaseTest} (the embedded default).
+ * PACS (photos purged from the gateway, so pixels come from the PACS over WADO-RS). Run by
+ * {@link DicomWebDoorTest}.
  */
 abstract class DicomWebDoorContract {
     private static final String ALL_AS_STORED = "multipart/related; type=\"application/dicom\"; transfer-syntax=*";

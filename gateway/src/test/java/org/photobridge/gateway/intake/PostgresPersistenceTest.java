@@ -11,17 +11,15 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.photobridge.gateway.photo.TestImages;
 import org.photobridge.gateway.testing.Orthanc;
-import org.photobridge.gateway.testing.PostgresProfile;
 import org.photobridge.gateway.testing.TestStack;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.TestProfile;
+import org.photobridge.gateway.testing.TestDatabase;
 import io.restassured.response.Response;
 
 /** The same core path with PostgreSQL as the database, checked in PostgreSQL itself. */
 @QuarkusTest
-@TestProfile(PostgresProfile.class)
 @QuarkusTestResource(TestStack.class)
 class PostgresPersistenceTest {
 
@@ -37,7 +35,7 @@ class PostgresPersistenceTest {
         Uploads.upload(PLASTICS, jpeg, "pg.jpg", metadata).then().statusCode(200).body("id", equalTo(id));
         assertEquals(1, Orthanc.instancesWithSopUid(accepted.path("sopInstanceUid")).size());
 
-        try (var connection = DriverManager.getConnection(PostgresProfile.JDBC_URL, "photobridge", "");
+        try (var connection = DriverManager.getConnection(TestDatabase.JDBC_URL, "photobridge", "");
                 var query = connection.prepareStatement("""
                         select p.sop_instance_uid, s.study_instance_uid,
                                (select count(*) from delivery d where d.photo_id = p.id and d.status = 'STORED')

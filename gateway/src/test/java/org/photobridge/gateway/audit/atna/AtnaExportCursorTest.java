@@ -24,7 +24,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
- * The export cursor on the embedded database (export itself is off here): it reads the trail after
+ * The export cursor (export itself is off here): it reads the trail after
  * its position with every field, a second exporter skips a held cursor instead of waiting, and the
  * position never moves back.
  */

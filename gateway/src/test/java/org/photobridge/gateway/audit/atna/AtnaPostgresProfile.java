@@ -3,7 +3,6 @@ package org.photobridge.gateway.audit.atna;
 import java.util.List;
 import java.util.Map;
 
-import org.photobridge.gateway.testing.PostgresProfile;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
 
@@ -11,7 +10,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 public class AtnaPostgresProfile implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
-        return new PostgresProfile().getConfigOverrides();
+        return Map.of();
     }
 
     @Override

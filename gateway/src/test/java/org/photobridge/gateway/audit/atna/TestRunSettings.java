@@ -9,7 +9,7 @@ import io.smallrye.config.ConfigMapping;
  * Test-only settings under {@code photobridge.test}. The gateway's configuration mappings claim the
  * {@code photobridge} namespace, and SmallRye refuses to start on a key there that no mapping
  * declares ("SRCFG00050 ... does not map to any root"); this mapping declares the keys the tests
- * pass: {@code -Dphotobridge.test.database=NAME} (read by PostgresProfile) and the ATNA tests'
+ * pass: {@code -Dphotobridge.test.database=NAME} (read by application.properties and TestDatabase) and the ATNA tests'
  * {@code photobridge.test.atna.*}.
  */
 @ConfigMapping(prefix = "photobridge.test")
