@@ -15,7 +15,7 @@ import org.photobridge.fhir.consent.ConsentScope;
 import org.photobridge.fhir.consent.ConsentTerms;
 import org.photobridge.gateway.audit.AuditAgents;
 import org.photobridge.gateway.audit.AuditLog;
-import org.photobridge.gateway.ehr.EhrOutbox;
+import org.photobridge.gateway.outbox.WorkQueue;
 import org.photobridge.gateway.persistence.EncounterStudy;
 import org.photobridge.gateway.persistence.PhotoRecord;
 
@@ -41,7 +41,7 @@ public class ConsentChanges {
     AuditAgents agents;
 
     @Inject
-    EhrOutbox ehr;
+    WorkQueue work;
 
     @Inject
     Withdrawals withdrawals;
@@ -58,7 +58,7 @@ public class ConsentChanges {
         audit.record(action, true, agent, Optional.of(after.patient()),
                 List.of("Consent/" + stored.id() + "/_history/" + stored.version()),
                 "consent version " + stored.version() + " is " + after.status());
-        ehr.enqueue(EhrOutbox.CONSENT, stored.id());
+        work.requestPublication(WorkQueue.CONSENT, stored.id());
 
         List<ConsentTerms> now = store.termsOfPatient(after.patient());
         List<ConsentTerms> previous = new ArrayList<>();

@@ -23,7 +23,7 @@ import org.photobridge.fhir.server.PhotoBridgeFhirServer;
 import org.photobridge.gateway.audit.AuditLog;
 import org.photobridge.gateway.consent.ConsentStore;
 import org.photobridge.gateway.ehr.EhrPatients;
-import org.photobridge.gateway.ehr.EhrPublisher;
+import org.photobridge.gateway.ehr.EhrPublicationHandler;
 import org.photobridge.gateway.viewer.EncounterStudies;
 
 import io.quarkus.security.identity.SecurityIdentity;
@@ -49,7 +49,7 @@ public class FhirEndpoint extends HttpServlet {
     EncounterStudies studies;
 
     @Inject
-    EhrPublisher publisher;
+    EhrPublicationHandler publisher;
 
     @Inject
     AuditLog audit;

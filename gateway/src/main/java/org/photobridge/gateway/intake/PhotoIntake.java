@@ -32,7 +32,7 @@ import org.photobridge.gateway.consent.ConsentStore;
 import org.photobridge.gateway.dicom.PhotoInstance;
 import org.photobridge.gateway.dicom.UidGenerator;
 import org.photobridge.gateway.dicom.VlPhotoWriter;
-import org.photobridge.gateway.persistence.DeliveryRecord;
+import org.photobridge.gateway.persistence.WorkItem;
 import org.photobridge.gateway.persistence.EncounterStudy;
 import org.photobridge.gateway.persistence.PhotoRecord;
 import org.photobridge.gateway.persistence.Photos;
@@ -42,7 +42,7 @@ import org.photobridge.gateway.photo.PhotoCleaner;
 import org.photobridge.gateway.photo.PhotoLimits;
 import org.photobridge.gateway.problem.ProblemException;
 import org.photobridge.gateway.routing.Destinations;
-import org.photobridge.gateway.routing.OutboxSender;
+import org.photobridge.gateway.outbox.WorkRunner;
 import org.photobridge.gateway.store.EncryptedBlobStore;
 import org.photobridge.gateway.store.StoreUnavailableException;
 
@@ -80,7 +80,7 @@ public class PhotoIntake {
     Destinations destinations;
 
     @Inject
-    OutboxSender sender;
+    WorkRunner sender;
 
     @Inject
     Clock clock;
@@ -129,9 +129,9 @@ public class PhotoIntake {
         var blob = store.put(out -> writer.write(cleaned, instance, out));
         PhotoRecord photo = record(request, caller, slot.study(), slot.series().id, instance, cleaned, sha256, blob);
         photo.consentWarning = consentWarning;
-        List<DeliveryRecord> deliveries = new ArrayList<>();
+        List<WorkItem> deliveries = new ArrayList<>();
         for (String destination : destinations.names()) {
-            deliveries.add(queued(photo.id, destination));
+            deliveries.add(WorkItem.delivery(photo.id, destination, clock.instant()));
         }
         var patient = new BusinessIdentifier(request.patient().identifier().system(),
                 request.patient().identifier().value());
@@ -216,17 +216,6 @@ public class PhotoIntake {
         photo.blobKey = blob.key();
         photo.blobBytes = blob.plainBytes();
         return photo;
-    }
-
-    private DeliveryRecord queued(UUID photoId, String destination) {
-        var delivery = new DeliveryRecord();
-        delivery.id = UUID.randomUUID();
-        delivery.photoId = photoId;
-        delivery.destination = destination;
-        delivery.status = DeliveryRecord.Status.QUEUED;
-        delivery.attempts = 0;
-        delivery.updatedAt = clock.instant();
-        return delivery;
     }
 
     private static long sizeOf(Path upload) {

@@ -28,10 +28,11 @@ import org.photobridge.gateway.audit.AuditLog;
 import org.photobridge.gateway.persistence.EncounterStudy;
 import org.photobridge.gateway.persistence.PhotoRecord;
 import org.photobridge.gateway.persistence.Photos;
+import org.photobridge.gateway.persistence.WorkItem;
 import org.photobridge.gateway.problem.ProblemException;
 import org.photobridge.gateway.problem.QueryParameters;
-import org.photobridge.gateway.routing.Outbox;
-import org.photobridge.gateway.routing.OutboxSender;
+import org.photobridge.gateway.outbox.WorkQueue;
+import org.photobridge.gateway.outbox.WorkRunner;
 
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
@@ -56,10 +57,10 @@ public class PhotoResource {
     Photos photos;
 
     @Inject
-    Outbox outbox;
+    WorkQueue outbox;
 
     @Inject
-    OutboxSender sender;
+    WorkRunner sender;
 
     @Inject
     AuditLog audit;
@@ -135,14 +136,17 @@ public class PhotoResource {
     public PhotoView retry(@PathParam("id") String id) {
         Caller caller = callers.current();
         PhotoRecord photo = permitted(id, caller, AccessPolicy.PhotoUse.RETRY);
-        int requeued = outbox.requeueFailed(photo.id);
+        // A withdrawn photo is never sent again; what can be retried is taking it back.
+        WorkItem.Kind kind = photo.withdrawnAt == null ? WorkItem.Kind.PACS_DELIVERY : WorkItem.Kind.PACS_WITHDRAWAL;
+        int requeued = outbox.requeueFailed(photo.id, kind);
+        String what = kind == WorkItem.Kind.PACS_DELIVERY ? "deliveries" : "withdrawal actions";
         if (requeued == 0) {
             throw new ProblemException(409, "nothing-to-retry", "Nothing to retry",
-                    "the photo has no FAILED delivery");
+                    "the photo has no FAILED " + what);
         }
         audit.record(AuditAction.DELIVERY_RETRIED, true, AuditLog.Agent.of(caller),
                 Optional.of(patientOf(photos.study(photo.studyId))), List.of("urn:dicom:uid:" + photo.sopInstanceUid),
-                requeued + " failed deliveries requeued");
+                requeued + " failed " + what + " requeued");
         sender.wake();
         return view(photos.find(photo.id).orElseThrow());
     }

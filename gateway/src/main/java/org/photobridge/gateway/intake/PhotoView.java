@@ -6,11 +6,10 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-import org.photobridge.gateway.persistence.DeliveryRecord;
 import org.photobridge.gateway.persistence.EncounterStudy;
 import org.photobridge.gateway.persistence.PhotoRecord;
 import org.photobridge.gateway.persistence.StudySeries;
-import org.photobridge.gateway.persistence.WithdrawalRecord;
+import org.photobridge.gateway.persistence.WorkItem;
 import org.photobridge.gateway.routing.PhotoStatus;
 
 /** The JSON the photo API returns: status, UIDs and one entry per destination. No patient data. */
@@ -34,27 +33,31 @@ public record PhotoView(
         List<DeliveryView> deliveries,
         List<WithdrawalView> withdrawals) {
 
-    /** One destination's delivery. */
+    /**
+     * One destination's delivery. Its status is the work queue's state with DONE spelt STORED, the
+     * word the API has used for a confirmed delivery from the start.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record DeliveryView(String destination, DeliveryRecord.Status status, int attempts, String lastError,
+    public record DeliveryView(String destination, String status, int attempts, String lastError,
             Instant nextAttemptAt, Instant storedAt, Instant updatedAt) {
     }
 
     /** What one destination was asked to do when consent was withdrawn. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record WithdrawalView(String destination, String action, WithdrawalRecord.Status status, int attempts,
+    public record WithdrawalView(String destination, String action, WorkItem.Status status, int attempts,
             String lastError, Instant doneAt) {
     }
 
     public static PhotoView of(PhotoRecord photo, EncounterStudy study, StudySeries series,
-            List<DeliveryRecord> deliveries, List<WithdrawalRecord> withdrawals) {
+            List<WorkItem> deliveries, List<WorkItem> withdrawals) {
         PhotoStatus status = photo.withdrawnAt != null ? PhotoStatus.WITHDRAWN : PhotoStatus.of(deliveries);
         return new PhotoView(photo.id, status, study.studyInstanceUid, series.seriesInstanceUid,
                 photo.sopInstanceUid, photo.sourceSha256, photo.department, photo.accessTagList(),
                 photo.bodySiteCode, photo.laterality, photo.viewCode, photo.createdAt, photo.blobKey == null,
                 photo.consentWarning ? Boolean.TRUE : null, photo.withdrawnAt,
-                deliveries.stream().map(d -> new DeliveryView(d.destination, d.status, d.attempts, d.lastError,
-                        d.nextAttemptAt, d.storedAt, d.updatedAt)).toList(),
+                deliveries.stream().map(d -> new DeliveryView(d.destination,
+                        d.status == WorkItem.Status.DONE ? "STORED" : d.status.name(), d.attempts, d.lastError,
+                        d.nextAttemptAt, d.doneAt, d.updatedAt)).toList(),
                 withdrawals.isEmpty() ? null : withdrawals.stream().map(w -> new WithdrawalView(w.destination,
                         w.action, w.status, w.attempts, w.lastError, w.doneAt)).toList());
     }

@@ -1,5 +1,8 @@
 package org.photobridge.gateway.persistence;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -9,6 +12,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
 import org.hibernate.Session;
@@ -19,6 +23,12 @@ public class Photos {
 
     @Inject
     Session session;
+
+    @Inject
+    WorkItems workItems;
+
+    @Inject
+    Clock clock;
 
     @Transactional
     public Optional<PhotoRecord> find(UUID id) {
@@ -34,15 +44,13 @@ public class Photos {
     }
 
     @Transactional
-    public List<DeliveryRecord> deliveries(UUID photoId) {
-        return session.createSelectionQuery("from DeliveryRecord where photoId = :p order by destination",
-                DeliveryRecord.class).setParameter("p", photoId).getResultList();
+    public List<WorkItem> deliveries(UUID photoId) {
+        return workItems.ofPhoto(photoId, WorkItem.Kind.PACS_DELIVERY);
     }
 
     @Transactional
-    public List<WithdrawalRecord> withdrawals(UUID photoId) {
-        return session.createSelectionQuery("from WithdrawalRecord where photoId = :p order by destination",
-                WithdrawalRecord.class).setParameter("p", photoId).getResultList();
+    public List<WorkItem> withdrawals(UUID photoId) {
+        return workItems.ofPhoto(photoId, WorkItem.Kind.PACS_WITHDRAWAL);
     }
 
     @Transactional
@@ -85,11 +93,50 @@ public class Photos {
         return tags;
     }
 
-    /** Commits a new photo and its outbox rows in one transaction. */
+    /** Commits a new photo and its delivery work in one transaction. */
     @Transactional
-    public void insert(PhotoRecord photo, List<DeliveryRecord> deliveries) {
+    public void insert(PhotoRecord photo, List<WorkItem> deliveries) {
         session.persist(photo);
         deliveries.forEach(session::persist);
         session.flush();
+    }
+
+    /**
+     * Photos still holding bytes that no longer need them: every delivery done and the retention
+     * passed, or withdrawn with no withdrawal action left that might need the bytes.
+     */
+    @Transactional
+    public List<PhotoRecord> purgeable(Duration retention, int limit) {
+        Instant cutoff = clock.instant().minus(retention);
+        return session.createSelectionQuery("""
+                select p from PhotoRecord p where p.blobKey is not null and (
+                  (p.withdrawnAt is null and not exists (select 1 from WorkItem d where d.photoId = p.id
+                                  and d.kind = :delivery and (d.status <> :done or d.doneAt > :cutoff)))
+                  or (p.withdrawnAt is not null and not exists (select 1 from WorkItem w
+                                  where w.photoId = p.id and w.kind = :withdrawal and w.status in (:q, :r))))""",
+                PhotoRecord.class)
+                .setParameter("delivery", WorkItem.Kind.PACS_DELIVERY)
+                .setParameter("withdrawal", WorkItem.Kind.PACS_WITHDRAWAL)
+                .setParameter("done", WorkItem.Status.DONE).setParameter("cutoff", cutoff)
+                .setParameter("q", WorkItem.Status.QUEUED).setParameter("r", WorkItem.Status.RETRYING)
+                .setMaxResults(limit).getResultList();
+    }
+
+    /** Marks a photo's bytes as purged; returns the blob key to delete, if it still had one. */
+    @Transactional
+    public Optional<String> markPurged(UUID photoId) {
+        PhotoRecord photo = session.find(PhotoRecord.class, photoId, LockModeType.PESSIMISTIC_WRITE);
+        String key = photo.blobKey;
+        photo.blobKey = null;
+        if (key != null) {
+            photo.purgedAt = clock.instant();
+        }
+        return Optional.ofNullable(key);
+    }
+
+    @Transactional
+    public boolean isBlobReferenced(String blobKey) {
+        return session.createSelectionQuery("select count(p) from PhotoRecord p where p.blobKey = :k", Long.class)
+                .setParameter("k", blobKey).getSingleResult() > 0;
     }
 }

@@ -1,5 +1,6 @@
 package org.photobridge.gateway.routing;
 
+import org.photobridge.gateway.outbox.WorkOutcome;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomException;
@@ -52,7 +53,7 @@ import org.jboss.logging.Logger;
  * therefore runs every PixelMed call on its own daemon thread and watches it:
  * <ul>
  *   <li>until the association is established, the attempt is bounded by {@code connectTimeout +
- *       readTimeout}; past that the caller gets {@link DeliveryOutcome.Retry} and the thread is
+ *       readTimeout}; past that the caller gets {@link WorkOutcome.Retry} and the thread is
  *       abandoned (PixelMed gives no handle to close its socket at that stage). While an abandoned
  *       thread is still blocked, further attempts to this destination return Retry at once, so a hung
  *       peer costs at most one parked thread per concurrent sender.</li>
@@ -95,19 +96,19 @@ public final class DimseDestination implements Destination {
     }
 
     @Override
-    public DeliveryOutcome deliver(Path dicomFile, String sopClassUid, String sopInstanceUid) {
+    public WorkOutcome deliver(Path dicomFile, String sopClassUid, String sopInstanceUid) {
         FileMeta meta;
         try {
             meta = FileMeta.read(dicomFile);
         } catch (NoSuchFileException e) {
-            return new DeliveryOutcome.Failed(where() + ": the DICOM file to send does not exist (outbox inconsistency)");
+            return new WorkOutcome.Failed(where() + ": the DICOM file to send does not exist (outbox inconsistency)");
         } catch (IOException | DicomException e) {
-            return new DeliveryOutcome.Failed(where() + ": the DICOM file to send cannot be read as DICOM Part 10 ("
+            return new WorkOutcome.Failed(where() + ": the DICOM file to send cannot be read as DICOM Part 10 ("
                     + e.getClass().getSimpleName() + "); it must be rebuilt before it can be sent");
         }
         if (!meta.sopClassUid().equals(sopClassUid) || !meta.sopInstanceUid().equals(sopInstanceUid)) {
             // Guards against sending one patient's photo under another outbox entry.
-            return new DeliveryOutcome.Failed(where() + ": the file's meta header names SOP Instance "
+            return new WorkOutcome.Failed(where() + ": the file's meta header names SOP Instance "
                     + meta.sopInstanceUid() + " of class " + meta.sopClassUid() + ", but the outbox entry is "
                     + sopInstanceUid + " of class " + sopClassUid + "; not sent");
         }
@@ -116,24 +117,24 @@ public final class DimseDestination implements Destination {
 
     @Override
     public Reachability check() {
-        DeliveryOutcome outcome = supervise("C-ECHO", attempt -> echo());
-        return new Reachability(outcome instanceof DeliveryOutcome.Stored, outcome.message());
+        WorkOutcome outcome = supervise("C-ECHO", attempt -> echo());
+        return new Reachability(outcome instanceof WorkOutcome.Done, outcome.message());
     }
 
     // ---------------------------------------------------------------- the work, on a worker thread
 
-    private DeliveryOutcome echo() {
+    private WorkOutcome echo() {
         try {
             // Throws on rejection, abort or a non-success status.
             new VerificationSOPClassSCU(settings.host(), settings.port(), settings.calledAeTitle(),
                     settings.callingAeTitle(), false);
-            return new DeliveryOutcome.Stored(where() + ": C-ECHO succeeded");
+            return new WorkOutcome.Done(where() + ": C-ECHO succeeded");
         } catch (Exception e) {
             return outcomeForException("C-ECHO", e, false);
         }
     }
 
-    private DeliveryOutcome store(Attempt attempt, Path dicomFile, FileMeta meta) {
+    private WorkOutcome store(Attempt attempt, Path dicomFile, FileMeta meta) {
         var contexts = new LinkedList<PresentationContext>();
         contexts.add(new PresentationContext((byte) 1, meta.sopClassUid(), meta.transferSyntaxUid()));
         if (!meta.transferSyntaxUid().equals(EXPLICIT_VR_LITTLE_ENDIAN)) {
@@ -149,7 +150,7 @@ public final class DimseDestination implements Destination {
         try {
             if (!attempt.associated(association, settings.readTimeout())) {
                 abortQuietly(association);
-                return new DeliveryOutcome.Retry(where() + ": association came too late; abandoned");
+                return new WorkOutcome.Retry(where() + ": association came too late; abandoned");
             }
             String acceptedSyntax = acceptedTransferSyntax(association, meta);
             if (acceptedSyntax == null) {
@@ -169,7 +170,7 @@ public final class DimseDestination implements Destination {
             }
             if (scu.status == null || progress.completed != 1) {
                 abortQuietly(association);
-                return new DeliveryOutcome.Retry(where() + ": C-STORE ended without a response from the PACS; will retry");
+                return new WorkOutcome.Retry(where() + ": C-STORE ended without a response from the PACS; will retry");
             }
             releaseQuietly(association);
             return outcomeForStatus(scu.status, where(), acceptedSyntax);
@@ -197,14 +198,14 @@ public final class DimseDestination implements Destination {
         return null;
     }
 
-    private DeliveryOutcome noUsableContext(Association association, FileMeta meta) {
+    private WorkOutcome noUsableContext(Association association, FileMeta meta) {
         try {
             association.getSuitablePresentationContextID(meta.sopClassUid());
         } catch (DicomNetworkException none) {
-            return new DeliveryOutcome.Failed(where() + ": the PACS accepted no presentation context for SOP Class "
+            return new WorkOutcome.Failed(where() + ": the PACS accepted no presentation context for SOP Class "
                     + meta.sopClassUid() + " (SOP class not supported by the PACS); configure the PACS to accept it");
         }
-        return new DeliveryOutcome.Failed(where() + ": the PACS does not accept transfer syntax "
+        return new WorkOutcome.Failed(where() + ": the PACS does not accept transfer syntax "
                 + meta.transferSyntaxUid() + " for SOP Class " + meta.sopClassUid()
                 + " and PhotoBridge does not decompress photos; configure the PACS to accept it");
     }
@@ -330,50 +331,50 @@ public final class DimseDestination implements Destination {
      * Maps a C-STORE response status (PS3.4 B.2.3, PS3.7 C) to an outcome. Warnings count as stored;
      * resource shortages and processing failures are worth retrying; refusals of the object are not.
      */
-    static DeliveryOutcome outcomeForStatus(int status, String where, String transferSyntaxUid) {
+    static WorkOutcome outcomeForStatus(int status, String where, String transferSyntaxUid) {
         String code = "0x" + String.format(Locale.ROOT, "%04X", status);
         String sent = transferSyntaxUid == null ? "" : " (sent as " + transferSyntaxUid + ")";
         if (status == 0x0000) {
-            return new DeliveryOutcome.Stored(where + ": stored, status 0x0000" + sent);
+            return new WorkOutcome.Done(where + ": stored, status 0x0000" + sent);
         }
         if (status == 0x0111) {
-            return new DeliveryOutcome.Stored(where + ": PACS already holds this SOP Instance (status 0x0111 duplicate)" + sent);
+            return new WorkOutcome.Done(where + ": PACS already holds this SOP Instance (status 0x0111 duplicate)" + sent);
         }
         if ((status & 0xF000) == 0xB000 || status == 0x0001 || status == 0x0107 || status == 0x0116) {
-            return new DeliveryOutcome.Stored(where + ": stored with warning " + code + " (" + warningMeaning(status)
+            return new WorkOutcome.Done(where + ": stored with warning " + code + " (" + warningMeaning(status)
                     + "); check the object in the PACS" + sent);
         }
         if ((status & 0xFF00) == 0xA700 || status == 0x0213) {
-            return new DeliveryOutcome.Retry(where + ": PACS refused with status " + code
+            return new WorkOutcome.Retry(where + ": PACS refused with status " + code
                     + " (out of resources); will retry, ask the PACS team to check its storage if this persists");
         }
         if (status == 0x0110) {
-            return new DeliveryOutcome.Retry(where + ": PACS reported status 0x0110 (processing failure); will retry,"
+            return new WorkOutcome.Retry(where + ": PACS reported status 0x0110 (processing failure); will retry,"
                     + " check the PACS log if this persists");
         }
         if (status == 0xFE00) {
-            return new DeliveryOutcome.Retry(where + ": PACS cancelled the C-STORE (status 0xFE00); will retry");
+            return new WorkOutcome.Retry(where + ": PACS cancelled the C-STORE (status 0xFE00); will retry");
         }
         if ((status & 0xFF00) == 0xA900) {
-            return new DeliveryOutcome.Failed(where + ": PACS refused the object with status " + code
+            return new WorkOutcome.Failed(where + ": PACS refused the object with status " + code
                     + " (data set does not match SOP Class); the object needs correcting, not resending");
         }
         if ((status & 0xF000) == 0xC000) {
-            return new DeliveryOutcome.Failed(where + ": PACS refused the object with status " + code
+            return new WorkOutcome.Failed(where + ": PACS refused the object with status " + code
                     + " (cannot understand); the object needs correcting, not resending");
         }
         if (status == 0x0122) {
-            return new DeliveryOutcome.Failed(where + ": PACS refused with status 0x0122 (SOP Class not supported);"
+            return new WorkOutcome.Failed(where + ": PACS refused with status 0x0122 (SOP Class not supported);"
                     + " configure the PACS to accept this SOP Class");
         }
         if (status == 0x0124) {
-            return new DeliveryOutcome.Failed(where + ": PACS refused with status 0x0124 (not authorized);"
+            return new WorkOutcome.Failed(where + ": PACS refused with status 0x0124 (not authorized);"
                     + " check the calling AE title is allowed to store");
         }
         if (status == 0xFFFF) {
-            return new DeliveryOutcome.Retry(where + ": C-STORE response carried no status; will retry");
+            return new WorkOutcome.Retry(where + ": C-STORE response carried no status; will retry");
         }
-        return new DeliveryOutcome.Failed(where + ": PACS answered with failure status " + code
+        return new WorkOutcome.Failed(where + ": PACS answered with failure status " + code
                 + "; an operator must look at the PACS log before resending");
     }
 
@@ -392,60 +393,60 @@ public final class DimseDestination implements Destination {
      * for example {@code A-ASSOCIATE-RJ indication - rejected-permanent by DICOM UL Service User,
      * called AE Title not recognized}.
      */
-    DeliveryOutcome outcomeForException(String phase, Throwable e, boolean timedOut) {
+    WorkOutcome outcomeForException(String phase, Throwable e, boolean timedOut) {
         String where = where();
         // PixelMed turns socket trouble into "A-P-ABORT indication - ... java.net.ConnectException: ..."
         // keeping only the text, so both the exception chain and its text are consulted.
         String text = describe(e);
         if (timedOut || text.contains("SocketTimeoutException")) {
-            return new DeliveryOutcome.Retry(where + ": no answer from the PACS for " + seconds(settings.readTimeout())
+            return new WorkOutcome.Retry(where + ": no answer from the PACS for " + seconds(settings.readTimeout())
                     + " during " + phase + "; will retry");
         }
         if (text.contains("ConnectException")) {
-            return new DeliveryOutcome.Retry(where + ": connection refused; is the PACS running and is the port right?"
+            return new WorkOutcome.Retry(where + ": connection refused; is the PACS running and is the port right?"
                     + " Will retry");
         }
         if (text.contains("UnknownHostException")) {
-            return new DeliveryOutcome.Retry(where + ": host name does not resolve; check the destination's host setting."
+            return new WorkOutcome.Retry(where + ": host name does not resolve; check the destination's host setting."
                     + " Will retry");
         }
         if (text.contains("NoRouteToHostException")) {
-            return new DeliveryOutcome.Retry(where + ": no route to host; check the network. Will retry");
+            return new WorkOutcome.Retry(where + ": no route to host; check the network. Will retry");
         }
         String message = e.getMessage() == null ? "" : e.getMessage();
         if (message.contains("A-ASSOCIATE-RJ")) {
             String detail = message.substring(message.indexOf("rejected") >= 0 ? message.indexOf("rejected") : 0);
             if (message.contains("rejected-transient")) {
-                return new DeliveryOutcome.Retry(where + ": association rejected (" + detail + "); will retry");
+                return new WorkOutcome.Retry(where + ": association rejected (" + detail + "); will retry");
             }
-            return new DeliveryOutcome.Failed(where + ": association rejected (" + detail + "); check the called AE title '"
+            return new WorkOutcome.Failed(where + ": association rejected (" + detail + "); check the called AE title '"
                     + settings.calledAeTitle() + "' and that the PACS knows calling AE title '"
                     + settings.callingAeTitle() + "'");
         }
         if (message.contains("A-ABORT")) {
-            return new DeliveryOutcome.Retry(where + ": the PACS aborted the association during " + phase + "; will retry");
+            return new WorkOutcome.Retry(where + ": the PACS aborted the association during " + phase + "; will retry");
         }
         if (message.startsWith("refusing to decompress")) {
-            return new DeliveryOutcome.Failed(where + ": the PACS did not accept the object's own transfer syntax and "
+            return new WorkOutcome.Failed(where + ": the PACS did not accept the object's own transfer syntax and "
                     + "PhotoBridge does not decompress photos (" + message.substring("refusing to decompress ".length())
                     + "); configure the PACS to accept it");
         }
         if (message.startsWith("C-ECHO reports failure status")) {
-            return new DeliveryOutcome.Retry(where + ": " + message);
+            return new WorkOutcome.Retry(where + ": " + message);
         }
         if (e instanceof DicomException) {
-            return new DeliveryOutcome.Failed(where + ": the object could not be encoded for sending ("
+            return new WorkOutcome.Failed(where + ": the object could not be encoded for sending ("
                     + e.getClass().getSimpleName() + "); it must be rebuilt");
         }
         // Connection reset, broken pipe, socket closed by the PACS: network trouble is worth a retry.
-        return new DeliveryOutcome.Retry(where + ": " + phase + " failed (" + e.getClass().getSimpleName()
+        return new WorkOutcome.Retry(where + ": " + phase + " failed (" + e.getClass().getSimpleName()
                 + (message.isEmpty() ? "" : ": " + firstLine(message)) + "); will retry");
     }
 
     // ---------------------------------------------------------------- supervision of PixelMed calls
 
     private interface Work {
-        DeliveryOutcome run(Attempt attempt) throws Exception;
+        WorkOutcome run(Attempt attempt) throws Exception;
     }
 
     /** What the watchdog knows about one attempt; written by the worker, read by the caller. */
@@ -504,18 +505,18 @@ public final class DimseDestination implements Destination {
         }
     }
 
-    private DeliveryOutcome supervise(String phase, Work work) {
+    private WorkOutcome supervise(String phase, Work work) {
         for (Thread t : abandoned) {
             if (!t.isAlive()) {
                 abandoned.remove(t);
             }
         }
         if (!abandoned.isEmpty()) {
-            return new DeliveryOutcome.Retry(where() + ": an earlier " + phase.toLowerCase(Locale.ROOT)
+            return new WorkOutcome.Retry(where() + ": an earlier " + phase.toLowerCase(Locale.ROOT)
                     + " attempt is still blocked waiting for the PACS (peer hung?); will retry");
         }
         var attempt = new Attempt();
-        Callable<DeliveryOutcome> call = () -> work.run(attempt);
+        Callable<WorkOutcome> call = () -> work.run(attempt);
         var task = new FutureTask<>(call);
         var thread = new Thread(task, "photobridge-dimse-" + settings.name());
         thread.setDaemon(true);
@@ -535,7 +536,7 @@ public final class DimseDestination implements Destination {
                 if (!attempt.isAssociated()) {
                     if (now - started > associateLimit && attempt.abandon()) {
                         abandoned.add(thread);
-                        return new DeliveryOutcome.Retry(where() + ": no association with the PACS within "
+                        return new WorkOutcome.Retry(where() + ": no association with the PACS within "
                                 + seconds(settings.connectTimeout().plus(settings.readTimeout()))
                                 + " (host unreachable or PACS not answering); will retry");
                     }
@@ -545,7 +546,7 @@ public final class DimseDestination implements Destination {
                     closedAt = now;
                 } else if (closedAt != 0 && now - closedAt > GRACE_AFTER_CLOSE.toNanos()) {
                     abandoned.add(thread);
-                    return new DeliveryOutcome.Retry(where() + ": no answer from the PACS for "
+                    return new WorkOutcome.Retry(where() + ": no answer from the PACS for "
                             + seconds(settings.readTimeout()) + " during " + phase + "; will retry");
                 }
             }
@@ -554,7 +555,7 @@ public final class DimseDestination implements Destination {
             attempt.closeSocket();
             abandoned.add(thread);
             Thread.currentThread().interrupt();
-            return new DeliveryOutcome.Retry(where() + ": " + phase + " interrupted (gateway shutting down?); will retry");
+            return new WorkOutcome.Retry(where() + ": " + phase + " interrupted (gateway shutting down?); will retry");
         } catch (ExecutionException e) {
             LOG.warnf("%s: unexpected error during %s: %s", where(), phase, e.getCause());
             return outcomeForException(phase, e.getCause(), attempt.timedOut);

@@ -1,5 +1,6 @@
 package org.photobridge.gateway.routing;
 
+import org.photobridge.gateway.outbox.WorkOutcome;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -51,11 +52,11 @@ public final class OrthancDeleter {
     /**
      * Deletes each instance in turn and stops at the first that is not done.
      *
-     * @return {@link DeliveryOutcome.Stored} when none of the instances is left in Orthanc (the detail
+     * @return {@link WorkOutcome.Done} when none of the instances is left in Orthanc (the detail
      *         says how many were deleted and how many were already absent), otherwise the first
      *         Retry or Failed
      */
-    public DeliveryOutcome deleteAll(List<InstanceRef> instances) {
+    public WorkOutcome deleteAll(List<InstanceRef> instances) {
         int deleted = 0;
         int absent = 0;
         for (InstanceRef instance : instances) {
@@ -69,7 +70,7 @@ public final class OrthancDeleter {
                 absent++;
             }
         }
-        return new DeliveryOutcome.Stored(where() + ": " + deleted + " instance(s) deleted, " + absent
+        return new WorkOutcome.Done(where() + ": " + deleted + " instance(s) deleted, " + absent
                 + " already absent");
     }
 
@@ -84,7 +85,7 @@ public final class OrthancDeleter {
         }
 
         /** Could not be done now (Retry) or at all (Failed). */
-        record NotDone(DeliveryOutcome outcome) implements Result {
+        record NotDone(WorkOutcome outcome) implements Result {
         }
     }
 
@@ -104,7 +105,7 @@ public final class OrthancDeleter {
             return new Result.NotDone(e.outcome);
         }
         if (ids == null) {
-            return new Result.NotDone(new DeliveryOutcome.Retry(where()
+            return new Result.NotDone(new WorkOutcome.Retry(where()
                     + ": /tools/lookup answered something that is not Orthanc's JSON; is baseUrl Orthanc's REST root?"
                     + " Will retry"));
         }
@@ -149,7 +150,7 @@ public final class OrthancDeleter {
             return new Reply(response.statusCode(), body);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new NotDoneException(new DeliveryOutcome.Retry(where() + ": interrupted (gateway shutting down?); will retry"));
+            throw new NotDoneException(new WorkOutcome.Retry(where() + ": interrupted (gateway shutting down?); will retry"));
         } catch (IOException e) {
             throw new NotDoneException(outcomeForException(e));
         }
@@ -174,39 +175,39 @@ public final class OrthancDeleter {
         }
     }
 
-    private DeliveryOutcome outcomeForStatus(int code, String step) {
+    private WorkOutcome outcomeForStatus(int code, String step) {
         String where = where() + " (" + step + ")";
         return switch (code) {
-            case 401 -> new DeliveryOutcome.Failed(where + ": credentials rejected (HTTP 401); fix the Orthanc REST credentials");
-            case 403 -> new DeliveryOutcome.Failed(where + ": not permitted (HTTP 403); Orthanc must allow this user to delete");
-            case 404 -> new DeliveryOutcome.Failed(where + ": HTTP 404; check that baseUrl is Orthanc's REST root, not its"
+            case 401 -> new WorkOutcome.Failed(where + ": credentials rejected (HTTP 401); fix the Orthanc REST credentials");
+            case 403 -> new WorkOutcome.Failed(where + ": not permitted (HTTP 403); Orthanc must allow this user to delete");
+            case 404 -> new WorkOutcome.Failed(where + ": HTTP 404; check that baseUrl is Orthanc's REST root, not its"
                     + " DICOMweb root");
-            case 405 -> new DeliveryOutcome.Failed(where + ": HTTP 405; this server does not allow deleting here");
-            case 408, 429 -> new DeliveryOutcome.Retry(where + ": Orthanc asked to try later (HTTP " + code + "); will retry");
+            case 405 -> new WorkOutcome.Failed(where + ": HTTP 405; this server does not allow deleting here");
+            case 408, 429 -> new WorkOutcome.Retry(where + ": Orthanc asked to try later (HTTP " + code + "); will retry");
             default -> code >= 500
-                    ? new DeliveryOutcome.Retry(where + ": Orthanc server error (HTTP " + code + "); will retry")
-                    : new DeliveryOutcome.Failed(where + ": unexpected HTTP " + code + "; check the Orthanc log");
+                    ? new WorkOutcome.Retry(where + ": Orthanc server error (HTTP " + code + "); will retry")
+                    : new WorkOutcome.Failed(where + ": unexpected HTTP " + code + "; check the Orthanc log");
         };
     }
 
-    private DeliveryOutcome outcomeForException(IOException e) {
+    private WorkOutcome outcomeForException(IOException e) {
         String where = where();
         if (e instanceof HttpConnectTimeoutException) {
-            return new DeliveryOutcome.Retry(where + ": could not connect within " + settings.timeout().toSeconds() + " s; will retry");
+            return new WorkOutcome.Retry(where + ": could not connect within " + settings.timeout().toSeconds() + " s; will retry");
         }
         if (e instanceof HttpTimeoutException) {
-            return new DeliveryOutcome.Retry(where + ": no response within " + settings.timeout().toSeconds() + " s; will retry");
+            return new WorkOutcome.Retry(where + ": no response within " + settings.timeout().toSeconds() + " s; will retry");
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ConnectException) {
-                return new DeliveryOutcome.Retry(where + ": connection refused; is Orthanc running and is the URL right?"
+                return new WorkOutcome.Retry(where + ": connection refused; is Orthanc running and is the URL right?"
                         + " Will retry");
             }
             if (t instanceof java.net.UnknownHostException) {
-                return new DeliveryOutcome.Retry(where + ": host name does not resolve; check the base URL. Will retry");
+                return new WorkOutcome.Retry(where + ": host name does not resolve; check the base URL. Will retry");
             }
         }
-        return new DeliveryOutcome.Retry(where + ": network error (" + e.getClass().getSimpleName() + "); will retry");
+        return new WorkOutcome.Retry(where + ": network error (" + e.getClass().getSimpleName() + "); will retry");
     }
 
     private String where() {
@@ -214,9 +215,9 @@ public final class OrthancDeleter {
     }
 
     private static final class NotDoneException extends Exception {
-        final DeliveryOutcome outcome;
+        final WorkOutcome outcome;
 
-        NotDoneException(DeliveryOutcome outcome) {
+        NotDoneException(WorkOutcome outcome) {
             super(outcome.message(), null, false, false);
             this.outcome = outcome;
         }

@@ -1,5 +1,6 @@
 package org.photobridge.gateway.routing;
 
+import org.photobridge.gateway.outbox.WorkOutcome;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
@@ -21,7 +22,7 @@ import org.photobridge.gateway.dicom.RejectionNoteWriter;
  * Carries out one destination's withdrawal action for the instances of a withdrawn photo (or
  * photos of one study). One instance per configured destination; thread-safe. Like
  * {@link Destination#deliver}, it never throws for PACS or network trouble: the outcome says whether
- * the withdrawal job is done ({@link DeliveryOutcome.Stored}), should be retried, or needs an operator.
+ * the withdrawal job is done ({@link WorkOutcome.Done}), should be retried, or needs an operator.
  * Every action is idempotent, so a job may be retried from the start.
  */
 public final class PacsWithdrawal {
@@ -61,14 +62,14 @@ public final class PacsWithdrawal {
      * @param rejectionNote for {@code reject}: the Part 10 rejection note referencing every one of
      *                      {@code instances}, written by {@link RejectionNoteWriter}; otherwise ignored, may be null
      */
-    public DeliveryOutcome withdraw(List<InstanceRef> instances, Path rejectionNote) {
+    public WorkOutcome withdraw(List<InstanceRef> instances, Path rejectionNote) {
         Objects.requireNonNull(instances, "instances");
         if (action instanceof WithdrawalAction.None) {
-            return new DeliveryOutcome.Stored("destination '" + destination.name()
+            return new WorkOutcome.Done("destination '" + destination.name()
                     + "': withdrawal action is none; the PACS keeps the instances");
         }
         if (instances.isEmpty()) {
-            return new DeliveryOutcome.Stored("destination '" + destination.name() + "': no instances to withdraw");
+            return new WorkOutcome.Done("destination '" + destination.name() + "': no instances to withdraw");
         }
         if (deleter != null) {
             return deleter.deleteAll(instances);
@@ -76,35 +77,35 @@ public final class PacsWithdrawal {
         return reject(instances, rejectionNote);
     }
 
-    private DeliveryOutcome reject(List<InstanceRef> instances, Path rejectionNote) {
+    private WorkOutcome reject(List<InstanceRef> instances, Path rejectionNote) {
         String where = "destination '" + destination.name() + "' (reject)";
         if (rejectionNote == null || !Files.isRegularFile(rejectionNote)) {
-            return new DeliveryOutcome.Failed(where + ": the rejection note file is missing (outbox inconsistency);"
+            return new WorkOutcome.Failed(where + ": the rejection note file is missing (outbox inconsistency);"
                     + " it must be rebuilt");
         }
         AttributeList note;
         try {
             note = DicomTags.read(rejectionNote);
         } catch (IOException e) {
-            return new DeliveryOutcome.Failed(where + ": the rejection note cannot be read as DICOM; it must be rebuilt");
+            return new WorkOutcome.Failed(where + ": the rejection note cannot be read as DICOM; it must be rebuilt");
         }
         String sopClass = Attribute.getSingleStringValueOrEmptyString(note, TagFromName.SOPClassUID);
         String sopInstance = Attribute.getSingleStringValueOrEmptyString(note, TagFromName.SOPInstanceUID);
         if (!RejectionNoteWriter.KEY_OBJECT_SELECTION_DOCUMENT_STORAGE.equals(sopClass)) {
-            return new DeliveryOutcome.Failed(where + ": the rejection note file is of SOP Class " + sopClass
+            return new WorkOutcome.Failed(where + ": the rejection note file is of SOP Class " + sopClass
                     + ", not a Key Object Selection Document; it must be rebuilt");
         }
         Set<String> referenced = referencedInstances(note);
         for (InstanceRef instance : instances) {
             if (!referenced.contains(instance.sopInstanceUid())) {
-                return new DeliveryOutcome.Failed(where + ": the rejection note does not reference instance "
+                return new WorkOutcome.Failed(where + ": the rejection note does not reference instance "
                         + instance.sopInstanceUid() + "; it must be rebuilt for this job's instances");
             }
         }
-        DeliveryOutcome outcome = destination.deliver(rejectionNote, sopClass, sopInstance);
-        if (outcome instanceof DeliveryOutcome.Stored stored) {
-            return new DeliveryOutcome.Stored("rejection note " + sopInstance + " for " + instances.size()
-                    + " instance(s) stored: " + stored.detail());
+        WorkOutcome outcome = destination.deliver(rejectionNote, sopClass, sopInstance);
+        if (outcome instanceof WorkOutcome.Done stored) {
+            return new WorkOutcome.Done("rejection note " + sopInstance + " for " + instances.size()
+                    + " instance(s) stored: " + stored.message());
         }
         return outcome;
     }

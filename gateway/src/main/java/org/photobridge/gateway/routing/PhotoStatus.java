@@ -2,7 +2,7 @@ package org.photobridge.gateway.routing;
 
 import java.util.List;
 
-import org.photobridge.gateway.persistence.DeliveryRecord;
+import org.photobridge.gateway.persistence.WorkItem;
 
 /** The state of a photo as the status API reports it, derived from its deliveries. */
 public enum PhotoStatus {
@@ -17,15 +17,15 @@ public enum PhotoStatus {
     /** Consent was withdrawn; the photo is no longer served. */
     WITHDRAWN;
 
-    public static PhotoStatus of(List<DeliveryRecord> deliveries) {
-        if (deliveries.stream().anyMatch(d -> d.status == DeliveryRecord.Status.FAILED)) {
+    public static PhotoStatus of(List<WorkItem> deliveries) {
+        if (deliveries.stream().anyMatch(d -> d.status == WorkItem.Status.FAILED)) {
             return FAILED;
         }
-        if (!deliveries.isEmpty() && deliveries.stream().allMatch(d -> d.status == DeliveryRecord.Status.STORED)) {
+        if (!deliveries.isEmpty() && deliveries.stream().allMatch(d -> d.status == WorkItem.Status.DONE)) {
             return STORED;
         }
         boolean untouched = deliveries.stream()
-                .allMatch(d -> d.status == DeliveryRecord.Status.QUEUED && d.attempts == 0);
+                .allMatch(d -> d.status == WorkItem.Status.QUEUED && d.attempts == 0);
         return untouched ? QUEUED : SENDING;
     }
 }

@@ -8,14 +8,12 @@ import java.util.Optional;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Destinations by name, and how the outbox retries them. */
+/** Destinations by name (how the work queue retries is outbox.WorkQueueConfig). */
 @ConfigMapping(prefix = "photobridge")
 public interface RoutingConfig {
 
     /** Destinations by name; a photo goes to every enabled destination. */
     Map<String, DestinationConfig> destinations();
-
-    Routing routing();
 
     /** One destination. {@code kind} decides which of the other settings apply. */
     interface DestinationConfig {
@@ -73,41 +71,5 @@ public interface RoutingConfig {
         /** How long one delivery may take before it counts as failed (and is retried). */
         @WithDefault("120s")
         Duration timeout();
-    }
-
-    /** Retry policy of the outbox. */
-    interface Routing {
-        /** How often the outbox looks for due deliveries (new photos wake it at once). */
-        @WithDefault("5s")
-        Duration pollInterval();
-
-        /** Wait before the first retry; doubles with each failed attempt. */
-        @WithDefault("5s")
-        Duration initialBackoff();
-
-        /** Longest wait between retries. */
-        @WithDefault("10m")
-        Duration maxBackoff();
-
-        /** Attempts before a delivery that keeps failing transiently is parked as FAILED. */
-        @WithDefault("100")
-        int maxAttempts();
-
-        /**
-         * How long a gateway instance holds a delivery it is working on before others may take it;
-         * longer than the slowest delivery. A restarted instance releases its own leases at once.
-         */
-        @WithDefault("5m")
-        Duration lease();
-
-        /**
-         * Stable name of this gateway instance in outbox leases (default: the host name). Replicas
-         * sharing a database need distinct names; a restarted instance keeps its name.
-         */
-        Optional<String> instanceId();
-
-        /** Deliveries taken per outbox pass. */
-        @WithDefault("20")
-        int batchSize();
     }
 }

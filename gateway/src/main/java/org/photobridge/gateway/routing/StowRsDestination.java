@@ -1,5 +1,6 @@
 package org.photobridge.gateway.routing;
 
+import org.photobridge.gateway.outbox.WorkOutcome;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.FileNotFoundException;
@@ -70,7 +71,7 @@ public final class StowRsDestination implements Destination {
     }
 
     @Override
-    public DeliveryOutcome deliver(Path dicomFile, String sopClassUid, String sopInstanceUid) {
+    public WorkOutcome deliver(Path dicomFile, String sopClassUid, String sopInstanceUid) {
         String boundary = "photobridge-" + UUID.randomUUID();
         HttpRequest.BodyPublisher body;
         try {
@@ -83,7 +84,7 @@ public final class StowRsDestination implements Destination {
                     HttpRequest.BodyPublishers.ofFile(dicomFile),
                     HttpRequest.BodyPublishers.ofString("\r\n--" + boundary + "--\r\n", StandardCharsets.US_ASCII));
         } catch (NoSuchFileException | FileNotFoundException e) {
-            return new DeliveryOutcome.Failed(where() + ": the DICOM file to send does not exist (outbox inconsistency)");
+            return new WorkOutcome.Failed(where() + ": the DICOM file to send does not exist (outbox inconsistency)");
         }
         var request = HttpRequest.newBuilder(studiesUri)
                 .timeout(settings.timeout())
@@ -100,7 +101,7 @@ public final class StowRsDestination implements Destination {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new DeliveryOutcome.Retry(where() + ": STOW-RS interrupted (gateway shutting down?); will retry");
+            return new WorkOutcome.Retry(where() + ": STOW-RS interrupted (gateway shutting down?); will retry");
         } catch (IOException e) {
             return outcomeForException(e);
         }
@@ -137,14 +138,14 @@ public final class StowRsDestination implements Destination {
      * Maps a STOW-RS response (PS3.18 10.5.3) to an outcome. Only a response that lists our SOP
      * Instance in the Referenced SOP Sequence counts as stored.
      */
-    DeliveryOutcome outcomeForResponse(int code, byte[] body, String sopInstanceUid, Optional<String> retryAfter) {
+    WorkOutcome outcomeForResponse(int code, byte[] body, String sopInstanceUid, Optional<String> retryAfter) {
         String where = where();
         JsonNode json = parse(body);
         JsonNode referenced = findInstance(json, REFERENCED_SOP_SEQUENCE, sopInstanceUid);
         JsonNode failed = findInstance(json, FAILED_SOP_SEQUENCE, sopInstanceUid);
         if ((code == 200 || code == 202) && referenced != null) {
             Integer warning = usValue(referenced, WARNING_REASON);
-            return new DeliveryOutcome.Stored(where + ": stored (HTTP " + code
+            return new WorkOutcome.Done(where + ": stored (HTTP " + code
                     + (warning == null ? "" : String.format(", warning reason 0x%04X", warning)) + ")");
         }
         if ((code == 200 || code == 202 || code == 409) && failed != null) {
@@ -153,60 +154,60 @@ public final class StowRsDestination implements Destination {
                 // FailureReason uses the C-STORE status codes (PS3.18 Table 10.5.3-3), so it maps the same way.
                 return DimseDestination.outcomeForStatus(reason, where + " (HTTP " + code + ")", null);
             }
-            return new DeliveryOutcome.Failed(where + ": the PACS listed this instance as failed (HTTP " + code
+            return new WorkOutcome.Failed(where + ": the PACS listed this instance as failed (HTTP " + code
                     + ", no failure reason given); check the PACS log");
         }
         if (code == 200 || code == 202) {
-            return new DeliveryOutcome.Retry(where + ": HTTP " + code
+            return new WorkOutcome.Retry(where + ": HTTP " + code
                     + " but the response does not confirm this SOP Instance; will retry");
         }
         if (code == 409) {
-            return new DeliveryOutcome.Failed(where + ": the PACS refused the object (HTTP 409 Conflict, e.g. SOP Class"
+            return new WorkOutcome.Failed(where + ": the PACS refused the object (HTTP 409 Conflict, e.g. SOP Class"
                     + " not supported or study mismatch); the object or PACS configuration needs changing");
         }
         if (code >= 300 && code < 400) {
-            return new DeliveryOutcome.Failed(where + ": HTTP " + code
+            return new WorkOutcome.Failed(where + ": HTTP " + code
                     + " redirect; configure the final DICOMweb base URL instead of following redirects");
         }
         return switch (code) {
-            case 400 -> new DeliveryOutcome.Failed(where + ": the PACS rejected the request as malformed (HTTP 400)");
-            case 401 -> new DeliveryOutcome.Failed(where + ": credentials rejected (HTTP 401); fix the destination's credentials");
-            case 403 -> new DeliveryOutcome.Failed(where + ": not permitted to store (HTTP 403); ask the PACS team for STOW rights");
-            case 404 -> new DeliveryOutcome.Failed(where + ": no STOW-RS service at " + studiesUri
+            case 400 -> new WorkOutcome.Failed(where + ": the PACS rejected the request as malformed (HTTP 400)");
+            case 401 -> new WorkOutcome.Failed(where + ": credentials rejected (HTTP 401); fix the destination's credentials");
+            case 403 -> new WorkOutcome.Failed(where + ": not permitted to store (HTTP 403); ask the PACS team for STOW rights");
+            case 404 -> new WorkOutcome.Failed(where + ": no STOW-RS service at " + studiesUri
                     + " (HTTP 404); check the destination's base URL");
-            case 405 -> new DeliveryOutcome.Failed(where + ": the PACS does not allow STOW-RS here (HTTP 405); check the base URL");
-            case 413 -> new DeliveryOutcome.Failed(where + ": the object is larger than the PACS accepts (HTTP 413)");
-            case 415 -> new DeliveryOutcome.Failed(where + ": the PACS does not accept application/dicom (HTTP 415)");
-            case 408, 425, 429 -> new DeliveryOutcome.Retry(where + ": the PACS asked to try later (HTTP " + code + ")"
+            case 405 -> new WorkOutcome.Failed(where + ": the PACS does not allow STOW-RS here (HTTP 405); check the base URL");
+            case 413 -> new WorkOutcome.Failed(where + ": the object is larger than the PACS accepts (HTTP 413)");
+            case 415 -> new WorkOutcome.Failed(where + ": the PACS does not accept application/dicom (HTTP 415)");
+            case 408, 425, 429 -> new WorkOutcome.Retry(where + ": the PACS asked to try later (HTTP " + code + ")"
                     + retryAfter.map(s -> ", Retry-After " + s).orElse("") + "; will retry");
             default -> code >= 500
-                    ? new DeliveryOutcome.Retry(where + ": PACS server error (HTTP " + code + ")"
+                    ? new WorkOutcome.Retry(where + ": PACS server error (HTTP " + code + ")"
                             + retryAfter.map(s -> ", Retry-After " + s).orElse("") + "; will retry")
-                    : new DeliveryOutcome.Failed(where + ": unexpected HTTP " + code + "; check the PACS log");
+                    : new WorkOutcome.Failed(where + ": unexpected HTTP " + code + "; check the PACS log");
         };
     }
 
-    private DeliveryOutcome outcomeForException(IOException e) {
+    private WorkOutcome outcomeForException(IOException e) {
         String where = where();
         if (e instanceof HttpConnectTimeoutException) {
-            return new DeliveryOutcome.Retry(where + ": could not connect within " + settings.timeout().toSeconds()
+            return new WorkOutcome.Retry(where + ": could not connect within " + settings.timeout().toSeconds()
                     + " s; will retry");
         }
         if (e instanceof HttpTimeoutException) {
-            return new DeliveryOutcome.Retry(where + ": no response within " + settings.timeout().toSeconds()
+            return new WorkOutcome.Retry(where + ": no response within " + settings.timeout().toSeconds()
                     + " s; will retry");
         }
         if (hasCause(e, ConnectException.class)) {
-            return new DeliveryOutcome.Retry(where + ": connection refused; is the PACS running and is the URL right?"
+            return new WorkOutcome.Retry(where + ": connection refused; is the PACS running and is the URL right?"
                     + " Will retry");
         }
         if (hasCause(e, java.net.UnknownHostException.class)) {
-            return new DeliveryOutcome.Retry(where + ": host name does not resolve; check the base URL. Will retry");
+            return new WorkOutcome.Retry(where + ": host name does not resolve; check the base URL. Will retry");
         }
         if (hasCause(e, javax.net.ssl.SSLHandshakeException.class)) {
-            return new DeliveryOutcome.Retry(where + ": TLS handshake failed (certificate not trusted?); will retry");
+            return new WorkOutcome.Retry(where + ": TLS handshake failed (certificate not trusted?); will retry");
         }
-        return new DeliveryOutcome.Retry(where + ": network error (" + e.getClass().getSimpleName() + "); will retry");
+        return new WorkOutcome.Retry(where + ": network error (" + e.getClass().getSimpleName() + "); will retry");
     }
 
     private void authorize(BiConsumer<String, String> header) {

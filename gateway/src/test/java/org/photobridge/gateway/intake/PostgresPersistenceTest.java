@@ -38,7 +38,7 @@ class PostgresPersistenceTest {
         try (var connection = DriverManager.getConnection(TestDatabase.JDBC_URL, "photobridge", "");
                 var query = connection.prepareStatement("""
                         select p.sop_instance_uid, s.study_instance_uid,
-                               (select count(*) from delivery d where d.photo_id = p.id and d.status = 'STORED')
+                               (select count(*) from work_item d where d.photo_id = p.id and d.kind = 'PACS_DELIVERY' and d.status = 'DONE')
                         from photo p join encounter_study s on s.id = p.study_id where s.patient_value = ?""")) {
             query.setString(1, mrn);
             try (var rows = query.executeQuery()) {

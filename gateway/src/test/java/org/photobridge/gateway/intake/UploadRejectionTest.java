@@ -22,7 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.photobridge.gateway.photo.TestImages;
-import org.photobridge.gateway.routing.Outbox;
+import org.photobridge.gateway.persistence.Photos;
 import org.photobridge.gateway.store.EncryptedBlobStore;
 import org.photobridge.gateway.testing.TestStack;
 
@@ -43,7 +43,7 @@ class UploadRejectionTest {
     EncryptedBlobStore store;
 
     @Inject
-    Outbox outbox;
+    Photos photoQueries;
 
     private final String mrn = "MRN-REJECT-" + UUID.randomUUID();
     private Instant started;
@@ -64,10 +64,10 @@ class UploadRejectionTest {
         Duration elapsed = Duration.between(started, Instant.now()).plusSeconds(1);
         for (String key : store.listKeys()) {
             try {
-                if (store.ageOf(key).compareTo(elapsed) <= 0 && !outbox.isReferenced(key)) {
+                if (store.ageOf(key).compareTo(elapsed) <= 0 && !photoQueries.isBlobReferenced(key)) {
                     // An earlier test's photo may be between "marked purged" and "file deleted".
                     Thread.sleep(1000);
-                    assertTrue(!store.exists(key) || outbox.isReferenced(key),
+                    assertTrue(!store.exists(key) || photoQueries.isBlobReferenced(key),
                             "a rejected upload left encrypted bytes behind");
                 }
             } catch (NoSuchFileException purgedMeanwhile) {

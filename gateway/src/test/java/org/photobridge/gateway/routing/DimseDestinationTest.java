@@ -1,5 +1,6 @@
 package org.photobridge.gateway.routing;
 
+import org.photobridge.gateway.outbox.WorkOutcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -45,9 +46,9 @@ class DimseDestinationTest {
         var photo = OrthancTestPeer.makePhoto(tmp);
         assertEquals(OrthancTestPeer.JPEG_BASELINE, photo.transferSyntaxUid(), "test object should be JPEG Baseline");
 
-        DeliveryOutcome outcome = orthanc(peer).deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
+        WorkOutcome outcome = orthanc(peer).deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
 
-        assertInstanceOf(DeliveryOutcome.Stored.class, outcome, outcome.message());
+        assertInstanceOf(WorkOutcome.Done.class, outcome, outcome.message());
         assertTrue(outcome.message().contains("0x0000"), outcome.message());
         String id = peer.instanceId(photo.sopInstanceUid()).orElseThrow(() -> new AssertionError("Orthanc lacks the instance"));
         assertEquals(OrthancTestPeer.JPEG_BASELINE, peer.storedTransferSyntax(id));
@@ -62,9 +63,9 @@ class DimseDestinationTest {
         var peer = OrthancTestPeer.require();
         var plain = OrthancTestPeer.decompressed(tmp, OrthancTestPeer.makePhoto(tmp));
 
-        DeliveryOutcome outcome = orthanc(peer).deliver(plain.file(), plain.sopClassUid(), plain.sopInstanceUid());
+        WorkOutcome outcome = orthanc(peer).deliver(plain.file(), plain.sopClassUid(), plain.sopInstanceUid());
 
-        assertInstanceOf(DeliveryOutcome.Stored.class, outcome, outcome.message());
+        assertInstanceOf(WorkOutcome.Done.class, outcome, outcome.message());
         String id = peer.instanceId(plain.sopInstanceUid()).orElseThrow();
         assertEquals("1.2.840.10008.1.2.1", peer.storedTransferSyntax(id));
     }
@@ -75,9 +76,9 @@ class DimseDestinationTest {
         String privateSopClass = "1.2.826.0.1.3680043.9.7433.99.1";
         var odd = OrthancTestPeer.withSopClass(OrthancTestPeer.makePhoto(tmp), privateSopClass);
 
-        DeliveryOutcome outcome = orthanc(peer).deliver(odd.file(), odd.sopClassUid(), odd.sopInstanceUid());
+        WorkOutcome outcome = orthanc(peer).deliver(odd.file(), odd.sopClassUid(), odd.sopInstanceUid());
 
-        assertInstanceOf(DeliveryOutcome.Failed.class, outcome, outcome.message());
+        assertInstanceOf(WorkOutcome.Failed.class, outcome, outcome.message());
         assertTrue(outcome.message().contains(privateSopClass), outcome.message());
         assertTrue(outcome.message().contains("presentation context"), outcome.message());
         assertTrue(peer.instanceId(odd.sopInstanceUid()).isEmpty(), "nothing stored");
@@ -88,9 +89,9 @@ class DimseDestinationTest {
         var peer = OrthancTestPeer.require();
         var photo = OrthancTestPeer.makePhoto(tmp);
 
-        DeliveryOutcome outcome = orthanc(peer).deliver(photo.file(), photo.sopClassUid(), "2.25.1234");
+        WorkOutcome outcome = orthanc(peer).deliver(photo.file(), photo.sopClassUid(), "2.25.1234");
 
-        assertInstanceOf(DeliveryOutcome.Failed.class, outcome, outcome.message());
+        assertInstanceOf(WorkOutcome.Failed.class, outcome, outcome.message());
         assertTrue(peer.instanceId(photo.sopInstanceUid()).isEmpty(), "nothing stored");
     }
 
@@ -110,10 +111,10 @@ class DimseDestinationTest {
         int port = OrthancTestPeer.unusedPort();
         var photo = OrthancTestPeer.makePhoto(tmp);
 
-        DeliveryOutcome outcome = destination("127.0.0.1", port, "ORTHANC", Duration.ofSeconds(5))
+        WorkOutcome outcome = destination("127.0.0.1", port, "ORTHANC", Duration.ofSeconds(5))
                 .deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
 
-        assertInstanceOf(DeliveryOutcome.Retry.class, outcome, outcome.message());
+        assertInstanceOf(WorkOutcome.Retry.class, outcome, outcome.message());
         assertTrue(outcome.message().contains("connection refused"), outcome.message());
         assertTrue(outcome.message().contains("'pacs-test'") && outcome.message().contains("127.0.0.1:" + port),
                 outcome.message());
@@ -148,14 +149,14 @@ class DimseDestinationTest {
             var destination = destination("127.0.0.1", silent.getLocalPort(), "ORTHANC", Duration.ofMillis(500));
 
             long start = System.nanoTime();
-            DeliveryOutcome first = destination.deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
+            WorkOutcome first = destination.deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
             long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            DeliveryOutcome second = destination.deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
+            WorkOutcome second = destination.deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
 
-            assertInstanceOf(DeliveryOutcome.Retry.class, first, first.message());
+            assertInstanceOf(WorkOutcome.Retry.class, first, first.message());
             assertTrue(first.message().contains("no association"), first.message());
             assertTrue(elapsedMillis < 5_000, "bounded by connect + read timeout, took " + elapsedMillis + " ms");
-            assertInstanceOf(DeliveryOutcome.Retry.class, second, second.message());
+            assertInstanceOf(WorkOutcome.Retry.class, second, second.message());
             assertTrue(second.message().contains("still blocked"), second.message());
             for (Socket s : accepted) {
                 s.close(); // releases the abandoned PixelMed thread
@@ -188,10 +189,10 @@ class DimseDestinationTest {
             var destination = destination("127.0.0.1", port, "SLOWPACS", Duration.ofSeconds(1));
 
             long start = System.nanoTime();
-            DeliveryOutcome outcome = destination.deliver(plain.file(), plain.sopClassUid(), plain.sopInstanceUid());
+            WorkOutcome outcome = destination.deliver(plain.file(), plain.sopClassUid(), plain.sopInstanceUid());
             long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
-            assertInstanceOf(DeliveryOutcome.Retry.class, outcome, outcome.message());
+            assertInstanceOf(WorkOutcome.Retry.class, outcome, outcome.message());
             assertTrue(outcome.message().contains("no answer from the PACS for 1 s"), outcome.message());
             assertTrue(elapsedMillis < 8_000, "bounded by the read timeout, took " + elapsedMillis + " ms");
         } finally {
@@ -215,10 +216,10 @@ class DimseDestinationTest {
 
     @Test
     void successAndWarningStatusesCountAsStoredAndKeepTheWarning() {
-        assertInstanceOf(DeliveryOutcome.Stored.class, DimseDestination.outcomeForStatus(0x0000, "d", null));
+        assertInstanceOf(WorkOutcome.Done.class, DimseDestination.outcomeForStatus(0x0000, "d", null));
         for (int warning : new int[] {0xB000, 0xB006, 0xB007}) {
-            DeliveryOutcome outcome = DimseDestination.outcomeForStatus(warning, "d", null);
-            assertInstanceOf(DeliveryOutcome.Stored.class, outcome);
+            WorkOutcome outcome = DimseDestination.outcomeForStatus(warning, "d", null);
+            assertInstanceOf(WorkOutcome.Done.class, outcome);
             assertTrue(outcome.message().contains(String.format("0x%04X", warning)), outcome.message());
         }
     }
@@ -226,8 +227,8 @@ class DimseDestinationTest {
     @Test
     void outOfResourcesAndProcessingFailureAreRetried() {
         for (int status : new int[] {0xA700, 0xA7FF, 0x0110, 0x0213}) {
-            DeliveryOutcome outcome = DimseDestination.outcomeForStatus(status, "d", null);
-            assertInstanceOf(DeliveryOutcome.Retry.class, outcome, Integer.toHexString(status));
+            WorkOutcome outcome = DimseDestination.outcomeForStatus(status, "d", null);
+            assertInstanceOf(WorkOutcome.Retry.class, outcome, Integer.toHexString(status));
             assertTrue(outcome.message().contains(String.format("0x%04X", status)), outcome.message());
         }
     }
@@ -235,8 +236,8 @@ class DimseDestinationTest {
     @Test
     void objectRefusalsAreFailedWithTheStatusCode() {
         for (int status : new int[] {0xA900, 0xA9FF, 0xC000, 0xCFFF, 0x0122, 0x0124}) {
-            DeliveryOutcome outcome = DimseDestination.outcomeForStatus(status, "d", null);
-            assertInstanceOf(DeliveryOutcome.Failed.class, outcome, Integer.toHexString(status));
+            WorkOutcome outcome = DimseDestination.outcomeForStatus(status, "d", null);
+            assertInstanceOf(WorkOutcome.Failed.class, outcome, Integer.toHexString(status));
             assertTrue(outcome.message().contains(String.format("0x%04X", status)), outcome.message());
         }
     }
@@ -249,12 +250,12 @@ class DimseDestinationTest {
         var permanentReject = new DicomNetworkException("A-ASSOCIATE-RJ indication - rejected-permanent by DICOM UL"
                 + " Service User, called AE Title not recognized");
 
-        DeliveryOutcome retry = destination.outcomeForException("association", transientReject, false);
-        DeliveryOutcome failed = destination.outcomeForException("association", permanentReject, false);
+        WorkOutcome retry = destination.outcomeForException("association", transientReject, false);
+        WorkOutcome failed = destination.outcomeForException("association", permanentReject, false);
 
-        assertInstanceOf(DeliveryOutcome.Retry.class, retry, retry.message());
+        assertInstanceOf(WorkOutcome.Retry.class, retry, retry.message());
         assertTrue(retry.message().contains("temporary congestion"), retry.message());
-        assertInstanceOf(DeliveryOutcome.Failed.class, failed, failed.message());
+        assertInstanceOf(WorkOutcome.Failed.class, failed, failed.message());
         assertTrue(failed.message().contains("called AE Title not recognized") && failed.message().contains("'PACS'"),
                 failed.message());
     }
@@ -263,9 +264,9 @@ class DimseDestinationTest {
     void abortIsRetried() {
         var destination = destination("pacs.example", 104, "PACS", Duration.ofSeconds(1));
 
-        DeliveryOutcome outcome = destination.outcomeForException("C-STORE",
+        WorkOutcome outcome = destination.outcomeForException("C-STORE",
                 new DicomNetworkException("A-ABORT indication - source 2, reason 0"), false);
 
-        assertInstanceOf(DeliveryOutcome.Retry.class, outcome, outcome.message());
+        assertInstanceOf(WorkOutcome.Retry.class, outcome, outcome.message());
     }
 }

@@ -1,5 +1,6 @@
 package org.photobridge.gateway.routing;
 
+import org.photobridge.gateway.outbox.WorkOutcome;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -75,9 +76,9 @@ class OrthancHardeningTest {
         var photo = OrthancTestPeer.makePhoto(tmp);
         var anonymous = new StowRsDestination(new StowRsSettings("pacs-web", peer.dicomWebBase(), TIMEOUT));
 
-        DeliveryOutcome outcome = anonymous.deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
+        WorkOutcome outcome = anonymous.deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
 
-        assertInstanceOf(DeliveryOutcome.Failed.class, outcome, outcome.message());
+        assertInstanceOf(WorkOutcome.Failed.class, outcome, outcome.message());
         assertTrue(outcome.message().contains("credentials rejected"), outcome.message());
         assertFalse(anonymous.check().reachable(), "the probe without credentials is refused too");
         assertTrue(peer.instanceId(photo.sopInstanceUid()).isEmpty(), "nothing stored");
@@ -99,9 +100,9 @@ class OrthancHardeningTest {
 
         // The same association refused to the gateway when it is configured with another AE title:
         // a permanent rejection, so the delivery fails (no endless retries) and says why.
-        DeliveryOutcome misconfigured = dimse(peer, "INTRUDER").deliver(photo.file(), photo.sopClassUid(),
+        WorkOutcome misconfigured = dimse(peer, "INTRUDER").deliver(photo.file(), photo.sopClassUid(),
                 photo.sopInstanceUid());
-        assertInstanceOf(DeliveryOutcome.Failed.class, misconfigured, misconfigured.message());
+        assertInstanceOf(WorkOutcome.Failed.class, misconfigured, misconfigured.message());
         assertTrue(misconfigured.message().toLowerCase().contains("calling ae title"), misconfigured.message());
         assertFalse(dimse(peer, "INTRUDER").check().reachable(), "not even C-ECHO for an unknown AE");
         // AE titles are compared exactly: the gateway's title in another case is someone else.
@@ -109,10 +110,10 @@ class OrthancHardeningTest {
         assertNotEquals(0, lowerCase.exitCode(), lowerCase.output());
         assertTrue(peer.instanceId(photo.sopInstanceUid()).isEmpty(), "nothing stored");
 
-        DeliveryOutcome gateway = dimse(peer, peer.callingAeTitle()).deliver(photo.file(), photo.sopClassUid(),
+        WorkOutcome gateway = dimse(peer, peer.callingAeTitle()).deliver(photo.file(), photo.sopClassUid(),
                 photo.sopInstanceUid());
 
-        assertInstanceOf(DeliveryOutcome.Stored.class, gateway, gateway.message());
+        assertInstanceOf(WorkOutcome.Done.class, gateway, gateway.message());
         assertTrue(peer.instanceId(photo.sopInstanceUid()).isPresent(), "the gateway's photo landed");
         assertTrue(dimse(peer, peer.callingAeTitle()).check().reachable(), "the gateway's C-ECHO works");
     }
@@ -175,20 +176,20 @@ class OrthancHardeningTest {
                 second.toString()));
         var dimse = dimse(peer, peer.callingAeTitle());
 
-        DeliveryOutcome stored = dimse.deliver(first.file(), first.sopClassUid(), first.sopInstanceUid());
-        assertInstanceOf(DeliveryOutcome.Stored.class, stored, stored.message());
+        WorkOutcome stored = dimse.deliver(first.file(), first.sopClassUid(), first.sopInstanceUid());
+        assertInstanceOf(WorkOutcome.Done.class, stored, stored.message());
         String id = peer.instanceId(first.sopInstanceUid()).orElseThrow();
         byte[] original = file(peer, id);
 
         // A re-sent identical instance (the gateway retrying after a lost answer) is accepted as stored.
-        DeliveryOutcome resent = dimse.deliver(first.file(), first.sopClassUid(), first.sopInstanceUid());
-        assertInstanceOf(DeliveryOutcome.Stored.class, resent, resent.message());
+        WorkOutcome resent = dimse.deliver(first.file(), first.sopClassUid(), first.sopInstanceUid());
+        assertInstanceOf(WorkOutcome.Done.class, resent, resent.message());
         // Other content under the same UID, by C-STORE and by STOW-RS: answered with success, dropped.
-        DeliveryOutcome byDimse = dimse.deliver(second, first.sopClassUid(), first.sopInstanceUid());
-        assertInstanceOf(DeliveryOutcome.Stored.class, byDimse, byDimse.message());
-        DeliveryOutcome byStow = new StowRsDestination(new StowRsSettings("pacs-web", peer.dicomWebBase(),
+        WorkOutcome byDimse = dimse.deliver(second, first.sopClassUid(), first.sopInstanceUid());
+        assertInstanceOf(WorkOutcome.Done.class, byDimse, byDimse.message());
+        WorkOutcome byStow = new StowRsDestination(new StowRsSettings("pacs-web", peer.dicomWebBase(),
                 peer.credentials(), TIMEOUT)).deliver(second, first.sopClassUid(), first.sopInstanceUid());
-        assertInstanceOf(DeliveryOutcome.Stored.class, byStow, byStow.message());
+        assertInstanceOf(WorkOutcome.Done.class, byStow, byStow.message());
 
         assertEquals(id, peer.instanceId(first.sopInstanceUid()).orElseThrow(), "still the same instance");
         assertArrayEquals(original, file(peer, id), "the stored object is unchanged");

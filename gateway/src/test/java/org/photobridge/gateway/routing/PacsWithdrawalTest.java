@@ -1,5 +1,6 @@
 package org.photobridge.gateway.routing;
 
+import org.photobridge.gateway.outbox.WorkOutcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,8 +56,8 @@ class PacsWithdrawalTest {
     /** A photo stored in Orthanc by C-STORE, as a delivered photo would be. */
     private OrthancTestPeer.TestObject storedPhoto(OrthancTestPeer peer) throws Exception {
         var photo = OrthancTestPeer.makePhoto(tmp, "PatientName=Withdrawn^Wanda", "PatientID=PB-WD-1");
-        DeliveryOutcome stored = dimse(peer).deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
-        assertInstanceOf(DeliveryOutcome.Stored.class, stored, stored.message());
+        WorkOutcome stored = dimse(peer).deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
+        assertInstanceOf(WorkOutcome.Done.class, stored, stored.message());
         assertTrue(peer.instanceId(photo.sopInstanceUid()).isPresent());
         return photo;
     }
@@ -81,16 +82,16 @@ class PacsWithdrawalTest {
         Path kos = rejectionNote(photo, note);
         var withdrawal = new PacsWithdrawal(dimse(peer), new WithdrawalAction.Reject());
 
-        DeliveryOutcome outcome = withdrawal.withdraw(List.of(ref(photo)), kos);
+        WorkOutcome outcome = withdrawal.withdraw(List.of(ref(photo)), kos);
 
-        assertInstanceOf(DeliveryOutcome.Stored.class, outcome, outcome.message());
+        assertInstanceOf(WorkOutcome.Done.class, outcome, outcome.message());
         assertTrue(withdrawal.needsRejectionNote());
         assertKosInOrthancReferences(peer, photo, note[0].sopInstanceUid());
         // Orthanc 1.10 knows nothing of IOCM: the rejected photo stays visible. Expected; use delete for Orthanc.
         assertTrue(peer.instanceId(photo.sopInstanceUid()).isPresent(), "Orthanc does not hide rejected instances");
 
-        DeliveryOutcome again = withdrawal.withdraw(List.of(ref(photo)), kos);
-        assertInstanceOf(DeliveryOutcome.Stored.class, again, "resending the same note is harmless: " + again.message());
+        WorkOutcome again = withdrawal.withdraw(List.of(ref(photo)), kos);
+        assertInstanceOf(WorkOutcome.Done.class, again, "resending the same note is harmless: " + again.message());
     }
 
     @Test
@@ -100,10 +101,10 @@ class PacsWithdrawalTest {
         var note = new RejectionNote[1];
         Path kos = rejectionNote(photo, note);
 
-        DeliveryOutcome outcome = new PacsWithdrawal(stow(peer), new WithdrawalAction.Reject())
+        WorkOutcome outcome = new PacsWithdrawal(stow(peer), new WithdrawalAction.Reject())
                 .withdraw(List.of(ref(photo)), kos);
 
-        assertInstanceOf(DeliveryOutcome.Stored.class, outcome, outcome.message());
+        assertInstanceOf(WorkOutcome.Done.class, outcome, outcome.message());
         assertKosInOrthancReferences(peer, photo, note[0].sopInstanceUid());
     }
 
@@ -115,11 +116,11 @@ class PacsWithdrawalTest {
         Path otherNote = rejectionNote(other, new RejectionNote[1]);
         var withdrawal = new PacsWithdrawal(dimse(peer), new WithdrawalAction.Reject());
 
-        DeliveryOutcome missing = withdrawal.withdraw(List.of(ref(photo)), null);
-        DeliveryOutcome wrong = withdrawal.withdraw(List.of(ref(photo)), otherNote);
+        WorkOutcome missing = withdrawal.withdraw(List.of(ref(photo)), null);
+        WorkOutcome wrong = withdrawal.withdraw(List.of(ref(photo)), otherNote);
 
-        assertInstanceOf(DeliveryOutcome.Failed.class, missing, missing.message());
-        assertInstanceOf(DeliveryOutcome.Failed.class, wrong, wrong.message());
+        assertInstanceOf(WorkOutcome.Failed.class, missing, missing.message());
+        assertInstanceOf(WorkOutcome.Failed.class, wrong, wrong.message());
         assertTrue(wrong.message().contains(photo.sopInstanceUid()), wrong.message());
     }
 
@@ -132,16 +133,16 @@ class PacsWithdrawalTest {
         var withdrawal = new PacsWithdrawal(dimse(peer), new WithdrawalAction.Delete(
                 new OrthancRestSettings("pacs-test", peer.httpBase(), peer.credentials(), TIMEOUT)));
 
-        DeliveryOutcome outcome = withdrawal.withdraw(List.of(ref(photo)), null);
+        WorkOutcome outcome = withdrawal.withdraw(List.of(ref(photo)), null);
 
-        assertInstanceOf(DeliveryOutcome.Stored.class, outcome, outcome.message());
+        assertInstanceOf(WorkOutcome.Done.class, outcome, outcome.message());
         assertTrue(outcome.message().contains("1 instance(s) deleted"), outcome.message());
         assertEquals(Optional.empty(), peer.instanceId(photo.sopInstanceUid()), "gone from Orthanc");
         assertEquals(404, peer.get("/dicom-web/studies/" + photo.studyUid() + "/series/" + photo.seriesUid()
                 + "/instances/" + photo.sopInstanceUid() + "/metadata").statusCode());
 
-        DeliveryOutcome again = withdrawal.withdraw(List.of(ref(photo)), null);
-        assertInstanceOf(DeliveryOutcome.Stored.class, again, again.message());
+        WorkOutcome again = withdrawal.withdraw(List.of(ref(photo)), null);
+        assertInstanceOf(WorkOutcome.Done.class, again, again.message());
         assertTrue(again.message().contains("1 already absent"), again.message());
     }
 
@@ -153,9 +154,9 @@ class PacsWithdrawalTest {
                 new OrthancRestSettings("down", URI.create("http://127.0.0.1:" + closed), TIMEOUT)));
         var photo = OrthancTestPeer.makePhoto(tmp);
 
-        DeliveryOutcome outcome = withdrawal.withdraw(List.of(ref(photo)), null);
+        WorkOutcome outcome = withdrawal.withdraw(List.of(ref(photo)), null);
 
-        assertInstanceOf(DeliveryOutcome.Retry.class, outcome, outcome.message());
+        assertInstanceOf(WorkOutcome.Retry.class, outcome, outcome.message());
         assertTrue(outcome.message().contains("connection refused"), outcome.message());
     }
 
@@ -166,9 +167,9 @@ class PacsWithdrawalTest {
         var withdrawal = new PacsWithdrawal(dimse(peer), new WithdrawalAction.Delete(
                 new OrthancRestSettings("pacs-test", peer.dicomWebBase(), peer.credentials(), TIMEOUT)));
 
-        DeliveryOutcome outcome = withdrawal.withdraw(List.of(ref(photo)), null);
+        WorkOutcome outcome = withdrawal.withdraw(List.of(ref(photo)), null);
 
-        assertInstanceOf(DeliveryOutcome.Failed.class, outcome, outcome.message());
+        assertInstanceOf(WorkOutcome.Failed.class, outcome, outcome.message());
         assertTrue(peer.instanceId(photo.sopInstanceUid()).isPresent(), "nothing deleted");
     }
 
@@ -177,10 +178,10 @@ class PacsWithdrawalTest {
         var peer = OrthancTestPeer.require();
         var photo = storedPhoto(peer);
 
-        DeliveryOutcome outcome = new PacsWithdrawal(dimse(peer), new WithdrawalAction.None())
+        WorkOutcome outcome = new PacsWithdrawal(dimse(peer), new WithdrawalAction.None())
                 .withdraw(List.of(ref(photo)), null);
 
-        assertInstanceOf(DeliveryOutcome.Stored.class, outcome, outcome.message());
+        assertInstanceOf(WorkOutcome.Done.class, outcome, outcome.message());
         assertTrue(peer.instanceId(photo.sopInstanceUid()).isPresent());
     }
 

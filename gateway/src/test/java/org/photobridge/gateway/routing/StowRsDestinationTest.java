@@ -1,5 +1,6 @@
 package org.photobridge.gateway.routing;
 
+import org.photobridge.gateway.outbox.WorkOutcome;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -42,10 +43,10 @@ class StowRsDestinationTest {
         var peer = OrthancTestPeer.require();
         var photo = OrthancTestPeer.makePhoto(tmp);
 
-        DeliveryOutcome outcome = orthanc(peer, peer.dicomWebBase()).deliver(photo.file(), photo.sopClassUid(),
+        WorkOutcome outcome = orthanc(peer, peer.dicomWebBase()).deliver(photo.file(), photo.sopClassUid(),
                 photo.sopInstanceUid());
 
-        assertInstanceOf(DeliveryOutcome.Stored.class, outcome, outcome.message());
+        assertInstanceOf(WorkOutcome.Done.class, outcome, outcome.message());
         var metadata = peer.get("/dicom-web/studies/" + photo.studyUid() + "/series/" + photo.seriesUid()
                 + "/instances/" + photo.sopInstanceUid() + "/metadata");
         assertEquals(200, metadata.statusCode());
@@ -59,10 +60,10 @@ class StowRsDestinationTest {
         var peer = OrthancTestPeer.require();
         var photo = OrthancTestPeer.makePhoto(tmp);
 
-        DeliveryOutcome outcome = orthanc(peer, peer.httpBase().resolve("/no-such-dicom-web"))
+        WorkOutcome outcome = orthanc(peer, peer.httpBase().resolve("/no-such-dicom-web"))
                 .deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
 
-        assertInstanceOf(DeliveryOutcome.Failed.class, outcome, outcome.message());
+        assertInstanceOf(WorkOutcome.Failed.class, outcome, outcome.message());
         assertTrue(outcome.message().contains("404") && outcome.message().contains("base URL"), outcome.message());
         assertTrue(peer.instanceId(photo.sopInstanceUid()).isEmpty(), "nothing stored");
     }
@@ -83,9 +84,9 @@ class StowRsDestinationTest {
         var photo = OrthancTestPeer.makePhoto(tmp);
         URI closed = URI.create("http://127.0.0.1:" + OrthancTestPeer.unusedPort() + "/dicom-web");
 
-        DeliveryOutcome outcome = destination(closed).deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
+        WorkOutcome outcome = destination(closed).deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
 
-        assertInstanceOf(DeliveryOutcome.Retry.class, outcome, outcome.message());
+        assertInstanceOf(WorkOutcome.Retry.class, outcome, outcome.message());
         assertTrue(outcome.message().contains("connection refused") && outcome.message().contains("'pacs-web'"),
                 outcome.message());
     }
@@ -131,9 +132,9 @@ class StowRsDestinationTest {
             var destination = new StowRsDestination(new StowRsSettings("pacs-web", base,
                     new StowRsSettings.Credentials.Bearer("s3cret"), Duration.ofSeconds(10)));
 
-            DeliveryOutcome outcome = destination.deliver(file, "1.2.840.10008.5.1.4.1.1.77.1.4", SOP);
+            WorkOutcome outcome = destination.deliver(file, "1.2.840.10008.5.1.4.1.1.77.1.4", SOP);
 
-            assertInstanceOf(DeliveryOutcome.Stored.class, outcome, outcome.message());
+            assertInstanceOf(WorkOutcome.Done.class, outcome, outcome.message());
             assertEquals("POST /wado/studies", path.get());
             assertEquals("Bearer s3cret", authorization.get());
             assertEquals("application/dicom+json", accept.get());
@@ -157,7 +158,7 @@ class StowRsDestinationTest {
 
     private final StowRsDestination mapper = destination(URI.create("http://pacs.example/dicom-web"));
 
-    private DeliveryOutcome map(int code, String json) {
+    private WorkOutcome map(int code, String json) {
         return mapper.outcomeForResponse(code, json == null ? null : json.getBytes(StandardCharsets.UTF_8), SOP,
                 Optional.empty());
     }
@@ -174,53 +175,53 @@ class StowRsDestinationTest {
 
     @Test
     void okNamingOurInstanceIsStored() {
-        assertInstanceOf(DeliveryOutcome.Stored.class, map(200, referenced(SOP)));
+        assertInstanceOf(WorkOutcome.Done.class, map(200, referenced(SOP)));
     }
 
     @Test
     void okThatDoesNotNameOurInstanceIsNotTakenAsStored() {
-        assertInstanceOf(DeliveryOutcome.Retry.class, map(200, referenced("2.25.999")));
-        assertInstanceOf(DeliveryOutcome.Retry.class, map(200, null));
+        assertInstanceOf(WorkOutcome.Retry.class, map(200, referenced("2.25.999")));
+        assertInstanceOf(WorkOutcome.Retry.class, map(200, null));
     }
 
     @Test
     void acceptedWithFailureReasonIsMappedLikeTheCStoreStatus() {
-        DeliveryOutcome busy = map(202, failed(SOP, 0xA700));
-        DeliveryOutcome broken = map(202, failed(SOP, 0xC000));
-        DeliveryOutcome mismatch = map(409, failed(SOP, 0xA900));
+        WorkOutcome busy = map(202, failed(SOP, 0xA700));
+        WorkOutcome broken = map(202, failed(SOP, 0xC000));
+        WorkOutcome mismatch = map(409, failed(SOP, 0xA900));
 
-        assertInstanceOf(DeliveryOutcome.Retry.class, busy, busy.message());
+        assertInstanceOf(WorkOutcome.Retry.class, busy, busy.message());
         assertTrue(busy.message().contains("0xA700"), busy.message());
-        assertInstanceOf(DeliveryOutcome.Failed.class, broken, broken.message());
+        assertInstanceOf(WorkOutcome.Failed.class, broken, broken.message());
         assertTrue(broken.message().contains("0xC000"), broken.message());
-        assertInstanceOf(DeliveryOutcome.Failed.class, mismatch, mismatch.message());
+        assertInstanceOf(WorkOutcome.Failed.class, mismatch, mismatch.message());
     }
 
     @Test
     void conflictWithoutDetailIsFailed() {
-        DeliveryOutcome outcome = map(409, "{}");
-        assertInstanceOf(DeliveryOutcome.Failed.class, outcome);
+        WorkOutcome outcome = map(409, "{}");
+        assertInstanceOf(WorkOutcome.Failed.class, outcome);
         assertTrue(outcome.message().contains("409"), outcome.message());
     }
 
     @Test
     void clientErrorsAreFailedAndRejectedCredentialsSaySo() {
         for (int code : new int[] {400, 403, 404, 413, 415}) {
-            DeliveryOutcome outcome = map(code, null);
-            assertInstanceOf(DeliveryOutcome.Failed.class, outcome, String.valueOf(code));
+            WorkOutcome outcome = map(code, null);
+            assertInstanceOf(WorkOutcome.Failed.class, outcome, String.valueOf(code));
             assertTrue(outcome.message().contains(String.valueOf(code)), outcome.message());
         }
-        DeliveryOutcome unauthorized = map(401, null);
-        assertInstanceOf(DeliveryOutcome.Failed.class, unauthorized);
+        WorkOutcome unauthorized = map(401, null);
+        assertInstanceOf(WorkOutcome.Failed.class, unauthorized);
         assertTrue(unauthorized.message().contains("credentials rejected"), unauthorized.message());
     }
 
     @Test
     void serverErrorsAndThrottlingAreRetried() {
         for (int code : new int[] {500, 502, 503, 504, 429}) {
-            assertInstanceOf(DeliveryOutcome.Retry.class, map(code, null), String.valueOf(code));
+            assertInstanceOf(WorkOutcome.Retry.class, map(code, null), String.valueOf(code));
         }
-        DeliveryOutcome unavailable = mapper.outcomeForResponse(503, null, SOP, Optional.of("120"));
+        WorkOutcome unavailable = mapper.outcomeForResponse(503, null, SOP, Optional.of("120"));
         assertTrue(unavailable.message().contains("Retry-After 120"), unavailable.message());
     }
 }

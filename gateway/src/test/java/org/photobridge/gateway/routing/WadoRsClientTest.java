@@ -1,5 +1,6 @@
 package org.photobridge.gateway.routing;
 
+import org.photobridge.gateway.outbox.WorkOutcome;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -63,9 +64,9 @@ class WadoRsClientTest {
         Path file = Files.write(tmp.resolve("photo.dcm"), bytes[0]);
         var ref = new InstanceRef(instance.uids().studyInstanceUid(), instance.uids().seriesInstanceUid(),
                 VlPhotoWriter.VL_PHOTOGRAPHIC_IMAGE_STORAGE, instance.uids().sopInstanceUid());
-        DeliveryOutcome stored = new StowRsDestination(new StowRsSettings("pacs-web", dicomWeb(), orthancCredentials(), TIMEOUT))
+        WorkOutcome stored = new StowRsDestination(new StowRsSettings("pacs-web", dicomWeb(), orthancCredentials(), TIMEOUT))
                 .deliver(file, ref.sopClassUid(), ref.sopInstanceUid());
-        assertTrue(stored instanceof DeliveryOutcome.Stored, stored.message());
+        assertTrue(stored instanceof WorkOutcome.Done, stored.message());
         return ref;
     }
 

@@ -18,7 +18,7 @@ public final class TestStackProperties {
 
     public static synchronized Properties get() {
         if (loaded == null) {
-            Path file = Path.of(System.getProperty("photobridge.test-stack",
+            Path file = Path.of(System.getProperty("pbtest.stack",
                     repositoryRoot().resolve("target/test-stack/test-stack.properties").toString()));
             if (!Files.exists(file)) {
                 throw new IllegalStateException("the test stack is not running: " + file + " is missing; "

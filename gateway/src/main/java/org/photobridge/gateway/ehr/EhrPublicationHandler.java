@@ -1,10 +1,6 @@
 package org.photobridge.gateway.ehr;
 
-import java.net.URI;
-import java.time.Clock;
-import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -21,25 +17,22 @@ import org.photobridge.fhir.ehr.EhrUnavailableException;
 import org.photobridge.fhir.imaging.ImagingStudyMapper;
 import org.photobridge.fhir.imaging.StudyView;
 import org.photobridge.gateway.consent.ConsentStore;
-import org.photobridge.gateway.persistence.EhrPublicationRecord;
-import org.photobridge.gateway.routing.Outbox;
+import org.photobridge.gateway.outbox.WorkHandler;
+import org.photobridge.gateway.outbox.WorkOutcome;
+import org.photobridge.gateway.outbox.WorkQueue;
+import org.photobridge.gateway.persistence.WorkItem;
 import org.photobridge.gateway.viewer.EncounterStudies;
 
-import io.quarkus.scheduler.Scheduled;
-
 /**
- * Publishes queued Consents and ImagingStudies to the EHR's FHIR server as conditional updates on
- * their business identifiers (so a retry never duplicates), linking the patient by literal
- * reference when the EHR knows them. The EHR being down only delays publication.
+ * Publishes the current state of a Consent or an ImagingStudy to the EHR's FHIR server as work of
+ * the queue: a conditional update on its business identifier (so a retry never duplicates), linking
+ * the patient by literal reference when the EHR knows them. The EHR being down only delays it.
  */
 @ApplicationScoped
-public class EhrPublisher {
-    private static final Logger LOG = Logger.getLogger(EhrPublisher.class);
+public class EhrPublicationHandler implements WorkHandler {
+    private static final Logger LOG = Logger.getLogger(EhrPublicationHandler.class);
     /** Identifier system of the key under which every Consent is published to the EHR (value: our id). */
     public static final String CONSENT_IDENTIFIER_SYSTEM = "urn:photobridge:consent";
-
-    @Inject
-    EhrOutbox outbox;
 
     @Inject
     EhrPatients patients;
@@ -50,18 +43,11 @@ public class EhrPublisher {
     @Inject
     EncounterStudies studies;
 
-    @Inject
-    Outbox deliveries;
-
-    @Inject
-    Clock clock;
-
     private final ImagingStudyMapper mapper;
     private final String wadoRsBase;
-    private final AtomicBoolean running = new AtomicBoolean();
 
     @Inject
-    public EhrPublisher(EhrConfig config) {
+    public EhrPublicationHandler(EhrConfig config) {
         String wado = config.wadoRsUrl().toString();
         this.wadoRsBase = wado;
         this.mapper = new ImagingStudyMapper(wado);
@@ -72,46 +58,37 @@ public class EhrPublisher {
         return wadoRsBase;
     }
 
-    @Scheduled(every = "${photobridge.routing.poll-interval:5s}", delayed = "3s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void tick() {
-        publishDue();
+    @Override
+    public WorkItem.Kind kind() {
+        return WorkItem.Kind.EHR_PUBLICATION;
     }
 
-    /** Publishes everything due now; returns how many were published. */
-    public int publishDue() {
+    @Override
+    public boolean enabled() {
+        return patients.client().isPresent();
+    }
+
+    @Override
+    public WorkOutcome attempt(WorkItem item) {
         Optional<EhrClient> client = patients.client();
-        if (client.isEmpty() || !running.compareAndSet(false, true)) {
-            return 0;
+        if (client.isEmpty()) {
+            return new WorkOutcome.Failed("no EHR is configured (photobridge.ehr.url)");
         }
-        int published = 0;
         try {
-            for (EhrPublicationRecord row : outbox.due(50)) {
-                Instant started = clock.instant();
-                try {
-                    publish(client.get(), row);
-                    outbox.record(row.id, started, true, false, null, null);
-                    published++;
-                } catch (EhrUnavailableException e) {
-                    outbox.record(row.id, started, false, true, e.getMessage(),
-                            clock.instant().plus(deliveries.backoff(row.attempts + 1)));
-                } catch (EhrRejectedException e) {
-                    outbox.record(row.id, started, false, false, e.getMessage() + ": " + e.diagnostics(), null);
-                } catch (AmbiguousPatientException e) {
-                    outbox.record(row.id, started, false, false, e.getMessage(), null);
+            switch (item.resourceType) {
+                case WorkQueue.CONSENT -> publishConsent(client.get(), item.resourceId);
+                case WorkQueue.IMAGING_STUDY -> publishStudy(client.get(), item.resourceId);
+                default -> {
+                    return new WorkOutcome.Failed("unknown resource type " + item.resourceType);
                 }
             }
-        } finally {
-            running.set(false);
-        }
-        return published;
-    }
-
-    private void publish(EhrClient client, EhrPublicationRecord row) {
-        switch (row.resourceType) {
-            case EhrOutbox.CONSENT -> publishConsent(client, row.resourceId);
-            case EhrOutbox.IMAGING_STUDY -> publishStudy(client, row.resourceId);
-            default -> throw new IllegalStateException("unknown resource type " + row.resourceType);
+            return new WorkOutcome.Done("");
+        } catch (EhrUnavailableException e) {
+            return new WorkOutcome.Retry(e.getMessage());
+        } catch (EhrRejectedException e) {
+            return new WorkOutcome.Failed(e.getMessage() + ": " + e.diagnostics());
+        } catch (AmbiguousPatientException e) {
+            return new WorkOutcome.Failed(e.getMessage());
         }
     }
 

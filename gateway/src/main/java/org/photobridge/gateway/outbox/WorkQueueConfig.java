@@ -1,0 +1,49 @@
+package org.photobridge.gateway.outbox;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** How the work queue runs and retries (the keys kept their {@code photobridge.routing} names). */
+@ConfigMapping(prefix = "photobridge.routing")
+public interface WorkQueueConfig {
+
+    /** How often the queue looks for due work (new work wakes it at once). */
+    @WithDefault("5s")
+    Duration pollInterval();
+
+    /** Wait before the first retry; doubles with each failed attempt, with jitter. */
+    @WithDefault("5s")
+    Duration initialBackoff();
+
+    /** Longest wait between retries. */
+    @WithDefault("10m")
+    Duration maxBackoff();
+
+    /** Attempts before work that keeps failing transiently is parked as FAILED. */
+    @WithDefault("100")
+    int maxAttempts();
+
+    /**
+     * How long a gateway instance holds work it is doing before others may take it; longer than the
+     * slowest attempt (destination time-outs). A restarted instance releases its own leases at once.
+     */
+    @WithDefault("5m")
+    Duration lease();
+
+    /**
+     * Stable name of this gateway instance in leases (default: host name and HTTP port). Replicas
+     * sharing a database need distinct names; a restarted instance should keep its name.
+     */
+    Optional<String> instanceId();
+
+    /** Items claimed at once by one worker. */
+    @WithDefault("20")
+    int batchSize();
+
+    /** Worker threads of this instance, each claiming and doing work on its own. */
+    @WithDefault("2")
+    int workers();
+}

@@ -1,0 +1,85 @@
+package org.photobridge.gateway.persistence;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+import org.photobridge.gateway.persistence.WorkItem.Kind;
+import org.photobridge.gateway.persistence.WorkItem.Status;
+
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+
+/** Every query of the work queue. Callers bring the transaction. */
+@ApplicationScoped
+public class WorkItems implements PanacheRepositoryBase<WorkItem, UUID> {
+
+    /**
+     * Ids of up to {@code limit} due, unleased items, locked until the caller's transaction ends and
+     * skipped by every other claimer meanwhile ({@code FOR UPDATE SKIP LOCKED}): two gateways on one
+     * database never claim the same item. A delete waits for the photo's rejection notes: a note is
+     * built from the object itself, which the delete may remove from the only PACS that holds it.
+     */
+    @SuppressWarnings("unchecked")
+    public List<UUID> lockDue(Instant now, int limit) {
+        return getSession().createNativeQuery("""
+                select w.id from work_item w
+                where w.status in ('QUEUED', 'RETRYING')
+                  and (w.next_attempt_at is null or w.next_attempt_at <= :now)
+                  and (w.lease_until is null or w.lease_until < :now)
+                  and not (w.kind = 'PACS_WITHDRAWAL' and w.action = 'delete' and exists (
+                      select 1 from work_item n where n.kind = 'PACS_WITHDRAWAL' and n.photo_id = w.photo_id
+                        and n.action = 'reject' and n.status in ('QUEUED', 'RETRYING')))
+                order by w.next_attempt_at nulls first, w.created_at
+                limit :limit
+                for update of w skip locked""", UUID.class)
+                .setParameter("now", now).setParameter("limit", limit).getResultList();
+    }
+
+    public WorkItem locked(UUID id) {
+        return getEntityManager().find(WorkItem.class, id, LockModeType.PESSIMISTIC_WRITE);
+    }
+
+    /** A photo's items of one kind, by destination. */
+    public List<WorkItem> ofPhoto(UUID photoId, Kind kind) {
+        return list("photoId = ?1 and kind = ?2 order by destination", photoId, kind);
+    }
+
+    /** A photo's deliveries, locked: a withdrawal and a delivery's outcome are recorded under this lock. */
+    public List<WorkItem> deliveriesLocked(UUID photoId) {
+        return find("photoId = ?1 and kind = ?2", photoId, Kind.PACS_DELIVERY)
+                .withLock(LockModeType.PESSIMISTIC_WRITE).list();
+    }
+
+    public Optional<WorkItem> ofPhotoAt(UUID photoId, Kind kind, String destination) {
+        return find("photoId = ?1 and kind = ?2 and destination = ?3", photoId, kind, destination)
+                .firstResultOptional();
+    }
+
+    public Optional<WorkItem> ofResource(String resourceType, String resourceId) {
+        return find("kind = ?1 and resourceType = ?2 and resourceId = ?3", Kind.EHR_PUBLICATION, resourceType,
+                resourceId).withLock(LockModeType.PESSIMISTIC_WRITE).firstResultOptional();
+    }
+
+    /** Releases every lease held under {@code owner}. */
+    public int releaseLeasesOf(String owner) {
+        return update("leaseOwner = null, leaseUntil = null, leaseToken = null where leaseOwner = ?1", owner);
+    }
+
+    /** A photo's parked work of one kind. */
+    public List<WorkItem> failedOfPhoto(UUID photoId, Kind kind) {
+        return list("photoId = ?1 and kind = ?2 and status = ?3", photoId, kind, Status.FAILED);
+    }
+
+    /** Items of a kind in a state, oldest first (operations and tests). */
+    public List<WorkItem> byKindAndStatus(Kind kind, Status status, int limit) {
+        return find("kind = ?1 and status = ?2 order by createdAt", kind, status).page(0, limit).list();
+    }
+
+    public long countPending(Kind kind) {
+        return count("kind = ?1 and status in (?2, ?3)", kind, Status.QUEUED, Status.RETRYING);
+    }
+}

@@ -1,0 +1,123 @@
+package org.photobridge.gateway.routing;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.fhir.audit.AuditAction;
+import org.photobridge.gateway.audit.AuditLog;
+import org.photobridge.gateway.outbox.WorkHandler;
+import org.photobridge.gateway.outbox.WorkOutcome;
+import org.photobridge.gateway.outbox.WorkQueue;
+import org.photobridge.gateway.persistence.EncounterStudy;
+import org.photobridge.gateway.persistence.PhotoRecord;
+import org.photobridge.gateway.persistence.Photos;
+import org.photobridge.gateway.persistence.WorkItem;
+import org.photobridge.gateway.store.EncryptedBlobStore;
+
+/**
+ * Sends one photo to one destination: decrypts the stored DICOM object into a private working file
+ * that lives only while it is sent, hands it to the destination, and on confirmation audits the
+ * storage and asks for the study to be published to the EHR. A delivery that lands while consent
+ * is being withdrawn is taken back (the delivery and withdrawal are recorded under one lock).
+ */
+@ApplicationScoped
+public class PacsDeliveryHandler implements WorkHandler {
+    private static final Logger LOG = Logger.getLogger(PacsDeliveryHandler.class);
+    static final String WITHDRAWN_BEFORE_DELIVERY = "not sent: consent was withdrawn before delivery";
+
+    @Inject
+    Photos photos;
+
+    @Inject
+    Destinations destinations;
+
+    @Inject
+    EncryptedBlobStore store;
+
+    @Inject
+    WorkingFiles workingFiles;
+
+    @Inject
+    AuditLog audit;
+
+    @Inject
+    WorkQueue queue;
+
+    @Inject
+    WithdrawalActions withdrawals;
+
+    @Inject
+    FaultInjection faults;
+
+    @Override
+    public WorkItem.Kind kind() {
+        return WorkItem.Kind.PACS_DELIVERY;
+    }
+
+    @Override
+    public WorkOutcome attempt(WorkItem delivery) {
+        PhotoRecord photo = photos.find(delivery.photoId).orElseThrow();
+        if (photo.withdrawnAt != null) {
+            return new WorkOutcome.Failed(WITHDRAWN_BEFORE_DELIVERY);
+        }
+        if (photo.blobKey == null) {
+            return new WorkOutcome.Failed(
+                    "the photo's bytes were purged before this destination stored it; nothing left to send");
+        }
+        Optional<Destination> destination = destinations.byName(delivery.destination);
+        if (destination.isEmpty()) {
+            return new WorkOutcome.Failed("destination '" + delivery.destination + "' is no longer configured");
+        }
+        Path plain = null;
+        try {
+            plain = workingFiles.newFile();
+            store.decryptTo(photo.blobKey, plain);
+            WorkOutcome outcome = destination.get().deliver(plain, photo.sopClassUid, photo.sopInstanceUid);
+            if (outcome instanceof WorkOutcome.Done) {
+                faults.afterPacsConfirmed();
+            }
+            return outcome;
+        } catch (IOException e) {
+            LOG.errorf("photo %s: cannot read its stored bytes: %s", photo.id, e.getMessage());
+            return new WorkOutcome.Retry("the gateway could not read the stored photo: " + e.getMessage());
+        } finally {
+            workingFiles.delete(plain);
+        }
+    }
+
+    @Override
+    public WorkOutcome settle(WorkItem delivery, WorkOutcome outcome) {
+        // The item is locked and the photo read after the lock: a withdrawal committed meanwhile is seen.
+        PhotoRecord photo = photos.find(delivery.photoId).orElseThrow();
+        if (photo.withdrawnAt == null) {
+            return outcome;
+        }
+        if (outcome instanceof WorkOutcome.Done) {
+            // It reached the PACS while consent was being withdrawn: take it back like the others.
+            withdrawals.reopenAfterLateDelivery(delivery.photoId, delivery.destination);
+            return outcome;
+        }
+        return new WorkOutcome.Failed(WITHDRAWN_BEFORE_DELIVERY);
+    }
+
+    @Override
+    public void recorded(WorkItem delivery, WorkOutcome outcome) {
+        if (delivery.status != WorkItem.Status.DONE) {
+            return;
+        }
+        PhotoRecord photo = photos.find(delivery.photoId).orElseThrow();
+        EncounterStudy study = photos.study(photo.studyId);
+        audit.record(AuditAction.PHOTO_STORED, true, AuditLog.Agent.SYSTEM,
+                Optional.of(new BusinessIdentifier(study.patientSystem, study.patientValue)),
+                List.of("ImagingStudy/" + study.id, "urn:dicom:uid:" + photo.sopInstanceUid),
+                "stored at destination " + delivery.destination);
+        queue.requestPublication(WorkQueue.IMAGING_STUDY, study.id.toString());
+    }
+}
