@@ -91,6 +91,7 @@ usage() { sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}" >&2; exit 
 
 child=""        # the foreground job we are waiting for (build, service start, gateway, sleep)
 gateway_pid=""  # replica 0, our own child (its output goes to the terminal)
+gateway0_name="the gateway"
 stopping=0
 
 gateway_pidfile() { echo "$STATE/gateway-$1.pid"; }
@@ -104,7 +105,7 @@ gateway_marker() { echo "-Dphotobridge.data.directory=$STATE/gateway-$1 "; }
 stop_gateways() {
   local stoppers=() f i marker
   if [[ -n $gateway_pid ]] && kill -0 "$gateway_pid" 2>/dev/null; then
-    pb_log "stopping gateway 0 (pid $gateway_pid)"
+    pb_log "stopping $gateway0_name (pid $gateway_pid)"
     kill -TERM "$gateway_pid" 2>/dev/null || true
   fi
   for f in "$STATE"/gateway-*.pid "$STATE/gateway.pid"; do
@@ -306,9 +307,8 @@ run_gateways() {
   local java=${JAVA_HOME:+$JAVA_HOME/bin/}java
   # Replica 0 in the foreground, as with one gateway: its output goes to this terminal.
   gateway_env 0
-  local name="the gateway"
-  ((replicas == 1)) || name="gateway 0"
-  pb_log "starting $name on http://127.0.0.1:$GATEWAY_PORT"
+  ((replicas == 1)) || gateway0_name="gateway 0"
+  pb_log "starting $gateway0_name on http://127.0.0.1:$GATEWAY_PORT"
   (export "${GATEWAY_ENV[@]}" && exec "$java" "${GATEWAY_PROPS[@]}" -jar "$GATEWAY_JAR") &
   gateway_pid=$!
   child=$gateway_pid
@@ -340,7 +340,7 @@ run_gateways() {
   done
   local rc=0
   wait "$gateway_pid" || rc=$?
-  pb_log "gateway 0 exited with status $rc"
+  pb_log "$gateway0_name exited with status $rc"
   return $rc
 }
 
