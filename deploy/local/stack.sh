@@ -52,8 +52,8 @@ gateway_env() {
     # Per replica: working files (uploads in flight, plaintext while sending) and the audit
     # checkpoint file, which must not be shared (docs/security.md: one per instance).
     -Dphotobridge.data.directory="$STATE/gateway-$i"
-    # Distinct per replica and stable across restarts: a starting instance takes back the outbox
-    # leases held under its name, so replicas sharing a name would steal each other's work.
+    # Distinct per replica and stable across restarts: a starting instance releases every outbox
+    # lease held under its name, so replicas sharing one would free each other's deliveries in flight.
     -Dphotobridge.routing.instance-id="local-gateway-$i"
     # Shared by every replica. The photo store: a photo accepted (202) by one replica must still be
     # delivered, viewed and withdrawn by another after the first one died; blobs are named by random
