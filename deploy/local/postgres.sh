@@ -115,6 +115,7 @@ init_cluster() {
   as_service "$bindir/initdb" -D "$state/data" -U "$superuser" -E UTF8 --locale=C.UTF-8 \
     --auth-local=peer --auth-host=reject --data-checksums >>"$state/postgres.log" 2>&1 \
     || { tail -n 30 "$state/postgres.log" >&2; pb_die "initdb failed (log: $state/postgres.log)"; }
+  # shellcheck disable=SC2016 # $1 is expanded by the inner sh, as the service user
   printf "\n# Local stack (deploy/local/postgres.sh): rewritten at every start.\ninclude 'photobridge.conf'\n" \
     | as_service sh -c 'cat >>"$1"' sh "$state/data/postgresql.conf"
 }
@@ -211,6 +212,7 @@ cmd_start() {
     pb_log "starting PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (log $state/postgres.log)"
     # pg_ctl starts the server in a session of its own (a Ctrl-C meant for stack.sh does not reach
     # it; stack.sh stops it with `stop`), and -w waits until it accepts connections.
+    # shellcheck disable=SC2094 # pg_ctl and the server both append to the log; nothing reads it
     if ! as_service "$bindir/pg_ctl" start -D "$state/data" -l "$state/postgres.log" -w -t "$start_timeout" \
       -s >/dev/null 2>>"$state/postgres.log"; then
       pb_log "PostgreSQL did not start; last lines of $state/postgres.log:"
