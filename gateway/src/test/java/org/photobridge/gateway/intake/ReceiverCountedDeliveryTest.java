@@ -253,13 +253,30 @@ class ReceiverCountedDeliveryTest {
                 .until(() -> dimseSenderThreads() == 0);
     }
 
+    @Test
+    void hangingStowEndpointIsTimedOutRetriedAndTheInstanceArrivesOnceItAnswers() {
+        stow().failUntilReset(Fault.HANG);
+        Sent photo = upload("ENC-STOW-HANG");
+        Map<String, Object> retrying = awaitDelivery(photo.id(), Receivers.STOW,
+                d -> "RETRYING".equals(d.get("status")) && attempts(d) >= 2);
+        String lastError = String.valueOf(delivery(retrying, Receivers.STOW).get("lastError"));
+        assertTrue(lastError.contains("no response within " + Receivers.TIMEOUT_SECONDS + " s"), lastError);
+        assertEquals("SENDING", retrying.get("status"));
+        scp().awaitReceived(photo.sop(), SETTLE);
+
+        stow().reset();
+        awaitSettled(photo.id());
+        assertTrue(stow().faultCount(Fault.HANG) >= 2, "each attempt hung: " + stow().posts());
+        assertOneCopyAtEachReceiver(photo.sop());
+    }
+
     /**
      * The at-least-once window seen from the PACS: it stores the object but confirms after the
      * gateway's time-out, so the gateway cannot know and sends it again. The receiver holds two copies.
      */
     @Test
     void stowConfirmationLaterThanTheTimeoutIsResentAndThePacsHoldsTwoCopies() {
-        stow().slowDelay(Duration.ofSeconds(6));
+        stow().slowDelay(Duration.ofSeconds(Receivers.TIMEOUT_SECONDS + 3));
         stow().failNext(Fault.SLOW, 1);
         Sent photo = upload("ENC-SLOW");
         Map<String, Object> settled = awaitSettled(photo.id());

@@ -17,7 +17,9 @@ public class Receivers implements QuarkusTestResourceLifecycleManager {
     public static final String CALLING_AE_TITLE = "PHOTOBRIDGE";
     /** A DIMSE attempt against a hung peer is given up after connect-timeout plus timeout. */
     public static final String DIMSE_CONNECT_TIMEOUT = "2s";
-    public static final String TIMEOUT = "3s";
+    /** Generous for a loopback peer on a busy machine: a time-out on a healthy send would make a real duplicate. */
+    public static final int TIMEOUT_SECONDS = 5;
+    public static final String TIMEOUT = TIMEOUT_SECONDS + "s";
     private static final String STOW_USER = "recv-stow-user";
     private static final String STOW_PASSWORD = "recv-stow-password";
 
