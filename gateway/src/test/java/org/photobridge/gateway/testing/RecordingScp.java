@@ -219,9 +219,11 @@ public final class RecordingScp implements AutoCloseable {
         return start(mode);
     }
 
+    /** Stops the SCP and deletes its directory with everything it received. */
     @Override
     public void close() {
         stop();
+        deleteTree(root);
     }
 
     /** How many copies of this SOP Instance the SCP holds. */
@@ -328,6 +330,9 @@ public final class RecordingScp implements AutoCloseable {
     }
 
     private static void deleteTree(Path directory) {
+        if (!Files.exists(directory)) {
+            return;
+        }
         try (var paths = Files.walk(directory)) {
             paths.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
         } catch (IOException e) {
