@@ -1,10 +1,16 @@
 package org.photobridge.fhir.ehrtest;
 
 import java.io.IOException;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.ImagingStudy;
@@ -31,7 +37,10 @@ import jakarta.servlet.http.HttpServletResponse;
  *     ... point the gateway at ehr.baseUrl() ...
  *     ehr.pause();   // the EHR is down: connection refused
  *     ehr.resume();  // back on the same port
+ *     ehr.hang();    // the EHR accepts requests and never answers them
+ *     ehr.resume();  // held requests are answered 503, unprocessed; new ones are served
  *     assertEquals(1, ehr.consents().size());
+ *     assertEquals(1, ehr.count("PUT", "Consent"));   // its request log counts what reached it
  * }
  * </pre>
  */
@@ -41,9 +50,62 @@ public final class EhrTestServer implements AutoCloseable {
     public record Request(String method, String path, String query, String authorization) {
         /** e.g. "PUT Consent" for PUT /fhir/Consent?identifier=... */
         public String operation() {
+            return method + " " + resourceType();
+        }
+
+        /** The resource type the request is about ("Consent"), or "metadata" for the capability statement. */
+        public String resourceType() {
+            var segments = segments();
+            return segments.isEmpty() ? "" : segments.get(0);
+        }
+
+        /** The logical id in the path ({@code PUT /fhir/Consent/7} gives "7"), if any. */
+        public Optional<String> id() {
+            var segments = segments();
+            return segments.size() > 1 && !segments.get(1).startsWith("_") ? Optional.of(segments.get(1)) : Optional.empty();
+        }
+
+        /**
+         * The FHIR interaction: create, update, conditional-update, read, vread, history, search,
+         * delete, capabilities (or the method in lower case for anything else).
+         */
+        public String interaction() {
+            var segments = segments();
+            boolean conditional = query != null && !query.isEmpty() && segments.size() == 1;
+            return switch (method) {
+                case "POST" -> segments.size() == 1 ? "create" : segments.size() == 2 && "_search".equals(segments.get(1))
+                        ? "search" : "post";
+                case "PUT" -> conditional ? "conditional-update" : "update";
+                case "DELETE" -> conditional ? "conditional-delete" : "delete";
+                case "GET" -> {
+                    if ("metadata".equals(resourceType())) {
+                        yield "capabilities";
+                    }
+                    if (segments.size() == 1) {
+                        yield "search";
+                    }
+                    if (segments.contains("_history")) {
+                        yield segments.size() == 4 ? "vread" : "history";
+                    }
+                    yield "read";
+                }
+                default -> method.toLowerCase(java.util.Locale.ROOT);
+            };
+        }
+
+        /** The {@code identifier} search or condition parameter, decoded ("system|value"), if any. */
+        public Optional<String> identifier() {
+            if (query == null) {
+                return Optional.empty();
+            }
+            return Arrays.stream(query.split("&")).filter(p -> p.startsWith("identifier="))
+                    .map(p -> URLDecoder.decode(p.substring("identifier=".length()), StandardCharsets.UTF_8))
+                    .findFirst();
+        }
+
+        private List<String> segments() {
             var resource = path.startsWith("/fhir/") ? path.substring("/fhir/".length()) : path;
-            int slash = resource.indexOf('/');
-            return method + " " + (slash < 0 ? resource : resource.substring(0, slash));
+            return Arrays.stream(resource.split("/")).filter(s -> !s.isEmpty()).toList();
         }
     }
 
@@ -54,6 +116,9 @@ public final class EhrTestServer implements AutoCloseable {
     private final JettyHost host;
     private volatile String requiredBearerToken;
     private volatile int failWithStatus;
+    /** Non-null while the EHR hangs: requests wait on it, then get 503 without being processed. */
+    private volatile CountDownLatch hangRelease;
+    private final AtomicInteger held = new AtomicInteger();
 
     public EhrTestServer() {
         var servlet = new RestfulServer(FhirContexts.r4());
@@ -68,6 +133,7 @@ public final class EhrTestServer implements AutoCloseable {
     }
 
     public void stop() {
+        release();
         host.stop();
     }
 
@@ -86,11 +152,34 @@ public final class EhrTestServer implements AutoCloseable {
         host.pause();
     }
 
-    /** The EHR comes back on the same port, answering normally again (clears {@link #failWith}). */
+    /**
+     * The EHR hangs: it keeps accepting connections and reading requests but answers none of them
+     * (up to five minutes) until {@link #resume()}, which answers the held ones 503 without processing
+     * them. Held requests are in the request log.
+     */
+    public void hang() {
+        hangRelease = new CountDownLatch(1);
+    }
+
+    /** Requests that arrived while the EHR hung (answered 503, never processed). */
+    public int heldRequestCount() {
+        return held.get();
+    }
+
+    /** The EHR comes back on the same port, answering normally again (clears {@link #failWith} and {@link #hang}). */
     public void resume() {
         failWithStatus = 0;
+        release();
         if (host.isPaused()) {
             host.resume();
+        }
+    }
+
+    private void release() {
+        var latch = hangRelease;
+        hangRelease = null;
+        if (latch != null) {
+            latch.countDown();
         }
     }
 
@@ -139,8 +228,20 @@ public final class EhrTestServer implements AutoCloseable {
         return requests.size();
     }
 
+    /** How many requests had this method and resource type, e.g. {@code count("PUT", "Consent")}. */
+    public long count(String method, String resourceType) {
+        return requests.stream().filter(r -> r.method().equals(method) && r.resourceType().equals(resourceType)).count();
+    }
+
+    /** The requests about this resource type with this identifier ("system|value") as parameter or condition. */
+    public List<Request> requestsWithIdentifier(String resourceType, String identifier) {
+        return requests.stream().filter(r -> r.resourceType().equals(resourceType)
+                && r.identifier().filter(identifier::equals).isPresent()).toList();
+    }
+
     public void clearRequests() {
         requests.clear();
+        held.set(0);
     }
 
     /** Records requests, checks the bearer token, and answers injected failures. */
@@ -152,6 +253,17 @@ public final class EhrTestServer implements AutoCloseable {
             var response = (HttpServletResponse) res;
             var authorization = request.getHeader("Authorization");
             requests.add(new Request(request.getMethod(), request.getRequestURI(), request.getQueryString(), authorization));
+            var hanging = hangRelease;
+            if (hanging != null) {
+                held.incrementAndGet();
+                try {
+                    hanging.await(5, TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                answer(response, 503, "transient", "EHR test server was hanging; request not processed");
+                return;
+            }
             if (failWithStatus > 0) {
                 answer(response, failWithStatus, "exception", "EHR test server answers " + failWithStatus);
                 return;
