@@ -48,7 +48,6 @@ gateway_env() {
     -Dquarkus.oidc.client-id=photobridge-gateway
     -Dphotobridge.db.url="jdbc:postgresql://127.0.0.1:$POSTGRES_PORT/photobridge"
     -Dphotobridge.db.username=photobridge
-    -Dphotobridge.db.kind=postgresql # TEMPORARY until H2 is removed
     # Per replica: working files (uploads in flight, plaintext while sending) and the audit
     # checkpoint file, which must not be shared (docs/security.md: one per instance).
     -Dphotobridge.data.directory="$STATE/gateway-$i"

@@ -13,7 +13,7 @@ import org.hl7.fhir.r4.model.Consent;
 import org.junit.jupiter.api.Test;
 import org.photobridge.fhir.ehrtest.EhrTestServer;
 import org.photobridge.fhir.testing.ConsentFixtures;
-import org.photobridge.gateway.ehr.EhrPublisher;
+import org.photobridge.gateway.ehr.EhrPublicationHandler;
 import org.photobridge.gateway.photo.TestImages;
 import org.photobridge.gateway.testing.ConsentProfile;
 import org.photobridge.gateway.testing.EhrTestResource;
@@ -39,7 +39,7 @@ class EhrPublicationCountedTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     private static String consentKey(String consentId) {
-        return EhrPublisher.CONSENT_IDENTIFIER_SYSTEM + "|" + consentId;
+        return EhrPublicationHandler.CONSENT_IDENTIFIER_SYSTEM + "|" + consentId;
     }
 
     private static String studyKey(String studyUid) {
@@ -68,7 +68,7 @@ class EhrPublicationCountedTest {
 
     private static List<Consent> inEhr(EhrTestServer ehr, String consentId) {
         return ehr.consents().stream().filter(c -> c.getIdentifier().stream().anyMatch(i ->
-                EhrPublisher.CONSENT_IDENTIFIER_SYSTEM.equals(i.getSystem()) && consentId.equals(i.getValue())))
+                EhrPublicationHandler.CONSENT_IDENTIFIER_SYSTEM.equals(i.getSystem()) && consentId.equals(i.getValue())))
                 .toList();
     }
 
