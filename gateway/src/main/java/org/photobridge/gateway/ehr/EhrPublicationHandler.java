@@ -21,7 +21,7 @@ import org.photobridge.gateway.outbox.WorkHandler;
 import org.photobridge.gateway.outbox.WorkOutcome;
 import org.photobridge.gateway.outbox.WorkQueue;
 import org.photobridge.gateway.persistence.WorkItem;
-import org.photobridge.gateway.viewer.EncounterStudies;
+import org.photobridge.gateway.persistence.EncounterStudies;
 
 /**
  * Publishes the current state of a Consent or an ImagingStudy to the EHR's FHIR server as work of

@@ -24,7 +24,7 @@ import org.photobridge.gateway.audit.AuditLog;
 import org.photobridge.gateway.consent.ConsentStore;
 import org.photobridge.gateway.ehr.EhrPatients;
 import org.photobridge.gateway.ehr.EhrPublicationHandler;
-import org.photobridge.gateway.viewer.EncounterStudies;
+import org.photobridge.gateway.persistence.EncounterStudies;
 
 import io.quarkus.security.identity.SecurityIdentity;
 

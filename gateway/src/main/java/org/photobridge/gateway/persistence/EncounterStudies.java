@@ -1,4 +1,4 @@
-package org.photobridge.gateway.viewer;
+package org.photobridge.gateway.persistence;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,10 +13,6 @@ import org.hibernate.Session;
 import org.photobridge.fhir.BusinessIdentifier;
 import org.photobridge.fhir.imaging.ImagingStudySource;
 import org.photobridge.fhir.imaging.StudyView;
-import org.photobridge.gateway.persistence.EncounterStudy;
-import org.photobridge.gateway.persistence.PatientLink;
-import org.photobridge.gateway.persistence.PhotoRecord;
-import org.photobridge.gateway.persistence.StudySeries;
 
 /**
  * Each encounter's study as EHR viewers see it (FHIR ImagingStudy): its series and the photos
