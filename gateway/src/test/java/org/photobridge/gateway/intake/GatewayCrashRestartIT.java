@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.photobridge.gateway.photo.TestImages;
 import org.photobridge.gateway.testing.Orthanc;
+import org.photobridge.gateway.testing.TestDatabase;
 import org.photobridge.gateway.testing.TestStack;
 import org.photobridge.gateway.testing.TestStackProperties;
 
@@ -57,7 +58,7 @@ class GatewayCrashRestartIT {
         int port = freePort();
 
         Orthanc.stop();
-        gateway = start(port, keyFile);
+        gateway = start(port, keyFile, true);
         List<Response> accepted = new ArrayList<>();
         String mrn = "MRN-CRASH-" + UUID.randomUUID();
         accepted.add(Uploads.upload(PLASTICS, TestImages.jpeg(TestImages.scene()), "1.jpg",
@@ -70,7 +71,7 @@ class GatewayCrashRestartIT {
         gateway.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
 
         Orthanc.start();
-        gateway = start(port, keyFile);
+        gateway = start(port, keyFile, false);
         for (Response response : accepted) {
             Uploads.awaitStoredAndPurged(PLASTICS, response.path("id"));
             assertEquals(1, Orthanc.instancesWithSopUid(response.path("sopInstanceUid")).size(),
@@ -78,7 +79,8 @@ class GatewayCrashRestartIT {
         }
     }
 
-    private Process start(int port, Path keyFile) throws IOException, InterruptedException {
+    /** Starts the packaged gateway on the test database; {@code fresh} rebuilds its schema first. */
+    private Process start(int port, Path keyFile, boolean fresh) throws IOException, InterruptedException {
         Path jar = TestStackProperties.repositoryRoot().resolve("gateway/target/quarkus-app/quarkus-run.jar");
         assertTrue(Files.exists(jar), "package the gateway first (mvn verify does): " + jar);
         List<String> command = new ArrayList<>(List.of(
@@ -90,7 +92,14 @@ class GatewayCrashRestartIT {
                 "-Dphotobridge.routing.max-backoff=2s",
                 "-Dphotobridge.routing.poll-interval=1s",
                 "-Dquarkus.oidc.connection-delay=0",
-                "-Dphotobridge.consent.capture-policy=off"));
+                "-Dphotobridge.consent.capture-policy=off",
+                "-Dphotobridge.db.url=" + TestDatabase.JDBC_URL,
+                "-Dphotobridge.db.username=photobridge"));
+        if (fresh) {
+            // Nothing left by earlier tests in the queue; the restart after the crash keeps everything.
+            command.add("-Dquarkus.flyway.clean-disabled=false");
+            command.add("-Dquarkus.flyway.clean-at-start=true");
+        }
         // Secrets go through the environment (MicroProfile Config's name mapping), not the command
         // line that `ps` shows to every user of the machine.
         var secrets = new java.util.HashMap<String, String>();
