@@ -12,12 +12,14 @@ public enum AuditAction {
     ACCESS_DENIED,
     /** A photo accepted at upload (202), attributed to the photographer. */
     PHOTO_ACCEPTED,
-    /** An operator requeued a failed delivery. */
+    /** An operator requeued failed work: a delivery, a withdrawal action or an EHR publication. */
     DELIVERY_RETRIED,
     /** A read of one patient's record: a Consent, an ImagingStudy, a photo's status (IHE BALP PatientRead). */
     PATIENT_READ,
     /** A search that returned (or could return) patients' records (IHE BALP PatientQuery). */
     PATIENT_QUERY,
     /** A read or search of the audit trail itself (DICOM "Audit Log Used"). */
-    AUDIT_LOG_USED
+    AUDIT_LOG_USED,
+    /** An operator listed the gateway's outbound work queue (states and reasons; no patient data). */
+    WORK_QUEUE_READ
 }

@@ -71,7 +71,9 @@ public final class AuditEventMapper {
         PATIENT_READ(AuditAction.PATIENT_READ, "110110", "Patient Record", "patient-read", AuditEventAction.R),
         PATIENT_QUERY(AuditAction.PATIENT_QUERY, "110112", "Query", "patient-query", AuditEventAction.E),
         // DICOM PS3.15 A.5.3.1: Audit Log Used.
-        AUDIT_LOG_USED(AuditAction.AUDIT_LOG_USED, "110101", "Audit Log Used", "audit-log-used", AuditEventAction.R);
+        AUDIT_LOG_USED(AuditAction.AUDIT_LOG_USED, "110101", "Audit Log Used", "audit-log-used", AuditEventAction.R),
+        // DICOM PS3.15 A.5.3.10 Query, of the gateway's own work queue.
+        WORK_QUEUE_READ(AuditAction.WORK_QUEUE_READ, "110112", "Query", "work-queue-read", AuditEventAction.E);
 
         public final AuditAction action;
         public final String typeCode;

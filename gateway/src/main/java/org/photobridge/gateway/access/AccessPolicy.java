@@ -121,6 +121,12 @@ public final class AccessPolicy {
                 + " this consent");
     }
 
+    /** The outbound work queue (states, reasons, requeueing): gateway administrators only. */
+    public static Decision workQueue(Caller caller) {
+        return caller.hasRole(Roles.GATEWAY_ADMIN) ? Decision.permit()
+                : Decision.deny("the work queue is for gateway administrators");
+    }
+
     /** The audit trail: compliance only. */
     public static Decision auditTrail(Caller caller) {
         return caller.hasRole(Roles.COMPLIANCE_OFFICER) ? Decision.permit()

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -201,6 +202,25 @@ public class WorkQueue {
         List<WorkItem> failed = items.failedOfPhoto(photoId, kind);
         failed.forEach(item -> item.requeue(now));
         return failed.size();
+    }
+
+    /** Why an admin retry of one item was refused. */
+    public enum RequeueRefusal {
+        NOT_FOUND, NOT_FAILED
+    }
+
+    /** Puts one parked item back in the queue (an admin retry); the refusal when it is unknown or not FAILED. */
+    @Transactional
+    public Optional<RequeueRefusal> requeue(UUID id) {
+        WorkItem item = items.locked(id);
+        if (item == null) {
+            return Optional.of(RequeueRefusal.NOT_FOUND);
+        }
+        if (item.status != Status.FAILED) {
+            return Optional.of(RequeueRefusal.NOT_FAILED);
+        }
+        item.requeue(clock.instant());
+        return Optional.empty();
     }
 
     /**

@@ -1,8 +1,11 @@
 package org.photobridge.gateway.persistence;
 
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -74,12 +77,24 @@ public class WorkItems implements PanacheRepositoryBase<WorkItem, UUID> {
         return list("photoId = ?1 and kind = ?2 and status = ?3", photoId, kind, Status.FAILED);
     }
 
-    /** Items of a kind in a state, oldest first (operations and tests). */
-    public List<WorkItem> byKindAndStatus(Kind kind, Status status, int limit) {
-        return find("kind = ?1 and status = ?2 order by createdAt", kind, status).page(0, limit).list();
+    /** Items of the given kinds in the given states, most recently changed first. */
+    public List<WorkItem> matching(Set<Kind> kinds, Set<Status> statuses, int limit) {
+        return find("kind in ?1 and status in ?2 order by updatedAt desc, id", kinds, statuses).page(0, limit).list();
     }
 
-    public long countPending(Kind kind) {
-        return count("kind = ?1 and status in (?2, ?3)", kind, Status.QUEUED, Status.RETRYING);
+    /** How many items there are of each kind in each state. */
+    public Map<Kind, Map<Status, Long>> counts() {
+        Map<Kind, Map<Status, Long>> counts = new EnumMap<>(Kind.class);
+        for (Kind kind : Kind.values()) {
+            Map<Status, Long> byStatus = new EnumMap<>(Status.class);
+            for (Status status : Status.values()) {
+                byStatus.put(status, 0L);
+            }
+            counts.put(kind, byStatus);
+        }
+        getSession().createSelectionQuery("select w.kind, w.status, count(w) from WorkItem w group by w.kind, w.status",
+                Object[].class).getResultList()
+                .forEach(row -> counts.get((Kind) row[0]).put((Status) row[1], (Long) row[2]));
+        return counts;
     }
 }

@@ -1,0 +1,152 @@
+package org.photobridge.gateway.operations;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+
+import org.photobridge.fhir.audit.AuditAction;
+import org.photobridge.gateway.access.AccessPolicy;
+import org.photobridge.gateway.access.Caller;
+import org.photobridge.gateway.access.CallerResolver;
+import org.photobridge.gateway.audit.AuditLog;
+import org.photobridge.gateway.outbox.WorkQueue;
+import org.photobridge.gateway.outbox.WorkRunner;
+import org.photobridge.gateway.persistence.WorkItem;
+import org.photobridge.gateway.persistence.WorkItems;
+import org.photobridge.gateway.problem.ProblemException;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import io.quarkus.security.Authenticated;
+import io.smallrye.common.annotation.Blocking;
+
+/**
+ * The outbound work queue for gateway administrators: how many items of each kind stand in each
+ * state, which ones are parked or retrying and why, and a retry for any parked item (an EHR
+ * publication as much as a delivery). Items name photos by gateway id and EHR resources by type and
+ * id, never a patient.
+ */
+@Path("/api/v1/work")
+@Authenticated
+@Blocking
+public class WorkQueueResource {
+    static final int MAX_ITEMS = 500;
+
+    @Inject
+    CallerResolver callers;
+
+    @Inject
+    WorkItems items;
+
+    @Inject
+    WorkQueue queue;
+
+    @Inject
+    WorkRunner runner;
+
+    @Inject
+    AuditLog audit;
+
+    /** One item as the API shows it: the same fields and states for every kind. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ItemView(UUID id, WorkItem.Kind kind, WorkItem.Status status, int attempts, String lastError,
+            Instant nextAttemptAt, Instant doneAt, Instant createdAt, Instant updatedAt, UUID photoId,
+            String destination, String action, String resourceType, String resourceId) {
+
+        static ItemView of(WorkItem w) {
+            return new ItemView(w.id, w.kind, w.status, w.attempts, w.lastError, w.nextAttemptAt, w.doneAt,
+                    w.createdAt, w.updatedAt, w.photoId, w.destination, w.action, w.resourceType, w.resourceId);
+        }
+    }
+
+    public record QueueView(Map<WorkItem.Kind, Map<WorkItem.Status, Long>> counts, List<ItemView> items) {
+    }
+
+    @GET
+    @Produces("application/json")
+    public Response list(@QueryParam("kind") List<String> kind, @QueryParam("status") List<String> status,
+            @QueryParam("limit") Integer limit) {
+        Caller caller = permitted("work queue read");
+        Set<WorkItem.Kind> kinds = parse(WorkItem.Kind.class, "kind", kind, EnumSet.allOf(WorkItem.Kind.class));
+        Set<WorkItem.Status> statuses = parse(WorkItem.Status.class, "status", status,
+                EnumSet.of(WorkItem.Status.FAILED, WorkItem.Status.RETRYING));
+        int max = limit == null ? 100 : limit;
+        if (max < 1 || max > MAX_ITEMS) {
+            throw ProblemException.badRequest("limit", "limit must be between 1 and " + MAX_ITEMS);
+        }
+        var view = new QueueView(items.counts(), items.matching(kinds, statuses, max).stream().map(ItemView::of)
+                .toList());
+        audit.record(AuditAction.WORK_QUEUE_READ, true, AuditLog.Agent.of(caller), Optional.empty(), List.of(),
+                "work queue listed: " + view.items().size() + " items of " + kinds + " in " + statuses);
+        return Response.ok(view).header("Cache-Control", "no-store").build();
+    }
+
+    @POST
+    @Path("/{id}/retry")
+    @Produces("application/json")
+    public ItemView retry(@PathParam("id") String id) {
+        Caller caller = permitted("work item retry");
+        UUID itemId;
+        try {
+            itemId = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.notFound("no such work item");
+        }
+        Optional<WorkQueue.RequeueRefusal> refusal = queue.requeue(itemId);
+        if (refusal.isPresent()) {
+            throw switch (refusal.get()) {
+                case NOT_FOUND -> ProblemException.notFound("no such work item");
+                case NOT_FAILED -> new ProblemException(409, "nothing-to-retry", "Nothing to retry",
+                        "only FAILED work can be retried");
+            };
+        }
+        WorkItem item = items.findById(itemId);
+        audit.record(AuditAction.DELIVERY_RETRIED, true, AuditLog.Agent.of(caller), Optional.empty(),
+                List.of("urn:uuid:" + item.id), item.kind + " requeued by an administrator");
+        runner.wake();
+        return ItemView.of(item);
+    }
+
+    private Caller permitted(String what) {
+        Caller caller = callers.current();
+        var decision = AccessPolicy.workQueue(caller);
+        if (!decision.permitted()) {
+            audit.record(AuditAction.ACCESS_DENIED, false, AuditLog.Agent.of(caller), Optional.empty(), List.of(),
+                    what + " refused: " + decision.reason());
+            throw ProblemException.forbidden("role-not-permitted", decision.reason());
+        }
+        return caller;
+    }
+
+    private static <E extends Enum<E>> Set<E> parse(Class<E> type, String field, List<String> values, Set<E> all) {
+        if (values == null || values.isEmpty()) {
+            return all;
+        }
+        Set<E> parsed = EnumSet.noneOf(type);
+        for (String value : values) {
+            for (String one : value.split(",")) {
+                try {
+                    parsed.add(Enum.valueOf(type, one.strip().toUpperCase(java.util.Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    throw ProblemException.badRequest(field, field + " must be one of "
+                            + Arrays.toString(type.getEnumConstants()));
+                }
+            }
+        }
+        return parsed;
+    }
+}
