@@ -1,7 +1,8 @@
 package org.photobridge.gateway.routing;
 
-import org.photobridge.gateway.outbox.WorkOutcome;
 import java.nio.file.Path;
+
+import org.photobridge.gateway.outbox.WorkOutcome;
 
 /** A configured place photos are delivered to, such as a PACS reached by DIMSE or DICOMweb. */
 public interface Destination {
@@ -10,14 +11,19 @@ public interface Destination {
     String name();
 
     /**
-     * Delivers one DICOM Part 10 file. Must not throw for network or peer trouble: such trouble is a
-     * {@link WorkOutcome.Retry} or {@link WorkOutcome.Failed}.
+     * Delivers one DICOM Part 10 object, streamed from {@code source}. Must not throw for network or
+     * peer trouble: such trouble is a {@link WorkOutcome.Retry} or {@link WorkOutcome.Failed}.
      *
-     * @param dicomFile      a readable Part 10 file that exists only for the duration of this call
+     * @param source         the object; opened once to check its meta header, once to send it
      * @param sopClassUid    the object's SOP Class UID
      * @param sopInstanceUid the object's SOP Instance UID
      */
-    WorkOutcome deliver(Path dicomFile, String sopClassUid, String sopInstanceUid);
+    WorkOutcome deliver(DicomSource source, String sopClassUid, String sopInstanceUid);
+
+    /** Delivers a Part 10 file (rejection notes, tests). */
+    default WorkOutcome deliver(Path dicomFile, String sopClassUid, String sopInstanceUid) {
+        return deliver(DicomSource.of(dicomFile), sopClassUid, sopInstanceUid);
+    }
 
     /** Checks the destination answers (C-ECHO or an HTTP probe); returns a short reason when it does not. */
     Reachability check();

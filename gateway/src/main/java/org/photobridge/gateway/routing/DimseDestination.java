@@ -7,7 +7,6 @@ import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.DicomOutputStream;
 import com.pixelmed.dicom.DicomStreamCopier;
-import com.pixelmed.dicom.SetOfDicomFiles;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TransferSyntax;
 import com.pixelmed.network.AReleaseException;
@@ -16,7 +15,6 @@ import com.pixelmed.network.AssociationFactory;
 import com.pixelmed.network.CStoreRequestCommandMessage;
 import com.pixelmed.network.CompositeResponseHandler;
 import com.pixelmed.network.DicomNetworkException;
-import com.pixelmed.network.MultipleInstanceTransferStatusHandlerWithFileName;
 import com.pixelmed.network.PresentationContext;
 import com.pixelmed.network.StorageSOPClassSCU;
 import com.pixelmed.network.VerificationSOPClassSCU;
@@ -96,10 +94,10 @@ public final class DimseDestination implements Destination {
     }
 
     @Override
-    public WorkOutcome deliver(Path dicomFile, String sopClassUid, String sopInstanceUid) {
+    public WorkOutcome deliver(DicomSource source, String sopClassUid, String sopInstanceUid) {
         FileMeta meta;
         try {
-            meta = FileMeta.read(dicomFile);
+            meta = FileMeta.read(source);
         } catch (NoSuchFileException e) {
             return new WorkOutcome.Failed(where() + ": the DICOM file to send does not exist (outbox inconsistency)");
         } catch (IOException | DicomException e) {
@@ -112,7 +110,7 @@ public final class DimseDestination implements Destination {
                     + meta.sopInstanceUid() + " of class " + meta.sopClassUid() + ", but the outbox entry is "
                     + sopInstanceUid + " of class " + sopClassUid + "; not sent");
         }
-        return supervise("C-STORE", attempt -> store(attempt, dicomFile, meta));
+        return supervise("C-STORE", attempt -> store(attempt, source, meta));
     }
 
     @Override
@@ -134,7 +132,7 @@ public final class DimseDestination implements Destination {
         }
     }
 
-    private WorkOutcome store(Attempt attempt, Path dicomFile, FileMeta meta) {
+    private WorkOutcome store(Attempt attempt, DicomSource source, FileMeta meta) {
         var contexts = new LinkedList<PresentationContext>();
         contexts.add(new PresentationContext((byte) 1, meta.sopClassUid(), meta.transferSyntaxUid()));
         if (!meta.transferSyntaxUid().equals(EXPLICIT_VR_LITTLE_ENDIAN)) {
@@ -157,18 +155,26 @@ public final class DimseDestination implements Destination {
                 association.release();
                 return noUsableContext(association, meta);
             }
-            var files = new SetOfDicomFiles();
-            files.add(dicomFile.toString(), meta.sopClassUid(), meta.sopInstanceUid(), meta.transferSyntaxUid());
-            var progress = new TransferProgress();
             var scu = new StatusReportingStorageScu(attempt);
-            scu.send(association, files, progress);
+            // The object streams from its source (for photos: decrypted from the store as it is read)
+            // into the association; it is never written out in plaintext.
+            try (InputStream raw = source.open(); var in = new DicomInputStream(raw)) {
+                var metaHeader = new AttributeList();
+                metaHeader.readOnlyMetaInformationHeader(in);
+                scu.sendOne(association, meta.sopClassUid(), meta.sopInstanceUid(),
+                        in.getTransferSyntaxToReadDataSet().getUID(), in);
+            } catch (Exception e) {
+                if (scu.failure == null) {
+                    scu.failure = e;
+                }
+            }
             if (scu.failure != null) {
                 if (!attempt.timedOut) {
                     abortQuietly(association);
                 }
                 return outcomeForException("C-STORE", scu.failure, attempt.timedOut);
             }
-            if (scu.status == null || progress.completed != 1) {
+            if (scu.status == null) {
                 abortQuietly(association);
                 return new WorkOutcome.Retry(where() + ": C-STORE ended without a response from the PACS; will retry");
             }
@@ -225,9 +231,13 @@ public final class DimseDestination implements Destination {
             this.attempt = attempt;
         }
 
-        void send(Association association, SetOfDicomFiles files, TransferProgress progress)
-                throws AReleaseException, DicomNetworkException, IOException {
-            sendMultipleSOPInstances(association, files, progress, null, -1);
+        /** Sends one object whose data set {@code in} is positioned at; true when the PACS stored it. */
+        boolean sendOne(Association association, String sopClass, String sopInstance, String inputSyntax,
+                DicomInputStream in) throws AReleaseException, DicomNetworkException, DicomException, IOException {
+            byte contextId = association.getSuitablePresentationContextID(sopClass);
+            String outputSyntax = association.getTransferSyntaxForPresentationContextID(contextId);
+            return sendOneSOPInstance(association, sopClass, sopInstance, inputSyntax, in, contextId, outputSyntax,
+                    null, -1);
         }
 
         @Override
@@ -282,19 +292,6 @@ public final class DimseDestination implements Destination {
         protected void evaluateStatusAndSetSuccess(AttributeList list) {
             status = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Status, 0xFFFF);
             success = isStoredStatus(status);
-        }
-    }
-
-    /** Counts what PixelMed reports per instance; a delivery is one instance. */
-    private static final class TransferProgress extends MultipleInstanceTransferStatusHandlerWithFileName {
-        volatile int completed;
-        volatile int failed;
-
-        @Override
-        public void updateStatus(int remaining, int completed, int failed, int warning, String sopInstanceUid,
-                String fileName, boolean success) {
-            this.completed = completed;
-            this.failed = failed;
         }
     }
 
@@ -566,9 +563,8 @@ public final class DimseDestination implements Destination {
 
     /** The object's identity and encoding, from its Part 10 meta header. */
     private record FileMeta(String sopClassUid, String sopInstanceUid, String transferSyntaxUid) {
-        static FileMeta read(Path file) throws IOException, DicomException {
-            try (InputStream raw = new BufferedInputStream(Files.newInputStream(file));
-                    var in = new DicomInputStream(raw)) {
+        static FileMeta read(DicomSource source) throws IOException, DicomException {
+            try (InputStream raw = source.open(); var in = new DicomInputStream(raw)) {
                 if (!in.haveMetaHeader()) {
                     throw new DicomException("no Part 10 meta header");
                 }

@@ -1,7 +1,7 @@
 package org.photobridge.gateway.routing;
 
 import java.io.IOException;
-import java.nio.file.Path;
+import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
 
@@ -22,8 +22,8 @@ import org.photobridge.gateway.persistence.WorkItem;
 import org.photobridge.gateway.store.EncryptedBlobStore;
 
 /**
- * Sends one photo to one destination: decrypts the stored DICOM object into a private working file
- * that lives only while it is sent, hands it to the destination, and on confirmation audits the
+ * Sends one photo to one destination: streams the stored DICOM object, decrypted as it is read,
+ * into the destination (no plaintext copy on disk), and on confirmation audits the
  * storage and asks for the study to be published to the EHR. A delivery that lands while consent
  * is being withdrawn is taken back (the delivery and withdrawal are recorded under one lock).
  */
@@ -40,9 +40,6 @@ public class PacsDeliveryHandler implements WorkHandler {
 
     @Inject
     EncryptedBlobStore store;
-
-    @Inject
-    WorkingFiles workingFiles;
 
     @Inject
     AuditLog audit;
@@ -75,21 +72,36 @@ public class PacsDeliveryHandler implements WorkHandler {
         if (destination.isEmpty()) {
             return new WorkOutcome.Failed("destination '" + delivery.destination + "' is no longer configured");
         }
-        Path plain = null;
-        try {
-            plain = workingFiles.newFile();
-            store.decryptTo(photo.blobKey, plain);
-            WorkOutcome outcome = destination.get().deliver(plain, photo.sopClassUid, photo.sopInstanceUid);
-            if (outcome instanceof WorkOutcome.Done) {
-                faults.afterPacsConfirmed();
-            }
-            return outcome;
-        } catch (IOException e) {
-            LOG.errorf("photo %s: cannot read its stored bytes: %s", photo.id, e.getMessage());
-            return new WorkOutcome.Retry("the gateway could not read the stored photo: " + e.getMessage());
-        } finally {
-            workingFiles.delete(plain);
+        if (!store.exists(photo.blobKey)) {
+            LOG.errorf("photo %s: its encrypted bytes are missing from the store", photo.id);
+            return new WorkOutcome.Retry("the gateway could not find the stored photo (is the store directory shared"
+                    + " between replicas?)");
         }
+        String blobKey = photo.blobKey;
+        Long knownLength = photo.blobBytes;
+        // Streamed from the encrypted store into the association or request body: no plaintext file.
+        var source = new DicomSource() {
+            @Override
+            public InputStream open() throws IOException {
+                return store.open(blobKey);
+            }
+
+            @Override
+            public long length() throws IOException {
+                if (knownLength != null) {
+                    return knownLength;
+                }
+                // Rows written before the length was recorded: count it once, still without a copy.
+                try (InputStream in = store.open(blobKey)) {
+                    return in.transferTo(java.io.OutputStream.nullOutputStream());
+                }
+            }
+        };
+        WorkOutcome outcome = destination.get().deliver(source, photo.sopClassUid, photo.sopInstanceUid);
+        if (outcome instanceof WorkOutcome.Done) {
+            faults.afterPacsConfirmed();
+        }
+        return outcome;
     }
 
     @Override

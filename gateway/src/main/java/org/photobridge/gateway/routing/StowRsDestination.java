@@ -70,21 +70,33 @@ public final class StowRsDestination implements Destination {
         return settings;
     }
 
+    /** The body publisher's supplier cannot throw: a stream that cannot be opened fails the request. */
+    private static InputStream openQuietly(DicomSource source) {
+        try {
+            return source.open();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Override
-    public WorkOutcome deliver(Path dicomFile, String sopClassUid, String sopInstanceUid) {
+    public WorkOutcome deliver(DicomSource source, String sopClassUid, String sopInstanceUid) {
         String boundary = "photobridge-" + UUID.randomUUID();
         HttpRequest.BodyPublisher body;
         try {
-            if (!Files.isRegularFile(dicomFile)) {
-                throw new NoSuchFileException(dicomFile.getFileName().toString());
-            }
+            // Streamed from the source with its length known, so the body goes out with a
+            // Content-Length (no chunked encoding for PACS that do not take it).
+            long length = source.length();
             body = HttpRequest.BodyPublishers.concat(
                     HttpRequest.BodyPublishers.ofString("--" + boundary + "\r\nContent-Type: application/dicom\r\n\r\n",
                             StandardCharsets.US_ASCII),
-                    HttpRequest.BodyPublishers.ofFile(dicomFile),
+                    HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(
+                            () -> openQuietly(source)), length),
                     HttpRequest.BodyPublishers.ofString("\r\n--" + boundary + "--\r\n", StandardCharsets.US_ASCII));
         } catch (NoSuchFileException | FileNotFoundException e) {
-            return new WorkOutcome.Failed(where() + ": the DICOM file to send does not exist (outbox inconsistency)");
+            return new WorkOutcome.Failed(where() + ": the DICOM object to send does not exist (queue inconsistency)");
+        } catch (IOException e) {
+            return new WorkOutcome.Retry(where() + ": cannot read the DICOM object to send: " + e.getMessage());
         }
         var request = HttpRequest.newBuilder(studiesUri)
                 .timeout(settings.timeout())

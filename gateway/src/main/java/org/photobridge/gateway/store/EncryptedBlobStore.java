@@ -116,16 +116,15 @@ public class EncryptedBlobStore {
         }
     }
 
-    /** Decrypts a blob into {@code target} (created or replaced). */
-    public void decryptTo(String blobKey, Path target) throws IOException {
-        Path source = blobPath(blobKey);
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(source), 1 << 16);
-                OutputStream out = Files.newOutputStream(target)) {
-            SegmentedGcm.decrypt(key, in, out);
-        }
+    /**
+     * Opens a blob's plaintext as a stream, decrypted a segment at a time (never written to disk);
+     * the caller closes it.
+     */
+    public InputStream open(String blobKey) throws IOException {
+        return SegmentedGcm.decrypting(key, new BufferedInputStream(Files.newInputStream(blobPath(blobKey)), 1 << 16));
     }
 
-    /** Opens a decrypted view of a blob for reading into memory-sized consumers. */
+    /** Decrypts a blob into {@code out}. */
     public void decryptTo(String blobKey, OutputStream out) throws IOException {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(blobPath(blobKey)), 1 << 16)) {
             SegmentedGcm.decrypt(key, in, out);

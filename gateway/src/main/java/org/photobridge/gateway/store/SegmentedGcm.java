@@ -41,16 +41,66 @@ final class SegmentedGcm {
 
     /** Decrypts a whole blob into {@code out}, failing on any tampering or truncation. */
     static void decrypt(SecretKey key, InputStream in, OutputStream out) throws IOException {
-        byte[] magic = in.readNBytes(MAGIC.length);
-        if (!Arrays.equals(magic, MAGIC)) {
-            throw new IOException("not a PhotoBridge encrypted blob");
+        try (InputStream plain = decrypting(key, in)) {
+            plain.transferTo(out);
         }
-        byte[] prefix = in.readNBytes(8);
-        if (prefix.length != 8) {
-            throw new EOFException("encrypted blob truncated in its header");
+    }
+
+    /**
+     * A stream of the blob's plaintext, decrypted one segment (1 MiB) at a time: nothing but the
+     * segment in hand is held in memory or written anywhere. Each segment is authenticated before any
+     * of its bytes are returned; a blob cut short or tampered with fails with an IOException when the
+     * reader reaches the damage.
+     */
+    static InputStream decrypting(SecretKey key, InputStream in) throws IOException {
+        return new DecryptingStream(key, in.markSupported() ? in : new java.io.BufferedInputStream(in, 1 << 16));
+    }
+
+    private static final class DecryptingStream extends InputStream {
+        private final SecretKey key;
+        private final InputStream in;
+        private byte[] prefix;
+        private byte[] plain = new byte[0];
+        private int position;
+        private int index;
+        private boolean finished;
+
+        DecryptingStream(SecretKey key, InputStream in) {
+            this.key = key;
+            this.in = in;
         }
-        int index = 0;
-        while (true) {
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            while (position == plain.length) {
+                if (finished) {
+                    return -1;
+                }
+                nextSegment();
+            }
+            int n = Math.min(len, plain.length - position);
+            System.arraycopy(plain, position, b, off, n);
+            position += n;
+            return n;
+        }
+
+        private void nextSegment() throws IOException {
+            if (prefix == null) {
+                byte[] magic = in.readNBytes(MAGIC.length);
+                if (!Arrays.equals(magic, MAGIC)) {
+                    throw new IOException("not a PhotoBridge encrypted blob");
+                }
+                prefix = in.readNBytes(8);
+                if (prefix.length != 8) {
+                    throw new EOFException("encrypted blob truncated in its header");
+                }
+            }
             byte[] lengthBytes = in.readNBytes(4);
             if (lengthBytes.length == 0) {
                 throw new EOFException("encrypted blob truncated: final segment missing");
@@ -68,12 +118,15 @@ final class SegmentedGcm {
             }
             // The last flag is authenticated, so a blob cut at a segment boundary fails here.
             boolean last = peekEnd(in);
-            byte[] plain = crypt(Cipher.DECRYPT_MODE, key, prefix, index, last, sealed, sealed.length);
-            out.write(plain);
-            if (last) {
-                return;
-            }
+            plain = crypt(Cipher.DECRYPT_MODE, key, prefix, index, last, sealed, sealed.length);
+            position = 0;
+            finished = last;
             index++;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
         }
     }
 

@@ -1,5 +1,9 @@
 package org.photobridge.gateway.intake;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import java.nio.file.Path;
+import java.nio.file.Files;
+import java.io.IOException;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,6 +56,9 @@ class ReceiverCountedDeliveryTest {
 
     private record Sent(String id, String sop) {
     }
+
+    @ConfigProperty(name = "photobridge.data.directory")
+    Path dataDirectory;
 
     private static RecordingScp scp() {
         return Receivers.scp();
@@ -268,6 +275,45 @@ class ReceiverCountedDeliveryTest {
         awaitSettled(photo.id());
         assertTrue(stow().faultCount(Fault.HANG) >= 2, "each attempt hung: " + stow().posts());
         assertOneCopyAtEachReceiver(photo.sop());
+    }
+
+    /**
+     * A photo on its way to a PACS is read from the encrypted store as it is sent: while a STOW-RS
+     * request hangs mid-send, no file under the gateway's data directory holds the object in
+     * plaintext (its SOP Instance UID, which the DICOM header carries, appears in no file).
+     */
+    @Test
+    void whileAPhotoIsBeingSentNoPlaintextCopyOfItIsOnDisk() throws IOException {
+        stow().failUntilReset(Fault.HANG);
+        Sent photo = upload("ENC-NO-PLAINTEXT");
+        await("the STOW-RS request is under way and held").atMost(SETTLE)
+                .until(() -> stow().faultCount(Fault.HANG) >= 1);
+        byte[] uid = photo.sop().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        List<Path> files;
+        try (var walk = Files.walk(dataDirectory)) {
+            files = walk.filter(Files::isRegularFile).toList();
+        }
+        assertTrue(files.stream().anyMatch(f -> f.toString().endsWith(".pbe")), "the encrypted photo is there: " + files);
+        for (Path file : files) {
+            byte[] bytes = Files.readAllBytes(file);
+            assertFalse(indexOf(bytes, uid) >= 0, "plaintext of the photo in " + dataDirectory.relativize(file));
+        }
+        stow().reset();
+        awaitSettled(photo.id());
+        assertOneCopyAtEachReceiver(photo.sop());
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /**

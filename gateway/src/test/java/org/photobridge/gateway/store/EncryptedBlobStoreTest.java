@@ -45,6 +45,15 @@ class EncryptedBlobStoreTest {
             var out = new ByteArrayOutputStream();
             store.decryptTo(blob.key(), out);
             assertArrayEquals(plain, out.toByteArray(), "size " + size);
+            // Streaming, read in odd-sized pieces across segment boundaries.
+            var streamed = new ByteArrayOutputStream();
+            try (var in = store.open(blob.key())) {
+                byte[] piece = new byte[4093];
+                for (int n; (n = in.read(piece)) >= 0; ) {
+                    streamed.write(piece, 0, n);
+                }
+            }
+            assertArrayEquals(plain, streamed.toByteArray(), "streamed, size " + size);
         }
     }
 
@@ -93,6 +102,9 @@ class EncryptedBlobStoreTest {
         int firstSegmentEnd = 12 + 4 + SegmentedGcm.SEGMENT_SIZE + 16;
         Files.write(file, Arrays.copyOf(bytes, firstSegmentEnd));
         assertThrows(IOException.class, () -> store.decryptTo(blob.key(), new ByteArrayOutputStream()));
+        try (var in = store.open(blob.key())) {
+            assertThrows(IOException.class, in::readAllBytes, "a stream reader meets the truncation too");
+        }
     }
 
     @Test
