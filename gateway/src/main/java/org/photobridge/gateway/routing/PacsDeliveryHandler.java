@@ -99,7 +99,7 @@ public class PacsDeliveryHandler implements WorkHandler {
         };
         WorkOutcome outcome = destination.get().deliver(source, photo.sopClassUid, photo.sopInstanceUid);
         if (outcome instanceof WorkOutcome.Done) {
-            faults.afterPacsConfirmed();
+            faults.afterPacsConfirmed(photo, delivery.destination);
         }
         return outcome;
     }
