@@ -90,6 +90,9 @@ class ScaleOutIT {
             config.put("photobridge.audit.key-file", root.resolve("audit-key/audit-trail.key").toString());
             config.put("photobridge.ehr.url", ehr.baseUrl());
             config.put("photobridge.ehr.timeout", "5s");
+            // Keep the bytes after delivery: a rejection note is built from the photo, which the
+            // gateway otherwise reads back over WADO-RS, and the recording receivers do not serve it.
+            config.put("photobridge.store.retention-after-stored", "P1D");
             replicas.add(new GatewayProcess("replica-" + i, data, GatewayProcess.freePort(), config));
         }
         // Replica 0 first: it migrates the schema and makes the audit key file the others share.

@@ -48,6 +48,8 @@ final class Uploader {
     final AtomicInteger broken = new AtomicInteger();
     final Map<Integer, AtomicInteger> httpErrors = new ConcurrentHashMap<>();
     final ConcurrentLinkedQueue<String> errorSamples = new ConcurrentLinkedQueue<>();
+    /** Patient (MRN) of each upload that did not get 202, with how it ended. */
+    final Map<String, String> failedByMrn = new ConcurrentHashMap<>();
 
     Uploader(byte[] file) {
         this.file = file;
@@ -95,6 +97,7 @@ final class Uploader {
                 return Outcome.ACCEPTED;
             }
             httpErrors.computeIfAbsent(response.statusCode(), s -> new AtomicInteger()).incrementAndGet();
+            failedByMrn.put(mrn, "HTTP " + response.statusCode());
             if (errorSamples.size() < 20) {
                 errorSamples.add(gatewayName + " HTTP " + response.statusCode() + ": " + abbreviate(response.body()));
             }
@@ -108,6 +111,7 @@ final class Uploader {
                 return Outcome.REFUSED;
             }
             broken.incrementAndGet();
+            failedByMrn.put(mrn, "broken: " + e);
             if (errorSamples.size() < 20) {
                 errorSamples.add(gatewayName + " broken: " + e);
             }
