@@ -35,6 +35,7 @@ import org.photobridge.gateway.dicom.VlPhotoWriter;
 import org.photobridge.gateway.persistence.WorkItem;
 import org.photobridge.gateway.persistence.EncounterStudy;
 import org.photobridge.gateway.persistence.PhotoRecord;
+import org.photobridge.gateway.persistence.DatabaseUnavailableException;
 import org.photobridge.gateway.persistence.Photos;
 import org.photobridge.gateway.persistence.Studies;
 import org.photobridge.gateway.photo.CleanedPhoto;
@@ -42,7 +43,6 @@ import org.photobridge.gateway.photo.PhotoCleaner;
 import org.photobridge.gateway.photo.PhotoLimits;
 import org.photobridge.gateway.problem.ProblemException;
 import org.photobridge.gateway.routing.Destinations;
-import org.photobridge.gateway.outbox.WorkRunner;
 import org.photobridge.gateway.store.EncryptedBlobStore;
 import org.photobridge.gateway.store.StoreUnavailableException;
 
@@ -78,9 +78,6 @@ public class PhotoIntake {
 
     @Inject
     Destinations destinations;
-
-    @Inject
-    WorkRunner sender;
 
     @Inject
     Clock clock;
@@ -144,6 +141,9 @@ public class PhotoIntake {
                         "photo accepted from " + caller.username() + " for " + photo.department);
             });
         } catch (PersistenceException e) {
+            if (DatabaseUnavailableException.causedBy(e)) {
+                throw unavailable(blob.key(), e);
+            }
             store.discard(blob.key());
             // A concurrent upload of the same bytes for the same encounter and department won the unique constraint.
             Optional<PhotoRecord> winner = visibleSource(slot.study().id, sha256, caller);
@@ -153,13 +153,25 @@ public class PhotoIntake {
             LOG.errorf("could not commit an accepted photo: %s", e.getClass().getSimpleName());
             throw new StoreUnavailableException("database commit failed", e);
         } catch (RuntimeException e) {
+            if (DatabaseUnavailableException.causedBy(e)) {
+                throw unavailable(blob.key(), e);
+            }
             store.discard(blob.key());
             throw e;
         }
         LOG.infof("photo %s accepted (%s, %d bytes, %s), queued for %s", photo.id, cleaned.source().format(),
                 size, cleaned.source().reencoded() ? "re-encoded" : "pixels kept", destinations.names());
-        sender.wake();
         return new Accepted(photo, true);
+    }
+
+    /**
+     * The database went away around the commit, whose outcome is then unknown: the blob stays (a row
+     * may refer to it; the start-up sweep deletes it after an hour if none does) and the client is
+     * told to try again, which answers with this photo if it was committed after all.
+     */
+    private DatabaseUnavailableException unavailable(String blobKey, RuntimeException e) {
+        LOG.errorf("database unavailable while committing photo %s: %s", blobKey, e.getClass().getSimpleName());
+        return new DatabaseUnavailableException(e);
     }
 
     private Optional<PhotoRecord> visibleSource(UUID studyId, String sha256, Caller caller) {

@@ -92,6 +92,10 @@ public class PhotoResource {
         }
         var accepted = intake.accept(files.get(0).uploadedFile(), request, caller);
         PhotoView view = view(accepted.photo());
+        if (accepted.created()) {
+            // Woken after the answer is built, so a new photo is reported QUEUED, as it is at commit.
+            sender.wake();
+        }
         URI location = URI.create("/api/v1/photos/" + accepted.photo().id);
         return accepted.created()
                 ? Response.accepted(view).location(location).build()

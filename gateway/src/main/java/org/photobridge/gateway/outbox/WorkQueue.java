@@ -110,6 +110,8 @@ public class WorkQueue {
             item.leaseOwner = owner;
             item.leaseUntil = until;
             item.leaseToken = UUID.randomUUID();
+            // Counted when the attempt starts: an attempt cut short by a crash still counts.
+            item.attempts++;
             claims.add(new Claim(item, item.leaseToken, item.generation));
         }
         return claims;
@@ -142,7 +144,6 @@ public class WorkQueue {
             return item;
         }
         WorkHandler handler = handler(item.kind);
-        item.attempts++;
         item.leaseOwner = null;
         item.leaseUntil = null;
         item.leaseToken = null;
@@ -153,11 +154,11 @@ public class WorkQueue {
             item.attempts = 0;
             return item;
         }
-        if (outcome instanceof WorkOutcome.Done done) {
+        if (outcome instanceof WorkOutcome.Done) {
             item.status = Status.DONE;
             item.doneAt = now;
             item.nextAttemptAt = null;
-            item.lastError = done.message().isEmpty() ? null : truncate(done.message());
+            item.lastError = null;
         } else if (outcome instanceof WorkOutcome.Retry retry && item.attempts < config.maxAttempts()) {
             item.status = Status.RETRYING;
             item.nextAttemptAt = now.plus(backoff(item.attempts));
@@ -183,6 +184,7 @@ public class WorkQueue {
         item.leaseOwner = null;
         item.leaseUntil = null;
         item.leaseToken = null;
+        item.attempts = Math.max(0, item.attempts - 1);
         item.lastError = truncate(reason);
         item.nextAttemptAt = clock.instant().plus(config.initialBackoff());
         item.status = item.status == Status.QUEUED ? Status.QUEUED : Status.RETRYING;

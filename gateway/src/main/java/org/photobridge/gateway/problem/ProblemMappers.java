@@ -5,6 +5,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.photobridge.gateway.persistence.DatabaseUnavailableException;
 import org.photobridge.gateway.photo.PhotoRejectedException;
 import org.photobridge.gateway.store.StoreUnavailableException;
 
@@ -39,6 +40,34 @@ public class ProblemMappers {
         LOG.errorf("photo store unavailable: %s", e.getMessage());
         return respond(new Problem(Problem.TYPE_PREFIX + "storage-unavailable", "Storage unavailable", 503,
                 "the gateway could not store the photo durably; nothing was kept; try again later", null));
+    }
+
+    @ServerExceptionMapper
+    public Response databaseUnavailable(DatabaseUnavailableException e) {
+        return unavailable();
+    }
+
+    /**
+     * Anything else a resource let through: 503 when the database was out of reach (the request can
+     * be repeated), otherwise 500, always as problem+json and never with the exception's text.
+     */
+    @ServerExceptionMapper
+    public Response unexpected(RuntimeException e) {
+        if (DatabaseUnavailableException.causedBy(e)) {
+            LOG.errorf("database unavailable: %s", e.getClass().getSimpleName());
+            return unavailable();
+        }
+        LOG.errorf(e, "request failed");
+        return respond(new Problem(Problem.TYPE_PREFIX + "internal-error", "Internal error", 500,
+                "the gateway could not complete the request", null));
+    }
+
+    private static Response unavailable() {
+        return Response.status(503).type(Problem.MEDIA_TYPE).header("Retry-After", "5")
+                .entity(new Problem(Problem.TYPE_PREFIX + "database-unavailable", "Database unavailable", 503,
+                        "the gateway's database is out of reach; try again (an upload of the same file answers"
+                                + " with the photo if this attempt was kept)", null))
+                .build();
     }
 
     @ServerExceptionMapper
