@@ -1,6 +1,5 @@
 package org.photobridge.gateway.routing;
 
-import org.photobridge.gateway.outbox.WorkOutcome;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomException;
@@ -19,16 +18,13 @@ import com.pixelmed.network.PresentationContext;
 import com.pixelmed.network.StorageSOPClassSCU;
 import com.pixelmed.network.VerificationSOPClassSCU;
 import com.pixelmed.utils.CopyStream;
-import java.io.BufferedInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.reflect.Field;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedList;
 import java.util.Locale;
@@ -41,6 +37,7 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
+import org.photobridge.gateway.outbox.WorkOutcome;
 
 /**
  * Delivers DICOM objects to a PACS by DIMSE C-STORE and checks it with C-ECHO, using PixelMed.

@@ -1,6 +1,5 @@
 package org.photobridge.gateway.routing;
 
-import org.photobridge.gateway.outbox.WorkOutcome;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -19,6 +18,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import org.photobridge.gateway.dicom.InstanceRef;
+import org.photobridge.gateway.outbox.WorkOutcome;
 
 /**
  * Deletes instances from Orthanc through its REST API: {@code POST /tools/lookup} with the SOP

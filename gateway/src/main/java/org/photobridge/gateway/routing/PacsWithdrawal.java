@@ -1,6 +1,5 @@
 package org.photobridge.gateway.routing;
 
-import org.photobridge.gateway.outbox.WorkOutcome;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
@@ -17,6 +16,7 @@ import java.util.Set;
 import org.photobridge.gateway.dicom.DicomTags;
 import org.photobridge.gateway.dicom.InstanceRef;
 import org.photobridge.gateway.dicom.RejectionNoteWriter;
+import org.photobridge.gateway.outbox.WorkOutcome;
 
 /**
  * Carries out one destination's withdrawal action for the instances of a withdrawn photo (or

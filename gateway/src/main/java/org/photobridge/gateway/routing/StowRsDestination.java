@@ -1,6 +1,5 @@
 package org.photobridge.gateway.routing;
 
-import org.photobridge.gateway.outbox.WorkOutcome;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.FileNotFoundException;
@@ -14,15 +13,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BiConsumer;
+import org.photobridge.gateway.outbox.WorkOutcome;
 
 /**
  * Delivers DICOM objects to a PACS by DICOMweb STOW-RS (PS3.18 10.5) and checks it with a QIDO-RS probe.

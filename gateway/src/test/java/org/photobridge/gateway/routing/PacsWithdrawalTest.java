@@ -1,6 +1,5 @@
 package org.photobridge.gateway.routing;
 
-import org.photobridge.gateway.outbox.WorkOutcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,6 +27,7 @@ import org.photobridge.gateway.dicom.InstanceRef;
 import org.photobridge.gateway.dicom.RejectionNote;
 import org.photobridge.gateway.dicom.RejectionNoteWriter;
 import org.photobridge.gateway.dicom.UidGenerator;
+import org.photobridge.gateway.outbox.WorkOutcome;
 
 /** Withdrawal actions against the real test Orthanc. */
 class PacsWithdrawalTest {

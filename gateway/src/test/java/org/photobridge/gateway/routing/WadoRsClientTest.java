@@ -1,6 +1,5 @@
 package org.photobridge.gateway.routing;
 
-import org.photobridge.gateway.outbox.WorkOutcome;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,6 +19,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.photobridge.gateway.dicom.DicomTags;
+import org.photobridge.gateway.outbox.WorkOutcome;
 import org.photobridge.gateway.viewer.PhotoRenderer;
 import org.photobridge.gateway.viewer.ViewerTestPhotos;
 import org.photobridge.gateway.dicom.InstanceRef;
