@@ -22,20 +22,10 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.reflect.Field;
 import java.net.Socket;
 import java.nio.file.NoSuchFileException;
-import java.time.Duration;
 import java.util.LinkedList;
-import java.util.Locale;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 import org.photobridge.gateway.outbox.WorkOutcome;
 
@@ -69,16 +59,13 @@ public final class DimseDestination implements Destination {
     private static final Logger LOG = Logger.getLogger(DimseDestination.class);
 
     private static final String EXPLICIT_VR_LITTLE_ENDIAN = TransferSyntax.ExplicitVRLittleEndian;
-    private static final Duration GRACE_AFTER_CLOSE = Duration.ofSeconds(5);
-    private static final long WATCH_INTERVAL_MILLIS = 100;
-    private static final Field ASSOCIATION_SOCKET = associationSocketField();
 
     private final DimseSettings settings;
-    /** Worker threads given up on while still blocked inside PixelMed. */
-    private final Set<Thread> abandoned = ConcurrentHashMap.newKeySet();
+    private final DimseWatchdog watchdog;
 
     public DimseDestination(DimseSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.watchdog = new DimseWatchdog(settings, this::where, this::outcomeForException);
     }
 
     @Override
@@ -107,12 +94,12 @@ public final class DimseDestination implements Destination {
                     + meta.sopInstanceUid() + " of class " + meta.sopClassUid() + ", but the outbox entry is "
                     + sopInstanceUid + " of class " + sopClassUid + "; not sent");
         }
-        return supervise("C-STORE", attempt -> store(attempt, source, meta));
+        return watchdog.supervise("C-STORE", attempt -> store(attempt, source, meta));
     }
 
     @Override
     public Reachability check() {
-        WorkOutcome outcome = supervise("C-ECHO", attempt -> echo());
+        WorkOutcome outcome = watchdog.supervise("C-ECHO", attempt -> echo());
         return new Reachability(outcome instanceof WorkOutcome.Done, outcome.message());
     }
 
@@ -129,7 +116,7 @@ public final class DimseDestination implements Destination {
         }
     }
 
-    private WorkOutcome store(Attempt attempt, DicomSource source, FileMeta meta) {
+    private WorkOutcome store(DimseWatchdog.Attempt attempt, DicomSource source, FileMeta meta) {
         var contexts = new LinkedList<PresentationContext>();
         contexts.add(new PresentationContext((byte) 1, meta.sopClassUid(), meta.transferSyntaxUid()));
         if (!meta.transferSyntaxUid().equals(EXPLICIT_VR_LITTLE_ENDIAN)) {
@@ -176,7 +163,7 @@ public final class DimseDestination implements Destination {
                 return new WorkOutcome.Retry(where() + ": C-STORE ended without a response from the PACS; will retry");
             }
             releaseQuietly(association);
-            return outcomeForStatus(scu.status, where(), acceptedSyntax);
+            return DimseStatus.outcomeForStatus(scu.status, where(), acceptedSyntax);
         } catch (Exception e) {
             if (!attempt.timedOut) {
                 abortQuietly(association);
@@ -219,11 +206,11 @@ public final class DimseDestination implements Destination {
      * context choice and PDU encoding stay PixelMed's.
      */
     private static final class StatusReportingStorageScu extends StorageSOPClassSCU {
-        private final Attempt attempt;
+        private final DimseWatchdog.Attempt attempt;
         Integer status;
         Exception failure;
 
-        StatusReportingStorageScu(Attempt attempt) throws DicomNetworkException, DicomException, IOException {
+        StatusReportingStorageScu(DimseWatchdog.Attempt attempt) throws DicomNetworkException, DicomException, IOException {
             super();
             this.attempt = attempt;
         }
@@ -288,15 +275,15 @@ public final class DimseDestination implements Destination {
         @Override
         protected void evaluateStatusAndSetSuccess(AttributeList list) {
             status = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Status, 0xFFFF);
-            success = isStoredStatus(status);
+            success = DimseStatus.isStored(status);
         }
     }
 
     /** Counts bytes handed to the association as progress, so a stalled write can be timed out. */
     private static final class ProgressOutputStream extends FilterOutputStream {
-        private final Attempt attempt;
+        private final DimseWatchdog.Attempt attempt;
 
-        ProgressOutputStream(OutputStream out, Attempt attempt) {
+        ProgressOutputStream(OutputStream out, DimseWatchdog.Attempt attempt) {
             super(out);
             this.attempt = attempt;
         }
@@ -314,246 +301,11 @@ public final class DimseDestination implements Destination {
         }
     }
 
-    // ---------------------------------------------------------------- outcome mapping
-
-    private static boolean isStoredStatus(int status) {
-        return status == 0x0000 || status == 0x0111 || (status & 0xF000) == 0xB000 || status == 0x0001
-                || status == 0x0107 || status == 0x0116;
-    }
-
     /**
-     * Maps a C-STORE response status (PS3.4 B.2.3, PS3.7 C) to an outcome. Warnings count as stored;
-     * resource shortages and processing failures are worth retrying; refusals of the object are not.
-     */
-    static WorkOutcome outcomeForStatus(int status, String where, String transferSyntaxUid) {
-        String code = "0x" + String.format(Locale.ROOT, "%04X", status);
-        String sent = transferSyntaxUid == null ? "" : " (sent as " + transferSyntaxUid + ")";
-        if (status == 0x0000) {
-            return new WorkOutcome.Done(where + ": stored, status 0x0000" + sent);
-        }
-        if (status == 0x0111) {
-            return new WorkOutcome.Done(where + ": PACS already holds this SOP Instance (status 0x0111 duplicate)" + sent);
-        }
-        if ((status & 0xF000) == 0xB000 || status == 0x0001 || status == 0x0107 || status == 0x0116) {
-            return new WorkOutcome.Done(where + ": stored with warning " + code + " (" + warningMeaning(status)
-                    + "); check the object in the PACS" + sent);
-        }
-        if ((status & 0xFF00) == 0xA700 || status == 0x0213) {
-            return new WorkOutcome.Retry(where + ": PACS refused with status " + code
-                    + " (out of resources); will retry, ask the PACS team to check its storage if this persists");
-        }
-        if (status == 0x0110) {
-            return new WorkOutcome.Retry(where + ": PACS reported status 0x0110 (processing failure); will retry,"
-                    + " check the PACS log if this persists");
-        }
-        if (status == 0xFE00) {
-            return new WorkOutcome.Retry(where + ": PACS cancelled the C-STORE (status 0xFE00); will retry");
-        }
-        if ((status & 0xFF00) == 0xA900) {
-            return new WorkOutcome.Failed(where + ": PACS refused the object with status " + code
-                    + " (data set does not match SOP Class); the object needs correcting, not resending");
-        }
-        if ((status & 0xF000) == 0xC000) {
-            return new WorkOutcome.Failed(where + ": PACS refused the object with status " + code
-                    + " (cannot understand); the object needs correcting, not resending");
-        }
-        if (status == 0x0122) {
-            return new WorkOutcome.Failed(where + ": PACS refused with status 0x0122 (SOP Class not supported);"
-                    + " configure the PACS to accept this SOP Class");
-        }
-        if (status == 0x0124) {
-            return new WorkOutcome.Failed(where + ": PACS refused with status 0x0124 (not authorized);"
-                    + " check the calling AE title is allowed to store");
-        }
-        if (status == 0xFFFF) {
-            return new WorkOutcome.Retry(where + ": C-STORE response carried no status; will retry");
-        }
-        return new WorkOutcome.Failed(where + ": PACS answered with failure status " + code
-                + "; an operator must look at the PACS log before resending");
-    }
-
-    private static String warningMeaning(int status) {
-        return switch (status) {
-            case 0xB000 -> "coercion of data elements";
-            case 0xB006 -> "elements discarded";
-            case 0xB007 -> "data set does not match SOP Class";
-            default -> "warning";
-        };
-    }
-
-    /**
-     * Maps what PixelMed throws to an outcome. PixelMed reports rejection and abort as
-     * {@link DicomNetworkException} whose message carries PS3.8 result, source and reason in words,
-     * for example {@code A-ASSOCIATE-RJ indication - rejected-permanent by DICOM UL Service User,
-     * called AE Title not recognized}.
+     * Maps what PixelMed throws during {@code phase} to an outcome (see {@link DimseFailures}).
      */
     WorkOutcome outcomeForException(String phase, Throwable e, boolean timedOut) {
-        String where = where();
-        // PixelMed turns socket trouble into "A-P-ABORT indication - ... java.net.ConnectException: ..."
-        // keeping only the text, so both the exception chain and its text are consulted.
-        String text = describe(e);
-        if (timedOut || text.contains("SocketTimeoutException")) {
-            return new WorkOutcome.Retry(where + ": no answer from the PACS for " + seconds(settings.readTimeout())
-                    + " during " + phase + "; will retry");
-        }
-        if (text.contains("ConnectException")) {
-            return new WorkOutcome.Retry(where + ": connection refused; is the PACS running and is the port right?"
-                    + " Will retry");
-        }
-        if (text.contains("UnknownHostException")) {
-            return new WorkOutcome.Retry(where + ": host name does not resolve; check the destination's host setting."
-                    + " Will retry");
-        }
-        if (text.contains("NoRouteToHostException")) {
-            return new WorkOutcome.Retry(where + ": no route to host; check the network. Will retry");
-        }
-        String message = e.getMessage() == null ? "" : e.getMessage();
-        if (message.contains("A-ASSOCIATE-RJ")) {
-            String detail = message.substring(message.indexOf("rejected") >= 0 ? message.indexOf("rejected") : 0);
-            if (message.contains("rejected-transient")) {
-                return new WorkOutcome.Retry(where + ": association rejected (" + detail + "); will retry");
-            }
-            return new WorkOutcome.Failed(where + ": association rejected (" + detail + "); check the called AE title '"
-                    + settings.calledAeTitle() + "' and that the PACS knows calling AE title '"
-                    + settings.callingAeTitle() + "'");
-        }
-        if (message.contains("A-ABORT")) {
-            return new WorkOutcome.Retry(where + ": the PACS aborted the association during " + phase + "; will retry");
-        }
-        if (message.startsWith("refusing to decompress")) {
-            return new WorkOutcome.Failed(where + ": the PACS did not accept the object's own transfer syntax and "
-                    + "PhotoBridge does not decompress photos (" + message.substring("refusing to decompress ".length())
-                    + "); configure the PACS to accept it");
-        }
-        if (message.startsWith("C-ECHO reports failure status")) {
-            return new WorkOutcome.Retry(where + ": " + message);
-        }
-        if (e instanceof DicomException) {
-            return new WorkOutcome.Failed(where + ": the object could not be encoded for sending ("
-                    + e.getClass().getSimpleName() + "); it must be rebuilt");
-        }
-        // Connection reset, broken pipe, socket closed by the PACS: network trouble is worth a retry.
-        return new WorkOutcome.Retry(where + ": " + phase + " failed (" + e.getClass().getSimpleName()
-                + (message.isEmpty() ? "" : ": " + firstLine(message)) + "); will retry");
-    }
-
-    // ---------------------------------------------------------------- supervision of PixelMed calls
-
-    private interface Work {
-        WorkOutcome run(Attempt attempt) throws Exception;
-    }
-
-    /** What the watchdog knows about one attempt; written by the worker, read by the caller. */
-    private static final class Attempt {
-        private volatile Socket socket;
-        private volatile boolean associated;
-        private volatile long lastProgress = System.nanoTime();
-        private volatile boolean abandonedByCaller;
-        volatile boolean timedOut;
-
-        /** Records the association; false when the caller has already given up on this attempt. */
-        synchronized boolean associated(Association association, Duration readTimeout) {
-            if (abandonedByCaller) {
-                return false;
-            }
-            Socket s = socketOf(association);
-            if (s != null) {
-                try {
-                    s.setSoTimeout(Math.toIntExact(Math.max(1, readTimeout.toMillis())));
-                } catch (IOException | ArithmeticException e) {
-                    LOG.debugf("could not set SO_TIMEOUT: %s", e);
-                }
-            }
-            socket = s;
-            associated = true;
-            progress();
-            return true;
-        }
-
-        synchronized boolean abandon() {
-            abandonedByCaller = true;
-            return !associated;
-        }
-
-        boolean isAssociated() {
-            return associated;
-        }
-
-        void progress() {
-            lastProgress = System.nanoTime();
-        }
-
-        long idleNanos() {
-            return System.nanoTime() - lastProgress;
-        }
-
-        void closeSocket() {
-            Socket s = socket;
-            if (s != null) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // closing is all we wanted
-                }
-            }
-        }
-    }
-
-    private WorkOutcome supervise(String phase, Work work) {
-        for (Thread t : abandoned) {
-            if (!t.isAlive()) {
-                abandoned.remove(t);
-            }
-        }
-        if (!abandoned.isEmpty()) {
-            return new WorkOutcome.Retry(where() + ": an earlier " + phase.toLowerCase(Locale.ROOT)
-                    + " attempt is still blocked waiting for the PACS (peer hung?); will retry");
-        }
-        var attempt = new Attempt();
-        Callable<WorkOutcome> call = () -> work.run(attempt);
-        var task = new FutureTask<>(call);
-        var thread = new Thread(task, "photobridge-dimse-" + settings.name());
-        thread.setDaemon(true);
-        thread.start();
-        long associateLimit = settings.connectTimeout().plus(settings.readTimeout()).toNanos();
-        long idleLimit = settings.readTimeout().toNanos();
-        long started = System.nanoTime();
-        long closedAt = 0;
-        try {
-            while (true) {
-                try {
-                    return task.get(WATCH_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
-                } catch (TimeoutException stillRunning) {
-                    // fall through to the watchdog checks
-                }
-                long now = System.nanoTime();
-                if (!attempt.isAssociated()) {
-                    if (now - started > associateLimit && attempt.abandon()) {
-                        abandoned.add(thread);
-                        return new WorkOutcome.Retry(where() + ": no association with the PACS within "
-                                + seconds(settings.connectTimeout().plus(settings.readTimeout()))
-                                + " (host unreachable or PACS not answering); will retry");
-                    }
-                } else if (closedAt == 0 && attempt.idleNanos() > idleLimit) {
-                    attempt.timedOut = true;
-                    attempt.closeSocket();
-                    closedAt = now;
-                } else if (closedAt != 0 && now - closedAt > GRACE_AFTER_CLOSE.toNanos()) {
-                    abandoned.add(thread);
-                    return new WorkOutcome.Retry(where() + ": no answer from the PACS for "
-                            + seconds(settings.readTimeout()) + " during " + phase + "; will retry");
-                }
-            }
-        } catch (InterruptedException e) {
-            attempt.abandon();
-            attempt.closeSocket();
-            abandoned.add(thread);
-            Thread.currentThread().interrupt();
-            return new WorkOutcome.Retry(where() + ": " + phase + " interrupted (gateway shutting down?); will retry");
-        } catch (ExecutionException e) {
-            LOG.warnf("%s: unexpected error during %s: %s", where(), phase, e.getCause());
-            return outcomeForException(phase, e.getCause(), attempt.timedOut);
-        }
+        return DimseFailures.outcomeForException(settings, where(), phase, e, timedOut);
     }
 
     // ---------------------------------------------------------------- small helpers
@@ -582,23 +334,6 @@ public final class DimseDestination implements Destination {
         return "DIMSE destination '" + settings.name() + "' (" + settings.calledAeTitle() + "@" + settings.endpoint() + ")";
     }
 
-    private static String seconds(Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
-    }
-
-    private static String describe(Throwable e) {
-        var text = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            text.append(t.getClass().getName()).append(": ").append(t.getMessage()).append('\n');
-        }
-        return text.toString();
-    }
-
-    private static String firstLine(String s) {
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
-    }
-
     private static void releaseQuietly(Association association) {
         try {
             association.release();
@@ -612,30 +347,6 @@ public final class DimseDestination implements Destination {
             association.abort();
         } catch (DicomNetworkException | RuntimeException e) {
             LOG.debugf("abort failed: %s", e.getMessage());
-        }
-    }
-
-    private static Socket socketOf(Association association) {
-        if (ASSOCIATION_SOCKET == null) {
-            return null;
-        }
-        try {
-            return (Socket) ASSOCIATION_SOCKET.get(association);
-        } catch (IllegalAccessException e) {
-            return null;
-        }
-    }
-
-    /** PixelMed keeps the association's socket in a protected field and offers no accessor. */
-    private static Field associationSocketField() {
-        try {
-            Field f = Association.class.getDeclaredField("socket");
-            f.setAccessible(true);
-            return f;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            Logger.getLogger(DimseDestination.class).warnf(
-                    "PixelMed Association.socket not accessible (%s); DIMSE read timeouts fall back to abandoning the thread", e);
-            return null;
         }
     }
 }

@@ -162,7 +162,7 @@ public final class StowRsDestination implements Destination {
             Integer reason = usValue(failed, FAILURE_REASON);
             if (reason != null) {
                 // FailureReason uses the C-STORE status codes (PS3.18 Table 10.5.3-3), so it maps the same way.
-                return DimseDestination.outcomeForStatus(reason, where + " (HTTP " + code + ")", null);
+                return DimseStatus.outcomeForStatus(reason, where + " (HTTP " + code + ")", null);
             }
             return new WorkOutcome.Failed(where + ": the PACS listed this instance as failed (HTTP " + code
                     + ", no failure reason given); check the PACS log");

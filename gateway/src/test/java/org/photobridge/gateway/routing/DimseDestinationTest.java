@@ -216,9 +216,9 @@ class DimseDestinationTest {
 
     @Test
     void successAndWarningStatusesCountAsStoredAndKeepTheWarning() {
-        assertInstanceOf(WorkOutcome.Done.class, DimseDestination.outcomeForStatus(0x0000, "d", null));
+        assertInstanceOf(WorkOutcome.Done.class, DimseStatus.outcomeForStatus(0x0000, "d", null));
         for (int warning : new int[] {0xB000, 0xB006, 0xB007}) {
-            WorkOutcome outcome = DimseDestination.outcomeForStatus(warning, "d", null);
+            WorkOutcome outcome = DimseStatus.outcomeForStatus(warning, "d", null);
             assertInstanceOf(WorkOutcome.Done.class, outcome);
             assertTrue(outcome.message().contains(String.format("0x%04X", warning)), outcome.message());
         }
@@ -227,7 +227,7 @@ class DimseDestinationTest {
     @Test
     void outOfResourcesAndProcessingFailureAreRetried() {
         for (int status : new int[] {0xA700, 0xA7FF, 0x0110, 0x0213}) {
-            WorkOutcome outcome = DimseDestination.outcomeForStatus(status, "d", null);
+            WorkOutcome outcome = DimseStatus.outcomeForStatus(status, "d", null);
             assertInstanceOf(WorkOutcome.Retry.class, outcome, Integer.toHexString(status));
             assertTrue(outcome.message().contains(String.format("0x%04X", status)), outcome.message());
         }
@@ -236,7 +236,7 @@ class DimseDestinationTest {
     @Test
     void objectRefusalsAreFailedWithTheStatusCode() {
         for (int status : new int[] {0xA900, 0xA9FF, 0xC000, 0xCFFF, 0x0122, 0x0124}) {
-            WorkOutcome outcome = DimseDestination.outcomeForStatus(status, "d", null);
+            WorkOutcome outcome = DimseStatus.outcomeForStatus(status, "d", null);
             assertInstanceOf(WorkOutcome.Failed.class, outcome, Integer.toHexString(status));
             assertTrue(outcome.message().contains(String.format("0x%04X", status)), outcome.message());
         }
