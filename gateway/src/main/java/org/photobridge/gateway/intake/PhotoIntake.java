@@ -27,6 +27,7 @@ import org.photobridge.gateway.access.AccessPolicy;
 import org.photobridge.gateway.access.Caller;
 import org.photobridge.gateway.audit.AuditLog;
 import org.photobridge.gateway.consent.ConsentConfig;
+import org.photobridge.gateway.consent.ConsentRequiredException;
 import org.photobridge.gateway.consent.ConsentPolicy;
 import org.photobridge.gateway.consent.ConsentStore;
 import org.photobridge.gateway.dicom.PhotoInstance;
@@ -41,7 +42,7 @@ import org.photobridge.gateway.persistence.Studies;
 import org.photobridge.gateway.photo.CleanedPhoto;
 import org.photobridge.gateway.photo.PhotoCleaner;
 import org.photobridge.gateway.photo.PhotoLimits;
-import org.photobridge.gateway.problem.ProblemException;
+import org.photobridge.gateway.photo.PhotoRejectedException;
 import org.photobridge.gateway.routing.Destinations;
 import org.photobridge.gateway.store.EncryptedBlobStore;
 import org.photobridge.gateway.store.StoreUnavailableException;
@@ -98,8 +99,8 @@ public class PhotoIntake {
     public Accepted accept(Path upload, PhotoRequest request, Caller caller) {
         long size = sizeOf(upload);
         if (size > config.maxFileBytes()) {
-            throw new ProblemException(413, "file-too-large", "File too large", "the file is " + size
-                    + " bytes; the limit is " + config.maxFileBytes() + " bytes", "file");
+            throw new PhotoRejectedException(PhotoRejectedException.Reason.FILE_TOO_LARGE, "the file is " + size
+                    + " bytes; the limit is " + config.maxFileBytes() + " bytes");
         }
         String sha256 = sha256(upload);
         // The same bytes again answer with the earlier photo, but only one the caller may see: a photo
@@ -153,7 +154,10 @@ public class PhotoIntake {
             LOG.errorf("could not commit an accepted photo: %s", e.getClass().getSimpleName());
             throw new StoreUnavailableException("database commit failed", e);
         } catch (RuntimeException e) {
-            if (DatabaseUnavailableException.causedBy(e)) {
+            // The commit itself failed (the photo was flushed without a conflict above): whether the
+            // database kept it is not known here, so the blob stays for the sweep and the client is
+            // asked to try again.
+            if (DatabaseUnavailableException.causedBy(e) || commitFailed(e)) {
                 throw unavailable(blob.key(), e);
             }
             store.discard(blob.key());
@@ -172,6 +176,16 @@ public class PhotoIntake {
     private DatabaseUnavailableException unavailable(String blobKey, RuntimeException e) {
         LOG.errorf("database unavailable while committing photo %s: %s", blobKey, e.getClass().getSimpleName());
         return new DatabaseUnavailableException(e);
+    }
+
+    private static boolean commitFailed(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof jakarta.transaction.RollbackException
+                    || t instanceof jakarta.transaction.HeuristicMixedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Optional<PhotoRecord> visibleSource(UUID studyId, String sha256, Caller caller) {
@@ -196,7 +210,7 @@ public class PhotoIntake {
             return false;
         }
         if (consentConfig.capturePolicy() == ConsentConfig.CapturePolicy.REQUIRE) {
-            throw new ProblemException(422, "consent-required", "Consent required",
+            throw new ConsentRequiredException(
                     "this deployment requires the patient's active consent to clinical photography before "
                             + "capture, and " + decision.reason() + "; record it at /fhir/Consent first");
         }

@@ -20,7 +20,20 @@ public class DatabaseUnavailableException extends RuntimeException {
      * too many connections (53300), or a connection the pool could not hand out in time.
      */
     public static boolean causedBy(Throwable failure) {
+        return causedBy(failure, 0);
+    }
+
+    private static boolean causedBy(Throwable failure, int depth) {
+        if (depth > 5) {
+            return false;
+        }
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            for (Throwable suppressed : t.getSuppressed()) {
+                // A commit that failed reports the connection's own failure as suppressed, not as cause.
+                if (causedBy(suppressed, depth + 1)) {
+                    return true;
+                }
+            }
             if (t instanceof DatabaseUnavailableException || t instanceof SQLTransientConnectionException
                     || t instanceof org.hibernate.exception.JDBCConnectionException) {
                 return true;
@@ -33,7 +46,9 @@ public class DatabaseUnavailableException extends RuntimeException {
             }
             String message = t.getMessage();
             if (message != null && (message.contains("Unable to acquire JDBC Connection")
-                    || message.contains("terminating connection due to administrator command"))) {
+                    || message.contains("terminating connection due to administrator command")
+                    || message.contains("An I/O error occurred while sending to the backend")
+                    || message.contains("This connection has been closed"))) {
                 return true;
             }
         }

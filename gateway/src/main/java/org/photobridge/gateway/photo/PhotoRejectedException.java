@@ -14,6 +14,8 @@ public class PhotoRejectedException extends RuntimeException {
         CORRUPT,
         /** Pixel count or dimension over the configured limit, read from the header (HTTP 413). */
         TOO_MANY_PIXELS,
+        /** The file is larger than the configured upload limit (HTTP 413). */
+        FILE_TOO_LARGE,
         /** A valid image in a variant the gateway cannot represent, such as 12-bit JPEG (HTTP 415). */
         UNSUPPORTED_VARIANT
     }

@@ -5,6 +5,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.photobridge.gateway.consent.ConsentRequiredException;
 import org.photobridge.gateway.persistence.DatabaseUnavailableException;
 import org.photobridge.gateway.photo.PhotoRejectedException;
 import org.photobridge.gateway.store.StoreUnavailableException;
@@ -32,6 +33,8 @@ public class ProblemMappers {
                     e.getMessage(), "file");
             case TOO_MANY_PIXELS -> new Problem(Problem.TYPE_PREFIX + "too-many-pixels", "Image too large", 413,
                     e.getMessage(), "file");
+            case FILE_TOO_LARGE -> new Problem(Problem.TYPE_PREFIX + "file-too-large", "File too large", 413,
+                    e.getMessage(), "file");
         });
     }
 
@@ -40,6 +43,12 @@ public class ProblemMappers {
         LOG.errorf("photo store unavailable: %s", e.getMessage());
         return respond(new Problem(Problem.TYPE_PREFIX + "storage-unavailable", "Storage unavailable", 503,
                 "the gateway could not store the photo durably; nothing was kept; try again later", null));
+    }
+
+    @ServerExceptionMapper
+    public Response consentRequired(ConsentRequiredException e) {
+        return respond(new Problem(Problem.TYPE_PREFIX + "consent-required", "Consent required", 422, e.getMessage(),
+                null));
     }
 
     @ServerExceptionMapper

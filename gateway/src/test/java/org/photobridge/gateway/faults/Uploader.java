@@ -50,6 +50,8 @@ final class Uploader {
     final ConcurrentLinkedQueue<String> errorSamples = new ConcurrentLinkedQueue<>();
     /** Patient (MRN) of each upload that did not get 202, with how it ended. */
     final Map<String, String> failedByMrn = new ConcurrentHashMap<>();
+    /** The encounter of each upload that was not answered 202, so the client can repeat it exactly. */
+    final Map<String, String> failedEncounterByMrn = new ConcurrentHashMap<>();
 
     Uploader(byte[] file) {
         this.file = file;
@@ -70,7 +72,24 @@ final class Uploader {
 
     /** Uploads one photo of {@code mrn} in its own encounter to the gateway at {@code baseUrl}. */
     Outcome upload(String gatewayName, String baseUrl, String mrn) {
-        String encounter = "ENC-" + UUID.randomUUID();
+        return upload(gatewayName, baseUrl, mrn, "ENC-" + UUID.randomUUID());
+    }
+
+    /**
+     * Repeats a failed upload as a client would (same file, same patient and encounter): the HTTP
+     * status, and the SOP Instance UID of the photo it answered with (200 or 202), if any.
+     */
+    Map.Entry<Integer, String> repeat(String baseUrl, String mrn) throws IOException, InterruptedException {
+        String encounter = failedEncounterByMrn.get(mrn);
+        HttpResponse<String> response = http.send(request(baseUrl, mrn, encounter), HttpResponse.BodyHandlers.ofString());
+        String sop = null;
+        if (response.statusCode() == 200 || response.statusCode() == 202) {
+            sop = (String) JSON.readValue(response.body(), Map.class).get("sopInstanceUid");
+        }
+        return Map.entry(response.statusCode(), sop == null ? "" : sop);
+    }
+
+    private HttpRequest request(String baseUrl, String mrn, String encounter) {
         String boundary = "pbtest" + UUID.randomUUID().toString().replace("-", "");
         var body = new ByteArrayOutputStream();
         try {
@@ -84,10 +103,14 @@ final class Uploader {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        var request = HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/photos")).timeout(REQUEST_TIMEOUT)
+        return HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/photos")).timeout(REQUEST_TIMEOUT)
                 .header("Authorization", "Bearer " + Keycloak.token(PLASTICS))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
+    }
+
+    private Outcome upload(String gatewayName, String baseUrl, String mrn, String encounter) {
+        var request = request(baseUrl, mrn, encounter);
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() == 202) {
@@ -98,6 +121,7 @@ final class Uploader {
             }
             httpErrors.computeIfAbsent(response.statusCode(), s -> new AtomicInteger()).incrementAndGet();
             failedByMrn.put(mrn, "HTTP " + response.statusCode());
+            failedEncounterByMrn.put(mrn, encounter);
             if (errorSamples.size() < 20) {
                 errorSamples.add(gatewayName + " HTTP " + response.statusCode() + ": " + abbreviate(response.body()));
             }
@@ -112,6 +136,7 @@ final class Uploader {
             }
             broken.incrementAndGet();
             failedByMrn.put(mrn, "broken: " + e);
+            failedEncounterByMrn.put(mrn, encounter);
             if (errorSamples.size() < 20) {
                 errorSamples.add(gatewayName + " broken: " + e);
             }
