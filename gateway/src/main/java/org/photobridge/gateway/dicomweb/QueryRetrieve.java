@@ -424,14 +424,8 @@ public class QueryRetrieve {
     }
 
     private byte[] fetch(Served served) {
-        try {
-            return read(served.study(), served.series(), served.photo())
-                    .orElseThrow(() -> new ProblemException(404, "photo-not-available", "Photo not available",
-                            "the photo is no longer held by the gateway and no configured PACS returned it"));
-        } catch (PhotoSources.Unavailable e) {
-            throw new ProblemException(503, "pacs-unavailable", "PACS unavailable",
-                    "the gateway no longer holds the photo and the PACS cannot be reached now; try again later");
-        }
+        return sources.require(served.photo(), new InstanceRef(served.study().studyInstanceUid,
+                served.series().seriesInstanceUid, served.photo().sopClassUid, served.photo().sopInstanceUid));
     }
 
     private Optional<byte[]> read(EncounterStudy study, StudySeries series, PhotoRecord photo)

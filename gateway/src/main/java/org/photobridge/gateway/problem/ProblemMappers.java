@@ -6,8 +6,10 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.photobridge.gateway.consent.ConsentRequiredException;
+import org.photobridge.gateway.consent.PhotoUseRefusedException;
 import org.photobridge.gateway.persistence.DatabaseUnavailableException;
 import org.photobridge.gateway.photo.PhotoRejectedException;
+import org.photobridge.gateway.routing.PhotoNotReadableException;
 import org.photobridge.gateway.store.StoreUnavailableException;
 
 import io.quarkus.security.ForbiddenException;
@@ -43,6 +45,26 @@ public class ProblemMappers {
         LOG.errorf("photo store unavailable: %s", e.getMessage());
         return respond(new Problem(Problem.TYPE_PREFIX + "storage-unavailable", "Storage unavailable", 503,
                 "the gateway could not store the photo durably; nothing was kept; try again later", null));
+    }
+
+    @ServerExceptionMapper
+    public Response photoUseRefused(PhotoUseRefusedException e) {
+        return respond(switch (e.reason()) {
+            case WITHDRAWN -> new Problem(Problem.TYPE_PREFIX + "photo-withdrawn", "Photo withdrawn", 403,
+                    e.getMessage(), null);
+            case NOT_COVERED -> new Problem(Problem.TYPE_PREFIX + "consent-not-given", "Not covered by consent", 403,
+                    e.getMessage(), null);
+        });
+    }
+
+    @ServerExceptionMapper
+    public Response photoNotReadable(PhotoNotReadableException e) {
+        return respond(switch (e.reason()) {
+            case NOT_HELD -> new Problem(Problem.TYPE_PREFIX + "photo-not-available", "Photo not available", 404,
+                    e.getMessage(), null);
+            case PACS_UNREACHABLE -> new Problem(Problem.TYPE_PREFIX + "pacs-unavailable", "PACS unavailable", 503,
+                    e.getMessage(), null);
+        });
     }
 
     @ServerExceptionMapper

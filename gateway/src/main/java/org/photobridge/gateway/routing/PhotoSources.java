@@ -44,6 +44,18 @@ public class PhotoSources {
         }
     }
 
+    /** The photo's Part 10 bytes for serving it; a {@link PhotoNotReadableException} when they cannot be had. */
+    public byte[] require(PhotoRecord photo, InstanceRef ref) {
+        try {
+            return read(photo, ref).orElseThrow(() -> new PhotoNotReadableException(
+                    PhotoNotReadableException.Reason.NOT_HELD,
+                    "the photo is no longer held by the gateway and no configured PACS returned it"));
+        } catch (Unavailable e) {
+            throw new PhotoNotReadableException(PhotoNotReadableException.Reason.PACS_UNREACHABLE,
+                    "the gateway no longer holds the photo and the PACS cannot be reached now; try again later");
+        }
+    }
+
     /**
      * The photo's Part 10 bytes, or empty when no source holds it any more.
      *

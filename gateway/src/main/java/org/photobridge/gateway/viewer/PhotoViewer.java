@@ -17,6 +17,7 @@ import org.photobridge.gateway.access.Caller;
 import org.photobridge.gateway.audit.AuditLog;
 import org.photobridge.gateway.consent.ConsentPolicy;
 import org.photobridge.gateway.consent.ConsentStore;
+import org.photobridge.gateway.consent.PhotoUseRefusedException;
 import org.photobridge.gateway.dicom.InstanceRef;
 import org.photobridge.gateway.persistence.EncounterStudy;
 import org.photobridge.gateway.persistence.PhotoRecord;
@@ -85,7 +86,7 @@ public class PhotoViewer {
         }
         if (photo.withdrawnAt != null) {
             audit.record(AuditAction.ACCESS_DENIED, false, agent, patient, entities, use + " refused: withdrawn");
-            throw new ProblemException(403, "photo-withdrawn", "Photo withdrawn",
+            throw new PhotoUseRefusedException(PhotoUseRefusedException.Reason.WITHDRAWN,
                     "the patient withdrew consent to the clinical use of this photo; it is no longer served");
         }
         var ref = new ConsentPolicy.PhotoRef(study.id.toString(), study.studyInstanceUid, photo.sopInstanceUid);
@@ -94,20 +95,12 @@ public class PhotoViewer {
         if (!decision.permitted()) {
             audit.record(AuditAction.ACCESS_DENIED, false, agent, patient, entities,
                     use + " refused: " + decision.reason());
-            throw new ProblemException(403, "consent-not-given", "Not covered by consent",
+            throw new PhotoUseRefusedException(PhotoUseRefusedException.Reason.NOT_COVERED,
                     decision.reason() + "; the photo cannot be served for this purpose");
         }
         StudySeries series = photos.series(photo.seriesId);
-        byte[] object;
-        try {
-            object = sources.read(photo, new InstanceRef(study.studyInstanceUid, series.seriesInstanceUid,
-                    photo.sopClassUid, photo.sopInstanceUid))
-                    .orElseThrow(() -> new ProblemException(404, "photo-not-available", "Photo not available",
-                            "the photo is no longer held by the gateway and no configured PACS returned it"));
-        } catch (PhotoSources.Unavailable e) {
-            throw new ProblemException(503, "pacs-unavailable", "PACS unavailable",
-                    "the gateway no longer holds the photo and the PACS cannot be reached now; try again later");
-        }
+        byte[] object = sources.require(photo, new InstanceRef(study.studyInstanceUid, series.seriesInstanceUid,
+                photo.sopClassUid, photo.sopInstanceUid));
         PhotoRenderer.Jpeg jpeg;
         try {
             jpeg = use == Use.THUMBNAIL ? renderer.thumbnail(object, THUMBNAIL_SIDE) : renderer.rendered(object);
