@@ -37,6 +37,7 @@ import org.photobridge.gateway.persistence.WorkItem;
 import org.photobridge.gateway.persistence.EncounterStudy;
 import org.photobridge.gateway.persistence.PhotoRecord;
 import org.photobridge.gateway.persistence.DatabaseUnavailableException;
+import org.photobridge.gateway.persistence.FailureNames;
 import org.photobridge.gateway.persistence.Photos;
 import org.photobridge.gateway.persistence.Studies;
 import org.photobridge.gateway.photo.CleanedPhoto;
@@ -174,7 +175,8 @@ public class PhotoIntake {
      * told to try again, which answers with this photo if it was committed after all.
      */
     private DatabaseUnavailableException unavailable(String blobKey, RuntimeException e) {
-        LOG.errorf("database unavailable while committing photo %s: %s", blobKey, e.getClass().getSimpleName());
+        LOG.errorf("database unavailable while committing a photo (blob %s kept for the sweep): %s", blobKey,
+                FailureNames.of(e));
         return new DatabaseUnavailableException(e);
     }
 

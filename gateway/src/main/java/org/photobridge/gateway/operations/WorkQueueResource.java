@@ -86,7 +86,7 @@ public class WorkQueueResource {
                 EnumSet.of(WorkItem.Status.FAILED, WorkItem.Status.RETRYING));
         int max = limit == null ? 100 : limit;
         if (max < 1 || max > MAX_ITEMS) {
-            throw ProblemException.badRequest("limit", "limit must be between 1 and " + MAX_ITEMS);
+            throw invalidQuery("limit must be between 1 and " + MAX_ITEMS);
         }
         var view = new QueueView(items.counts(), items.matching(kinds, statuses, max).stream().map(ItemView::of)
                 .toList());
@@ -132,6 +132,10 @@ public class WorkQueueResource {
         return caller;
     }
 
+    private static ProblemException invalidQuery(String detail) {
+        return new ProblemException(400, "invalid-query", "Invalid query", detail);
+    }
+
     private static <E extends Enum<E>> Set<E> parse(Class<E> type, String field, List<String> values, Set<E> all) {
         if (values == null || values.isEmpty()) {
             return all;
@@ -142,8 +146,7 @@ public class WorkQueueResource {
                 try {
                     parsed.add(Enum.valueOf(type, one.strip().toUpperCase(java.util.Locale.ROOT)));
                 } catch (IllegalArgumentException e) {
-                    throw ProblemException.badRequest(field, field + " must be one of "
-                            + Arrays.toString(type.getEnumConstants()));
+                    throw invalidQuery(field + " must be one of " + Arrays.toString(type.getEnumConstants()));
                 }
             }
         }

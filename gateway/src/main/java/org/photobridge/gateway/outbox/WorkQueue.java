@@ -19,6 +19,7 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
 import org.jboss.logging.Logger;
+import org.photobridge.gateway.persistence.FailureNames;
 import org.photobridge.gateway.persistence.WorkItem;
 import org.photobridge.gateway.persistence.WorkItem.Kind;
 import org.photobridge.gateway.persistence.WorkItem.Status;
@@ -125,7 +126,7 @@ public class WorkQueue {
             outcome = handler.attempt(claim.item());
         } catch (RuntimeException e) {
             // A handler must not throw, but a bug in one must not stop the queue either.
-            LOG.errorf(e, "work item %s (%s) threw", claim.item().id, claim.item().kind);
+            LOG.errorf("work item %s (%s) threw %s", claim.item().id, claim.item().kind, FailureNames.of(e));
             outcome = new WorkOutcome.Retry("unexpected error: " + e.getClass().getSimpleName());
         }
         return record(claim, outcome);
@@ -140,7 +141,7 @@ public class WorkQueue {
         Instant now = clock.instant();
         WorkItem item = items.locked(claim.item().id);
         if (!claim.token().equals(item.leaseToken)) {
-            LOG.warnf("work item %s: lease lost before its outcome was recorded (%s)", item.id, outcome.message());
+            LOG.warnf("work item %s: lease lost before its outcome was recorded", item.id);
             return item;
         }
         WorkHandler handler = handler(item.kind);

@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
+import org.photobridge.gateway.persistence.FailureNames;
 import org.photobridge.gateway.persistence.WorkItem;
 
 import io.quarkus.runtime.ShutdownEvent;
@@ -89,14 +90,14 @@ public class WorkRunner {
             try {
                 more = pass();
             } catch (RuntimeException e) {
-                LOG.errorf("work queue pass failed (%s); trying again in %s", e.getMessage(), config.pollInterval());
+                LOG.errorf("work queue pass failed (%s); trying again in %s", FailureNames.of(e), config.pollInterval());
                 more = false;
             }
             if (!more) {
                 try {
                     passes.fire(new QueuePassed());
                 } catch (RuntimeException e) {
-                    LOG.errorf(e, "housekeeping after a queue pass failed");
+                    LOG.errorf("housekeeping after a queue pass failed: %s", FailureNames.of(e));
                 }
                 synchronized (signal) {
                     if (running && wakeups == seen) {
@@ -124,9 +125,12 @@ public class WorkRunner {
                 return false;
             }
             WorkItem after = queue.work(claims.get(i));
+            // An EHR's refusal may quote the resource (its diagnostics): that reason is kept with the
+            // item for the operator (GET /api/v1/work), not logged.
+            boolean reasonLogged = after.lastError != null && after.kind != WorkItem.Kind.EHR_PUBLICATION;
             LOG.infof("%s %s%s: %s (attempt %d)%s", after.kind, after.photoId != null ? "photo " + after.photoId
                     : after.resourceType, after.destination != null ? " at " + after.destination : "", after.status,
-                    after.attempts, after.lastError == null ? "" : ": " + after.lastError);
+                    after.attempts, reasonLogged ? ": " + after.lastError : "");
         }
         return claims.size() == config.batchSize();
     }

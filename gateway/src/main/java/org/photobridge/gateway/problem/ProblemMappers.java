@@ -8,6 +8,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.photobridge.gateway.consent.ConsentRequiredException;
 import org.photobridge.gateway.consent.PhotoUseRefusedException;
 import org.photobridge.gateway.persistence.DatabaseUnavailableException;
+import org.photobridge.gateway.persistence.FailureNames;
 import org.photobridge.gateway.photo.PhotoRejectedException;
 import org.photobridge.gateway.routing.PhotoNotReadableException;
 import org.photobridge.gateway.store.StoreUnavailableException;
@@ -88,7 +89,7 @@ public class ProblemMappers {
             LOG.errorf("database unavailable: %s", e.getClass().getSimpleName());
             return unavailable();
         }
-        LOG.errorf(e, "request failed");
+        LOG.errorf("request failed: %s", FailureNames.of(e));
         return respond(new Problem(Problem.TYPE_PREFIX + "internal-error", "Internal error", 500,
                 "the gateway could not complete the request", null));
     }
