@@ -1,5 +1,6 @@
 package org.photobridge.fhir;
 
+import org.photobridge.domain.BusinessIdentifier;
 import java.util.Optional;
 
 import ca.uhn.fhir.rest.param.ReferenceParam;

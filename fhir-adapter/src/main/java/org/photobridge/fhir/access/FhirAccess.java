@@ -3,9 +3,9 @@ package org.photobridge.fhir.access;
 import java.util.List;
 import java.util.Optional;
 
-import org.photobridge.fhir.BusinessIdentifier;
-import org.photobridge.fhir.audit.AuditAction;
-import org.photobridge.fhir.consent.ConsentTerms;
+import org.photobridge.domain.BusinessIdentifier;
+import org.photobridge.domain.AuditAction;
+import org.photobridge.domain.ConsentTerms;
 import org.photobridge.fhir.imaging.StudyView;
 
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;

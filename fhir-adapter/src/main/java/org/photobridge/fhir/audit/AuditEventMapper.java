@@ -1,5 +1,6 @@
 package org.photobridge.fhir.audit;
 
+import org.photobridge.domain.AuditAction;
 import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.Date;

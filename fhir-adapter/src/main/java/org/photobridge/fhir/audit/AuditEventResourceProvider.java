@@ -1,5 +1,6 @@
 package org.photobridge.fhir.audit;
 
+import org.photobridge.domain.AuditAction;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -16,7 +17,7 @@ import org.hl7.fhir.instance.model.api.IPrimitiveType;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.InstantType;
-import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.fhir.Page;
 import org.photobridge.fhir.SearchDates;
 import org.photobridge.fhir.SearchReferences;

@@ -1,11 +1,12 @@
 package org.photobridge.fhir.audit;
 
+import org.photobridge.domain.AuditAction;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.domain.BusinessIdentifier;
 
 /**
  * One entry of the gateway's tamper-evident audit trail, to be shown as a FHIR AuditEvent.

@@ -1,5 +1,6 @@
 package org.photobridge.fhir.consent;
 
+import org.photobridge.domain.ConsentScope;
 import java.util.Optional;
 
 import org.hl7.fhir.r4.model.Coding;

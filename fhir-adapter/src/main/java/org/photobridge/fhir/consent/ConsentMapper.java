@@ -1,5 +1,6 @@
 package org.photobridge.fhir.consent;
 
+import org.photobridge.domain.ConsentTerms;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -13,7 +14,7 @@ import org.hl7.fhir.r4.model.Consent.ProvisionComponent;
 import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
-import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.domain.BusinessIdentifier;
 
 /**
  * Reads a validated Consent into what the gateway stores beside it: its {@link ConsentTerms} and its

@@ -3,7 +3,7 @@ package org.photobridge.fhir.consent;
 import java.util.Optional;
 import java.util.Set;
 
-import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.fhir.DateRange;
 
 /**

@@ -1,10 +1,11 @@
 package org.photobridge.fhir.consent;
 
+import org.photobridge.domain.ConsentTerms;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.fhir.Page;
 import org.photobridge.fhir.StoredVersion;
 

@@ -1,5 +1,6 @@
 package org.photobridge.fhir.consent;
 
+import org.photobridge.domain.ConsentTerms;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -17,7 +18,7 @@ import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.OperationOutcome;
-import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.fhir.DateRange;
 import org.photobridge.fhir.SearchDates;
 import org.photobridge.fhir.FhirContexts;
@@ -25,7 +26,7 @@ import org.photobridge.fhir.Page;
 import org.photobridge.fhir.SearchReferences;
 import org.photobridge.fhir.StoredVersion;
 import org.photobridge.fhir.access.FhirAccess;
-import org.photobridge.fhir.audit.AuditAction;
+import org.photobridge.domain.AuditAction;
 import org.photobridge.fhir.server.SearchHandling;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

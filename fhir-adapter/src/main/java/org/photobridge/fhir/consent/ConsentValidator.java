@@ -1,5 +1,7 @@
 package org.photobridge.fhir.consent;
 
+import org.photobridge.domain.ConsentTerms;
+import org.photobridge.domain.ConsentScope;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package org.photobridge.fhir.consent;
 
 import java.util.Optional;
 
-import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.domain.BusinessIdentifier;
 
 /**
  * Resolves a patient's business identifier to the literal reference of the patient in the EHR (for

@@ -13,7 +13,7 @@ import org.hl7.fhir.r4.model.ImagingStudy;
 import org.hl7.fhir.r4.model.ImagingStudy.ImagingStudySeriesComponent;
 import org.hl7.fhir.r4.model.ImagingStudy.ImagingStudyStatus;
 import org.hl7.fhir.r4.model.Reference;
-import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.domain.BusinessIdentifier;
 
 import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
 

@@ -3,7 +3,7 @@ package org.photobridge.fhir.imaging;
 import java.util.List;
 import java.util.Optional;
 
-import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.domain.BusinessIdentifier;
 
 /** The port the ImagingStudy provider reads studies through; implemented by the gateway. */
 public interface ImagingStudySource {

@@ -1,5 +1,6 @@
 package org.photobridge.fhir.audit;
 
+import org.photobridge.domain.AuditAction;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

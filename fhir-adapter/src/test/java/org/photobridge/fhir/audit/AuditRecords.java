@@ -1,11 +1,12 @@
 package org.photobridge.fhir.audit;
 
+import org.photobridge.domain.AuditAction;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.domain.BusinessIdentifier;
 
 /** A small audit trail the AuditEvent tests share: one patient's consent and photos, a day apart each. */
 final class AuditRecords {

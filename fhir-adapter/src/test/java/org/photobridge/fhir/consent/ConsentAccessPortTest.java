@@ -15,7 +15,7 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.photobridge.fhir.audit.AuditAction;
+import org.photobridge.domain.AuditAction;
 import org.photobridge.fhir.testing.ConsentFixtures;
 import org.photobridge.fhir.testing.FhirHttp;
 import org.photobridge.fhir.testing.RecordingAccess;

@@ -1,5 +1,6 @@
 package org.photobridge.fhir.consent;
 
+import org.photobridge.domain.ConsentScope;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

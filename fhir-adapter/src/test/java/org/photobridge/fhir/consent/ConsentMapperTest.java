@@ -1,5 +1,6 @@
 package org.photobridge.fhir.consent;
 
+import org.photobridge.domain.ConsentScope;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +14,7 @@ import org.hl7.fhir.r4.model.Consent.ConsentProvisionType;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Period;
 import org.junit.jupiter.api.Test;
-import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.fhir.testing.ConsentFixtures;
 
 /** What the gateway learns from a Consent: flattened provisions and search keys. */

@@ -19,7 +19,7 @@ import org.hl7.fhir.r4.model.ImagingStudy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.fhir.FhirContexts;
 import org.photobridge.fhir.ehrtest.EhrTestServer;
 import org.photobridge.fhir.imaging.ImagingStudyMapper;

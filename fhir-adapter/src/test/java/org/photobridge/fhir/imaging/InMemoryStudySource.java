@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.domain.BusinessIdentifier;
 
 /** Test stand-in for the gateway's study store. */
 final class InMemoryStudySource implements ImagingStudySource {

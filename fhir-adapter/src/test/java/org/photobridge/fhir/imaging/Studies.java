@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.fhir.imaging.StudyView.InstanceView;
 import org.photobridge.fhir.imaging.StudyView.SeriesView;
 

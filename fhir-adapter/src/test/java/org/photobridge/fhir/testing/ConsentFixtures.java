@@ -14,7 +14,7 @@ import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
 import org.photobridge.fhir.consent.ConsentCodes;
-import org.photobridge.fhir.consent.ConsentScope;
+import org.photobridge.domain.ConsentScope;
 import org.photobridge.fhir.consent.ConsentValidator;
 
 /** Photography consents of every shape docs/fhir.md describes, made fresh for each test. */

@@ -11,13 +11,13 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.fhir.Page;
 import org.photobridge.fhir.StoredVersion;
 import org.photobridge.fhir.consent.ConsentQuery;
 import org.photobridge.fhir.consent.ConsentRepository;
 import org.photobridge.fhir.consent.ConsentSearchKeys;
-import org.photobridge.fhir.consent.ConsentTerms;
+import org.photobridge.domain.ConsentTerms;
 import org.photobridge.fhir.consent.PurposeToken;
 
 /**

@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
 
-import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.fhir.access.FhirAccess;
-import org.photobridge.fhir.audit.AuditAction;
-import org.photobridge.fhir.consent.ConsentTerms;
+import org.photobridge.domain.AuditAction;
+import org.photobridge.domain.ConsentTerms;
 import org.photobridge.fhir.imaging.StudyView;
 
 /**

@@ -17,9 +17,9 @@ import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
 import org.hibernate.Session;
-import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.fhir.Page;
-import org.photobridge.fhir.audit.AuditAction;
+import org.photobridge.domain.AuditAction;
 import org.photobridge.fhir.audit.AuditQuery;
 import org.photobridge.fhir.audit.AuditRecord;
 import org.photobridge.fhir.audit.AuditSource;

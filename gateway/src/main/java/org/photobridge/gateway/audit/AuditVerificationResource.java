@@ -11,7 +11,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Response;
 
-import org.photobridge.fhir.audit.AuditAction;
+import org.photobridge.domain.AuditAction;
 import org.photobridge.gateway.access.Roles;
 
 import com.fasterxml.jackson.annotation.JsonInclude;

@@ -10,9 +10,9 @@ import jakarta.transaction.Transactional;
 
 import org.hibernate.Session;
 import org.photobridge.fhir.StoredVersion;
-import org.photobridge.fhir.audit.AuditAction;
-import org.photobridge.fhir.consent.ConsentScope;
-import org.photobridge.fhir.consent.ConsentTerms;
+import org.photobridge.domain.AuditAction;
+import org.photobridge.domain.ConsentScope;
+import org.photobridge.domain.ConsentTerms;
 import org.photobridge.gateway.audit.AuditAgents;
 import org.photobridge.gateway.audit.AuditLog;
 import org.photobridge.gateway.outbox.WorkQueue;

@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import org.photobridge.fhir.consent.ConsentScope;
-import org.photobridge.fhir.consent.ConsentTerms;
+import org.photobridge.domain.ConsentScope;
+import org.photobridge.domain.ConsentTerms;
 
 /**
  * Decides whether a patient's consents cover one use of one photo. Within a Consent the last

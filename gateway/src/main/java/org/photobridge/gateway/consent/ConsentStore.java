@@ -16,13 +16,13 @@ import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
 import org.hibernate.Session;
-import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.fhir.Page;
 import org.photobridge.fhir.StoredVersion;
 import org.photobridge.fhir.consent.ConsentQuery;
 import org.photobridge.fhir.consent.ConsentRepository;
 import org.photobridge.fhir.consent.ConsentSearchKeys;
-import org.photobridge.fhir.consent.ConsentTerms;
+import org.photobridge.domain.ConsentTerms;
 
 /**
  * Consents in the gateway's database: every version kept as FHIR JSON, the current version's search
@@ -127,8 +127,8 @@ public class ConsentStore implements ConsentRepository {
     }
 
     private static ConsentTerms.Provision provision(ConsentProvisionRow row) {
-        List<org.photobridge.fhir.consent.ConsentScope> scopes = row.scopes.isEmpty() ? List.of()
-                : java.util.Arrays.stream(row.scopes.split(",")).map(org.photobridge.fhir.consent.ConsentScope::valueOf)
+        List<org.photobridge.domain.ConsentScope> scopes = row.scopes.isEmpty() ? List.of()
+                : java.util.Arrays.stream(row.scopes.split(",")).map(org.photobridge.domain.ConsentScope::valueOf)
                         .toList();
         List<String> data = row.data.isEmpty() ? List.of() : List.of(row.data.split(" "));
         return new ConsentTerms.Provision(row.permit, scopes, Optional.ofNullable(row.periodStart),

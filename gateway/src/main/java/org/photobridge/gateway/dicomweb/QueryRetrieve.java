@@ -19,8 +19,8 @@ import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.TagFromName;
 
 import org.jboss.logging.Logger;
-import org.photobridge.fhir.BusinessIdentifier;
-import org.photobridge.fhir.audit.AuditAction;
+import org.photobridge.domain.BusinessIdentifier;
+import org.photobridge.domain.AuditAction;
 import org.photobridge.gateway.access.AccessPolicy;
 import org.photobridge.gateway.access.Caller;
 import org.photobridge.gateway.audit.AuditLog;

@@ -9,7 +9,7 @@ import jakarta.transaction.Transactional;
 
 import org.hibernate.Session;
 import org.jboss.logging.Logger;
-import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.fhir.ehr.EhrClient;
 import org.photobridge.fhir.ehr.EhrException;
 import org.photobridge.fhir.ehr.EhrSettings;

@@ -8,7 +8,7 @@ import jakarta.inject.Inject;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.Identifier;
 import org.jboss.logging.Logger;
-import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.fhir.FhirContexts;
 import org.photobridge.fhir.ehr.AmbiguousPatientException;
 import org.photobridge.fhir.ehr.EhrClient;

@@ -8,11 +8,11 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.fhir.access.FhirAccess;
-import org.photobridge.fhir.audit.AuditAction;
-import org.photobridge.fhir.consent.ConsentScope;
-import org.photobridge.fhir.consent.ConsentTerms;
+import org.photobridge.domain.AuditAction;
+import org.photobridge.domain.ConsentScope;
+import org.photobridge.domain.ConsentTerms;
 import org.photobridge.fhir.imaging.StudyView;
 import org.photobridge.gateway.access.AccessPolicy;
 import org.photobridge.gateway.access.Caller;

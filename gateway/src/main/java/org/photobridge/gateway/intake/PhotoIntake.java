@@ -20,9 +20,9 @@ import jakarta.persistence.PersistenceException;
 import org.jboss.logging.Logger;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import org.photobridge.fhir.BusinessIdentifier;
-import org.photobridge.fhir.consent.ConsentScope;
-import org.photobridge.fhir.audit.AuditAction;
+import org.photobridge.domain.BusinessIdentifier;
+import org.photobridge.domain.ConsentScope;
+import org.photobridge.domain.AuditAction;
 import org.photobridge.gateway.access.AccessPolicy;
 import org.photobridge.gateway.access.Caller;
 import org.photobridge.gateway.audit.AuditLog;

@@ -2,7 +2,7 @@ package org.photobridge.gateway.problem;
 
 import java.util.Optional;
 
-import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.domain.BusinessIdentifier;
 
 /** Reads the gateway's own query parameters, answering 400 with the parameter's name when one is malformed. */
 public final class QueryParameters {

@@ -10,8 +10,8 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.photobridge.fhir.BusinessIdentifier;
-import org.photobridge.fhir.audit.AuditAction;
+import org.photobridge.domain.BusinessIdentifier;
+import org.photobridge.domain.AuditAction;
 import org.photobridge.gateway.audit.AuditLog;
 import org.photobridge.gateway.dicom.DicomTags;
 import org.photobridge.gateway.dicom.InstanceRef;

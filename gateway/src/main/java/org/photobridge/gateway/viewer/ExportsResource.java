@@ -8,8 +8,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 
-import org.photobridge.fhir.BusinessIdentifier;
-import org.photobridge.fhir.consent.ConsentScope;
+import org.photobridge.domain.BusinessIdentifier;
+import org.photobridge.domain.ConsentScope;
 import org.photobridge.gateway.access.CallerResolver;
 import org.photobridge.gateway.access.AccessPolicy;
 import org.photobridge.gateway.problem.ProblemException;

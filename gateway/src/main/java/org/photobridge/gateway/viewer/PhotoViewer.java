@@ -8,10 +8,10 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.photobridge.fhir.BusinessIdentifier;
-import org.photobridge.fhir.audit.AuditAction;
-import org.photobridge.fhir.consent.ConsentScope;
-import org.photobridge.fhir.consent.ConsentTerms;
+import org.photobridge.domain.BusinessIdentifier;
+import org.photobridge.domain.AuditAction;
+import org.photobridge.domain.ConsentScope;
+import org.photobridge.domain.ConsentTerms;
 import org.photobridge.gateway.access.AccessPolicy;
 import org.photobridge.gateway.access.Caller;
 import org.photobridge.gateway.audit.AuditLog;

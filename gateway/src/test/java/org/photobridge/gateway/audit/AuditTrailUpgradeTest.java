@@ -22,7 +22,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.photobridge.fhir.audit.AuditAction;
+import org.photobridge.domain.AuditAction;
 import org.photobridge.gateway.testing.Keycloak;
 
 import io.quarkus.test.junit.QuarkusTest;

@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
-import org.photobridge.fhir.BusinessIdentifier;
-import org.photobridge.fhir.consent.ConsentScope;
-import org.photobridge.fhir.consent.ConsentTerms;
-import org.photobridge.fhir.consent.ConsentTerms.Provision;
+import org.photobridge.domain.BusinessIdentifier;
+import org.photobridge.domain.ConsentScope;
+import org.photobridge.domain.ConsentTerms;
+import org.photobridge.domain.ConsentTerms.Provision;
 
 class ConsentPolicyTest {
     private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");

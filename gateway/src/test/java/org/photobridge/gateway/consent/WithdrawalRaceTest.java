@@ -18,9 +18,9 @@ import jakarta.inject.Inject;
 
 import org.hl7.fhir.r4.model.Consent;
 import org.junit.jupiter.api.Test;
-import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.fhir.DateRange;
-import org.photobridge.fhir.audit.AuditAction;
+import org.photobridge.domain.AuditAction;
 import org.photobridge.fhir.audit.AuditQuery;
 import org.photobridge.fhir.audit.AuditRecord;
 import org.photobridge.fhir.testing.ConsentFixtures;

@@ -33,9 +33,9 @@ import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.TagFromName;
 
 import org.junit.jupiter.api.Test;
-import org.photobridge.fhir.BusinessIdentifier;
+import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.fhir.DateRange;
-import org.photobridge.fhir.audit.AuditAction;
+import org.photobridge.domain.AuditAction;
 import org.photobridge.fhir.audit.AuditQuery;
 import org.photobridge.fhir.audit.AuditRecord;
 import org.photobridge.gateway.audit.AuditLog;

@@ -7,8 +7,8 @@ import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
 
-import org.photobridge.fhir.BusinessIdentifier;
-import org.photobridge.fhir.audit.AuditAction;
+import org.photobridge.domain.BusinessIdentifier;
+import org.photobridge.domain.AuditAction;
 import org.photobridge.fhir.audit.AuditEventMapper;
 import org.photobridge.fhir.audit.AuditEventMapper.EventCode;
 import org.photobridge.gateway.audit.AuditLog;

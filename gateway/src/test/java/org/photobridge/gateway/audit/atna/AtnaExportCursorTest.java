@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
-import org.photobridge.fhir.BusinessIdentifier;
-import org.photobridge.fhir.audit.AuditAction;
+import org.photobridge.domain.BusinessIdentifier;
+import org.photobridge.domain.AuditAction;
 import org.photobridge.fhir.audit.AuditRecord;
 import org.photobridge.gateway.audit.AuditLog;
 import org.photobridge.gateway.testing.TestStack;

@@ -1,4 +1,4 @@
-package org.photobridge.fhir.audit;
+package org.photobridge.domain;
 
 /** The audited actions. The FHIR mapping (type/subtype codes) lives in the AuditEvent mapper. */
 public enum AuditAction {

@@ -1,10 +1,9 @@
-package org.photobridge.fhir.consent;
+package org.photobridge.domain;
 
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import org.photobridge.fhir.BusinessIdentifier;
 
 /**
  * What a stored Consent means to the gateway, free of FHIR types: whose it is, whether it is in

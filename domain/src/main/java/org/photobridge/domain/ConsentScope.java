@@ -1,4 +1,4 @@
-package org.photobridge.fhir.consent;
+package org.photobridge.domain;
 
 /** What a patient may consent to about their photos (DESIGN.md consent model). */
 public enum ConsentScope {

@@ -1,4 +1,4 @@
-package org.photobridge.fhir;
+package org.photobridge.domain;
 
 /** A FHIR Identifier reduced to what the gateway matches on: system and value. */
 public record BusinessIdentifier(String system, String value) {
