@@ -12,6 +12,10 @@
 #                                         yourself, e.g. with ./mvnw quarkus:dev and the settings below)
 #   deploy/local/stack.sh stop            stop what a killed stack.sh left running
 #
+# Environment, for benchmarks and experiments (bench/delivery.sh uses both):
+#   PB_LOCAL_STATE=DIR       state directory instead of deploy/local/state (credentials in DIR too)
+#   PB_GATEWAY_OPTS="-D…"    extra JVM options for every gateway, after the ones below (they win)
+#
 # State (git-ignored): deploy/local/state/ (PostgreSQL cluster, Keycloak DB, Orthanc storage, the
 # gateways' photo store, data directories and pid files, storage.key, audit key); demo users'
 # passwords: deploy/local/credentials.json. Delete both to start afresh.
@@ -28,8 +32,14 @@ KEYCLOAK_PORT=8180
 ORTHANC_DICOM_PORT=4242
 ORTHANC_HTTP_PORT=8042
 GATEWAY_PORT=8080    # replica i listens on GATEWAY_PORT + i
-STATE=$PB_ROOT/deploy/local/state
-CREDENTIALS=$PB_ROOT/deploy/local/credentials.json
+if [[ -n ${PB_LOCAL_STATE:-} ]]; then
+  mkdir -p "$PB_LOCAL_STATE"
+  STATE=$(cd "$PB_LOCAL_STATE" && pwd)
+  CREDENTIALS=$STATE/credentials.json
+else
+  STATE=$PB_ROOT/deploy/local/state
+  CREDENTIALS=$PB_ROOT/deploy/local/credentials.json
+fi
 GATEWAY_JAR=${GATEWAY_JAR:-$PB_ROOT/gateway/target/quarkus-app/quarkus-run.jar}
 
 # ============================================================================================
@@ -76,6 +86,11 @@ gateway_env() {
     # Orthanc's REST and DICOMweb need its generated user (orthanc.sh); the password is in GATEWAY_ENV.
     -Dphotobridge.destinations.orthanc.username="$(jq -r .username "$STATE/orthanc/rest-credentials.json")"
   )
+  if [[ -n ${PB_GATEWAY_OPTS:-} ]]; then
+    local extra
+    read -ra extra <<<"$PB_GATEWAY_OPTS"
+    GATEWAY_PROPS+=("${extra[@]}")
+  fi
   # Secrets are passed in the environment, not on the command line (ps shows that). The destination
   # name "orthanc" is known from the system properties above, so the variable name maps back to it.
   GATEWAY_ENV=(

@@ -1,0 +1,370 @@
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+
+/**
+ * The load driver of the delivery and accept-latency benchmarks (docs/performance.md). JDK only, run
+ * as a single source file by bench/delivery.sh:
+ *
+ * <pre>
+ *   java bench/DeliveryBench.java generate DIR COUNT
+ *   java bench/DeliveryBench.java upload KEY=VALUE...
+ * </pre>
+ *
+ * {@code generate} writes COUNT distinct 12-megapixel (4000 x 3000) baseline JPEGs of about 4 MB:
+ * a smooth scene with fine texture, so that the encoder cannot shrink them to nothing, each from
+ * its own seed. {@code upload} posts them to the gateway at a given concurrency, records the time
+ * from each request's start to its answer, then counts at the receiver (Orthanc's instance count,
+ * or the files a dcmtk storescp wrote) until every photo has arrived. It prints its figures and one
+ * line starting with {@code RESULT} that the script reads.
+ */
+public final class DeliveryBench {
+
+    private static final int WIDTH = 4000;
+    private static final int HEIGHT = 3000;
+    private static final Duration RECEIVER_DEADLINE = Duration.ofMinutes(15);
+
+    public static void main(String[] args) throws Exception {
+        if (args.length >= 3 && args[0].equals("generate")) {
+            generate(Path.of(args[1]), Integer.parseInt(args[2]));
+        } else if (args.length >= 1 && args[0].equals("upload")) {
+            upload(options(args));
+        } else {
+            System.err.println("usage: DeliveryBench generate DIR COUNT | upload key=value...");
+            System.exit(2);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------- generate
+
+    static void generate(Path dir, int count) throws IOException {
+        Files.createDirectories(dir);
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        long bytes = 0;
+        for (int i = 0; i < count; i++) {
+            Path target = dir.resolve(String.format(Locale.ROOT, "photo-%05d.jpg", i));
+            if (!Files.exists(target)) {
+                byte[] jpeg = encode(writer, scene(i));
+                Path partial = dir.resolve(target.getFileName() + ".part");
+                Files.write(partial, jpeg);
+                Files.move(partial, target);
+            }
+            bytes += Files.size(target);
+        }
+        writer.dispose();
+        System.out.printf(Locale.ROOT, "%d JPEGs of %dx%d, %.1f MB on average, in %s%n", count, WIDTH, HEIGHT,
+                bytes / 1e6 / count, dir);
+    }
+
+    /** A skin-toned gradient with a pattern that varies per seed, and per-pixel texture. */
+    private static BufferedImage scene(int seed) {
+        BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+        Random random = new Random(seed * 7919L + 17);
+        double fx = 0.002 + random.nextDouble() * 0.004;
+        double fy = 0.002 + random.nextDouble() * 0.004;
+        int[] row = new int[WIDTH];
+        for (int y = 0; y < HEIGHT; y++) {
+            for (int x = 0; x < WIDTH; x++) {
+                double wave = Math.sin(x * fx + seed) * Math.cos(y * fy) * 40;
+                int texture = random.nextInt(48) - 24;
+                int r = clamp(200 + wave + texture);
+                int g = clamp(150 + wave * 0.8 + texture);
+                int b = clamp(130 + wave * 0.6 + texture);
+                row[x] = (r << 16) | (g << 8) | b;
+            }
+            image.setRGB(0, y, WIDTH, 1, row, 0, WIDTH);
+        }
+        return image;
+    }
+
+    private static int clamp(double v) {
+        return (int) Math.max(0, Math.min(255, v));
+    }
+
+    private static byte[] encode(ImageWriter writer, BufferedImage image) throws IOException {
+        ImageWriteParam param = writer.getDefaultWriteParam();
+        param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+        param.setCompressionQuality(0.80f);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(6 << 20);
+        try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+            writer.setOutput(stream);
+            writer.write(null, new IIOImage(image, null, null), param);
+        }
+        return out.toByteArray();
+    }
+
+    // ------------------------------------------------------------------------------------ upload
+
+    static void upload(Map<String, String> o) throws Exception {
+        List<Path> images;
+        try (Stream<Path> files = Files.list(Path.of(o.get("images")))) {
+            images = files.filter(p -> p.toString().endsWith(".jpg")).sorted().toList();
+        }
+        int limit = Integer.parseInt(o.getOrDefault("count", String.valueOf(images.size())));
+        images = images.subList(0, Math.min(limit, images.size()));
+        int concurrency = Integer.parseInt(o.getOrDefault("concurrency", "8"));
+        String label = o.getOrDefault("label", "gateway");
+        boolean waitForReceiver = !o.getOrDefault("receiver", "none").equals("none");
+
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        Tokens tokens = new Tokens(http, o.get("token-url"), o.get("user"),
+                Files.readString(Path.of(o.get("password-file"))).strip());
+        Receiver receiver = Receiver.of(http, o);
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String gateway = o.get("gateway");
+
+        recordConsent(http, gateway, tokens.current(), run);
+        long before = waitForReceiver ? receiver.count() : 0;
+        long[] latencyNanos = new long[images.size()];
+        long totalBytes = 0;
+        for (Path p : images) totalBytes += Files.size(p);
+        AtomicInteger next = new AtomicInteger();
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        final List<Path> work = images;
+
+        long start = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        List<Future<?>> workers = new ArrayList<>();
+        for (int w = 0; w < concurrency; w++) {
+            workers.add(pool.submit(() -> {
+                for (int i; (i = next.getAndIncrement()) < work.size();) {
+                    byte[] jpeg = read(work.get(i));
+                    // Encounters of ten photos each: several studies, as a clinic day would make.
+                    String metadata = metadata(run, i / 10);
+                    long t0 = System.nanoTime();
+                    int status = post(http, gateway, tokens.current(), jpeg, metadata);
+                    latencyNanos[i] = System.nanoTime() - t0;
+                    if (status != 202) failures.add("photo " + i + ": HTTP " + status);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : workers) f.get();
+        pool.shutdown();
+        long accepted = System.nanoTime();
+        if (!failures.isEmpty()) {
+            System.err.println("uploads not accepted: " + failures.size() + ", first: " + failures.get(0));
+            System.exit(1);
+        }
+
+        long delivered = accepted;
+        if (waitForReceiver) {
+            long expected = before + images.size();
+            long deadline = System.nanoTime() + RECEIVER_DEADLINE.toNanos();
+            long seen;
+            while ((seen = receiver.count()) < expected) {
+                if (System.nanoTime() > deadline) {
+                    System.err.printf("receiver has %d of %d new objects after %s%n", seen - before,
+                            images.size(), RECEIVER_DEADLINE);
+                    System.exit(1);
+                }
+                Thread.sleep(50);
+            }
+            delivered = System.nanoTime();
+        }
+
+        long[] sorted = latencyNanos.clone();
+        java.util.Arrays.sort(sorted);
+        double acceptSeconds = (accepted - start) / 1e9;
+        double deliverSeconds = (delivered - start) / 1e9;
+        double mb = totalBytes / 1e6;
+        System.out.printf(Locale.ROOT, "%s: %d photos, %.1f MB, concurrency %d%n", label, images.size(), mb, concurrency);
+        System.out.printf(Locale.ROOT, "  all accepted after %.2f s; accept latency p50 %.0f ms, p95 %.0f ms, p99 %.0f ms, max %.0f ms%n",
+                acceptSeconds, ms(pct(sorted, 50)), ms(pct(sorted, 95)), ms(pct(sorted, 99)), ms(sorted[sorted.length - 1]));
+        if (waitForReceiver) {
+            System.out.printf(Locale.ROOT, "  all at the receiver after %.2f s: %.2f MB/s%n", deliverSeconds, mb / deliverSeconds);
+        }
+        System.out.printf(Locale.ROOT, "RESULT label=%s photos=%d mb=%.3f seconds=%.3f mbps=%.3f p50=%.1f p95=%.1f p99=%.1f%n",
+                label, images.size(), mb, deliverSeconds, mb / deliverSeconds,
+                ms(pct(sorted, 50)), ms(pct(sorted, 95)), ms(pct(sorted, 99)));
+    }
+
+    private static long pct(long[] sorted, int percentile) {
+        int index = (int) Math.ceil(percentile / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+
+    private static byte[] read(Path p) {
+        try {
+            return Files.readAllBytes(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A made-up patient per run; nothing here is a real person. */
+    private static String metadata(String run, int encounter) {
+        return """
+                {"patient":{"identifier":{"system":"urn:oid:1.2.3.4.5","value":"BENCH-%s"}},\
+                "encounter":{"identifier":{"system":"urn:oid:1.2.3.4.6","value":"BENCH-%s-%d"}},\
+                "department":"dermatology","accessTags":["dermatology"],\
+                "bodySite":{"system":"http://snomed.info/sct","code":"40983000"},"laterality":"L"}"""
+                .formatted(run, run, encounter);
+    }
+
+    /** The run's patient consents to photos for clinical care, as capture requires by default. */
+    private static void recordConsent(HttpClient http, String gateway, String token, String run)
+            throws IOException, InterruptedException {
+        String consent = """
+                {"resourceType":"Consent","status":"active",\
+                "scope":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentscope","code":"patient-privacy"}]},\
+                "category":[{"coding":[{"system":"http://loinc.org","code":"59284-0"}]}],\
+                "patient":{"identifier":{"system":"urn:oid:1.2.3.4.5","value":"BENCH-%s"}},\
+                "dateTime":"2026-01-01T00:00:00Z",\
+                "policyRule":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"OPTIN"}]},\
+                "provision":{"type":"permit","purpose":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActReason","code":"TREAT"}]}}""".formatted(run);
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(gateway + "/fhir/Consent"))
+                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/fhir+json")
+                .POST(HttpRequest.BodyPublishers.ofString(consent)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 201) throw new IOException("recording the consent answered " + r.statusCode());
+    }
+
+    private static int post(HttpClient http, String gateway, String token, byte[] jpeg, String metadata)
+            throws IOException, InterruptedException {
+        String boundary = "bench" + UUID.randomUUID();
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\n"
+                + "Content-Type: application/json\r\n\r\n" + metadata + "\r\n--" + boundary
+                + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo.jpg\"\r\n"
+                + "Content-Type: image/jpeg\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+        HttpRequest request = HttpRequest.newBuilder(URI.create(gateway + "/api/v1/photos"))
+                .timeout(Duration.ofMinutes(2))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(head),
+                        HttpRequest.BodyPublishers.ofByteArray(jpeg), HttpRequest.BodyPublishers.ofByteArray(tail)))
+                .build();
+        return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> o = new HashMap<>();
+        for (int i = 1; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            if (eq < 1) throw new IllegalArgumentException("expected key=value, got " + args[i]);
+            o.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+        }
+        return o;
+    }
+
+    /** Password-grant tokens from Keycloak, renewed a minute before they expire. */
+    static final class Tokens {
+        private final HttpClient http;
+        private final String url;
+        private final String form;
+        private String token;
+        private long expiresAt;
+
+        Tokens(HttpClient http, String url, String user, String password) {
+            this.http = http;
+            this.url = url;
+            this.form = "grant_type=password&client_id=photobridge-cli&username=" + enc(user) + "&password=" + enc(password);
+        }
+
+        synchronized String current() throws IOException, InterruptedException {
+            if (token == null || System.nanoTime() > expiresAt) {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 200) throw new IOException("token endpoint answered " + r.statusCode());
+                token = field(r.body(), "access_token");
+                long lifetime = Long.parseLong(field(r.body(), "expires_in"));
+                expiresAt = System.nanoTime() + Duration.ofSeconds(Math.max(10, lifetime - 60)).toNanos();
+            }
+            return token;
+        }
+
+        private static String enc(String s) {
+            return URLEncoder.encode(s, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Reads a top-level string or number field from a small JSON object (JDK only, no parser). */
+    static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\"\\s*:\\s*(\"([^\"]*)\"|(\\d+))").matcher(json);
+        if (!m.find()) throw new IllegalStateException("no " + name + " in the answer");
+        return m.group(2) != null ? m.group(2) : m.group(3);
+    }
+
+    /** Where the photos are counted: Orthanc's statistics, or the files a dcmtk storescp wrote. */
+    interface Receiver {
+        long count() throws IOException, InterruptedException;
+
+        static Receiver of(HttpClient http, Map<String, String> o) {
+            String kind = o.getOrDefault("receiver", "none");
+            switch (kind) {
+                case "orthanc": {
+                    String auth = "Basic " + Base64.getEncoder().encodeToString((o.get("orthanc-user") + ":"
+                            + readQuietly(o.get("orthanc-password-file"))).getBytes(StandardCharsets.UTF_8));
+                    URI statistics = URI.create(o.get("orthanc") + "/statistics");
+                    return () -> {
+                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(statistics).timeout(Duration.ofSeconds(10))
+                                .header("Authorization", auth).build(), HttpResponse.BodyHandlers.ofString());
+                        if (r.statusCode() != 200) throw new IOException("Orthanc /statistics answered " + r.statusCode());
+                        return Long.parseLong(field(r.body(), "CountInstances"));
+                    };
+                }
+                case "directory": {
+                    Path dir = Path.of(o.get("directory"));
+                    return () -> {
+                        try (Stream<Path> files = Files.list(dir)) {
+                            // storescp writes into a file named after the SOP class and instance; a
+                            // file appears once the object's data set started to arrive.
+                            return files.filter(p -> !p.getFileName().toString().startsWith(".")).count();
+                        }
+                    };
+                }
+                case "none":
+                    return () -> 0;
+                default:
+                    throw new IllegalArgumentException("receiver is orthanc, directory or none, not " + kind);
+            }
+        }
+
+        private static String readQuietly(String file) {
+            try {
+                return Files.readString(Path.of(file)).strip();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

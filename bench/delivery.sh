@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# Benchmarks 1 and 2 (docs/performance.md): delivery throughput of the gateway against dcmtk
+# storescu sending the same photos as DICOM files to the same receiver, and the gateway's accept
+# latency (request start to 202) at three concurrencies. Not part of the test run.
+#
+#   bench/delivery.sh [--photos N] [--concurrency C] [--no-storescp] [--skip-build]
+#
+#   --photos N        12-megapixel baseline JPEGs (about 3.5 MB each) to send (default 200)
+#   --concurrency C   upload concurrency of the throughput run (default 8)
+#   --no-storescp     only Orthanc as the receiver (skips the second stack start)
+#   --skip-build      reuse gateway/target/quarkus-app
+#
+# What it does: generates the photos once (cached in target/bench/images), wraps each as a VL
+# Photographic Image with dcmtk img2dcm (JPEG kept as it is, like the gateway does), starts the
+# local stack (deploy/local/stack.sh) with its own state under target/bench/state, and then
+#   1. storescu sends the DICOM files to Orthanc (one association, JPEG Baseline proposed), timed
+#      until storescu exits (it waits for every C-STORE response); Orthanc's count is checked;
+#   2. the load driver (bench/DeliveryBench.java) uploads the JPEGs to the gateway at concurrency C
+#      and counts Orthanc's instances until every photo has arrived;
+#   3. accept latency runs at concurrency 1 and 32 (deliveries carry on in the background);
+#   4. unless --no-storescp: the same pair against a dcmtk storescp writing to disk (the gateway's
+#      destination is pointed at it with PB_GATEWAY_OPTS; the stack is restarted for that).
+# MB/s are megabytes (10^6) of JPEG per second, the same files for both senders. The last line is
+# the summary: figure, reference, ratio.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../deploy/local/lib.sh
+source "$here/../deploy/local/lib.sh"
+PB_LOG_TAG=bench
+cd "$PB_ROOT"
+
+photos=200 concurrency=8 with_storescp=1 skip_build=0
+while (($#)); do
+  case $1 in
+    --photos) photos=$2; shift ;;
+    --concurrency) concurrency=$2; shift ;;
+    --no-storescp) with_storescp=0 ;;
+    --skip-build) skip_build=1 ;;
+    *) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}" >&2; exit 2 ;;
+  esac
+  shift
+done
+[[ $photos =~ ^[1-9][0-9]*$ && $concurrency =~ ^[1-9][0-9]*$ ]] || pb_die "--photos and --concurrency take positive numbers"
+
+"$PB_ROOT/deploy/setup/apt-install.sh" dcmtk jq curl bc
+# Keycloak starts slowly on a loaded 2-core machine; the benchmark waits rather than fails.
+export KEYCLOAK_START_TIMEOUT=${KEYCLOAK_START_TIMEOUT:-900}
+work=$PB_ROOT/target/bench
+state=$work/state
+images=$work/images
+dicom=$work/dicom
+results=$work/results.txt
+GATEWAY=http://127.0.0.1:8080
+ORTHANC_HTTP=http://127.0.0.1:8042
+SCP_PORT=11119
+mkdir -p "$work" "$images" "$dicom"
+: >"$results"
+# Keycloak's state is kept between runs (its first start imports the realm); everything else,
+# the photo store, the database and Orthanc's storage, starts empty.
+rm -rf "$state/postgres" "$state/orthanc" "$state/store" "$state"/gateway-* "$state/audit-key" "$work/scp"
+
+stack_pid=""
+stop_stack() {
+  [[ -n $stack_pid ]] || return 0
+  kill -TERM "$stack_pid" 2>/dev/null || true
+  wait "$stack_pid" 2>/dev/null || true
+  stack_pid=""
+}
+scp_pid=""
+stop_scp() {
+  [[ -n $scp_pid ]] || return 0
+  kill -TERM "$scp_pid" 2>/dev/null || true
+  wait "$scp_pid" 2>/dev/null || true
+  scp_pid=""
+}
+trap 'stop_scp; stop_stack' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# $1 log name, $2 extra gateway options; $3 "--skip-build" or "".
+start_stack() {
+  local log=$work/stack-$1.log
+  pb_log "starting the local stack ($log)"
+  PB_LOCAL_STATE=$state PB_GATEWAY_OPTS=$2 "$PB_ROOT/deploy/local/stack.sh" $3 >"$log" 2>&1 &
+  stack_pid=$!
+  local deadline=$((SECONDS + 900))
+  until curl -sf -o /dev/null "$GATEWAY/q/health/ready"; do
+    kill -0 "$stack_pid" 2>/dev/null || { tail -n 30 "$log" >&2; pb_die "the stack exited during start-up"; }
+    ((SECONDS < deadline)) || pb_die "the gateway is not ready after 15 minutes ($log)"
+    sleep 1
+  done
+}
+
+orthanc_count() {
+  curl -sf -u "$(jq -r '.username + ":" + .password' "$state/orthanc/rest-credentials.json")" \
+    "$ORTHANC_HTTP/statistics" | jq -r .CountInstances
+}
+
+# Times storescu sending every DICOM file to $1:$2 (called AE $3); prints seconds.
+time_storescu() {
+  local t0 t1
+  t0=$(date +%s.%N)
+  storescu -aet PHOTOBRIDGE -aec "$3" -xy +sd "$1" "$2" "$dicom" >"$work/storescu.log" 2>&1 \
+    || { cat "$work/storescu.log" >&2; pb_die "storescu failed"; }
+  t1=$(date +%s.%N)
+  echo "$t1 - $t0" | bc -l
+}
+
+driver() {
+  java -Xmx2g "$here/DeliveryBench.java" upload gateway="$GATEWAY" \
+    token-url=http://127.0.0.1:8180/realms/photobridge/protocol/openid-connect/token \
+    user=derm.photographer password-file="$work/photographer.password" images="$images" "$@"
+}
+
+
+# --- the photos and their DICOM twins (cached) -------------------------------------------------
+pb_log "generating $photos photos (cached in $images)"
+java -Xmx1g "$here/DeliveryBench.java" generate "$images" "$photos"
+# Only the first N are sent (the cache may hold more from an earlier run).
+selected=$work/selected
+rm -rf "$selected" && mkdir -p "$selected"
+for f in $(ls "$images"/photo-*.jpg | sort | head -n "$photos"); do ln "$f" "$selected/"; done
+images=$selected
+for f in "$images"/*.jpg; do
+  out=$dicom/$(basename "$f" .jpg).dcm
+  [[ -s $out ]] || img2dcm -q -vlp -i JPEG "$f" "$out"
+done
+# The DICOM directory holds exactly the selected photos.
+for f in "$dicom"/*.dcm; do [[ -e $images/$(basename "$f" .dcm).jpg ]] || rm -f "$f"; done
+mb_total=$(du -cb "$images"/*.jpg | tail -n1 | cut -f1)
+mb=$(echo "$mb_total / 1000000" | bc -l)
+
+# --- Orthanc ------------------------------------------------------------------------------------
+build_flag=--skip-build
+((skip_build)) || build_flag=""
+start_stack orthanc "" "$build_flag"
+jq -r '."derm.photographer"' "$state/credentials.json" | (umask 077 && cat >"$work/photographer.password")
+
+before=$(orthanc_count)
+pb_log "storescu -> Orthanc: $photos files"
+ref_seconds=$(time_storescu 127.0.0.1 4242 ORTHANC)
+after=$(orthanc_count)
+((after - before == photos)) || pb_die "Orthanc received $((after - before)) of $photos objects from storescu"
+ref_mbps=$(echo "$mb / $ref_seconds" | bc -l)
+printf 'storescu -> Orthanc: %d files, %.1f MB in %.2f s: %.2f MB/s\n' "$photos" "$mb" "$ref_seconds" "$ref_mbps" | tee -a "$results"
+
+pb_log "gateway -> Orthanc: $photos uploads at concurrency $concurrency"
+driver label=gateway-orthanc concurrency="$concurrency" receiver=orthanc orthanc="$ORTHANC_HTTP" \
+  orthanc-user="$(jq -r .username "$state/orthanc/rest-credentials.json")" \
+  orthanc-password-file=<(jq -r .password "$state/orthanc/rest-credentials.json") | tee "$work/gateway-orthanc.txt" | tee -a "$results"
+gw_mbps=$(sed -n 's/^RESULT .* mbps=\([0-9.]*\) .*/\1/p' "$work/gateway-orthanc.txt")
+p99_8=$(sed -n 's/^RESULT .* p99=\([0-9.]*\).*/\1/p' "$work/gateway-orthanc.txt")
+
+for c in 1 32; do
+  n=$photos
+  ((c == 1 && n > 50)) && n=50   # one at a time: 50 are enough for a p99 and keep the run short
+  pb_log "accept latency at concurrency $c: $n uploads"
+  driver label="accept-c$c" concurrency="$c" count="$n" receiver=none | tee -a "$results"
+done
+stop_stack
+
+# --- dcmtk storescp writing to disk ----------------------------------------------------------------
+if ((with_storescp)); then
+  mkdir -p "$work/scp"
+  # +xa: accept the JPEG transfer syntaxes (storescp takes only uncompressed ones by default).
+  storescp -aet ORTHANC +xa --output-directory "$work/scp" --fork "$SCP_PORT" >"$work/storescp.log" 2>&1 &
+  scp_pid=$!
+  deadline=$((SECONDS + 30))
+  until pb_port_open "$SCP_PORT"; do
+    ((SECONDS < deadline)) || pb_die "storescp does not listen on $SCP_PORT ($work/storescp.log)"
+    sleep 0.2
+  done
+  pb_log "storescu -> storescp: $photos files"
+  scp_ref_seconds=$(time_storescu 127.0.0.1 "$SCP_PORT" ORTHANC)
+  got=$(find "$work/scp" -type f | wc -l)
+  ((got == photos)) || pb_die "storescp wrote $got of $photos files"
+  scp_ref_mbps=$(echo "$mb / $scp_ref_seconds" | bc -l)
+  printf 'storescu -> storescp: %d files, %.1f MB in %.2f s: %.2f MB/s\n' "$photos" "$mb" "$scp_ref_seconds" "$scp_ref_mbps" | tee -a "$results"
+  rm -rf "$work/scp" && mkdir -p "$work/scp"
+  start_stack storescp "-Dphotobridge.destinations.orthanc.port=$SCP_PORT" --skip-build
+  pb_log "gateway -> storescp: $photos uploads at concurrency $concurrency"
+  driver label=gateway-storescp concurrency="$concurrency" receiver=directory directory="$work/scp" \
+    | tee "$work/gateway-storescp.txt" | tee -a "$results"
+  scp_gw_mbps=$(sed -n 's/^RESULT .* mbps=\([0-9.]*\) .*/\1/p' "$work/gateway-storescp.txt")
+  stop_stack
+  stop_scp
+fi
+
+{
+  echo
+  printf 'machine: %s, %s cores, %s\n' "$(uname -m)" "$(nproc)" "$(java -version 2>&1 | head -n1)"
+  printf 'SUMMARY delivery to Orthanc: gateway %.2f MB/s, storescu %.2f MB/s, ratio %.2f (target >= 0.80)\n' \
+    "$gw_mbps" "$ref_mbps" "$(echo "$gw_mbps / $ref_mbps" | bc -l)"
+  if ((with_storescp)); then
+    printf 'SUMMARY delivery to storescp: gateway %.2f MB/s, storescu %.2f MB/s, ratio %.2f\n' \
+      "$scp_gw_mbps" "$scp_ref_mbps" "$(echo "$scp_gw_mbps / $scp_ref_mbps" | bc -l)"
+  fi
+  printf 'SUMMARY accept latency p99 at concurrency %d: %.0f ms (target < 250 ms)\n' "$concurrency" "$p99_8"
+} | tee -a "$results"
+pb_log "results in $results"
