@@ -133,7 +133,11 @@ mb=$(echo "$mb_total / 1000000" | bc -l)
 # --- Orthanc ------------------------------------------------------------------------------------
 build_flag=--skip-build
 ((skip_build)) || build_flag=""
-start_stack orthanc "" "$build_flag"
+# GC log: the heap before each collection gives the peak heap.
+start_stack orthanc "-Xlog:gc:file=$work/gc-orthanc.log" "$build_flag"
+gateway_pid=$(<"$state/gateway-0.pid")
+started=$(sed -n 's/.*started in \([0-9.]*\)s\..*/\1/p' "$work/stack-orthanc.log" | head -n1)
+rss_idle=$(awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$gateway_pid/status")
 jq -r '."derm.photographer"' "$state/credentials.json" | (umask 077 && cat >"$work/photographer.password")
 
 before=$(orthanc_count)
@@ -151,12 +155,18 @@ driver label=gateway-orthanc concurrency="$concurrency" receiver=orthanc orthanc
 gw_mbps=$(sed -n 's/^RESULT .* mbps=\([0-9.]*\) .*/\1/p' "$work/gateway-orthanc.txt")
 p99_8=$(sed -n 's/^RESULT .* p99=\([0-9.]*\).*/\1/p' "$work/gateway-orthanc.txt")
 
+rss_after=$(awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$gateway_pid/status")
 for c in 1 32; do
   n=$photos
   ((c == 1 && n > 50)) && n=50   # one at a time: 50 are enough for a p99 and keep the run short
   pb_log "accept latency at concurrency $c: $n uploads"
   driver label="accept-c$c" concurrency="$c" count="$n" receiver=none | tee -a "$results"
 done
+rss_peak=$(awk '/^VmHWM/ {print int($2 / 1024)}' "/proc/$gateway_pid/status")
+# "Pause Young (Normal) (G1 Evacuation Pause) 812M->95M(1024M)": the figure before the arrow.
+heap_peak=$(sed -n 's/.* \([0-9]*\)M->[0-9]*M([0-9]*M).*/\1/p' "$work/gc-orthanc.log" | sort -n | tail -n1)
+printf 'gateway: started in %s s (Quarkus); RSS %s MB idle, %s MB after the throughput run, %s MB peak; heap peak %s MB (before a collection)\n' \
+  "$started" "$rss_idle" "$rss_after" "$rss_peak" "${heap_peak:-?}" | tee -a "$results"
 stop_stack
 
 # --- dcmtk storescp writing to disk ----------------------------------------------------------------
@@ -195,6 +205,8 @@ fi
     printf 'SUMMARY delivery to storescp: gateway %.2f MB/s, storescu %.2f MB/s, ratio %.2f\n' \
       "$scp_gw_mbps" "$scp_ref_mbps" "$(echo "$scp_gw_mbps / $scp_ref_mbps" | bc -l)"
   fi
+  printf 'SUMMARY gateway start-up %s s, RSS idle %s MB, after benchmark 1 %s MB, peak heap %s MB\n' \
+    "$started" "$rss_idle" "$rss_after" "${heap_peak:-?}"
   printf 'SUMMARY accept latency p99 at concurrency %d: %.0f ms (target < 250 ms)\n' "$concurrency" "$p99_8"
 } | tee -a "$results"
 pb_log "results in $results"
