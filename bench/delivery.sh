@@ -73,7 +73,7 @@ stop_scp() {
   wait "$scp_pid" 2>/dev/null || true
   scp_pid=""
 }
-trap 'stop_scp; stop_stack' EXIT
+trap 'rc=$?; stop_scp; stop_stack; exit $rc' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 

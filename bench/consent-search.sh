@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Benchmark 4 (docs/performance.md): FHIR searches over a million Consents in PostgreSQL.
+#
+#   bench/consent-search.sh [--consents N] [--studies S] [--requests R] [--skip-build]
+#
+#   --consents N   Consents to seed (default 1000000; two per patient)
+#   --studies S    ImagingStudies to seed, one photo each (default 200000)
+#   --requests R   timed requests per query and concurrency (default 400; 50 more warm up first)
+#
+# Starts the local stack with its own state in target/bench/state-consent (kept between runs: the
+# seeding is done once per size), creates template Consents (clinical care; clinical care and
+# teaching with a signed form) and one photo through the API, clones them in bulk with SQL
+# (bench/consent-search.sql), and then times, at concurrency 1 and 8, with bench/SearchBench.java:
+#   GET /fhir/Consent?patient:identifier=…|<random seeded patient>&status=active
+#   GET /fhir/Consent?purpose=TRAIN&date=ge2025-06-01
+#   GET /fhir/ImagingStudy?patient:identifier=…|<random seeded patient>
+# against the reference GET /fhir/Consent/<id> (a read by id through the same door: token, access
+# policy, audit). The query plans of the statements the gateway sends are written to
+# target/bench/consent-plans.txt (PostgreSQL's auto_explain during one request of each kind).
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../deploy/local/lib.sh
+source "$here/../deploy/local/lib.sh"
+PB_LOG_TAG=bench
+cd "$PB_ROOT"
+
+consents=1000000 studies=200000 requests=400 skip_build=0
+while (($#)); do
+  case $1 in
+    --consents) consents=$2; shift ;;
+    --studies) studies=$2; shift ;;
+    --requests) requests=$2; shift ;;
+    --skip-build) skip_build=1 ;;
+    *) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}" >&2; exit 2 ;;
+  esac
+  shift
+done
+[[ $consents =~ ^[1-9][0-9]*$ && $studies =~ ^[1-9][0-9]*$ && $requests =~ ^[1-9][0-9]*$ ]] \
+  || pb_die "--consents, --studies and --requests take positive numbers"
+((consents % 2 == 0)) || pb_die "--consents must be even (two per patient)"
+
+"$PB_ROOT/deploy/setup/apt-install.sh" jq curl postgresql-client
+export KEYCLOAK_START_TIMEOUT=${KEYCLOAK_START_TIMEOUT:-900}
+work=$PB_ROOT/target/bench
+state=$work/state-consent
+results=$work/consent-results.txt
+GATEWAY=http://127.0.0.1:8080
+TOKEN_URL=http://127.0.0.1:8180/realms/photobridge/protocol/openid-connect/token
+mkdir -p "$work"
+: >"$results"
+
+stack_pid=""
+trap 'rc=$?; [[ -z $stack_pid ]] || { kill -TERM "$stack_pid" 2>/dev/null; wait "$stack_pid" 2>/dev/null; }; exit $rc' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+log=$work/stack-consent.log
+pb_log "starting the local stack ($log)"
+build_flag=--skip-build
+((skip_build)) || build_flag=""
+PB_LOCAL_STATE=$state "$PB_ROOT/deploy/local/stack.sh" $build_flag >"$log" 2>&1 &
+stack_pid=$!
+deadline=$((SECONDS + 900))
+until curl -sf -o /dev/null "$GATEWAY/q/health/ready"; do
+  kill -0 "$stack_pid" 2>/dev/null || { tail -n 30 "$log" >&2; pb_die "the stack exited during start-up"; }
+  ((SECONDS < deadline)) || pb_die "the gateway is not ready after 15 minutes ($log)"
+  sleep 1
+done
+
+export PGPASSWORD
+PGPASSWORD=$(<"$state/postgres/photobridge-password")
+sql() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p 5433 -U photobridge -d photobridge "$@"; }
+# As the cluster's superuser over its socket (auto_explain is a superuser setting).
+admin_sql() {
+  local user=postgres
+  ((EUID == 0)) || user=$(id -un)
+  if ((EUID == 0)); then
+    (cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -h "$state/postgres/run" -p 5433 -U "$user" -d photobridge "$@")
+  else
+    psql -X -q -v ON_ERROR_STOP=1 -h "$state/postgres/run" -p 5433 -U "$user" -d photobridge "$@"
+  fi
+}
+password_file() { local f=$work/$1.password; jq -j --arg u "$1" '.[$u]' "$state/credentials.json" | (umask 077 && cat >"$f"); echo "$f"; }
+token() { curl -sf "$TOKEN_URL" -d grant_type=password -d client_id=photobridge-cli -d "username=$1" \
+  --data-urlencode "password@$(password_file "$1")" | jq -r .access_token; }
+
+# --- seeding (once per size) ---------------------------------------------------------------------
+seeded=$(sql -At -c "select count(*) from consent_resource where id like 'seed-%'")
+seeded_studies=$(sql -At -c "select count(*) from encounter_study where patient_value like 'SEED-%'")
+if ((seeded != consents || seeded_studies != studies)); then
+  ((seeded == 0 && seeded_studies == 0)) \
+    || pb_die "$state holds another size ($seeded Consents, $seeded_studies studies); delete it to seed $consents"
+  pb_log "creating the templates through the API"
+  manager=$(token derm.consultant)
+  form=$(printf '%%PDF-1.4\n%% photography consent signed by the patient (benchmark template)\n%%%%EOF\n' | base64 -w0)
+  form_sha256=$(echo -n "$form" | base64 -d | sha256sum | cut -d' ' -f1)
+  form_sha1=$(echo -n "$form" | base64 -d | openssl dgst -sha1 -binary | base64 -w0)
+  template() {  # $1 extra purpose JSON; $2 extra fields
+    curl -sf "$GATEWAY/fhir/Consent" -H "Authorization: Bearer $manager" -H 'Content-Type: application/fhir+json' -d '{
+      "resourceType": "Consent", "status": "active",
+      "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "patient-privacy"}]},
+      "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0"}]}],
+      "patient": {"identifier": {"system": "urn:oid:1.2.3.4.5", "value": "TEMPLATE-1"}},
+      "dateTime": "2026-01-01T00:00:00Z",
+      "policyRule": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "OPTIN"}]},
+      "provision": {"type": "permit", "purpose": [
+        {"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "TREAT"}'"$1"']}'"$2"'}' | jq -r .id
+  }
+  t_plain=$(template "" "")
+  t_teaching=$(template ', {"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "TRAIN"}' ', "sourceAttachment": {
+      "extension": [{"url": "http://photobridge.org/fhir/StructureDefinition/attachment-sha256", "valueString": "'"$form_sha256"'"}],
+      "contentType": "application/pdf", "data": "'"$form"'", "hash": "'"$form_sha1"'", "title": "Signed photography consent"}')
+  [[ $t_plain != null && $t_teaching != null && -n $t_plain && -n $t_teaching ]] || pb_die "could not create the template Consents"
+  photo=$work/template.jpg
+  [[ -s $photo ]] || java "$here/DeliveryBench.java" generate "$work/images" 1 >/dev/null
+  [[ -s $photo ]] || cp "$work/images/photo-00000.jpg" "$photo"
+  photographer=$(token derm.photographer)
+  curl -sf -o /dev/null "$GATEWAY/api/v1/photos" -H "Authorization: Bearer $photographer" -F "file=@$photo" \
+    -F 'metadata={"patient":{"identifier":{"system":"urn:oid:1.2.3.4.5","value":"TEMPLATE-1"}},"encounter":{"identifier":{"system":"urn:oid:1.2.3.4.6","value":"TEMPLATE-ENC"}},"department":"dermatology","accessTags":["dermatology"],"bodySite":{"system":"http://snomed.info/sct","code":"40983000"},"laterality":"L"};type=application/json' \
+    || pb_die "could not upload the template photo"
+  t_study=$(sql -At -c "select id from encounter_study where patient_value = 'TEMPLATE-1'")
+  pb_log "seeding $consents Consents and $studies studies (bench/consent-search.sql)"
+  t0=$SECONDS
+  sql -v consents="$consents" -v studies="$studies" -v t_plain="$t_plain" -v t_teaching="$t_teaching" \
+    -v t_patient=TEMPLATE-1 -v t_study="$t_study" -f "$here/consent-search.sql"
+  pb_log "seeded in $((SECONDS - t0)) s"
+fi
+reference_id=$(sql -At -c "select id from consent_resource where id like 'seed-%' order by id limit 1")
+
+# --- the query plans ----------------------------------------------------------------------------
+patients=$((consents / 2))
+compliance=$(password_file compliance.officer)
+search() {  # label query concurrency patients
+  java "$here/SearchBench.java" gateway="$GATEWAY" token-url="$TOKEN_URL" user=compliance.officer \
+    password-file="$compliance" label="$1" query="$2" concurrency="$3" requests="$requests" patients="$4"
+}
+q_patient='/fhir/Consent?patient:identifier=urn:oid:1.2.3.4.5%7C{patient}&status=active'
+q_purpose='/fhir/Consent?purpose=TRAIN&date=ge2025-06-01'
+q_study='/fhir/ImagingStudy?patient:identifier=urn:oid:1.2.3.4.5%7C{patient}'
+q_read="/fhir/Consent/$reference_id"
+
+pb_log "query plans (auto_explain) -> $work/consent-plans.txt"
+# auto_explain must be preloaded: the first time, the cluster is restarted with it (disabled until
+# needed); the gateway's pool reconnects by itself.
+if [[ $(admin_sql -At -c "show shared_preload_libraries") != *auto_explain* ]]; then
+  admin_sql -c "load 'auto_explain'" -c "alter system set shared_preload_libraries = 'auto_explain'" \
+    -c "alter system set auto_explain.log_min_duration = -1" -c "alter system set auto_explain.log_analyze = on"
+  pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+  (cd / && runuser -u postgres -- "$pgbin/pg_ctl" restart -D "$state/postgres/data" -m fast -w -t 60 -s) \
+    >>"$state/postgres/postgres.log" 2>&1 || pb_die "could not restart PostgreSQL with auto_explain"
+fi
+pglog=$state/postgres/postgres.log
+compliance_token=$(token compliance.officer)
+# Until the gateway answers 200 again (its pooled connections died with the restart).
+answer() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $compliance_token" "$GATEWAY$1"; }
+for _ in $(seq 60); do [[ $(answer "$q_read") == 200 ]] && break; sleep 1; done
+admin_sql -c "alter system set auto_explain.log_min_duration = 0" -c "select pg_reload_conf()" >/dev/null
+sleep 1
+mark=$(wc -c <"$pglog")
+for q in "$q_patient" "$q_purpose" "$q_study"; do
+  code=$(answer "${q//\{patient\}/SEED-42}")
+  [[ $code == 200 ]] || pb_log "WARNING: $q answered $code while its plan was logged"
+done
+sleep 1
+admin_sql -c "alter system set auto_explain.log_min_duration = -1" -c "select pg_reload_conf()" >/dev/null
+tail -c +"$((mark + 1))" "$pglog" >"$work/consent-plans.txt"
+
+# --- timed runs -----------------------------------------------------------------------------------
+for c in 1 8; do
+  search "read-by-id-c$c" "$q_read" "$c" 1 | tee -a "$results"
+  search "consent-by-patient-c$c" "$q_patient" "$c" "$patients" | tee -a "$results"
+  search "consent-purpose-date-c$c" "$q_purpose" "$c" 1 | tee -a "$results"
+  search "study-by-patient-c$c" "$q_study" "$c" "$studies" | tee -a "$results"
+done
+
+p99() { sed -n "s/^RESULT label=$1 .* p99=\\([0-9.]*\\) .*/\\1/p" "$results"; }
+{
+  echo
+  printf 'machine: %s, %s cores; %s Consents, %s studies\n' "$(uname -m)" "$(nproc)" "$consents" "$studies"
+  for c in 1 8; do
+    ref=$(p99 "read-by-id-c$c")
+    for q in consent-by-patient consent-purpose-date study-by-patient; do
+      v=$(p99 "$q-c$c")
+      printf 'SUMMARY %s at concurrency %d: p99 %.1f ms, read by id %.1f ms, ratio %.2f (target p99 < 50 ms)\n' \
+        "$q" "$c" "$v" "$ref" "$(echo "$v / $ref" | bc -l)"
+    done
+  done
+} | tee -a "$results"
+pb_log "results in $results; plans in $work/consent-plans.txt"
