@@ -44,7 +44,7 @@ import org.photobridge.gateway.photo.CleanedPhoto;
 import org.photobridge.gateway.photo.PhotoCleaner;
 import org.photobridge.gateway.photo.PhotoLimits;
 import org.photobridge.gateway.photo.PhotoRejectedException;
-import org.photobridge.gateway.routing.Destinations;
+import org.photobridge.gateway.pacs.Destinations;
 import org.photobridge.gateway.store.EncryptedBlobStore;
 import org.photobridge.gateway.store.StoreUnavailableException;
 

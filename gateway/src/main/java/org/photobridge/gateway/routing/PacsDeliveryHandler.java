@@ -15,6 +15,9 @@ import org.photobridge.gateway.audit.AuditLog;
 import org.photobridge.gateway.outbox.WorkHandler;
 import org.photobridge.gateway.outbox.WorkOutcome;
 import org.photobridge.gateway.outbox.WorkQueue;
+import org.photobridge.gateway.pacs.Destination;
+import org.photobridge.gateway.pacs.Destinations;
+import org.photobridge.gateway.pacs.DicomSource;
 import org.photobridge.gateway.persistence.EncounterStudy;
 import org.photobridge.gateway.persistence.PhotoRecord;
 import org.photobridge.gateway.persistence.Photos;
@@ -97,7 +100,8 @@ public class PacsDeliveryHandler implements WorkHandler {
                 }
             }
         };
-        WorkOutcome outcome = destination.get().deliver(source, photo.sopClassUid, photo.sopInstanceUid);
+        WorkOutcome outcome = WorkOutcomes.of(
+                destination.get().deliver(source, photo.sopClassUid, photo.sopInstanceUid));
         if (outcome instanceof WorkOutcome.Done) {
             faults.afterPacsConfirmed(photo, delivery.destination);
         }

@@ -17,6 +17,9 @@ import org.photobridge.gateway.dicom.DicomTags;
 import org.photobridge.gateway.dicom.InstanceRef;
 import org.photobridge.gateway.dicom.RejectionNoteWriter;
 import org.photobridge.gateway.outbox.WorkOutcome;
+import org.photobridge.gateway.pacs.Destination;
+import org.photobridge.gateway.pacs.OrthancDeleter;
+import org.photobridge.gateway.pacs.PacsOutcome;
 
 /**
  * Carries out one destination's withdrawal action for the instances of a withdrawn photo (or
@@ -72,7 +75,7 @@ public final class PacsWithdrawal {
             return new WorkOutcome.Done("destination '" + destination.name() + "': no instances to withdraw");
         }
         if (deleter != null) {
-            return deleter.deleteAll(instances);
+            return WorkOutcomes.of(deleter.deleteAll(instances));
         }
         return reject(instances, rejectionNote);
     }
@@ -102,12 +105,12 @@ public final class PacsWithdrawal {
                         + instance.sopInstanceUid() + "; it must be rebuilt for this job's instances");
             }
         }
-        WorkOutcome outcome = destination.deliver(rejectionNote, sopClass, sopInstance);
-        if (outcome instanceof WorkOutcome.Done stored) {
+        PacsOutcome outcome = destination.deliver(rejectionNote, sopClass, sopInstance);
+        if (outcome instanceof PacsOutcome.Done stored) {
             return new WorkOutcome.Done("rejection note " + sopInstance + " for " + instances.size()
                     + " instance(s) stored: " + stored.message());
         }
-        return outcome;
+        return WorkOutcomes.of(outcome);
     }
 
     /** SOP Instance UIDs in the note's Current Requested Procedure Evidence Sequence. */

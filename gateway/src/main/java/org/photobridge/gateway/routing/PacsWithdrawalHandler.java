@@ -19,6 +19,9 @@ import org.photobridge.gateway.dicom.RejectionNote;
 import org.photobridge.gateway.dicom.RejectionNoteWriter;
 import org.photobridge.gateway.outbox.WorkHandler;
 import org.photobridge.gateway.outbox.WorkOutcome;
+import org.photobridge.gateway.pacs.Destination;
+import org.photobridge.gateway.pacs.Destinations;
+import org.photobridge.gateway.pacs.DestinationsConfig;
 import org.photobridge.gateway.persistence.EncounterStudy;
 import org.photobridge.gateway.persistence.PhotoRecord;
 import org.photobridge.gateway.persistence.Photos;
@@ -40,7 +43,7 @@ public class PacsWithdrawalHandler implements WorkHandler {
     Destinations destinations;
 
     @Inject
-    RoutingConfig config;
+    DestinationsConfig config;
 
     @Inject
     PhotoSources sources;
@@ -127,13 +130,8 @@ public class PacsWithdrawalHandler implements WorkHandler {
     private WithdrawalAction action(WorkItem withdrawal) {
         return switch (withdrawal.action) {
             case "reject" -> new WithdrawalAction.Reject();
-            case "delete" -> {
-                var settings = config.destinations().get(withdrawal.destination);
-                var url = settings.restUrl().orElseThrow(() -> new IllegalStateException("destination '"
-                        + withdrawal.destination + "' has withdrawal-action delete but no rest-url"));
-                yield new WithdrawalAction.Delete(new OrthancRestSettings(withdrawal.destination, url,
-                        Destinations.credentials(settings), settings.timeout()));
-            }
+            case "delete" -> new WithdrawalAction.Delete(Destinations.orthancRest(withdrawal.destination,
+                    config.destinations().get(withdrawal.destination)));
             case "none" -> new WithdrawalAction.None();
             default -> throw new IllegalStateException("unknown withdrawal action '" + withdrawal.action + "'");
         };

@@ -2,7 +2,6 @@ package org.photobridge.gateway.routing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -11,6 +10,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.photobridge.gateway.dicom.InstanceRef;
+import org.photobridge.gateway.pacs.Destinations;
+import org.photobridge.gateway.pacs.DestinationsConfig;
+import org.photobridge.gateway.pacs.WadoRsClient;
+import org.photobridge.gateway.pacs.WadoRsException;
 import org.photobridge.gateway.persistence.PhotoRecord;
 import org.photobridge.gateway.store.EncryptedBlobStore;
 
@@ -27,14 +30,11 @@ public class PhotoSources {
     private final List<WadoRsClient> pacs = new ArrayList<>();
 
     @Inject
-    public PhotoSources(EncryptedBlobStore store, RoutingConfig config) {
+    public PhotoSources(EncryptedBlobStore store, DestinationsConfig config) {
         this.store = store;
-        config.destinations().forEach((name, destination) -> {
-            Optional<URI> dicomweb = destination.dicomwebUrl()
-                    .or(() -> "stow-rs".equals(destination.kind()) ? destination.url() : Optional.empty());
-            dicomweb.ifPresent(url -> pacs.add(new WadoRsClient(url, Destinations.credentials(destination),
-                    destination.timeout(), MAX_OBJECT_BYTES)));
-        });
+        // Every configured destination, enabled or not: a disabled one may still hold photos.
+        config.destinations().forEach((name, destination) ->
+                Destinations.readBack(destination, MAX_OBJECT_BYTES).ifPresent(pacs::add));
     }
 
     /** Thrown when no source could answer now; worth trying again later. */

@@ -2,6 +2,8 @@ package org.photobridge.gateway.routing;
 
 import java.util.Objects;
 
+import org.photobridge.gateway.pacs.OrthancRestSettings;
+
 /**
  * What a PACS destination is asked to do with a photo whose consent was withdrawn (configured per
  * destination): {@code reject}, {@code delete} or {@code none}.

@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
 import org.photobridge.gateway.dicom.UidGenerator;
+import org.photobridge.gateway.pacs.DestinationsConfig;
 import org.photobridge.gateway.persistence.WorkItem;
 import org.photobridge.gateway.persistence.WorkItems;
 
@@ -20,7 +21,7 @@ import org.photobridge.gateway.persistence.WorkItems;
 public class WithdrawalActions {
 
     @Inject
-    RoutingConfig routing;
+    DestinationsConfig config;
 
     @Inject
     UidGenerator uids;
@@ -36,8 +37,8 @@ public class WithdrawalActions {
         WorkItem row = WorkItem.queued(WorkItem.Kind.PACS_WITHDRAWAL, now);
         row.photoId = photoId;
         row.destination = destination;
-        row.action = routing.destinations().containsKey(destination)
-                ? routing.destinations().get(destination).withdrawalAction() : "none";
+        row.action = config.destinations().containsKey(destination)
+                ? config.destinations().get(destination).withdrawalAction() : "none";
         row.requestedAt = now;
         if ("reject".equals(row.action)) {
             row.noteSeriesUid = uids.next();

@@ -52,7 +52,7 @@ class PackageDependenciesTest {
     @Test
     void theSourcesAreWhereThisTestLooks() throws IOException {
         Map<String, Set<String>> graph = graph();
-        assertTrue(graph.keySet().containsAll(List.of("outbox", "routing", "consent", "ehr", "persistence")),
+        assertTrue(graph.keySet().containsAll(List.of("outbox", "routing", "pacs", "consent", "ehr", "persistence")),
                 "packages found: " + graph.keySet());
         assertTrue(graph.get("consent").contains("outbox"), "the import scan finds edges: " + graph);
     }
@@ -71,6 +71,15 @@ class PackageDependenciesTest {
     void theWorkQueueKnowsNoKindOfWork() throws IOException {
         // Handlers live with their domain; the queue itself depends on the database only.
         assertEquals(Set.of("persistence"), graph().get("outbox"));
+    }
+
+    @Test
+    void thePacsSideKnowsNothingOfTheWorkQueueNorOfTheDoorsAboveIt() throws IOException {
+        // pacs speaks DIMSE and DICOMweb to a PACS; routing (the work handlers) uses it, never the reverse.
+        Set<String> above = Set.of("routing", "intake", "viewer", "dicomweb", "consent", "ehr", "outbox");
+        Set<String> imported = new TreeSet<>(graph().get("pacs"));
+        imported.retainAll(above);
+        assertEquals(Set.of(), imported, "pacs imports " + graph().get("pacs"));
     }
 
     @Test

@@ -28,6 +28,13 @@ import org.photobridge.gateway.dicom.RejectionNote;
 import org.photobridge.gateway.dicom.RejectionNoteWriter;
 import org.photobridge.gateway.dicom.UidGenerator;
 import org.photobridge.gateway.outbox.WorkOutcome;
+import org.photobridge.gateway.pacs.DimseDestination;
+import org.photobridge.gateway.pacs.DimseSettings;
+import org.photobridge.gateway.pacs.OrthancRestSettings;
+import org.photobridge.gateway.pacs.OrthancTestPeer;
+import org.photobridge.gateway.pacs.PacsOutcome;
+import org.photobridge.gateway.pacs.StowRsDestination;
+import org.photobridge.gateway.pacs.StowRsSettings;
 
 /** Withdrawal actions against the real test Orthanc. */
 class PacsWithdrawalTest {
@@ -56,8 +63,8 @@ class PacsWithdrawalTest {
     /** A photo stored in Orthanc by C-STORE, as a delivered photo would be. */
     private OrthancTestPeer.TestObject storedPhoto(OrthancTestPeer peer) throws Exception {
         var photo = OrthancTestPeer.makePhoto(tmp, "PatientName=Withdrawn^Wanda", "PatientID=PB-WD-1");
-        WorkOutcome stored = dimse(peer).deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
-        assertInstanceOf(WorkOutcome.Done.class, stored, stored.message());
+        PacsOutcome stored = dimse(peer).deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
+        assertInstanceOf(PacsOutcome.Done.class, stored, stored.message());
         assertTrue(peer.instanceId(photo.sopInstanceUid()).isPresent());
         return photo;
     }

@@ -1,4 +1,4 @@
-package org.photobridge.gateway.routing;
+package org.photobridge.gateway.pacs;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.photobridge.gateway.outbox.WorkOutcome;
 
 /**
  * The local/test Orthanc is no open door to the photos it holds: it listens on loopback only, its
@@ -76,9 +75,9 @@ class OrthancHardeningTest {
         var photo = OrthancTestPeer.makePhoto(tmp);
         var anonymous = new StowRsDestination(new StowRsSettings("pacs-web", peer.dicomWebBase(), TIMEOUT));
 
-        WorkOutcome outcome = anonymous.deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
+        PacsOutcome outcome = anonymous.deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
 
-        assertInstanceOf(WorkOutcome.Failed.class, outcome, outcome.message());
+        assertInstanceOf(PacsOutcome.Failed.class, outcome, outcome.message());
         assertTrue(outcome.message().contains("credentials rejected"), outcome.message());
         assertFalse(anonymous.check().reachable(), "the probe without credentials is refused too");
         assertTrue(peer.instanceId(photo.sopInstanceUid()).isEmpty(), "nothing stored");
@@ -100,9 +99,9 @@ class OrthancHardeningTest {
 
         // The same association refused to the gateway when it is configured with another AE title:
         // a permanent rejection, so the delivery fails (no endless retries) and says why.
-        WorkOutcome misconfigured = dimse(peer, "INTRUDER").deliver(photo.file(), photo.sopClassUid(),
+        PacsOutcome misconfigured = dimse(peer, "INTRUDER").deliver(photo.file(), photo.sopClassUid(),
                 photo.sopInstanceUid());
-        assertInstanceOf(WorkOutcome.Failed.class, misconfigured, misconfigured.message());
+        assertInstanceOf(PacsOutcome.Failed.class, misconfigured, misconfigured.message());
         assertTrue(misconfigured.message().toLowerCase().contains("calling ae title"), misconfigured.message());
         assertFalse(dimse(peer, "INTRUDER").check().reachable(), "not even C-ECHO for an unknown AE");
         // AE titles are compared exactly: the gateway's title in another case is someone else.
@@ -110,10 +109,10 @@ class OrthancHardeningTest {
         assertNotEquals(0, lowerCase.exitCode(), lowerCase.output());
         assertTrue(peer.instanceId(photo.sopInstanceUid()).isEmpty(), "nothing stored");
 
-        WorkOutcome gateway = dimse(peer, peer.callingAeTitle()).deliver(photo.file(), photo.sopClassUid(),
+        PacsOutcome gateway = dimse(peer, peer.callingAeTitle()).deliver(photo.file(), photo.sopClassUid(),
                 photo.sopInstanceUid());
 
-        assertInstanceOf(WorkOutcome.Done.class, gateway, gateway.message());
+        assertInstanceOf(PacsOutcome.Done.class, gateway, gateway.message());
         assertTrue(peer.instanceId(photo.sopInstanceUid()).isPresent(), "the gateway's photo landed");
         assertTrue(dimse(peer, peer.callingAeTitle()).check().reachable(), "the gateway's C-ECHO works");
     }
@@ -176,20 +175,20 @@ class OrthancHardeningTest {
                 second.toString()));
         var dimse = dimse(peer, peer.callingAeTitle());
 
-        WorkOutcome stored = dimse.deliver(first.file(), first.sopClassUid(), first.sopInstanceUid());
-        assertInstanceOf(WorkOutcome.Done.class, stored, stored.message());
+        PacsOutcome stored = dimse.deliver(first.file(), first.sopClassUid(), first.sopInstanceUid());
+        assertInstanceOf(PacsOutcome.Done.class, stored, stored.message());
         String id = peer.instanceId(first.sopInstanceUid()).orElseThrow();
         byte[] original = file(peer, id);
 
         // A re-sent identical instance (the gateway retrying after a lost answer) is accepted as stored.
-        WorkOutcome resent = dimse.deliver(first.file(), first.sopClassUid(), first.sopInstanceUid());
-        assertInstanceOf(WorkOutcome.Done.class, resent, resent.message());
+        PacsOutcome resent = dimse.deliver(first.file(), first.sopClassUid(), first.sopInstanceUid());
+        assertInstanceOf(PacsOutcome.Done.class, resent, resent.message());
         // Other content under the same UID, by C-STORE and by STOW-RS: answered with success, dropped.
-        WorkOutcome byDimse = dimse.deliver(second, first.sopClassUid(), first.sopInstanceUid());
-        assertInstanceOf(WorkOutcome.Done.class, byDimse, byDimse.message());
-        WorkOutcome byStow = new StowRsDestination(new StowRsSettings("pacs-web", peer.dicomWebBase(),
+        PacsOutcome byDimse = dimse.deliver(second, first.sopClassUid(), first.sopInstanceUid());
+        assertInstanceOf(PacsOutcome.Done.class, byDimse, byDimse.message());
+        PacsOutcome byStow = new StowRsDestination(new StowRsSettings("pacs-web", peer.dicomWebBase(),
                 peer.credentials(), TIMEOUT)).deliver(second, first.sopClassUid(), first.sopInstanceUid());
-        assertInstanceOf(WorkOutcome.Done.class, byStow, byStow.message());
+        assertInstanceOf(PacsOutcome.Done.class, byStow, byStow.message());
 
         assertEquals(id, peer.instanceId(first.sopInstanceUid()).orElseThrow(), "still the same instance");
         assertArrayEquals(original, file(peer, id), "the stored object is unchanged");

@@ -1,5 +1,6 @@
-package org.photobridge.gateway.routing;
+package org.photobridge.gateway.pacs;
 
+import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -10,7 +11,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
-import org.photobridge.gateway.routing.RoutingConfig.DestinationConfig;
+import org.photobridge.gateway.pacs.DestinationsConfig.DestinationConfig;
 
 import io.quarkus.runtime.StartupEvent;
 
@@ -25,7 +26,7 @@ public class Destinations {
     private final Map<String, Destination> byName = new TreeMap<>();
 
     @Inject
-    public Destinations(RoutingConfig config) {
+    public Destinations(DestinationsConfig config) {
         config.destinations().forEach((name, settings) -> {
             if (settings.enabled()) {
                 byName.put(name, create(name, settings));
@@ -47,20 +48,39 @@ public class Destinations {
                     settings.callingAeTitle(), settings.connectTimeout(), settings.timeout()));
             case "stow-rs" -> new StowRsDestination(new StowRsSettings(name,
                     settings.url().orElseThrow(() -> missing(prefix + "url")), credentials(settings),
-                    settings.timeout()));
+                    settings.connectTimeout(), settings.timeout()));
             default -> throw new IllegalStateException(prefix + "kind must be 'dimse' or 'stow-rs', not '"
                     + settings.kind() + "'");
         };
     }
 
-    static StowRsSettings.Credentials credentials(DestinationConfig settings) {
+    /** The HTTP credentials a destination's settings name (used for its STOW-RS, WADO-RS and REST URLs). */
+    public static HttpCredentials credentials(DestinationConfig settings) {
         if (settings.bearerToken().isPresent()) {
-            return new StowRsSettings.Credentials.Bearer(settings.bearerToken().get());
+            return new HttpCredentials.Bearer(settings.bearerToken().get());
         }
         if (settings.username().isPresent()) {
-            return new StowRsSettings.Credentials.Basic(settings.username().get(), settings.password().orElse(""));
+            return new HttpCredentials.Basic(settings.username().get(), settings.password().orElse(""));
         }
-        return new StowRsSettings.Credentials.None();
+        return new HttpCredentials.None();
+    }
+
+    /**
+     * A WADO-RS client for reading a destination's photos back, when it has a DICOMweb URL to read from:
+     * {@code dicomweb-url}, or for a STOW-RS destination its {@code url}.
+     */
+    public static Optional<WadoRsClient> readBack(DestinationConfig settings, long maxInstanceBytes) {
+        Optional<URI> dicomweb = settings.dicomwebUrl()
+                .or(() -> "stow-rs".equals(settings.kind()) ? settings.url() : Optional.empty());
+        return dicomweb.map(url -> new WadoRsClient(url, credentials(settings), settings.connectTimeout(),
+                settings.timeout(), maxInstanceBytes));
+    }
+
+    /** Where a destination with withdrawal action {@code delete} deletes: its Orthanc REST API ({@code rest-url}). */
+    public static OrthancRestSettings orthancRest(String name, DestinationConfig settings) {
+        URI url = settings.restUrl().orElseThrow(() -> new IllegalStateException("destination '" + name
+                + "' has withdrawal-action delete but no rest-url"));
+        return new OrthancRestSettings(name, url, credentials(settings), settings.connectTimeout(), settings.timeout());
     }
 
     private static IllegalStateException missing(String key) {

@@ -1,18 +1,9 @@
-package org.photobridge.gateway.routing;
+package org.photobridge.gateway.pacs;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -21,8 +12,8 @@ import java.util.regex.Pattern;
 import org.photobridge.gateway.dicom.InstanceRef;
 
 /**
- * Retrieves one stored instance, as the PACS holds it, by DICOMweb WADO-RS (PS3.18 10.4):
- * {@code GET {base}/studies/{study}/series/{series}/instances/{sop}} asking for
+ * Retrieves one stored instance, as the PACS holds it, by DICOMweb WADO-RS (PS3.18 10.4), through the
+ * {@link PacsHttpClient}: {@code GET {base}/studies/{study}/series/{series}/instances/{sop}} asking for
  * {@code multipart/related; type="application/dicom"; transfer-syntax=*}, so the PACS sends the
  * stored bytes instead of transcoding (Orthanc otherwise decompresses to Explicit VR Little Endian).
  *
@@ -39,39 +30,28 @@ public final class WadoRsClient {
     /** Room for the multipart framing around the instance. */
     private static final int FRAMING_BYTES = 16 * 1024;
 
-    private final URI base;
-    private final StowRsSettings.Credentials credentials;
-    private final Duration timeout;
+    private final PacsHttpClient http;
     private final long maxInstanceBytes;
-    private final HttpClient http;
 
     /**
      * @param baseUrl          the DICOMweb service root, for example {@code http://pacs:8042/dicom-web}
      * @param credentials      how to authenticate, as for STOW-RS
-     * @param timeout          bound on connecting and on the whole response
+     * @param connectTimeout   bound on opening the connection
+     * @param timeout          bound on the whole exchange, the answer included
      * @param maxInstanceBytes the largest instance accepted; larger answers are {@link WadoRsException.Malformed}
      */
-    public WadoRsClient(URI baseUrl, StowRsSettings.Credentials credentials, Duration timeout, long maxInstanceBytes) {
-        Objects.requireNonNull(baseUrl, "baseUrl");
-        this.credentials = Objects.requireNonNull(credentials, "credentials");
-        this.timeout = Objects.requireNonNull(timeout, "timeout");
-        String scheme = baseUrl.getScheme();
-        if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
-            throw new IllegalArgumentException("WADO-RS baseUrl must be http or https, was " + scheme);
-        }
-        if (timeout.isZero() || timeout.isNegative()) {
-            throw new IllegalArgumentException("WADO-RS timeout must be positive, was " + timeout);
-        }
-        if (maxInstanceBytes < 1 || maxInstanceBytes > Integer.MAX_VALUE - FRAMING_BYTES - 8) {
+    public WadoRsClient(URI baseUrl, HttpCredentials credentials, Duration connectTimeout, Duration timeout,
+            long maxInstanceBytes) {
+        if (maxInstanceBytes < 1 || maxInstanceBytes > Integer.MAX_VALUE - FRAMING_BYTES - 128) {
             throw new IllegalArgumentException("maxInstanceBytes must be between 1 and about 2 GB, was " + maxInstanceBytes);
         }
-        this.base = URI.create(baseUrl.toString().replaceAll("/+$", ""));
+        this.http = new PacsHttpClient(baseUrl, credentials, connectTimeout, timeout);
         this.maxInstanceBytes = maxInstanceBytes;
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+    }
+
+    /** A client whose connect time-out is the whole time-out. */
+    public WadoRsClient(URI baseUrl, HttpCredentials credentials, Duration timeout, long maxInstanceBytes) {
+        this(baseUrl, credentials, timeout, timeout, maxInstanceBytes);
     }
 
     /** As {@link #fetch(String, String, String)}. */
@@ -84,59 +64,35 @@ public final class WadoRsClient {
      * (HTTP 404 or 204, or a response without parts).
      *
      * @throws WadoRsException.Unavailable when the PACS cannot answer now
-     * @throws WadoRsException.Refused     when the PACS refuses the request (credentials, permissions)
+     * @throws WadoRsException.Refused     when the PACS refuses the request (credentials, permissions, a redirect)
      * @throws WadoRsException.Malformed   when the answer is not one DICOM part, or too large
      */
     public Optional<byte[]> fetch(String studyInstanceUid, String seriesInstanceUid, String sopInstanceUid)
             throws WadoRsException {
-        URI uri = URI.create(base + "/studies/" + uid(studyInstanceUid) + "/series/" + uid(seriesInstanceUid)
-                + "/instances/" + uid(sopInstanceUid));
-        var request = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", ACCEPT).GET();
-        authorize(request);
-        HttpResponse<InputStream> response;
-        byte[] body;
+        String path = "/studies/" + uid(studyInstanceUid) + "/series/" + uid(seriesInstanceUid)
+                + "/instances/" + uid(sopInstanceUid);
+        PacsHttpClient.Response response;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = response.body()) {
-                int code = response.statusCode();
-                if (code != 200) {
-                    in.readNBytes(4096); // lets the connection be reused
-                    return outcomeForStatus(code);
-                }
-                body = in.readNBytes((int) maxInstanceBytes + FRAMING_BYTES + 1);
-                if (body.length > maxInstanceBytes + FRAMING_BYTES) {
-                    throw new WadoRsException.Malformed(where() + ": the instance is larger than " + maxInstanceBytes
-                            + " bytes; not fetched");
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new WadoRsException.Unavailable(where() + ": interrupted", e);
-        } catch (WadoRsException e) {
-            throw e;
-        } catch (IOException e) {
-            throw unavailable(e);
+            response = http.get(path, ACCEPT, maxInstanceBytes + FRAMING_BYTES);
+        } catch (PacsHttpClient.Unreachable e) {
+            throw new WadoRsException.Unavailable(where() + ": " + e.reason(), e);
         }
-        String contentType = response.headers().firstValue("Content-Type").orElse("");
-        return singlePart(contentType, body);
-    }
-
-    private Optional<byte[]> outcomeForStatus(int code) throws WadoRsException {
+        int code = response.status();
         if (code == 404 || code == 204) {
             return Optional.empty();
         }
-        if (code == 401 || code == 403) {
-            throw new WadoRsException.Refused(where() + ": credentials rejected or not permitted (HTTP " + code
-                    + "); fix the DICOMweb credentials", code);
+        if (code != 200) {
+            PacsHttpClient.Failure failure = PacsHttpClient.failure(code, response.header("Retry-After"));
+            if (failure.retryable()) {
+                throw new WadoRsException.Unavailable(where() + ": " + failure.reason(), null);
+            }
+            throw new WadoRsException.Refused(where() + ": " + failure.reason(), code);
         }
-        if (code == 406) {
-            throw new WadoRsException.Refused(where() + ": the PACS cannot send the stored transfer syntax as"
-                    + " multipart/related application/dicom (HTTP 406)", code);
+        if (response.truncated()) {
+            throw new WadoRsException.Malformed(where() + ": the instance is larger than " + maxInstanceBytes
+                    + " bytes; not fetched");
         }
-        if (code == 408 || code == 429 || code >= 500) {
-            throw new WadoRsException.Unavailable(where() + ": the PACS could not answer (HTTP " + code + ")", null);
-        }
-        throw new WadoRsException.Refused(where() + ": unexpected HTTP " + code, code);
+        return singlePart(response.header("Content-Type").orElse(""), response.body());
     }
 
     /** The content of the one part of a multipart/related body (RFC 2046), or the body if it is bare application/dicom. */
@@ -226,30 +182,6 @@ public final class WadoRsClient {
         return -1;
     }
 
-    private WadoRsException unavailable(IOException e) {
-        if (e instanceof HttpConnectTimeoutException) {
-            return new WadoRsException.Unavailable(where() + ": could not connect within " + timeout.toSeconds() + " s", e);
-        }
-        if (e instanceof HttpTimeoutException) {
-            return new WadoRsException.Unavailable(where() + ": no complete answer within " + timeout.toSeconds() + " s", e);
-        }
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException) {
-                return new WadoRsException.Unavailable(where() + ": connection refused; is the PACS running?", e);
-            }
-        }
-        return new WadoRsException.Unavailable(where() + ": network error (" + e.getClass().getSimpleName() + ")", e);
-    }
-
-    private void authorize(HttpRequest.Builder request) {
-        if (credentials instanceof StowRsSettings.Credentials.Bearer bearer) {
-            request.header("Authorization", "Bearer " + bearer.token());
-        } else if (credentials instanceof StowRsSettings.Credentials.Basic basic) {
-            request.header("Authorization", "Basic " + Base64.getEncoder()
-                    .encodeToString((basic.username() + ":" + basic.password()).getBytes(StandardCharsets.UTF_8)));
-        }
-    }
-
     private static String uid(String value) {
         if (value == null || value.length() > 64 || !UID.matcher(value).matches()) {
             throw new IllegalArgumentException("not a DICOM UID: " + value);
@@ -258,6 +190,6 @@ public final class WadoRsClient {
     }
 
     private String where() {
-        return "WADO-RS " + base;
+        return "WADO-RS " + http.baseUrl();
     }
 }

@@ -1,4 +1,4 @@
-package org.photobridge.gateway.routing;
+package org.photobridge.gateway.pacs;
 
 import java.net.URI;
 import java.time.Duration;
@@ -8,9 +8,12 @@ import java.util.Optional;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Destinations by name (how the work queue retries is outbox.WorkQueueConfig). */
+/**
+ * The {@code photobridge.destinations.<name>.*} settings: the PACS photos go to and how each is
+ * reached (how the work queue retries is outbox.WorkQueueConfig).
+ */
 @ConfigMapping(prefix = "photobridge")
-public interface RoutingConfig {
+public interface DestinationsConfig {
 
     /** Destinations by name; a photo goes to every enabled destination. */
     Map<String, DestinationConfig> destinations();
@@ -65,6 +68,7 @@ public interface RoutingConfig {
          */
         Optional<URI> dicomwebUrl();
 
+        /** Bound on connecting: the TCP connection (DIMSE: with the association), or the HTTP connection. */
         @WithDefault("10s")
         Duration connectTimeout();
 

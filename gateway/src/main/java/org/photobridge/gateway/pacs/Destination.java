@@ -1,8 +1,6 @@
-package org.photobridge.gateway.routing;
+package org.photobridge.gateway.pacs;
 
 import java.nio.file.Path;
-
-import org.photobridge.gateway.outbox.WorkOutcome;
 
 /** A configured place photos are delivered to, such as a PACS reached by DIMSE or DICOMweb. */
 public interface Destination {
@@ -12,16 +10,16 @@ public interface Destination {
 
     /**
      * Delivers one DICOM Part 10 object, streamed from {@code source}. Must not throw for network or
-     * peer trouble: such trouble is a {@link WorkOutcome.Retry} or {@link WorkOutcome.Failed}.
+     * peer trouble: such trouble is a {@link PacsOutcome.Retry} or {@link PacsOutcome.Failed}.
      *
      * @param source         the object; opened once to check its meta header, once to send it
      * @param sopClassUid    the object's SOP Class UID
      * @param sopInstanceUid the object's SOP Instance UID
      */
-    WorkOutcome deliver(DicomSource source, String sopClassUid, String sopInstanceUid);
+    PacsOutcome deliver(DicomSource source, String sopClassUid, String sopInstanceUid);
 
     /** Delivers a Part 10 file (rejection notes, tests). */
-    default WorkOutcome deliver(Path dicomFile, String sopClassUid, String sopInstanceUid) {
+    default PacsOutcome deliver(Path dicomFile, String sopClassUid, String sopInstanceUid) {
         return deliver(DicomSource.of(dicomFile), sopClassUid, sopInstanceUid);
     }
 

@@ -1,4 +1,4 @@
-package org.photobridge.gateway.routing;
+package org.photobridge.gateway.pacs;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,7 +19,6 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.photobridge.gateway.dicom.DicomTags;
-import org.photobridge.gateway.outbox.WorkOutcome;
 import org.photobridge.gateway.viewer.PhotoRenderer;
 import org.photobridge.gateway.viewer.ViewerTestPhotos;
 import org.photobridge.gateway.dicom.InstanceRef;
@@ -44,13 +43,13 @@ class WadoRsClientTest {
     }
 
     /** The test Orthanc's REST user: its DICOMweb answers 401 without it. */
-    private static StowRsSettings.Credentials orthancCredentials() {
-        return new StowRsSettings.Credentials.Basic(TestStackProperties.value("orthanc.username"),
+    private static HttpCredentials orthancCredentials() {
+        return new HttpCredentials.Basic(TestStackProperties.value("orthanc.username"),
                 TestStackProperties.value("orthanc.password"));
     }
 
     private static WadoRsClient client(URI base) {
-        return new WadoRsClient(base, new StowRsSettings.Credentials.None(), TIMEOUT, MAX);
+        return new WadoRsClient(base, new HttpCredentials.None(), TIMEOUT, MAX);
     }
 
     private static WadoRsClient orthanc() {
@@ -64,9 +63,9 @@ class WadoRsClientTest {
         Path file = Files.write(tmp.resolve("photo.dcm"), bytes[0]);
         var ref = new InstanceRef(instance.uids().studyInstanceUid(), instance.uids().seriesInstanceUid(),
                 VlPhotoWriter.VL_PHOTOGRAPHIC_IMAGE_STORAGE, instance.uids().sopInstanceUid());
-        WorkOutcome stored = new StowRsDestination(new StowRsSettings("pacs-web", dicomWeb(), orthancCredentials(), TIMEOUT))
+        PacsOutcome stored = new StowRsDestination(new StowRsSettings("pacs-web", dicomWeb(), orthancCredentials(), TIMEOUT))
                 .deliver(file, ref.sopClassUid(), ref.sopInstanceUid());
-        assertTrue(stored instanceof WorkOutcome.Done, stored.message());
+        assertTrue(stored instanceof PacsOutcome.Done, stored.message());
         return ref;
     }
 
@@ -161,7 +160,7 @@ class WadoRsClientTest {
 
     @Test
     void instanceOverTheBoundIsMalformed() {
-        var client = new WadoRsClient(URI.create("http://pacs.invalid/dicom-web"), new StowRsSettings.Credentials.None(),
+        var client = new WadoRsClient(URI.create("http://pacs.invalid/dicom-web"), new HttpCredentials.None(),
                 TIMEOUT, 4);
 
         assertThrows(WadoRsException.Malformed.class, () -> client.singlePart("multipart/related; boundary=q",

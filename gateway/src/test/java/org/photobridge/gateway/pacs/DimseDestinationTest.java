@@ -1,4 +1,4 @@
-package org.photobridge.gateway.routing;
+package org.photobridge.gateway.pacs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,7 +20,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.photobridge.gateway.outbox.WorkOutcome;
 
 class DimseDestinationTest {
 
@@ -46,9 +45,9 @@ class DimseDestinationTest {
         var photo = OrthancTestPeer.makePhoto(tmp);
         assertEquals(OrthancTestPeer.JPEG_BASELINE, photo.transferSyntaxUid(), "test object should be JPEG Baseline");
 
-        WorkOutcome outcome = orthanc(peer).deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
+        PacsOutcome outcome = orthanc(peer).deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
 
-        assertInstanceOf(WorkOutcome.Done.class, outcome, outcome.message());
+        assertInstanceOf(PacsOutcome.Done.class, outcome, outcome.message());
         assertTrue(outcome.message().contains("0x0000"), outcome.message());
         String id = peer.instanceId(photo.sopInstanceUid()).orElseThrow(() -> new AssertionError("Orthanc lacks the instance"));
         assertEquals(OrthancTestPeer.JPEG_BASELINE, peer.storedTransferSyntax(id));
@@ -63,9 +62,9 @@ class DimseDestinationTest {
         var peer = OrthancTestPeer.require();
         var plain = OrthancTestPeer.decompressed(tmp, OrthancTestPeer.makePhoto(tmp));
 
-        WorkOutcome outcome = orthanc(peer).deliver(plain.file(), plain.sopClassUid(), plain.sopInstanceUid());
+        PacsOutcome outcome = orthanc(peer).deliver(plain.file(), plain.sopClassUid(), plain.sopInstanceUid());
 
-        assertInstanceOf(WorkOutcome.Done.class, outcome, outcome.message());
+        assertInstanceOf(PacsOutcome.Done.class, outcome, outcome.message());
         String id = peer.instanceId(plain.sopInstanceUid()).orElseThrow();
         assertEquals("1.2.840.10008.1.2.1", peer.storedTransferSyntax(id));
     }
@@ -76,9 +75,9 @@ class DimseDestinationTest {
         String privateSopClass = "1.2.826.0.1.3680043.9.7433.99.1";
         var odd = OrthancTestPeer.withSopClass(OrthancTestPeer.makePhoto(tmp), privateSopClass);
 
-        WorkOutcome outcome = orthanc(peer).deliver(odd.file(), odd.sopClassUid(), odd.sopInstanceUid());
+        PacsOutcome outcome = orthanc(peer).deliver(odd.file(), odd.sopClassUid(), odd.sopInstanceUid());
 
-        assertInstanceOf(WorkOutcome.Failed.class, outcome, outcome.message());
+        assertInstanceOf(PacsOutcome.Failed.class, outcome, outcome.message());
         assertTrue(outcome.message().contains(privateSopClass), outcome.message());
         assertTrue(outcome.message().contains("presentation context"), outcome.message());
         assertTrue(peer.instanceId(odd.sopInstanceUid()).isEmpty(), "nothing stored");
@@ -89,9 +88,9 @@ class DimseDestinationTest {
         var peer = OrthancTestPeer.require();
         var photo = OrthancTestPeer.makePhoto(tmp);
 
-        WorkOutcome outcome = orthanc(peer).deliver(photo.file(), photo.sopClassUid(), "2.25.1234");
+        PacsOutcome outcome = orthanc(peer).deliver(photo.file(), photo.sopClassUid(), "2.25.1234");
 
-        assertInstanceOf(WorkOutcome.Failed.class, outcome, outcome.message());
+        assertInstanceOf(PacsOutcome.Failed.class, outcome, outcome.message());
         assertTrue(peer.instanceId(photo.sopInstanceUid()).isEmpty(), "nothing stored");
     }
 
@@ -111,10 +110,10 @@ class DimseDestinationTest {
         int port = OrthancTestPeer.unusedPort();
         var photo = OrthancTestPeer.makePhoto(tmp);
 
-        WorkOutcome outcome = destination("127.0.0.1", port, "ORTHANC", Duration.ofSeconds(5))
+        PacsOutcome outcome = destination("127.0.0.1", port, "ORTHANC", Duration.ofSeconds(5))
                 .deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
 
-        assertInstanceOf(WorkOutcome.Retry.class, outcome, outcome.message());
+        assertInstanceOf(PacsOutcome.Retry.class, outcome, outcome.message());
         assertTrue(outcome.message().contains("connection refused"), outcome.message());
         assertTrue(outcome.message().contains("'pacs-test'") && outcome.message().contains("127.0.0.1:" + port),
                 outcome.message());
@@ -149,14 +148,14 @@ class DimseDestinationTest {
             var destination = destination("127.0.0.1", silent.getLocalPort(), "ORTHANC", Duration.ofMillis(500));
 
             long start = System.nanoTime();
-            WorkOutcome first = destination.deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
+            PacsOutcome first = destination.deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
             long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            WorkOutcome second = destination.deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
+            PacsOutcome second = destination.deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
 
-            assertInstanceOf(WorkOutcome.Retry.class, first, first.message());
+            assertInstanceOf(PacsOutcome.Retry.class, first, first.message());
             assertTrue(first.message().contains("no association"), first.message());
             assertTrue(elapsedMillis < 5_000, "bounded by connect + read timeout, took " + elapsedMillis + " ms");
-            assertInstanceOf(WorkOutcome.Retry.class, second, second.message());
+            assertInstanceOf(PacsOutcome.Retry.class, second, second.message());
             assertTrue(second.message().contains("still blocked"), second.message());
             for (Socket s : accepted) {
                 s.close(); // releases the abandoned PixelMed thread
@@ -189,10 +188,10 @@ class DimseDestinationTest {
             var destination = destination("127.0.0.1", port, "SLOWPACS", Duration.ofSeconds(1));
 
             long start = System.nanoTime();
-            WorkOutcome outcome = destination.deliver(plain.file(), plain.sopClassUid(), plain.sopInstanceUid());
+            PacsOutcome outcome = destination.deliver(plain.file(), plain.sopClassUid(), plain.sopInstanceUid());
             long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
-            assertInstanceOf(WorkOutcome.Retry.class, outcome, outcome.message());
+            assertInstanceOf(PacsOutcome.Retry.class, outcome, outcome.message());
             assertTrue(outcome.message().contains("no answer from the PACS for 1 s"), outcome.message());
             assertTrue(elapsedMillis < 8_000, "bounded by the read timeout, took " + elapsedMillis + " ms");
         } finally {
@@ -216,10 +215,10 @@ class DimseDestinationTest {
 
     @Test
     void successAndWarningStatusesCountAsStoredAndKeepTheWarning() {
-        assertInstanceOf(WorkOutcome.Done.class, DimseStatus.outcomeForStatus(0x0000, "d", null));
+        assertInstanceOf(PacsOutcome.Done.class, DimseStatus.outcomeForStatus(0x0000, "d", null));
         for (int warning : new int[] {0xB000, 0xB006, 0xB007}) {
-            WorkOutcome outcome = DimseStatus.outcomeForStatus(warning, "d", null);
-            assertInstanceOf(WorkOutcome.Done.class, outcome);
+            PacsOutcome outcome = DimseStatus.outcomeForStatus(warning, "d", null);
+            assertInstanceOf(PacsOutcome.Done.class, outcome);
             assertTrue(outcome.message().contains(String.format("0x%04X", warning)), outcome.message());
         }
     }
@@ -227,8 +226,8 @@ class DimseDestinationTest {
     @Test
     void outOfResourcesAndProcessingFailureAreRetried() {
         for (int status : new int[] {0xA700, 0xA7FF, 0x0110, 0x0213}) {
-            WorkOutcome outcome = DimseStatus.outcomeForStatus(status, "d", null);
-            assertInstanceOf(WorkOutcome.Retry.class, outcome, Integer.toHexString(status));
+            PacsOutcome outcome = DimseStatus.outcomeForStatus(status, "d", null);
+            assertInstanceOf(PacsOutcome.Retry.class, outcome, Integer.toHexString(status));
             assertTrue(outcome.message().contains(String.format("0x%04X", status)), outcome.message());
         }
     }
@@ -236,8 +235,8 @@ class DimseDestinationTest {
     @Test
     void objectRefusalsAreFailedWithTheStatusCode() {
         for (int status : new int[] {0xA900, 0xA9FF, 0xC000, 0xCFFF, 0x0122, 0x0124}) {
-            WorkOutcome outcome = DimseStatus.outcomeForStatus(status, "d", null);
-            assertInstanceOf(WorkOutcome.Failed.class, outcome, Integer.toHexString(status));
+            PacsOutcome outcome = DimseStatus.outcomeForStatus(status, "d", null);
+            assertInstanceOf(PacsOutcome.Failed.class, outcome, Integer.toHexString(status));
             assertTrue(outcome.message().contains(String.format("0x%04X", status)), outcome.message());
         }
     }
@@ -250,12 +249,12 @@ class DimseDestinationTest {
         var permanentReject = new DicomNetworkException("A-ASSOCIATE-RJ indication - rejected-permanent by DICOM UL"
                 + " Service User, called AE Title not recognized");
 
-        WorkOutcome retry = destination.outcomeForException("association", transientReject, false);
-        WorkOutcome failed = destination.outcomeForException("association", permanentReject, false);
+        PacsOutcome retry = destination.outcomeForException("association", transientReject, false);
+        PacsOutcome failed = destination.outcomeForException("association", permanentReject, false);
 
-        assertInstanceOf(WorkOutcome.Retry.class, retry, retry.message());
+        assertInstanceOf(PacsOutcome.Retry.class, retry, retry.message());
         assertTrue(retry.message().contains("temporary congestion"), retry.message());
-        assertInstanceOf(WorkOutcome.Failed.class, failed, failed.message());
+        assertInstanceOf(PacsOutcome.Failed.class, failed, failed.message());
         assertTrue(failed.message().contains("called AE Title not recognized") && failed.message().contains("'PACS'"),
                 failed.message());
     }
@@ -264,9 +263,9 @@ class DimseDestinationTest {
     void abortIsRetried() {
         var destination = destination("pacs.example", 104, "PACS", Duration.ofSeconds(1));
 
-        WorkOutcome outcome = destination.outcomeForException("C-STORE",
+        PacsOutcome outcome = destination.outcomeForException("C-STORE",
                 new DicomNetworkException("A-ABORT indication - source 2, reason 0"), false);
 
-        assertInstanceOf(WorkOutcome.Retry.class, outcome, outcome.message());
+        assertInstanceOf(PacsOutcome.Retry.class, outcome, outcome.message());
     }
 }

@@ -1,4 +1,4 @@
-package org.photobridge.gateway.routing;
+package org.photobridge.gateway.pacs;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,7 +18,6 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.photobridge.gateway.outbox.WorkOutcome;
 
 class StowRsDestinationTest {
 
@@ -43,10 +42,10 @@ class StowRsDestinationTest {
         var peer = OrthancTestPeer.require();
         var photo = OrthancTestPeer.makePhoto(tmp);
 
-        WorkOutcome outcome = orthanc(peer, peer.dicomWebBase()).deliver(photo.file(), photo.sopClassUid(),
+        PacsOutcome outcome = orthanc(peer, peer.dicomWebBase()).deliver(photo.file(), photo.sopClassUid(),
                 photo.sopInstanceUid());
 
-        assertInstanceOf(WorkOutcome.Done.class, outcome, outcome.message());
+        assertInstanceOf(PacsOutcome.Done.class, outcome, outcome.message());
         var metadata = peer.get("/dicom-web/studies/" + photo.studyUid() + "/series/" + photo.seriesUid()
                 + "/instances/" + photo.sopInstanceUid() + "/metadata");
         assertEquals(200, metadata.statusCode());
@@ -60,10 +59,10 @@ class StowRsDestinationTest {
         var peer = OrthancTestPeer.require();
         var photo = OrthancTestPeer.makePhoto(tmp);
 
-        WorkOutcome outcome = orthanc(peer, peer.httpBase().resolve("/no-such-dicom-web"))
+        PacsOutcome outcome = orthanc(peer, peer.httpBase().resolve("/no-such-dicom-web"))
                 .deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
 
-        assertInstanceOf(WorkOutcome.Failed.class, outcome, outcome.message());
+        assertInstanceOf(PacsOutcome.Failed.class, outcome, outcome.message());
         assertTrue(outcome.message().contains("404") && outcome.message().contains("base URL"), outcome.message());
         assertTrue(peer.instanceId(photo.sopInstanceUid()).isEmpty(), "nothing stored");
     }
@@ -84,9 +83,9 @@ class StowRsDestinationTest {
         var photo = OrthancTestPeer.makePhoto(tmp);
         URI closed = URI.create("http://127.0.0.1:" + OrthancTestPeer.unusedPort() + "/dicom-web");
 
-        WorkOutcome outcome = destination(closed).deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
+        PacsOutcome outcome = destination(closed).deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
 
-        assertInstanceOf(WorkOutcome.Retry.class, outcome, outcome.message());
+        assertInstanceOf(PacsOutcome.Retry.class, outcome, outcome.message());
         assertTrue(outcome.message().contains("connection refused") && outcome.message().contains("'pacs-web'"),
                 outcome.message());
     }
@@ -111,6 +110,8 @@ class StowRsDestinationTest {
         var contentType = new AtomicReference<String>();
         var authorization = new AtomicReference<String>();
         var accept = new AtomicReference<String>();
+        var contentLength = new AtomicReference<String>();
+        var transferEncoding = new AtomicReference<String>();
         var path = new AtomicReference<String>();
         var body = new AtomicReference<byte[]>();
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -119,6 +120,8 @@ class StowRsDestinationTest {
             contentType.set(exchange.getRequestHeaders().getFirst("Content-Type"));
             authorization.set(exchange.getRequestHeaders().getFirst("Authorization"));
             accept.set(exchange.getRequestHeaders().getFirst("Accept"));
+            contentLength.set(exchange.getRequestHeaders().getFirst("Content-Length"));
+            transferEncoding.set(exchange.getRequestHeaders().getFirst("Transfer-Encoding"));
             body.set(exchange.getRequestBody().readAllBytes());
             byte[] response = referenced(SOP).getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/dicom+json");
@@ -130,11 +133,11 @@ class StowRsDestinationTest {
         try {
             URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/wado/");
             var destination = new StowRsDestination(new StowRsSettings("pacs-web", base,
-                    new StowRsSettings.Credentials.Bearer("s3cret"), Duration.ofSeconds(10)));
+                    new HttpCredentials.Bearer("s3cret"), Duration.ofSeconds(10)));
 
-            WorkOutcome outcome = destination.deliver(file, "1.2.840.10008.5.1.4.1.1.77.1.4", SOP);
+            PacsOutcome outcome = destination.deliver(file, "1.2.840.10008.5.1.4.1.1.77.1.4", SOP);
 
-            assertInstanceOf(WorkOutcome.Done.class, outcome, outcome.message());
+            assertInstanceOf(PacsOutcome.Done.class, outcome, outcome.message());
             assertEquals("POST /wado/studies", path.get());
             assertEquals("Bearer s3cret", authorization.get());
             assertEquals("application/dicom+json", accept.get());
@@ -145,6 +148,8 @@ class StowRsDestinationTest {
             byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
             byte[] received = body.get();
             assertEquals(head.length + dicom.length + tail.length, received.length);
+            assertEquals(String.valueOf(received.length), contentLength.get(), "streamed with a Content-Length");
+            assertEquals(null, transferEncoding.get(), "not chunked");
             assertArrayEquals(head, Arrays.copyOfRange(received, 0, head.length));
             assertArrayEquals(dicom, Arrays.copyOfRange(received, head.length, head.length + dicom.length));
             assertArrayEquals(tail, Arrays.copyOfRange(received, head.length + dicom.length, received.length));
@@ -158,7 +163,7 @@ class StowRsDestinationTest {
 
     private final StowRsDestination mapper = destination(URI.create("http://pacs.example/dicom-web"));
 
-    private WorkOutcome map(int code, String json) {
+    private PacsOutcome map(int code, String json) {
         return mapper.outcomeForResponse(code, json == null ? null : json.getBytes(StandardCharsets.UTF_8), SOP,
                 Optional.empty());
     }
@@ -175,53 +180,53 @@ class StowRsDestinationTest {
 
     @Test
     void okNamingOurInstanceIsStored() {
-        assertInstanceOf(WorkOutcome.Done.class, map(200, referenced(SOP)));
+        assertInstanceOf(PacsOutcome.Done.class, map(200, referenced(SOP)));
     }
 
     @Test
     void okThatDoesNotNameOurInstanceIsNotTakenAsStored() {
-        assertInstanceOf(WorkOutcome.Retry.class, map(200, referenced("2.25.999")));
-        assertInstanceOf(WorkOutcome.Retry.class, map(200, null));
+        assertInstanceOf(PacsOutcome.Retry.class, map(200, referenced("2.25.999")));
+        assertInstanceOf(PacsOutcome.Retry.class, map(200, null));
     }
 
     @Test
     void acceptedWithFailureReasonIsMappedLikeTheCStoreStatus() {
-        WorkOutcome busy = map(202, failed(SOP, 0xA700));
-        WorkOutcome broken = map(202, failed(SOP, 0xC000));
-        WorkOutcome mismatch = map(409, failed(SOP, 0xA900));
+        PacsOutcome busy = map(202, failed(SOP, 0xA700));
+        PacsOutcome broken = map(202, failed(SOP, 0xC000));
+        PacsOutcome mismatch = map(409, failed(SOP, 0xA900));
 
-        assertInstanceOf(WorkOutcome.Retry.class, busy, busy.message());
+        assertInstanceOf(PacsOutcome.Retry.class, busy, busy.message());
         assertTrue(busy.message().contains("0xA700"), busy.message());
-        assertInstanceOf(WorkOutcome.Failed.class, broken, broken.message());
+        assertInstanceOf(PacsOutcome.Failed.class, broken, broken.message());
         assertTrue(broken.message().contains("0xC000"), broken.message());
-        assertInstanceOf(WorkOutcome.Failed.class, mismatch, mismatch.message());
+        assertInstanceOf(PacsOutcome.Failed.class, mismatch, mismatch.message());
     }
 
     @Test
     void conflictWithoutDetailIsFailed() {
-        WorkOutcome outcome = map(409, "{}");
-        assertInstanceOf(WorkOutcome.Failed.class, outcome);
+        PacsOutcome outcome = map(409, "{}");
+        assertInstanceOf(PacsOutcome.Failed.class, outcome);
         assertTrue(outcome.message().contains("409"), outcome.message());
     }
 
     @Test
     void clientErrorsAreFailedAndRejectedCredentialsSaySo() {
         for (int code : new int[] {400, 403, 404, 413, 415}) {
-            WorkOutcome outcome = map(code, null);
-            assertInstanceOf(WorkOutcome.Failed.class, outcome, String.valueOf(code));
+            PacsOutcome outcome = map(code, null);
+            assertInstanceOf(PacsOutcome.Failed.class, outcome, String.valueOf(code));
             assertTrue(outcome.message().contains(String.valueOf(code)), outcome.message());
         }
-        WorkOutcome unauthorized = map(401, null);
-        assertInstanceOf(WorkOutcome.Failed.class, unauthorized);
+        PacsOutcome unauthorized = map(401, null);
+        assertInstanceOf(PacsOutcome.Failed.class, unauthorized);
         assertTrue(unauthorized.message().contains("credentials rejected"), unauthorized.message());
     }
 
     @Test
     void serverErrorsAndThrottlingAreRetried() {
         for (int code : new int[] {500, 502, 503, 504, 429}) {
-            assertInstanceOf(WorkOutcome.Retry.class, map(code, null), String.valueOf(code));
+            assertInstanceOf(PacsOutcome.Retry.class, map(code, null), String.valueOf(code));
         }
-        WorkOutcome unavailable = mapper.outcomeForResponse(503, null, SOP, Optional.of("120"));
+        PacsOutcome unavailable = mapper.outcomeForResponse(503, null, SOP, Optional.of("120"));
         assertTrue(unavailable.message().contains("Retry-After 120"), unavailable.message());
     }
 }

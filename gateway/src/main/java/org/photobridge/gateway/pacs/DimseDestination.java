@@ -1,4 +1,4 @@
-package org.photobridge.gateway.routing;
+package org.photobridge.gateway.pacs;
 
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
@@ -27,7 +27,6 @@ import java.nio.file.NoSuchFileException;
 import java.util.LinkedList;
 import java.util.Objects;
 import org.jboss.logging.Logger;
-import org.photobridge.gateway.outbox.WorkOutcome;
 
 /**
  * Delivers DICOM objects to a PACS by DIMSE C-STORE and checks it with C-ECHO, using PixelMed.
@@ -38,7 +37,7 @@ import org.photobridge.gateway.outbox.WorkOutcome;
  * therefore runs every PixelMed call on its own daemon thread and watches it:
  * <ul>
  *   <li>until the association is established, the attempt is bounded by {@code connectTimeout +
- *       readTimeout}; past that the caller gets {@link WorkOutcome.Retry} and the thread is
+ *       readTimeout}; past that the caller gets {@link PacsOutcome.Retry} and the thread is
  *       abandoned (PixelMed gives no handle to close its socket at that stage). While an abandoned
  *       thread is still blocked, further attempts to this destination return Retry at once, so a hung
  *       peer costs at most one parked thread per concurrent sender.</li>
@@ -78,19 +77,19 @@ public final class DimseDestination implements Destination {
     }
 
     @Override
-    public WorkOutcome deliver(DicomSource source, String sopClassUid, String sopInstanceUid) {
+    public PacsOutcome deliver(DicomSource source, String sopClassUid, String sopInstanceUid) {
         FileMeta meta;
         try {
             meta = FileMeta.read(source);
         } catch (NoSuchFileException e) {
-            return new WorkOutcome.Failed(where() + ": the DICOM file to send does not exist (outbox inconsistency)");
+            return new PacsOutcome.Failed(where() + ": the DICOM file to send does not exist (outbox inconsistency)");
         } catch (IOException | DicomException e) {
-            return new WorkOutcome.Failed(where() + ": the DICOM file to send cannot be read as DICOM Part 10 ("
+            return new PacsOutcome.Failed(where() + ": the DICOM file to send cannot be read as DICOM Part 10 ("
                     + e.getClass().getSimpleName() + "); it must be rebuilt before it can be sent");
         }
         if (!meta.sopClassUid().equals(sopClassUid) || !meta.sopInstanceUid().equals(sopInstanceUid)) {
             // Guards against sending one patient's photo under another outbox entry.
-            return new WorkOutcome.Failed(where() + ": the file's meta header names SOP Instance "
+            return new PacsOutcome.Failed(where() + ": the file's meta header names SOP Instance "
                     + meta.sopInstanceUid() + " of class " + meta.sopClassUid() + ", but the outbox entry is "
                     + sopInstanceUid + " of class " + sopClassUid + "; not sent");
         }
@@ -99,24 +98,24 @@ public final class DimseDestination implements Destination {
 
     @Override
     public Reachability check() {
-        WorkOutcome outcome = watchdog.supervise("C-ECHO", attempt -> echo());
-        return new Reachability(outcome instanceof WorkOutcome.Done, outcome.message());
+        PacsOutcome outcome = watchdog.supervise("C-ECHO", attempt -> echo());
+        return new Reachability(outcome instanceof PacsOutcome.Done, outcome.message());
     }
 
     // ---------------------------------------------------------------- the work, on a worker thread
 
-    private WorkOutcome echo() {
+    private PacsOutcome echo() {
         try {
             // Throws on rejection, abort or a non-success status.
             new VerificationSOPClassSCU(settings.host(), settings.port(), settings.calledAeTitle(),
                     settings.callingAeTitle(), false);
-            return new WorkOutcome.Done(where() + ": C-ECHO succeeded");
+            return new PacsOutcome.Done(where() + ": C-ECHO succeeded");
         } catch (Exception e) {
             return outcomeForException("C-ECHO", e, false);
         }
     }
 
-    private WorkOutcome store(DimseWatchdog.Attempt attempt, DicomSource source, FileMeta meta) {
+    private PacsOutcome store(DimseWatchdog.Attempt attempt, DicomSource source, FileMeta meta) {
         var contexts = new LinkedList<PresentationContext>();
         contexts.add(new PresentationContext((byte) 1, meta.sopClassUid(), meta.transferSyntaxUid()));
         if (!meta.transferSyntaxUid().equals(EXPLICIT_VR_LITTLE_ENDIAN)) {
@@ -132,7 +131,7 @@ public final class DimseDestination implements Destination {
         try {
             if (!attempt.associated(association, settings.readTimeout())) {
                 abortQuietly(association);
-                return new WorkOutcome.Retry(where() + ": association came too late; abandoned");
+                return new PacsOutcome.Retry(where() + ": association came too late; abandoned");
             }
             String acceptedSyntax = acceptedTransferSyntax(association, meta);
             if (acceptedSyntax == null) {
@@ -160,7 +159,7 @@ public final class DimseDestination implements Destination {
             }
             if (scu.status == null) {
                 abortQuietly(association);
-                return new WorkOutcome.Retry(where() + ": C-STORE ended without a response from the PACS; will retry");
+                return new PacsOutcome.Retry(where() + ": C-STORE ended without a response from the PACS; will retry");
             }
             releaseQuietly(association);
             return DimseStatus.outcomeForStatus(scu.status, where(), acceptedSyntax);
@@ -188,14 +187,14 @@ public final class DimseDestination implements Destination {
         return null;
     }
 
-    private WorkOutcome noUsableContext(Association association, FileMeta meta) {
+    private PacsOutcome noUsableContext(Association association, FileMeta meta) {
         try {
             association.getSuitablePresentationContextID(meta.sopClassUid());
         } catch (DicomNetworkException none) {
-            return new WorkOutcome.Failed(where() + ": the PACS accepted no presentation context for SOP Class "
+            return new PacsOutcome.Failed(where() + ": the PACS accepted no presentation context for SOP Class "
                     + meta.sopClassUid() + " (SOP class not supported by the PACS); configure the PACS to accept it");
         }
-        return new WorkOutcome.Failed(where() + ": the PACS does not accept transfer syntax "
+        return new PacsOutcome.Failed(where() + ": the PACS does not accept transfer syntax "
                 + meta.transferSyntaxUid() + " for SOP Class " + meta.sopClassUid()
                 + " and PhotoBridge does not decompress photos; configure the PACS to accept it");
     }
@@ -304,7 +303,7 @@ public final class DimseDestination implements Destination {
     /**
      * Maps what PixelMed throws during {@code phase} to an outcome (see {@link DimseFailures}).
      */
-    WorkOutcome outcomeForException(String phase, Throwable e, boolean timedOut) {
+    PacsOutcome outcomeForException(String phase, Throwable e, boolean timedOut) {
         return DimseFailures.outcomeForException(settings, where(), phase, e, timedOut);
     }
 

@@ -1,4 +1,4 @@
-package org.photobridge.gateway.routing;
+package org.photobridge.gateway.pacs;
 
 import java.io.IOException;
 import java.lang.reflect.Field;
@@ -15,7 +15,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
-import org.photobridge.gateway.outbox.WorkOutcome;
 
 import com.pixelmed.network.Association;
 
@@ -33,7 +32,7 @@ final class DimseWatchdog {
 
     /** How a failure of the watched work is classified. */
     interface Failures {
-        WorkOutcome classify(String phase, Throwable e, boolean timedOut);
+        PacsOutcome classify(String phase, Throwable e, boolean timedOut);
     }
 
     private final DimseSettings settings;
@@ -49,7 +48,7 @@ final class DimseWatchdog {
     }
 
     interface Work {
-        WorkOutcome run(Attempt attempt) throws Exception;
+        PacsOutcome run(Attempt attempt) throws Exception;
     }
 
     /** What the watchdog knows about one attempt; written by the worker, read by the caller. */
@@ -108,18 +107,18 @@ final class DimseWatchdog {
         }
     }
 
-    WorkOutcome supervise(String phase, Work work) {
+    PacsOutcome supervise(String phase, Work work) {
         for (Thread t : abandoned) {
             if (!t.isAlive()) {
                 abandoned.remove(t);
             }
         }
         if (!abandoned.isEmpty()) {
-            return new WorkOutcome.Retry(where.get() + ": an earlier " + phase.toLowerCase(Locale.ROOT)
+            return new PacsOutcome.Retry(where.get() + ": an earlier " + phase.toLowerCase(Locale.ROOT)
                     + " attempt is still blocked waiting for the PACS (peer hung?); will retry");
         }
         var attempt = new Attempt();
-        Callable<WorkOutcome> call = () -> work.run(attempt);
+        Callable<PacsOutcome> call = () -> work.run(attempt);
         var task = new FutureTask<>(call);
         var thread = new Thread(task, "photobridge-dimse-" + settings.name());
         thread.setDaemon(true);
@@ -139,7 +138,7 @@ final class DimseWatchdog {
                 if (!attempt.isAssociated()) {
                     if (now - started > associateLimit && attempt.abandon()) {
                         abandoned.add(thread);
-                        return new WorkOutcome.Retry(where.get() + ": no association with the PACS within "
+                        return new PacsOutcome.Retry(where.get() + ": no association with the PACS within "
                                 + DimseFailures.seconds(settings.connectTimeout().plus(settings.readTimeout()))
                                 + " (host unreachable or PACS not answering); will retry");
                     }
@@ -149,7 +148,7 @@ final class DimseWatchdog {
                     closedAt = now;
                 } else if (closedAt != 0 && now - closedAt > GRACE_AFTER_CLOSE.toNanos()) {
                     abandoned.add(thread);
-                    return new WorkOutcome.Retry(where.get() + ": no answer from the PACS for "
+                    return new PacsOutcome.Retry(where.get() + ": no answer from the PACS for "
                             + DimseFailures.seconds(settings.readTimeout()) + " during " + phase + "; will retry");
                 }
             }
@@ -158,7 +157,7 @@ final class DimseWatchdog {
             attempt.closeSocket();
             abandoned.add(thread);
             Thread.currentThread().interrupt();
-            return new WorkOutcome.Retry(where.get() + ": " + phase + " interrupted (gateway shutting down?); will retry");
+            return new PacsOutcome.Retry(where.get() + ": " + phase + " interrupted (gateway shutting down?); will retry");
         } catch (ExecutionException e) {
             LOG.warnf("%s: unexpected error during %s: %s", where.get(), phase, e.getCause());
             return failures.classify(phase, e.getCause(), attempt.timedOut);

@@ -1,4 +1,4 @@
-package org.photobridge.gateway.routing;
+package org.photobridge.gateway.pacs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 
 /**
- * The real Orthanc the routing tests talk to, and the DICOM objects they send it. Orthanc's coordinates
+ * The real Orthanc the PACS-side tests (here and in routing) talk to, and the DICOM objects they send it. Orthanc's coordinates
  * come from system properties {@code orthanc.dicom-port}, {@code orthanc.http-port},
  * {@code orthanc.ae-title}, {@code orthanc.calling-ae-title}, {@code orthanc.username},
  * {@code orthanc.password}, or else from {@code target/test-stack/test-stack.properties} found in the
@@ -40,11 +40,11 @@ import javax.imageio.ImageIO;
  * <p>The test stack's Orthanc is hardened: REST and DICOMweb need {@link #credentials()}, and it takes
  * associations only when called {@link #aeTitle()} by {@link #callingAeTitle()}.
  */
-record OrthancTestPeer(String host, int dicomPort, int httpPort, String aeTitle, String callingAeTitle,
+public record OrthancTestPeer(String host, int dicomPort, int httpPort, String aeTitle, String callingAeTitle,
         String username, String password) {
 
-    static final String JPEG_BASELINE = "1.2.840.10008.1.2.4.50";
-    static final String VL_PHOTOGRAPHIC = "1.2.840.10008.5.1.4.1.1.77.1.4";
+    public static final String JPEG_BASELINE = "1.2.840.10008.1.2.4.50";
+    public static final String VL_PHOTOGRAPHIC = "1.2.840.10008.5.1.4.1.1.77.1.4";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -52,7 +52,7 @@ record OrthancTestPeer(String host, int dicomPort, int httpPort, String aeTitle,
      * The configured Orthanc. Without one the calling test fails with the reason: a missing Orthanc
      * must never pass silently.
      */
-    static OrthancTestPeer require() {
+    public static OrthancTestPeer require() {
         Optional<OrthancTestPeer> peer = locate();
         String reason = "No Orthanc configured: set -Dorthanc.dicom-port/-Dorthanc.http-port/-Dorthanc.username/"
                 + "-Dorthanc.password or run deploy/local/test-stack.sh to write target/test-stack/test-stack.properties";
@@ -65,7 +65,7 @@ record OrthancTestPeer(String host, int dicomPort, int httpPort, String aeTitle,
     /**
      * Checks that a command-line tool the test needs is on the PATH, and fails the test without it.
      */
-    static void requireTool(String tool) {
+    public static void requireTool(String tool) {
         boolean found = false;
         for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
@@ -79,7 +79,7 @@ record OrthancTestPeer(String host, int dicomPort, int httpPort, String aeTitle,
         }
     }
 
-    static Optional<OrthancTestPeer> locate() {
+    public static Optional<OrthancTestPeer> locate() {
         Properties props = new Properties();
         Path file = findStackProperties();
         if (file != null) {
@@ -120,37 +120,45 @@ record OrthancTestPeer(String host, int dicomPort, int httpPort, String aeTitle,
         return null;
     }
 
-    URI httpBase() {
+    public URI httpBase() {
         return URI.create("http://" + host + ":" + httpPort);
     }
 
-    URI dicomWebBase() {
+    public URI dicomWebBase() {
         return URI.create("http://" + host + ":" + httpPort + "/dicom-web");
     }
 
     /** Orthanc's REST user, as the gateway's destinations are configured with it. */
-    StowRsSettings.Credentials credentials() {
-        return new StowRsSettings.Credentials.Basic(username, password);
+    public HttpCredentials credentials() {
+        return new HttpCredentials.Basic(username, password);
     }
 
     /** A request to Orthanc's REST API (a path like {@code /tools/find}) that carries the credentials. */
-    HttpRequest.Builder request(String path) {
+    public HttpRequest.Builder request(String path) {
         String basic = Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
         return HttpRequest.newBuilder(httpBase().resolve(path)).header("Authorization", "Basic " + basic);
     }
 
-    <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body) throws IOException, InterruptedException {
-        return HTTP.send(request, body);
+    /**
+     * Sends a request to Orthanc; the test's queries only read (GET, /tools/find, /tools/lookup), so one
+     * that fails on a pooled connection Orthanc dropped (another test restarted it) is sent once more.
+     */
+    public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body) throws IOException, InterruptedException {
+        try {
+            return HTTP.send(request, body);
+        } catch (IOException staleConnection) {
+            return HTTP.send(request, body);
+        }
     }
 
     /** GET on Orthanc's REST API; returns status and body. */
-    HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return HTTP.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Orthanc's own id of the instance with this SOP Instance UID, if Orthanc holds it. */
-    Optional<String> instanceId(String sopInstanceUid) throws IOException, InterruptedException {
-        var response = HTTP.send(request("/tools/lookup")
+    public Optional<String> instanceId(String sopInstanceUid) throws IOException, InterruptedException {
+        var response = send(request("/tools/lookup")
                 .POST(HttpRequest.BodyPublishers.ofString(sopInstanceUid)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), "Orthanc /tools/lookup");
         for (JsonNode hit : JSON.readTree(response.body())) {
@@ -162,14 +170,14 @@ record OrthancTestPeer(String host, int dicomPort, int httpPort, String aeTitle,
     }
 
     /** The transfer syntax Orthanc stored the instance in. */
-    String storedTransferSyntax(String orthancId) throws IOException, InterruptedException {
+    public String storedTransferSyntax(String orthancId) throws IOException, InterruptedException {
         var response = get("/instances/" + orthancId + "/metadata/TransferSyntax");
         assertEquals(200, response.statusCode(), "Orthanc TransferSyntax metadata");
         return response.body().trim();
     }
 
     /** A DICOM object made by the test: its file and the UIDs from its meta header. */
-    record TestObject(Path file, String sopClassUid, String sopInstanceUid, String transferSyntaxUid,
+    public record TestObject(Path file, String sopClassUid, String sopInstanceUid, String transferSyntaxUid,
             String studyUid, String seriesUid) {
     }
 
@@ -177,7 +185,7 @@ record OrthancTestPeer(String host, int dicomPort, int httpPort, String aeTitle,
      * Writes a small JPEG with ImageIO and wraps it with dcmtk's img2dcm as a VL Photographic Image
      * (JPEG Baseline, fresh UIDs). {@code keyValues} are extra img2dcm {@code -k} assignments.
      */
-    static TestObject makePhoto(Path dir, String... keyValues) throws Exception {
+    public static TestObject makePhoto(Path dir, String... keyValues) throws Exception {
         Path jpeg = Files.createTempFile(dir, "photo", ".jpg");
         var image = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 48; y++) {
@@ -199,19 +207,19 @@ record OrthancTestPeer(String host, int dicomPort, int httpPort, String aeTitle,
     }
 
     /** The same photo decompressed to Explicit VR Little Endian with dcmtk's dcmdjpeg. */
-    static TestObject decompressed(Path dir, TestObject photo) throws Exception {
+    public static TestObject decompressed(Path dir, TestObject photo) throws Exception {
         Path out = Files.createTempFile(dir, "plain", ".dcm");
         run(List.of("dcmdjpeg", "+te", photo.file().toString(), out.toString()));
         return describe(out);
     }
 
     /** The same object relabelled with another SOP Class UID (meta header updated too), via dcmodify. */
-    static TestObject withSopClass(TestObject photo, String sopClassUid) throws Exception {
+    public static TestObject withSopClass(TestObject photo, String sopClassUid) throws Exception {
         run(List.of("dcmodify", "-nb", "-m", "(0008,0016)=" + sopClassUid, photo.file().toString()));
         return describe(photo.file());
     }
 
-    static TestObject describe(Path dicom) throws Exception {
+    public static TestObject describe(Path dicom) throws Exception {
         var list = new AttributeList();
         try (var in = new DicomInputStream(dicom.toFile())) {
             list.read(in, TagFromName.PixelData);
@@ -225,7 +233,7 @@ record OrthancTestPeer(String host, int dicomPort, int httpPort, String aeTitle,
     }
 
     /** A loopback port nothing listens on (bound and released by the test). */
-    static int unusedPort() throws IOException {
+    public static int unusedPort() throws IOException {
         try (var socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
