@@ -45,16 +45,19 @@ import java.util.Optional;
 import java.util.Set;
 import org.photobridge.gateway.photo.CleanedPhoto;
 import org.photobridge.gateway.photo.CleanedPhoto.PixelEncoding;
+import org.photobridge.gateway.photo.JpegFrame;
+import org.photobridge.gateway.photo.PixelStorage;
 
 /**
  * Writes a cleaned photo and its request facts as a DICOM Part 10 VL Photographic Image
- * (PS3.3 A.32.4), JPEG Baseline encapsulated or Explicit VR Little Endian native. What each
- * attribute means and where it comes from is in docs/dicom-conformance.md.
+ * (PS3.3 A.32.4), JPEG Baseline encapsulated or Explicit VR Little Endian native, as the photo's
+ * {@link PixelStorage} says: how pixels are stored is decided when the photo is cleaned, not here.
+ * What each attribute means and where it comes from is in docs/dicom-conformance.md.
  */
 public final class VlPhotoWriter {
     public static final String VL_PHOTOGRAPHIC_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.77.1.4";
-    public static final String JPEG_BASELINE = "1.2.840.10008.1.2.4.50";
-    public static final String EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1";
+    public static final String JPEG_BASELINE = PixelStorage.JPEG_BASELINE;
+    public static final String EXPLICIT_VR_LITTLE_ENDIAN = PixelStorage.EXPLICIT_VR_LITTLE_ENDIAN;
     /** Ours, made once as 2.25.&lt;random UUID&gt;; never changes between releases. */
     public static final String IMPLEMENTATION_CLASS_UID = "2.25.176748981718394301962846741082286508454";
     /** Changes when the encoding of our objects changes. */
@@ -93,10 +96,9 @@ public final class VlPhotoWriter {
         this.clock = clock;
     }
 
-    /** The transfer syntax the object for this photo is written in. */
+    /** The transfer syntax the object for this photo is written in, as cleaning decided. */
     public static String transferSyntaxOf(CleanedPhoto photo) {
-        return photo.encoding() == PixelEncoding.JPEG_BASELINE && !StorablePixels.mustDecode(photo)
-                ? JPEG_BASELINE : EXPLICIT_VR_LITTLE_ENDIAN;
+        return photo.storage().transferSyntaxUid();
     }
 
     /**
@@ -134,9 +136,8 @@ public final class VlPhotoWriter {
     }
 
     /** The complete object, file meta information included, as PixelMed holds it. */
-    public AttributeList build(CleanedPhoto cleaned, PhotoInstance instance) {
-        checkPixels(cleaned);
-        CleanedPhoto photo = StorablePixels.of(cleaned);
+    public AttributeList build(CleanedPhoto photo, PhotoInstance instance) {
+        checkPixels(photo);
         try {
             AttributeList list = new AttributeList();
             cs(list, TagFromName.SpecificCharacterSet, CHARACTER_SET);
@@ -230,7 +231,7 @@ public final class VlPhotoWriter {
         cs(list, TagFromName.ImageType, derived ? "DERIVED" : "ORIGINAL", "PRIMARY");
         if (derived) {
             st(list, TagFromName.DerivationDescription, derivationDescription(photo));
-            if (photo.source().reencoded() && photo.encoding() == PixelEncoding.JPEG_BASELINE) {
+            if (photo.source().reencoded() && photo.storage().encapsulated()) {
                 list.put(codeSequence(TagFromName.DerivationCodeSequence,
                         new CodedConcept(CodedConcept.DICOM, "113040", "Lossy Compression")));
             }
@@ -278,8 +279,9 @@ public final class VlPhotoWriter {
     }
 
     private void putPixels(AttributeList list, CleanedPhoto photo) throws DicomException {
+        PixelStorage storage = photo.storage();
         us(list, TagFromName.SamplesPerPixel, photo.samplesPerPixel());
-        cs(list, TagFromName.PhotometricInterpretation, photo.photometricInterpretation());
+        cs(list, TagFromName.PhotometricInterpretation, storage.photometricInterpretation());
         us(list, TagFromName.Rows, photo.rows());
         us(list, TagFromName.Columns, photo.columns());
         us(list, TagFromName.BitsAllocated, 8);
@@ -294,12 +296,12 @@ public final class VlPhotoWriter {
             icc.setValues(photo.iccProfile().get());
             list.put(icc);
         }
-        if (photo.encoding() == PixelEncoding.JPEG_BASELINE) {
+        if (storage.encapsulated()) {
             list.put(new OtherByteAttributeMultipleCompressedFrames(TagFromName.PixelData,
                     new byte[][] {evenLength(photo.pixelData())}));
         } else {
             var pixels = new OtherByteAttribute(TagFromName.PixelData);
-            pixels.setValues(photo.pixelData());
+            pixels.setValues(photo.storedPixelData());
             list.put(pixels);
         }
     }
@@ -354,7 +356,7 @@ public final class VlPhotoWriter {
         }
         if (photo.source().reencoded()) {
             String from = photo.source().format() == null ? "source" : photo.source().format().name();
-            steps.add(photo.encoding() == PixelEncoding.JPEG_BASELINE
+            steps.add(photo.storage().encapsulated()
                     ? "decoded from " + from + " and re-encoded as JPEG baseline"
                     : "decoded from " + from + " and stored uncompressed");
         } else if (orientation != 1) {
@@ -514,15 +516,18 @@ public final class VlPhotoWriter {
         if (!photo.lossy().applied()) {
             throw new IllegalArgumentException("JPEG baseline pixel data is lossy; CleanedPhoto.lossy must say so");
         }
-        JpegFrameHeader header = JpegFrameHeader.parse(photo.pixelData());
+        // The frame header cleaning read: no validator notices a progressive stream labelled as
+        // baseline, so this check is ours.
+        JpegFrame header = photo.jpegFrame().orElseThrow();
         if (!header.isBaseline()) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "JPEG stream is not baseline (SOF marker 0xFF%02X, %d-bit); transcode it when cleaning",
                     header.sofMarker(), header.precision()));
         }
-        if (header.rows() != photo.rows() || header.columns() != photo.columns() || header.components() != samples) {
-            throw new IllegalArgumentException("JPEG frame is " + header.columns() + "x" + header.rows() + "x"
-                    + header.components() + " but the photo says " + photo.columns() + "x" + photo.rows() + "x" + samples);
+        int components = header.components().size();
+        if (header.height() != photo.rows() || header.width() != photo.columns() || components != samples) {
+            throw new IllegalArgumentException("JPEG frame is " + header.width() + "x" + header.height() + "x"
+                    + components + " but the photo says " + photo.columns() + "x" + photo.rows() + "x" + samples);
         }
         if (samples == 3 && header.chromaSubsampled() != "YBR_FULL_422".equals(photometric)) {
             throw new IllegalArgumentException("JPEG chroma is " + (header.chromaSubsampled() ? "" : "not ")

@@ -19,8 +19,12 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
-/** Encodes 8-bit gray or RGB pixels as one baseline (process 1) JPEG stream with the JDK's encoder. */
-final class BaselineJpegEncoder {
+/**
+ * The gateway's one JPEG encoder: 8-bit gray or RGB pixels as one baseline (process 1) JPEG stream,
+ * written by the JDK's JPEG writer chosen by its class (docs/decisions.md, "One JPEG codec"). Used
+ * by cleaning (transcoding) and by the viewer (renderings of native pixels, thumbnails).
+ */
+public final class BaselineJpegEncoder {
 
     private static final String JDK_WRITER = "com.sun.imageio.plugins.jpeg.JPEGImageWriter";
 
@@ -28,15 +32,25 @@ final class BaselineJpegEncoder {
     }
 
     static byte[] encode(PixelRaster pixels, float quality) {
+        return encode(wrap(pixels), quality);
+    }
+
+    /**
+     * Encodes an 8-bit gray or colour image.
+     *
+     * @param quality 0..1, ImageIO's scale
+     */
+    public static byte[] encode(BufferedImage image, float quality) {
         ImageWriter writer = jdkWriter();
-        var out = new ByteArrayOutputStream(Math.max(1024, pixels.samples().length / 8));
+        long samples = (long) image.getWidth() * image.getHeight() * image.getColorModel().getNumComponents();
+        var out = new ByteArrayOutputStream((int) Math.max(1024, Math.min(samples / 8, Integer.MAX_VALUE - 8)));
         try (var stream = new MemoryCacheImageOutputStream(out)) {
             writer.setOutput(stream);
             ImageWriteParam param = writer.getDefaultWriteParam();
             param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
             param.setCompressionQuality(quality);
             param.setProgressiveMode(ImageWriteParam.MODE_DISABLED);
-            writer.write(null, new IIOImage(wrap(pixels), null, null), param);
+            writer.write(null, new IIOImage(image, null, null), param);
         } catch (IOException e) {
             throw new UncheckedIOException("JPEG encoding failed", e);
         } finally {
@@ -59,28 +73,22 @@ final class BaselineJpegEncoder {
     }
 
     /**
-     * The JDK writer by name: it is known to write baseline JFIF with standard tables; other
-     * registered writers may wrap it with different defaults.
+     * The JDK writer, chosen by its class: it is known to write baseline JFIF with standard tables;
+     * other registered writers (TwelveMonkeys registers one) may wrap it with different defaults.
      */
     private static ImageWriter jdkWriter() {
-        ImageWriter fallback = null;
+        ImageWriter found = null;
         for (Iterator<ImageWriter> it = ImageIO.getImageWritersByFormatName("jpeg"); it.hasNext(); ) {
             ImageWriter writer = it.next();
-            if (writer.getClass().getName().equals(JDK_WRITER)) {
-                if (fallback != null) {
-                    fallback.dispose();
-                }
-                return writer;
-            }
-            if (fallback == null) {
-                fallback = writer;
+            if (found == null && writer.getClass().getName().equals(JDK_WRITER)) {
+                found = writer;
             } else {
                 writer.dispose();
             }
         }
-        if (fallback == null) {
-            throw new IllegalStateException("no JPEG writer installed");
+        if (found == null) {
+            throw new IllegalStateException("the JDK's JPEG writer (" + JDK_WRITER + ") is not available");
         }
-        return fallback;
+        return found;
     }
 }

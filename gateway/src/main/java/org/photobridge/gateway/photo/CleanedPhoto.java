@@ -1,11 +1,12 @@
 package org.photobridge.gateway.photo;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A photo after cleaning: upright, free of EXIF/XMP/IPTC/comments, in an encoding DICOM defines for
- * VL Photographic Image, with the facts the DICOM object must state truthfully.
+ * A photo after cleaning: upright, free of EXIF/XMP/IPTC/comments, with the facts the DICOM object
+ * must state truthfully and the decision how that object stores the pixels ({@link #storage()}).
  *
  * @param encoding                  how {@code pixelData} is encoded
  * @param pixelData                 for {@link PixelEncoding#JPEG_BASELINE}: one complete JPEG stream
@@ -15,13 +16,18 @@ import java.util.Optional;
  * @param columns                   width after orientation was applied
  * @param rows                      height after orientation was applied
  * @param samplesPerPixel           1 or 3
- * @param photometricInterpretation MONOCHROME2, RGB, YBR_FULL or YBR_FULL_422
+ * @param photometricInterpretation of {@code pixelData} as encoded: MONOCHROME2, RGB, YBR_FULL or
+ *                                  YBR_FULL_422 (the stored pixels' is {@code storage}'s)
  * @param bitsAllocated             8 or 16
  * @param bitsStored                bits actually used per sample
  * @param iccProfile                the embedded ICC profile, to become ICC Profile (0028,2000)
  * @param lossy                     the lossy compression history of these pixels
  * @param source                    what the upload was and what cleaning did to it
  * @param hints                     capture facts from EXIF that may fill gaps in the request metadata
+ * @param jpegFrame                 for {@link PixelEncoding#JPEG_BASELINE}: the frame header of
+ *                                  {@code pixelData}, read once by cleaning; empty for native pixels
+ * @param storage                   how the DICOM object stores these pixels, decided by cleaning
+ *                                  ({@link PixelStorage#of})
  */
 public record CleanedPhoto(
         PixelEncoding encoding,
@@ -35,13 +41,66 @@ public record CleanedPhoto(
         Optional<byte[]> iccProfile,
         LossyCompression lossy,
         SourceFacts source,
-        CaptureHints hints) {
+        CaptureHints hints,
+        Optional<JpegFrame> jpegFrame,
+        PixelStorage storage) {
 
-    /** How the cleaned pixel data is encoded. */
+    public CleanedPhoto {
+        Objects.requireNonNull(encoding, "encoding");
+        Objects.requireNonNull(jpegFrame, "jpegFrame");
+        if ((encoding == PixelEncoding.JPEG_BASELINE) != jpegFrame.isPresent()) {
+            throw new IllegalArgumentException("a JPEG stream comes with its frame header, native pixels without one");
+        }
+        if (!PixelStorage.of(encoding, photometricInterpretation).equals(storage)) {
+            throw new IllegalArgumentException("storage " + storage + " is not what " + encoding + " pixels labelled "
+                    + photometricInterpretation + " are stored as");
+        }
+    }
+
+    /**
+     * For pixels that did not come through cleaning (tests, tools): reads the frame header of a JPEG
+     * {@code pixelData} and decides the storage from the encoding and photometric interpretation.
+     *
+     * @throws IllegalArgumentException when JPEG {@code pixelData} has no well-formed frame header
+     */
+    public CleanedPhoto(PixelEncoding encoding, byte[] pixelData, int columns, int rows, int samplesPerPixel,
+            String photometricInterpretation, int bitsAllocated, int bitsStored, Optional<byte[]> iccProfile,
+            LossyCompression lossy, SourceFacts source, CaptureHints hints) {
+        this(encoding, pixelData, columns, rows, samplesPerPixel, photometricInterpretation, bitsAllocated,
+                bitsStored, iccProfile, lossy, source, hints, frameOf(encoding, pixelData),
+                PixelStorage.of(encoding, photometricInterpretation));
+    }
+
+    private static Optional<JpegFrame> frameOf(PixelEncoding encoding, byte[] pixelData) {
+        if (encoding != PixelEncoding.JPEG_BASELINE) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JpegFrame.of(pixelData));
+        } catch (PhotoRejectedException e) {
+            throw new IllegalArgumentException("JPEG pixel data has no usable frame header: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The bytes of the DICOM object's Pixel Data as {@link #storage()} says: {@code pixelData} itself,
+     * or, for {@link PixelStorage.Form#NATIVE_DECODED_FROM_JPEG}, the JPEG stream decoded to
+     * interleaved 8-bit RGB samples (decoded on every call; nothing is cached).
+     *
+     * @throws PhotoRejectedException CORRUPT when the stream cannot be decoded completely
+     */
+    public byte[] storedPixelData() {
+        if (storage.form() != PixelStorage.Form.NATIVE_DECODED_FROM_JPEG) {
+            return pixelData;
+        }
+        return DecodedPixels.rgb(ImageDecoder.readJpeg(pixelData, columns, rows, 1)).samples();
+    }
+
+    /** How the cleaned pixel data is encoded; {@link #storage()} says how DICOM stores it. */
     public enum PixelEncoding {
-        /** ISO 10918-1 baseline (process 1) stream; DICOM transfer syntax 1.2.840.10008.1.2.4.50. */
+        /** ISO 10918-1 baseline (process 1) stream. */
         JPEG_BASELINE,
-        /** Uncompressed native pixels; DICOM Explicit VR Little Endian. */
+        /** Uncompressed native pixels. */
         NATIVE
     }
 

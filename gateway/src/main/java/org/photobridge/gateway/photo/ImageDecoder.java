@@ -10,24 +10,53 @@ import java.util.List;
 import java.util.Locale;
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.spi.IIORegistry;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * Decodes an already validated, metadata-free JPEG or PNG stream with ImageIO. Streams are read
- * straight from memory (ImageIO's default file cache would copy PHI to the temp directory), metadata
- * is never read, and every reader is disposed.
+ * The gateway's one image decoder: every JPEG the gateway decodes (cleaning and orientation, the
+ * 4:4:4 streams DICOM stores natively, the viewer's thumbnails) goes through {@link #readJpeg}, with
+ * the TwelveMonkeys JPEG reader chosen by its plugin class (docs/decisions.md, "One JPEG codec").
+ * Streams are read straight from memory (ImageIO's default file cache would copy PHI to the temp
+ * directory), metadata is never read, damage is refused rather than painted grey, and every reader
+ * is disposed.
  */
-final class ImageDecoder {
+public final class ImageDecoder {
 
     private ImageDecoder() {
     }
 
-    /** Decodes a JPEG with the TwelveMonkeys reader, which handles CMYK, YCCK and Adobe inversion. */
-    static BufferedImage readJpeg(byte[] stream) {
-        return read(stream, jpegReader(), "JPEG");
+    /**
+     * Decodes a JPEG stream with the TwelveMonkeys reader, which handles CMYK, YCCK and Adobe
+     * inversion, after checking that its frame is the size the caller expects.
+     *
+     * @param expectedWidth  the width the caller knows the image to have
+     * @param expectedHeight the height the caller knows the image to have
+     * @param subsampling    1 for every pixel, n for every n-th pixel in each direction
+     * @throws PhotoRejectedException CORRUPT when the stream is damaged, cannot be decoded, or is not
+     *                                of the expected size (checked before any pixel is decoded)
+     */
+    public static BufferedImage readJpeg(byte[] stream, int expectedWidth, int expectedHeight, int subsampling) {
+        if (subsampling < 1) {
+            throw new IllegalArgumentException("subsampling must be positive, was " + subsampling);
+        }
+        return read(stream, jpegReader(), "JPEG", reader -> {
+            int width = reader.getWidth(0);
+            int height = reader.getHeight(0);
+            if (width != expectedWidth || height != expectedHeight) {
+                throw new PhotoRejectedException(PhotoRejectedException.Reason.CORRUPT, "the JPEG image is " + width
+                        + "x" + height + ", not the expected " + expectedWidth + "x" + expectedHeight);
+            }
+            if (subsampling == 1) {
+                return null;
+            }
+            ImageReadParam param = reader.getDefaultReadParam();
+            param.setSourceSubsampling(subsampling, subsampling, 0, 0);
+            return param;
+        });
     }
 
     static BufferedImage readPng(byte[] stream) {
@@ -35,10 +64,15 @@ final class ImageDecoder {
         if (!readers.hasNext()) {
             throw new IllegalStateException("no PNG reader installed");
         }
-        return read(stream, readers.next(), "PNG");
+        return read(stream, readers.next(), "PNG", reader -> null);
     }
 
-    private static BufferedImage read(byte[] stream, ImageReader reader, String format) {
+    /** Checks what the reader found in the header and says how to read: null for the defaults. */
+    private interface ReadParams {
+        ImageReadParam of(ImageReader reader) throws IOException;
+    }
+
+    private static BufferedImage read(byte[] stream, ImageReader reader, String format, ReadParams params) {
         List<String> damage = new ArrayList<>();
         IIOReadWarningListener warnings = (source, warning) -> {
             String text = warning == null ? "" : warning.toLowerCase(Locale.ROOT);
@@ -49,7 +83,7 @@ final class ImageDecoder {
         try (ImageInputStream in = new ByteArrayImageInputStream(stream)) {
             reader.addIIOReadWarningListener(warnings);
             reader.setInput(in, true, true);
-            BufferedImage image = reader.read(0);
+            BufferedImage image = reader.read(0, params.of(reader));
             if (!damage.isEmpty()) {
                 // Decoders paint damaged regions grey and carry on; a clinical photo must not be altered silently.
                 throw new PhotoRejectedException(PhotoRejectedException.Reason.CORRUPT,

@@ -31,7 +31,7 @@ final class JpegCleaner {
 
     CleanedPhoto clean(byte[] upload, String sha256, PhotoLimits limits) {
         JpegSegments stream = JpegSegments.parse(upload);
-        JpegSegments.Segment sof = frameHeader(stream);
+        JpegSegments.Segment sof = JpegFrame.locate(stream);
         JpegFrame frame = JpegFrame.read(stream, sof);
         requireSupportedVariant(frame);
         HeaderLimits.enforce(frame.width(), frame.height(), limits);
@@ -57,7 +57,7 @@ final class JpegCleaner {
                     List.of(ratio(frame.width(), frame.height(), components, withoutMetadata.length)));
             return new CleanedPhoto(PixelEncoding.JPEG_BASELINE, withoutMetadata, frame.width(), frame.height(),
                     components, photometric.get(), 8, 8, IccProfiles.usableFor(icc, family), lossy, source,
-                    exif.hints());
+                    exif.hints(), Optional.of(frame), PixelStorage.of(PixelEncoding.JPEG_BASELINE, photometric.get()));
         }
 
         // CMYK/YCCK decoding needs the profile to convert colours (the result is sRGB); the other
@@ -77,7 +77,7 @@ final class JpegCleaner {
         int height;
         int samplesPerPixel;
         try (var reservation = budget.reserve(frame.width(), frame.height())) {
-            BufferedImage image = ImageDecoder.readJpeg(decodeStream);
+            BufferedImage image = ImageDecoder.readJpeg(decodeStream, frame.width(), frame.height(), 1);
             if (image.getWidth() != frame.width() || image.getHeight() != frame.height()) {
                 throw new PhotoRejectedException(Reason.CORRUPT,
                         "the JPEG image data does not match the size its header declares");
@@ -95,10 +95,11 @@ final class JpegCleaner {
         var lossy = new LossyCompression(true, List.of(ISO_10918_1, ISO_10918_1),
                 List.of(sourceRatio, ratio(width, height, samplesPerPixel, ours.stream().length)));
         return new CleanedPhoto(PixelEncoding.JPEG_BASELINE, ours.stream(), width, height, samplesPerPixel,
-                ours.photometric(), 8, 8, icc, lossy, source, exif.hints());
+                ours.photometric(), 8, 8, icc, lossy, source, exif.hints(), Optional.of(ours.frame()),
+                PixelStorage.of(PixelEncoding.JPEG_BASELINE, ours.photometric()));
     }
 
-    private record Encoded(byte[] stream, String photometric) {
+    private record Encoded(byte[] stream, JpegFrame frame, String photometric) {
     }
 
     /**
@@ -107,7 +108,7 @@ final class JpegCleaner {
      */
     private static Encoded verifiedBaseline(byte[] encoded, int width, int height, int samplesPerPixel) {
         JpegSegments stream = JpegSegments.parse(encoded);
-        JpegSegments.Segment sof = frameHeader(stream);
+        JpegSegments.Segment sof = JpegFrame.locate(stream);
         JpegFrame frame = JpegFrame.read(stream, sof);
         var kept = KeptMetadata.find(stream);
         Optional<String> photometric = JpegPhotometric.of(frame, kept.jfif() != null, kept.adobeTransform(stream));
@@ -118,33 +119,7 @@ final class JpegCleaner {
         }
         byte[] clean = stream.rebuild(kept.leadingSegments(stream),
                 segment -> segment == sof || isTableOrScan(segment.marker()));
-        return new Encoded(clean, photometric.get());
-    }
-
-    private static JpegSegments.Segment frameHeader(JpegSegments stream) {
-        JpegSegments.Segment sof = null;
-        boolean scan = false;
-        for (JpegSegments.Segment segment : stream.segments()) {
-            if (segment.isSof()) {
-                if (sof != null) {
-                    throw new PhotoRejectedException(Reason.UNSUPPORTED_VARIANT,
-                            "the JPEG has more than one frame (hierarchical JPEG); only single-frame JPEG is accepted");
-                }
-                sof = segment;
-            } else if (segment.marker() == JpegSegments.SOS) {
-                if (sof == null) {
-                    throw new PhotoRejectedException(Reason.CORRUPT, "the JPEG has image data before its frame header");
-                }
-                scan = true;
-            }
-        }
-        if (sof == null) {
-            throw new PhotoRejectedException(Reason.CORRUPT, "the JPEG has no frame header (SOF marker)");
-        }
-        if (!scan) {
-            throw new PhotoRejectedException(Reason.CORRUPT, "the JPEG has no image data (SOS marker)");
-        }
-        return sof;
+        return new Encoded(clean, frame, photometric.get());
     }
 
     private static void requireSupportedVariant(JpegFrame frame) {

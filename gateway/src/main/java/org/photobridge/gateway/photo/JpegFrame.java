@@ -2,9 +2,12 @@ package org.photobridge.gateway.photo;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.photobridge.gateway.photo.PhotoRejectedException.Reason;
 
 /**
- * A JPEG frame header (SOFn): coding process, sample precision, dimensions and components.
+ * A JPEG frame header (SOFn): coding process, sample precision, dimensions and components. The one
+ * reader of JPEG frame headers in the gateway: cleaning reads it once and the cleaned photo carries
+ * it to the DICOM writer.
  *
  * @param sofMarker  the SOF marker code, 0xC0..0xCF
  * @param precision  bits per sample
@@ -12,15 +15,31 @@ import java.util.List;
  * @param height     lines (0 means "defined later by DNL")
  * @param components the frame's components in order
  */
-record JpegFrame(int sofMarker, int precision, int width, int height, List<Component> components) {
+public record JpegFrame(int sofMarker, int precision, int width, int height, List<Component> components) {
 
     /** One component of the frame: identifier and sampling factors. */
-    record Component(int id, int horizontalSampling, int verticalSampling) {
+    public record Component(int id, int horizontalSampling, int verticalSampling) {
     }
 
     static final int BASELINE = 0xC0;
     static final int EXTENDED = 0xC1;
     static final int PROGRESSIVE = 0xC2;
+
+    public JpegFrame {
+        components = List.copyOf(components);
+    }
+
+    /**
+     * Reads the frame header of a complete JPEG stream (SOI to EOI), for a stream that did not come
+     * through cleaning.
+     *
+     * @throws PhotoRejectedException CORRUPT or UNSUPPORTED_VARIANT when the stream has no single,
+     *                                well-formed frame header
+     */
+    public static JpegFrame of(byte[] jpeg) {
+        JpegSegments stream = JpegSegments.parse(jpeg);
+        return read(stream, locate(stream));
+    }
 
     /** Reads the frame header from an SOF segment. */
     static JpegFrame read(JpegSegments stream, JpegSegments.Segment sof) {
@@ -52,6 +71,50 @@ record JpegFrame(int sofMarker, int precision, int width, int height, List<Compo
         return new JpegFrame(sof.marker(), precision, width, height, components);
     }
 
+    /**
+     * The stream's one SOF segment, which must come before the first scan.
+     *
+     * @throws PhotoRejectedException UNSUPPORTED_VARIANT for several frames (hierarchical JPEG),
+     *                                CORRUPT for no frame header or no scan
+     */
+    static JpegSegments.Segment locate(JpegSegments stream) {
+        JpegSegments.Segment sof = null;
+        boolean scan = false;
+        for (JpegSegments.Segment segment : stream.segments()) {
+            if (segment.isSof()) {
+                if (sof != null) {
+                    throw new PhotoRejectedException(Reason.UNSUPPORTED_VARIANT,
+                            "the JPEG has more than one frame (hierarchical JPEG); only single-frame JPEG is accepted");
+                }
+                sof = segment;
+            } else if (segment.marker() == JpegSegments.SOS) {
+                if (sof == null) {
+                    throw corrupt("the JPEG has image data before its frame header");
+                }
+                scan = true;
+            }
+        }
+        if (sof == null) {
+            throw corrupt("the JPEG has no frame header (SOF marker)");
+        }
+        if (!scan) {
+            throw corrupt("the JPEG has no image data (SOS marker)");
+        }
+        return sof;
+    }
+
+    /** True for an 8-bit baseline (process 1) frame: what DICOM JPEG Baseline may hold. */
+    public boolean isBaseline() {
+        return sofMarker == BASELINE && precision == 8;
+    }
+
+    /** True when some component is sampled differently from the first (chroma subsampling). */
+    public boolean chromaSubsampled() {
+        Component first = components.get(0);
+        return components.stream().anyMatch(c -> c.horizontalSampling() != first.horizontalSampling()
+                || c.verticalSampling() != first.verticalSampling());
+    }
+
     /** True for the Huffman sequential and progressive processes that ImageIO can decode. */
     boolean isHuffmanNonDifferential() {
         return sofMarker == BASELINE || sofMarker == EXTENDED || sofMarker == PROGRESSIVE;
@@ -70,6 +133,6 @@ record JpegFrame(int sofMarker, int precision, int width, int height, List<Compo
     }
 
     private static PhotoRejectedException corrupt(String message) {
-        return new PhotoRejectedException(PhotoRejectedException.Reason.CORRUPT, message);
+        return new PhotoRejectedException(Reason.CORRUPT, message);
     }
 }

@@ -15,6 +15,8 @@ import java.util.HexFormat;
  *
  * <p>Baseline 8-bit JPEGs that need no rotation keep their compressed bytes; other JPEGs are
  * transcoded once to baseline JPEG; PNGs become native 8-bit pixels with alpha composited onto white.
+ * The JPEG frame header is read once here, and how the DICOM object stores the pixels is decided
+ * here ({@link CleanedPhoto#storage()}); the DICOM writer decides nothing about pixels.
  */
 public final class PhotoCleaner {
 

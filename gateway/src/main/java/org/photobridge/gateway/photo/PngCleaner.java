@@ -82,8 +82,9 @@ final class PngCleaner {
         }
         var source = new SourceFacts(PhotoFormat.PNG, sha256, (int) header.width(), (int) header.height(),
                 orientation.exifValue(), true, List.copyOf(removed), header.bitDepth());
+        String photometric = samplesPerPixel == 1 ? JpegPhotometric.MONOCHROME2 : JpegPhotometric.RGB;
         return new CleanedPhoto(PixelEncoding.NATIVE, upright.samples(), upright.width(), upright.height(),
-                samplesPerPixel, samplesPerPixel == 1 ? "MONOCHROME2" : "RGB", 8, 8,
-                icc, LossyCompression.none(), source, exif.hints());
+                samplesPerPixel, photometric, 8, 8, icc, LossyCompression.none(), source, exif.hints(),
+                Optional.empty(), PixelStorage.of(PixelEncoding.NATIVE, photometric));
     }
 }

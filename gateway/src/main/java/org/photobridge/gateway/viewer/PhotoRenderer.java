@@ -20,19 +20,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.Objects;
 import java.util.Set;
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReadParam;
-import javax.imageio.ImageReader;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.photobridge.gateway.dicom.DicomTags;
+import org.photobridge.gateway.photo.BaselineJpegEncoder;
+import org.photobridge.gateway.photo.ImageDecoder;
 import org.photobridge.gateway.photo.PhotoLimits;
+import org.photobridge.gateway.photo.PhotoRejectedException;
+import org.photobridge.gateway.photo.PixelStorage;
 
 /**
  * Turns a stored PhotoBridge VL photo (DICOM Part 10 bytes) into JPEGs for viewers: the full-size
@@ -43,6 +38,9 @@ import org.photobridge.gateway.photo.PhotoLimits;
  *
  * <p>Memory: frames over {@link PhotoLimits} are refused before any decoding; thumbnails of JPEG
  * objects are decoded with source subsampling, so a 100-megapixel photo costs a few megabytes.
+ *
+ * <p>JPEG is decoded and encoded by the photo package's one codec ({@link ImageDecoder},
+ * {@link BaselineJpegEncoder}), as everywhere else in the gateway.
  */
 public final class PhotoRenderer {
 
@@ -52,8 +50,8 @@ public final class PhotoRenderer {
 
     public static final float JPEG_QUALITY = 0.9f;
 
-    private static final String JPEG_BASELINE = "1.2.840.10008.1.2.4.50";
-    private static final Set<String> NATIVE_SYNTAXES = Set.of("1.2.840.10008.1.2.1", "1.2.840.10008.1.2");
+    private static final String JPEG_BASELINE = PixelStorage.JPEG_BASELINE;
+    private static final Set<String> NATIVE_SYNTAXES = Set.of(PixelStorage.EXPLICIT_VR_LITTLE_ENDIAN, "1.2.840.10008.1.2");
     private static final Set<String> JPEG_PHOTOMETRICS = Set.of("MONOCHROME2", "RGB", "YBR_FULL", "YBR_FULL_422");
     private static final Set<String> NATIVE_PHOTOMETRICS = Set.of("MONOCHROME2", "RGB");
     private static final byte[] ICC_SIGNATURE = "ICC_PROFILE\0".getBytes(StandardCharsets.US_ASCII);
@@ -183,25 +181,9 @@ public final class PhotoRenderer {
 
     /** The JPEG frame decoded, every {@code subsampling}-th pixel in each direction. */
     private static BufferedImage decodeJpeg(Frame frame, int subsampling) throws UnrenderablePhotoException {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(frame.jpeg()))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new UnrenderablePhotoException("the JPEG frame is not readable");
-            }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, true);
-                if (reader.getWidth(0) != frame.columns() || reader.getHeight(0) != frame.rows()) {
-                    throw new UnrenderablePhotoException("the JPEG frame is " + reader.getWidth(0) + "x"
-                            + reader.getHeight(0) + " but the object says " + frame.columns() + "x" + frame.rows());
-                }
-                ImageReadParam param = reader.getDefaultReadParam();
-                param.setSourceSubsampling(subsampling, subsampling, 0, 0);
-                return reader.read(0, param);
-            } finally {
-                reader.dispose();
-            }
-        } catch (IOException | RuntimeException e) {
+        try {
+            return ImageDecoder.readJpeg(frame.jpeg(), frame.columns(), frame.rows(), subsampling);
+        } catch (PhotoRejectedException e) {
             throw new UnrenderablePhotoException("the JPEG frame cannot be decoded: " + e.getMessage(), e);
         }
     }
@@ -249,21 +231,11 @@ public final class PhotoRenderer {
     }
 
     private static Jpeg encode(BufferedImage image, byte[] iccProfile) throws UnrenderablePhotoException {
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
         try {
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-            param.setCompressionQuality(JPEG_QUALITY);
-            var bytes = new ByteArrayOutputStream();
-            try (var out = new MemoryCacheImageOutputStream(bytes)) {
-                writer.setOutput(out);
-                writer.write(null, new IIOImage(image, null, null), param);
-            }
-            return new Jpeg(withIccProfile(bytes.toByteArray(), iccProfile), image.getWidth(), image.getHeight());
-        } catch (IOException | RuntimeException e) {
+            byte[] jpeg = BaselineJpegEncoder.encode(image, JPEG_QUALITY);
+            return new Jpeg(withIccProfile(jpeg, iccProfile), image.getWidth(), image.getHeight());
+        } catch (RuntimeException e) {
             throw new UnrenderablePhotoException("cannot encode the JPEG: " + e.getMessage(), e);
-        } finally {
-            writer.dispose();
         }
     }
 

@@ -23,16 +23,18 @@ import org.photobridge.gateway.persistence.EncounterStudy;
 import org.photobridge.gateway.persistence.PhotoRecord;
 import org.photobridge.gateway.persistence.Photos;
 import org.photobridge.gateway.persistence.StudySeries;
-import org.photobridge.gateway.problem.ProblemException;
 import org.photobridge.gateway.routing.PhotoSources;
 
 /**
  * Serves photos to viewers and exports, each time checking who asks (department), what for
  * (consent scope) and whether the photo is still in use, and auditing every view, export and refusal.
+ * Refusals are domain exceptions; the door ({@link ViewerResource}) and the edge map them to HTTP.
  */
 @ApplicationScoped
 public class PhotoViewer {
     public static final int THUMBNAIL_SIDE = 256;
+
+    private static final String NOT_FOUND = "no photo with this id";
 
     @Inject
     Photos photos;
@@ -71,7 +73,15 @@ public class PhotoViewer {
         }
     }
 
-    public PhotoRenderer.Jpeg serve(String photoId, Use use, Caller caller) {
+    /**
+     * The photo as a JPEG for the use. Besides the exceptions below, {@code PhotoSources.require}
+     * raises {@code PhotoNotReadableException} when the photo cannot be read from anywhere now.
+     *
+     * @throws PhotoNotFoundException     no such photo, or one the caller may not see
+     * @throws PhotoUseRefusedException   withdrawn, or the patient's consent does not cover the use
+     * @throws UnrenderablePhotoException the stored object cannot be turned into a JPEG
+     */
+    public PhotoRenderer.Jpeg serve(String photoId, Use use, Caller caller) throws UnrenderablePhotoException {
         PhotoRecord photo = find(photoId);
         EncounterStudy study = photos.study(photo.studyId);
         var patient = Optional.of(new BusinessIdentifier(study.patientSystem, study.patientValue));
@@ -82,7 +92,7 @@ public class PhotoViewer {
             audit.record(AuditAction.ACCESS_DENIED, false, agent, patient, entities,
                     use + " refused: " + access.reason());
             // Do not confirm to outsiders that the photo exists.
-            throw ProblemException.notFound("no photo with this id");
+            throw new PhotoNotFoundException(NOT_FOUND);
         }
         if (photo.withdrawnAt != null) {
             audit.record(AuditAction.ACCESS_DENIED, false, agent, patient, entities, use + " refused: withdrawn");
@@ -101,12 +111,9 @@ public class PhotoViewer {
         StudySeries series = photos.series(photo.seriesId);
         byte[] object = sources.require(photo, new InstanceRef(study.studyInstanceUid, series.seriesInstanceUid,
                 photo.sopClassUid, photo.sopInstanceUid));
-        PhotoRenderer.Jpeg jpeg;
-        try {
-            jpeg = use == Use.THUMBNAIL ? renderer.thumbnail(object, THUMBNAIL_SIDE) : renderer.rendered(object);
-        } catch (UnrenderablePhotoException e) {
-            throw new ProblemException(500, "unrenderable", "Cannot render", e.getMessage());
-        }
+        PhotoRenderer.Jpeg jpeg = use == Use.THUMBNAIL
+                ? renderer.thumbnail(object, THUMBNAIL_SIDE)
+                : renderer.rendered(object);
         audit.record(use.action, true, agent, patient, entities, use.name().toLowerCase(java.util.Locale.ROOT)
                 + " served to " + caller.username());
         return jpeg;
@@ -135,9 +142,9 @@ public class PhotoViewer {
 
     private PhotoRecord find(String id) {
         try {
-            return photos.find(UUID.fromString(id)).orElseThrow(() -> ProblemException.notFound("no photo with this id"));
+            return photos.find(UUID.fromString(id)).orElseThrow(() -> new PhotoNotFoundException(NOT_FOUND));
         } catch (IllegalArgumentException e) {
-            throw ProblemException.notFound("no photo with this id");
+            throw new PhotoNotFoundException(NOT_FOUND);
         }
     }
 

@@ -11,13 +11,20 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.CacheControl;
 import jakarta.ws.rs.core.Response;
 
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.photobridge.gateway.access.CallerResolver;
+import org.photobridge.gateway.problem.Problem;
 import org.photobridge.gateway.problem.ProblemException;
+import org.photobridge.gateway.problem.ProblemMappers;
 
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
 
-/** Photo pixels for EHR viewers and exports: thumbnail, rendered image, export for a purpose. */
+/**
+ * Photo pixels for EHR viewers and exports: thumbnail, rendered image, export for a purpose. The
+ * viewer's own refusals ({@link PhotoNotFoundException}, {@link UnrenderablePhotoException}) are
+ * answered here; the shared ones (withdrawn, not covered, not readable) by {@code ProblemMappers}.
+ */
 @Path("/api/v1/photos")
 @Authenticated
 @Blocking
@@ -32,14 +39,14 @@ public class ViewerResource {
     @GET
     @Path("/{id}/thumbnail")
     @Produces("image/jpeg")
-    public Response thumbnail(@PathParam("id") String id) {
+    public Response thumbnail(@PathParam("id") String id) throws UnrenderablePhotoException {
         return jpeg(viewer.serve(id, PhotoViewer.Use.THUMBNAIL, callers.current()), null);
     }
 
     @GET
     @Path("/{id}/rendered")
     @Produces("image/jpeg")
-    public Response rendered(@PathParam("id") String id) {
+    public Response rendered(@PathParam("id") String id) throws UnrenderablePhotoException {
         return jpeg(viewer.serve(id, PhotoViewer.Use.RENDERED, callers.current()), null);
     }
 
@@ -47,7 +54,8 @@ public class ViewerResource {
     @GET
     @Path("/{id}/export")
     @Produces("image/jpeg")
-    public Response export(@PathParam("id") String id, @QueryParam("purpose") String purpose) {
+    public Response export(@PathParam("id") String id, @QueryParam("purpose") String purpose)
+            throws UnrenderablePhotoException {
         PhotoViewer.Use use = exportUse(purpose);
         return jpeg(viewer.serve(id, use, callers.current()), "attachment; filename=\"photo-" + id + ".jpg\"");
     }
@@ -65,6 +73,19 @@ public class ViewerResource {
             default -> throw new ProblemException(400, "invalid-query", "Invalid query",
                     "purpose must be teaching, publication, marketing or specific-use", "purpose");
         };
+    }
+
+    /** 404, the same whether the photo does not exist or the caller may not see it. */
+    @ServerExceptionMapper
+    public Response notFound(PhotoNotFoundException e) {
+        return ProblemMappers.respond(new Problem(Problem.TYPE_PREFIX + "not-found", "Not found", 404, e.getMessage(),
+                null));
+    }
+
+    @ServerExceptionMapper
+    public Response unrenderable(UnrenderablePhotoException e) {
+        return ProblemMappers.respond(new Problem(Problem.TYPE_PREFIX + "unrenderable", "Cannot render", 500,
+                e.getMessage(), null));
     }
 
     private static Response jpeg(PhotoRenderer.Jpeg jpeg, String disposition) {
