@@ -113,6 +113,10 @@ public class EncryptedBlobStore {
             deleteQuietly(incoming);
             deleteQuietly(target);
             throw new StoreUnavailableException("the photo store could not write durably: " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            // The writer refused the photo (say, a 4:4:4 stream that does not decode): nothing is kept.
+            deleteQuietly(incoming);
+            throw e;
         }
     }
 

@@ -36,6 +36,20 @@ class EncryptedBlobStoreTest {
     }
 
     @Test
+    void aWriterThatFailsLeavesNoFileBehind() throws IOException {
+        var store = store((byte) 1);
+        var refusal = new IllegalArgumentException("the image does not decode");
+        var thrown = assertThrows(IllegalArgumentException.class, () -> store.put(out -> {
+            out.write(random(SegmentedGcm.SEGMENT_SIZE + 5));
+            throw refusal;
+        }));
+        assertTrue(thrown == refusal, "the writer's own exception reaches the caller");
+        try (var left = Files.list(dir.resolve("store"))) {
+            assertEquals(java.util.List.of(), left.toList(), "no .incoming or blob file stays");
+        }
+    }
+
+    @Test
     void roundTripsEmptySmallExactAndMultiSegmentBlobs() throws IOException {
         var store = store((byte) 1);
         for (int size : new int[] {0, 1, 1000, SegmentedGcm.SEGMENT_SIZE, SegmentedGcm.SEGMENT_SIZE * 3 + 17}) {
