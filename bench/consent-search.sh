@@ -50,7 +50,7 @@ mkdir -p "$work"
 : >"$results"
 
 stack_pid=""
-trap 'rc=$?; [[ -z $stack_pid ]] || { kill -TERM "$stack_pid" 2>/dev/null; wait "$stack_pid" 2>/dev/null; }; exit $rc' EXIT
+trap 'rc=$?; [[ -z $stack_pid ]] || { kill -TERM "$stack_pid" 2>/dev/null; wait "$stack_pid" 2>/dev/null || true; }; exit $rc' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
