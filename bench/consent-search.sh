@@ -54,6 +54,9 @@ trap 'rc=$?; [[ -z $stack_pid ]] || { kill -TERM "$stack_pid" 2>/dev/null; wait 
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# The local stack's ports must be free: a stack left running would answer in place of ours.
+for port in 8080 8180 5433 4242 8042; do pb_require_port_free "$port" "the benchmark's local stack"; done
+
 log=$work/stack-consent.log
 pb_log "starting the local stack ($log)"
 build_flag=--skip-build

@@ -77,6 +77,9 @@ trap 'rc=$?; stop_scp; stop_stack; exit $rc' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# The local stack's ports must be free: a stack left running would answer in place of ours.
+for port in 8080 8180 5433 4242 8042; do pb_require_port_free "$port" "the benchmark's local stack"; done
+
 # $1 log name, $2 extra gateway options; $3 "--skip-build" or "".
 start_stack() {
   local log=$work/stack-$1.log
