@@ -2,7 +2,6 @@ package org.photobridge.gateway.audit;
 
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -13,10 +12,8 @@ import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
-import org.hibernate.Session;
 import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.fhir.Page;
 import org.photobridge.domain.AuditAction;
@@ -24,6 +21,10 @@ import org.photobridge.fhir.audit.AuditQuery;
 import org.photobridge.fhir.audit.AuditRecord;
 import org.photobridge.fhir.audit.AuditSource;
 import org.photobridge.gateway.access.Caller;
+import org.photobridge.gateway.persistence.AuditEntries;
+import org.photobridge.gateway.persistence.AuditEntry;
+import org.photobridge.gateway.persistence.AuditHead;
+import org.photobridge.gateway.persistence.AuditHeads;
 
 /**
  * The tamper-evident audit trail. Every entry carries an HMAC-SHA256, under a key kept outside the
@@ -38,7 +39,10 @@ public class AuditLog implements AuditSource {
     public static final String GATEWAY = "photobridge";
 
     @Inject
-    Session session;
+    AuditEntries entries;
+
+    @Inject
+    AuditHeads heads;
 
     @Inject
     Clock clock;
@@ -64,7 +68,7 @@ public class AuditLog implements AuditSource {
     @Transactional
     public AuditRecord record(AuditAction action, boolean success, Agent agent, Optional<BusinessIdentifier> patient,
             List<String> entities, String detail) {
-        AuditHead head = session.find(AuditHead.class, 1, LockModeType.PESSIMISTIC_WRITE);
+        AuditHead head = heads.locked();
         var entry = new AuditEntry();
         entry.sequence = head.sequence + 1;
         entry.id = UUID.randomUUID().toString();
@@ -82,7 +86,7 @@ public class AuditLog implements AuditSource {
         entry.previousHash = head.hash;
         entry.scheme = ChainScheme.HMAC_SHA256.column;
         entry.hash = ChainScheme.HMAC_SHA256.code(entry, keys);
-        session.persist(entry);
+        entries.append(entry);
         head.sequence = entry.sequence;
         head.hash = entry.hash;
         schedule.entryWritten(entry.sequence);
@@ -110,42 +114,17 @@ public class AuditLog implements AuditSource {
     @Override
     @Transactional
     public Optional<AuditRecord> read(String id) {
-        return session.createSelectionQuery("from AuditEntry where id = :id", AuditEntry.class)
-                .setParameter("id", id).uniqueResultOptional().map(AuditLog::toRecord);
+        return entries.byId(id).map(AuditLog::toRecord);
     }
 
     @Override
     @Transactional
     public Page<AuditRecord> search(AuditQuery query, int offset, int count) {
-        var where = new ArrayList<String>();
-        query.patientIdentifier().ifPresent(p -> where.add("patientSystem = :ps and patientValue = :pv"));
-        query.entity().ifPresent(e -> where.add("(entities = :e or entities like :eFirst or entities like :eMiddle "
-                + "or entities like :eLast)"));
-        query.agent().ifPresent(a -> where.add("agent = :agent"));
-        query.date().from().ifPresent(f -> where.add("recorded >= :from"));
-        query.date().to().ifPresent(t -> where.add("recorded <= :to"));
-        if (!query.actions().isEmpty()) {
-            where.add("action in :actions");
-        }
-        String filter = where.isEmpty() ? "" : " where " + String.join(" and ", where);
-        var select = session.createSelectionQuery("from AuditEntry" + filter + " order by sequence desc",
-                AuditEntry.class);
-        var total = session.createSelectionQuery("select count(*) from AuditEntry" + filter, Long.class);
-        for (var q : List.of(select, total)) {
-            query.patientIdentifier().ifPresent(p -> q.setParameter("ps", p.system()).setParameter("pv", p.value()));
-            query.entity().ifPresent(e -> q.setParameter("e", e).setParameter("eFirst", e + " %")
-                    .setParameter("eMiddle", "% " + e + " %").setParameter("eLast", "% " + e));
-            query.agent().ifPresent(a -> q.setParameter("agent", a));
-            query.date().from().ifPresent(f -> q.setParameter("from", f));
-            query.date().to().ifPresent(t -> q.setParameter("to", t));
-            if (!query.actions().isEmpty()) {
-                q.setParameter("actions", query.actions().stream().map(Enum::name).toList());
-            }
-        }
-        List<AuditEntry> rows = count <= 0 ? List.of()
-                : select.setFirstResult(offset).setMaxResults(count).getResultList();
-        List<AuditRecord> items = rows.stream().map(AuditLog::toRecord).toList();
-        return new Page<>(items, total.getSingleResult());
+        var criteria = new AuditEntries.Criteria(query.patientIdentifier(), query.entity(), query.agent(),
+                query.date().from(), query.date().to(),
+                query.actions().stream().map(Enum::name).collect(Collectors.toUnmodifiableSet()));
+        List<AuditRecord> items = entries.search(criteria, offset, count).stream().map(AuditLog::toRecord).toList();
+        return new Page<>(items, entries.count(criteria));
     }
 
     static AuditRecord toRecord(AuditEntry entry) {

@@ -7,6 +7,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 
+import org.photobridge.gateway.persistence.AuditEntry;
+
 /**
  * How an entry's chain code (column {@code hash}) is computed, by the scheme named in its {@code scheme}
  * column: entries written since V3 carry a keyed MAC; entries written before keep their plain SHA-256.

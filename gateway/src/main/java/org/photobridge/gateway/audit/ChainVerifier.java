@@ -15,8 +15,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 
-import org.hibernate.Session;
 import org.jboss.logging.Logger;
+import org.photobridge.gateway.persistence.AuditEntries;
+import org.photobridge.gateway.persistence.AuditEntry;
+import org.photobridge.gateway.persistence.AuditHead;
+import org.photobridge.gateway.persistence.AuditHeads;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
@@ -33,7 +36,10 @@ public class ChainVerifier {
     private static final int CHUNK = 1000;
 
     @Inject
-    Session session;
+    AuditEntries entries;
+
+    @Inject
+    AuditHeads heads;
 
     @Inject
     AuditKeys keys;
@@ -166,11 +172,8 @@ public class ChainVerifier {
             return full();
         }
         if (base.sequence > 0) {
-            String anchor = read(() -> Optional.ofNullable(session.find(AuditEntry.class, base.sequence))
-                    .map(e -> e.hash).orElse(null));
-            long before = read(() -> session.createSelectionQuery(
-                    "select count(*) from AuditEntry where sequence <= :s", Long.class)
-                    .setParameter("s", base.sequence).getSingleResult());
+            String anchor = read(() -> entries.chainCodeAt(base.sequence).orElse(null));
+            long before = read(() -> entries.countThrough(base.sequence));
             if (anchor == null || !anchor.equals(base.code) || before != base.sequence) {
                 return full();
             }
@@ -199,8 +202,7 @@ public class ChainVerifier {
         }
 
         AuditVerification to(Head head, boolean fully) {
-            long total = read(() -> session.createSelectionQuery("select count(*) from AuditEntry", Long.class)
-                    .getSingleResult());
+            long total = read(() -> entries.count());
             CheckpointFile.Newest newest;
             try {
                 newest = file.newest();
@@ -211,10 +213,7 @@ public class ChainVerifier {
             long after = expected - 1;
             while (after < head.sequence) {
                 long from = after;
-                List<AuditEntry> chunk = read(() -> session.createSelectionQuery(
-                        "from AuditEntry where sequence > :after and sequence <= :head order by sequence",
-                        AuditEntry.class).setParameter("after", from).setParameter("head", head.sequence)
-                        .setMaxResults(CHUNK).getResultList());
+                List<AuditEntry> chunk = read(() -> entries.between(from, head.sequence, CHUNK));
                 for (AuditEntry entry : chunk) {
                     AuditBreak broken = accept(entry);
                     if (broken != null) {
@@ -234,10 +233,8 @@ public class ChainVerifier {
             if (!head.code.equals(previous)) {
                 return broken(AuditBreak.HEAD_MISMATCH, head.sequence, total, head, fully, checkpoint);
             }
-            Long beyond = read(() -> session.createSelectionQuery(
-                    "select min(sequence) from AuditEntry where sequence > :head", Long.class)
-                    .setParameter("head", head.sequence).getSingleResult());
-            if (beyond != null) {
+            boolean beyond = read(() -> entries.anyAfter(head.sequence));
+            if (beyond) {
                 return broken(AuditBreak.HEAD_MISMATCH, head.sequence + 1, total, head, fully, checkpoint);
             }
             if (newest.forged()) {
@@ -257,8 +254,7 @@ public class ChainVerifier {
                             head, fully, checkpoint);
                 }
                 String atCheckpoint = c.sequence() == 0 ? ChainScheme.GENESIS
-                        : read(() -> Optional.ofNullable(session.find(AuditEntry.class, c.sequence()))
-                                .map(e -> e.hash).orElse(null));
+                        : read(() -> entries.chainCodeAt(c.sequence()).orElse(null));
                 if (!c.mac().equals(atCheckpoint)) {
                     return broken(AuditBreak.CHECKPOINT_MISMATCH, c.sequence(), total, head, fully, checkpoint);
                 }
@@ -311,7 +307,7 @@ public class ChainVerifier {
 
     private Head head() {
         return read(() -> {
-            AuditHead head = session.find(AuditHead.class, 1);
+            AuditHead head = heads.current();
             return new Head(head.sequence, head.hash);
         });
     }

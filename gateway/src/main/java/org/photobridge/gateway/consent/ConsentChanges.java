@@ -8,7 +8,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
-import org.hibernate.Session;
 import org.photobridge.fhir.StoredVersion;
 import org.photobridge.domain.AuditAction;
 import org.photobridge.domain.ConsentScope;
@@ -18,6 +17,7 @@ import org.photobridge.gateway.audit.AuditLog;
 import org.photobridge.gateway.outbox.WorkQueue;
 import org.photobridge.gateway.persistence.EncounterStudy;
 import org.photobridge.gateway.persistence.PhotoRecord;
+import org.photobridge.gateway.persistence.Photos;
 
 /**
  * What a stored Consent change sets in motion, inside its transaction: the audit entry, the EHR
@@ -29,7 +29,7 @@ import org.photobridge.gateway.persistence.PhotoRecord;
 public class ConsentChanges {
 
     @Inject
-    Session session;
+    Photos photos;
 
     @Inject
     ConsentStore store;
@@ -70,13 +70,9 @@ public class ConsentChanges {
         before.ifPresent(previous::add);
 
         var instant = clock.instant();
-        for (Object[] row : session.createSelectionQuery("""
-                select p, s from PhotoRecord p, EncounterStudy s where p.studyId = s.id
-                and s.patientSystem = :ps and s.patientValue = :pv and p.withdrawnAt is null""", Object[].class)
-                .setParameter("ps", after.patient().system()).setParameter("pv", after.patient().value())
-                .getResultList()) {
-            PhotoRecord photo = (PhotoRecord) row[0];
-            EncounterStudy study = (EncounterStudy) row[1];
+        for (Photos.InStudy inStudy : photos.inUseOfPatient(after.patient().system(), after.patient().value())) {
+            PhotoRecord photo = inStudy.photo();
+            EncounterStudy study = inStudy.study();
             var ref = Optional.of(new ConsentPolicy.PhotoRef(study.id.toString(), study.studyInstanceUid,
                     photo.sopInstanceUid));
             boolean was = ConsentPolicy.decide(previous, ConsentScope.CLINICAL_CARE, ref, instant).permitted();

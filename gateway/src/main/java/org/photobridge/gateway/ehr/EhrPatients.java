@@ -7,13 +7,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
-import org.hibernate.Session;
 import org.jboss.logging.Logger;
 import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.fhir.ehr.EhrClient;
 import org.photobridge.fhir.ehr.EhrException;
 import org.photobridge.fhir.ehr.EhrSettings;
-import org.photobridge.gateway.persistence.PatientLink;
+import org.photobridge.gateway.persistence.PatientLinks;
 
 /**
  * Finds a patient's literal reference in the EHR by identifier and remembers it. When no EHR is
@@ -25,7 +24,7 @@ public class EhrPatients {
     private static final Logger LOG = Logger.getLogger(EhrPatients.class);
 
     @Inject
-    Session session;
+    PatientLinks links;
 
     @Inject
     Clock clock;
@@ -49,8 +48,7 @@ public class EhrPatients {
 
     @Transactional
     public Optional<String> known(BusinessIdentifier patient) {
-        return Optional.ofNullable(session.find(PatientLink.class, new PatientLink.Key(patient.system(),
-                patient.value()))).map(link -> link.reference);
+        return links.reference(patient);
     }
 
     /** The patient's EHR reference: remembered, or asked of the EHR now (empty when unknown or unreachable). */
@@ -71,17 +69,6 @@ public class EhrPatients {
 
     @Transactional
     void remember(BusinessIdentifier patient, String reference) {
-        var key = new PatientLink.Key(patient.system(), patient.value());
-        PatientLink link = session.find(PatientLink.class, key);
-        boolean fresh = link == null;
-        if (fresh) {
-            link = new PatientLink();
-            link.key = key;
-        }
-        link.reference = reference;
-        link.resolvedAt = clock.instant();
-        if (fresh) {
-            session.persist(link);
-        }
+        links.remember(patient, reference, clock.instant());
     }
 }

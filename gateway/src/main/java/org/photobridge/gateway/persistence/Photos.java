@@ -4,7 +4,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -15,32 +18,37 @@ import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
-import org.hibernate.Session;
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 
 /** Queries over photos and their deliveries. */
 @ApplicationScoped
-public class Photos {
-
-    @Inject
-    Session session;
+public class Photos implements PanacheRepositoryBase<PhotoRecord, UUID> {
 
     @Inject
     WorkItems workItems;
 
     @Inject
+    Studies studies;
+
+    @Inject
+    StudySeriesRows seriesRows;
+
+    @Inject
     Clock clock;
+
+    /** A photo with the study it belongs to. */
+    public record InStudy(PhotoRecord photo, EncounterStudy study) {
+    }
 
     @Transactional
     public Optional<PhotoRecord> find(UUID id) {
-        return Optional.ofNullable(session.find(PhotoRecord.class, id));
+        return findByIdOptional(id);
     }
 
     /** The photos of a study made from these source bytes (one per department at most). */
     @Transactional
     public List<PhotoRecord> findBySource(UUID studyId, String sha256) {
-        return session.createSelectionQuery("from PhotoRecord where studyId = :s and sourceSha256 = :h"
-                + " order by createdAt", PhotoRecord.class).setParameter("s", studyId).setParameter("h", sha256)
-                .getResultList();
+        return list("studyId = ?1 and sourceSha256 = ?2 order by createdAt", studyId, sha256);
     }
 
     @Transactional
@@ -55,12 +63,12 @@ public class Photos {
 
     @Transactional
     public EncounterStudy study(UUID studyId) {
-        return session.find(EncounterStudy.class, studyId);
+        return studies.findById(studyId);
     }
 
     @Transactional
     public StudySeries series(UUID seriesId) {
-        return session.find(StudySeries.class, seriesId);
+        return seriesRows.findById(seriesId);
     }
 
     /** Photos of one patient, optionally of one encounter, newest first. */
@@ -72,22 +80,48 @@ public class Photos {
                 and s.patientSystem = :ps and s.patientValue = :pv"""
                 + (encounterSystem.isPresent() ? " and s.encounterSystem = :es and s.encounterValue = :ev" : "")
                 + " order by p.createdAt desc";
-        var query = session.createSelectionQuery(hql, PhotoRecord.class)
-                .setParameter("ps", patientSystem).setParameter("pv", patientValue);
+        Map<String, Object> parameters = new HashMap<>();
+        parameters.put("ps", patientSystem);
+        parameters.put("pv", patientValue);
         if (encounterSystem.isPresent()) {
-            query.setParameter("es", encounterSystem.get()).setParameter("ev", encounterValue.orElseThrow());
+            parameters.put("es", encounterSystem.get());
+            parameters.put("ev", encounterValue.orElseThrow());
         }
-        return query.setMaxResults(limit).getResultList();
+        return find(hql, parameters).page(0, limit).list();
+    }
+
+    /** Every photo of these studies, withdrawn ones included, by series and Instance Number. */
+    @Transactional
+    public List<PhotoRecord> ofStudies(Collection<UUID> studyIds) {
+        return studyIds.isEmpty() ? List.of() : list("studyId in ?1 order by seriesId, instanceNumber", studyIds);
+    }
+
+    /** The photos of a series still in use (not withdrawn), by Instance Number. */
+    @Transactional
+    public List<PhotoRecord> inUseOfSeries(UUID seriesId) {
+        return list("seriesId = ?1 and withdrawnAt is null order by instanceNumber", seriesId);
+    }
+
+    /**
+     * The photos of a patient still in use (not withdrawn), with their studies, in the caller's
+     * transaction: a consent change decides which of them it withdraws.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public List<InStudy> inUseOfPatient(String patientSystem, String patientValue) {
+        return find("""
+                select p, s from PhotoRecord p, EncounterStudy s where p.studyId = s.id
+                and s.patientSystem = ?1 and s.patientValue = ?2 and p.withdrawnAt is null""", patientSystem,
+                patientValue).project(InStudy.class).list();
     }
 
     /** Every access tag of every photo the gateway holds of a patient (withdrawn ones included). */
     @Transactional
     public Set<String> accessTagsOfPatient(String patientSystem, String patientValue) {
         var tags = new TreeSet<String>();
-        session.createSelectionQuery("""
+        find("""
                 select p.accessTags from PhotoRecord p, EncounterStudy s where p.studyId = s.id
-                and s.patientSystem = :ps and s.patientValue = :pv""", String.class)
-                .setParameter("ps", patientSystem).setParameter("pv", patientValue).getResultList()
+                and s.patientSystem = ?1 and s.patientValue = ?2""", patientSystem, patientValue)
+                .project(String.class).list()
                 .forEach(list -> tags.addAll(Arrays.asList(list.split(","))));
         tags.remove("");
         return tags;
@@ -96,9 +130,9 @@ public class Photos {
     /** Commits a new photo and its delivery work in one transaction. */
     @Transactional
     public void insert(PhotoRecord photo, List<WorkItem> deliveries) {
-        session.persist(photo);
-        deliveries.forEach(session::persist);
-        session.flush();
+        persist(photo);
+        workItems.persist(deliveries);
+        flush();
     }
 
     /**
@@ -108,24 +142,26 @@ public class Photos {
     @Transactional
     public List<PhotoRecord> purgeable(Duration retention, int limit) {
         Instant cutoff = clock.instant().minus(retention);
-        return session.createSelectionQuery("""
+        Map<String, Object> parameters = new HashMap<>();
+        parameters.put("delivery", WorkItem.Kind.PACS_DELIVERY);
+        parameters.put("withdrawal", WorkItem.Kind.PACS_WITHDRAWAL);
+        parameters.put("done", WorkItem.Status.DONE);
+        parameters.put("cutoff", cutoff);
+        parameters.put("q", WorkItem.Status.QUEUED);
+        parameters.put("r", WorkItem.Status.RETRYING);
+        return find("""
                 select p from PhotoRecord p where p.blobKey is not null and (
                   (p.withdrawnAt is null and not exists (select 1 from WorkItem d where d.photoId = p.id
                                   and d.kind = :delivery and (d.status <> :done or d.doneAt > :cutoff)))
                   or (p.withdrawnAt is not null and not exists (select 1 from WorkItem w
                                   where w.photoId = p.id and w.kind = :withdrawal and w.status in (:q, :r))))""",
-                PhotoRecord.class)
-                .setParameter("delivery", WorkItem.Kind.PACS_DELIVERY)
-                .setParameter("withdrawal", WorkItem.Kind.PACS_WITHDRAWAL)
-                .setParameter("done", WorkItem.Status.DONE).setParameter("cutoff", cutoff)
-                .setParameter("q", WorkItem.Status.QUEUED).setParameter("r", WorkItem.Status.RETRYING)
-                .setMaxResults(limit).getResultList();
+                parameters).page(0, limit).list();
     }
 
     /** Marks a photo's bytes as purged; returns the blob key to delete, if it still had one. */
     @Transactional
     public Optional<String> markPurged(UUID photoId) {
-        PhotoRecord photo = session.find(PhotoRecord.class, photoId, LockModeType.PESSIMISTIC_WRITE);
+        PhotoRecord photo = findById(photoId, LockModeType.PESSIMISTIC_WRITE);
         String key = photo.blobKey;
         photo.blobKey = null;
         if (key != null) {
@@ -136,7 +172,6 @@ public class Photos {
 
     @Transactional
     public boolean isBlobReferenced(String blobKey) {
-        return session.createSelectionQuery("select count(p) from PhotoRecord p where p.blobKey = :k", Long.class)
-                .setParameter("k", blobKey).getSingleResult() > 0;
+        return count("blobKey = ?1", blobKey) > 0;
     }
 }

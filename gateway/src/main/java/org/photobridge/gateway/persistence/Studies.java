@@ -9,9 +9,10 @@ import jakarta.inject.Inject;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
 
-import org.hibernate.Session;
 import org.photobridge.gateway.dicom.PhotoInstance.Identifier;
 import org.photobridge.gateway.dicom.UidGenerator;
+
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 
 /**
  * Finds or creates the study of a patient's encounter and the series of a department and body site
@@ -19,10 +20,10 @@ import org.photobridge.gateway.dicom.UidGenerator;
  * settled by the database's unique constraints.
  */
 @ApplicationScoped
-public class Studies {
+public class Studies implements PanacheRepositoryBase<EncounterStudy, UUID> {
 
     @Inject
-    Session session;
+    StudySeriesRows seriesRows;
 
     @Inject
     Clock clock;
@@ -32,12 +33,8 @@ public class Studies {
     }
 
     public Optional<EncounterStudy> find(Identifier patient, Identifier encounter) {
-        return session.createSelectionQuery("""
-                from EncounterStudy where patientSystem = :ps and patientValue = :pv
-                and encounterSystem = :es and encounterValue = :ev""", EncounterStudy.class)
-                .setParameter("ps", patient.system()).setParameter("pv", patient.value())
-                .setParameter("es", encounter.system()).setParameter("ev", encounter.value())
-                .uniqueResultOptional();
+        return find("patientSystem = ?1 and patientValue = ?2 and encounterSystem = ?3 and encounterValue = ?4",
+                patient.system(), patient.value(), encounter.system(), encounter.value()).singleResultOptional();
     }
 
     /** Reserves an Instance Number in the right series, creating study and series as needed. */
@@ -67,33 +64,22 @@ public class Studies {
             created.encounterValue = encounter.value();
             created.studyInstanceUid = uids.next();
             created.createdAt = clock.instant();
-            session.persist(created);
-            session.flush();
+            persistAndFlush(created);
             return created;
         });
-        StudySeries series = session.createSelectionQuery(
-                "from StudySeries where studyId = :s and department = :d and bodySiteCode = :b", StudySeries.class)
-                .setParameter("s", study.id).setParameter("d", department).setParameter("b", bodySiteCode)
-                .uniqueResultOptional().orElseGet(() -> {
-                    Integer highest = session.createSelectionQuery(
-                            "select max(seriesNumber) from StudySeries where studyId = :s", Integer.class)
-                            .setParameter("s", study.id).getSingleResult();
-                    var created = new StudySeries();
-                    created.id = UUID.randomUUID();
-                    created.studyId = study.id;
-                    created.department = department;
-                    created.bodySiteCode = bodySiteCode;
-                    created.seriesInstanceUid = uids.next();
-                    created.seriesNumber = highest == null ? 1 : highest + 1;
-                    created.instanceCount = 0;
-                    session.persist(created);
-                    session.flush();
-                    return created;
-                });
-        // An atomic increment, so concurrent uploads to one series get distinct numbers.
-        session.createMutationQuery("update StudySeries set instanceCount = instanceCount + 1 where id = :id")
-                .setParameter("id", series.id).executeUpdate();
-        session.refresh(series);
-        return new Slot(study, series, series.instanceCount);
+        StudySeries series = seriesRows.of(study.id, department, bodySiteCode).orElseGet(() -> {
+            Optional<Integer> highest = seriesRows.highestNumber(study.id);
+            var created = new StudySeries();
+            created.id = UUID.randomUUID();
+            created.studyId = study.id;
+            created.department = department;
+            created.bodySiteCode = bodySiteCode;
+            created.seriesInstanceUid = uids.next();
+            created.seriesNumber = highest.map(n -> n + 1).orElse(1);
+            created.instanceCount = 0;
+            seriesRows.persistAndFlush(created);
+            return created;
+        });
+        return new Slot(study, series, seriesRows.countPhoto(series));
     }
 }

@@ -3,15 +3,15 @@ package org.photobridge.gateway.persistence;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
-
-import org.hibernate.Session;
 
 /**
  * Studies, their series and their photos as DICOM query/retrieve looks them up: by patient
@@ -21,7 +21,13 @@ import org.hibernate.Session;
 public class StudyCatalog {
 
     @Inject
-    Session session;
+    Studies studies;
+
+    @Inject
+    StudySeriesRows seriesRows;
+
+    @Inject
+    Photos photos;
 
     /**
      * What to look up. Every present criterion must hold; an empty list or empty optional does not
@@ -45,55 +51,47 @@ public class StudyCatalog {
     @Transactional
     public List<EncounterStudy> studies(Criteria criteria, int max) {
         var where = new ArrayList<String>();
-        criteria.patientValue().ifPresent(v -> where.add("s.patientValue = :pv"));
+        Map<String, Object> parameters = new HashMap<>();
+        criteria.patientValue().ifPresent(v -> {
+            where.add("s.patientValue = :pv");
+            parameters.put("pv", v);
+        });
         if (!criteria.patientSystems().isEmpty()) {
             where.add("s.patientSystem in (:ps)");
+            parameters.put("ps", criteria.patientSystems());
         }
         if (!criteria.studyInstanceUids().isEmpty()) {
             where.add("s.studyInstanceUid in (:uids)");
+            parameters.put("uids", criteria.studyInstanceUids());
         }
-        criteria.createdFrom().ifPresent(f -> where.add("s.createdAt >= :from"));
-        criteria.createdBefore().ifPresent(b -> where.add("s.createdAt < :before"));
-        var query = session.createSelectionQuery("select s from EncounterStudy s"
+        criteria.createdFrom().ifPresent(f -> {
+            where.add("s.createdAt >= :from");
+            parameters.put("from", f);
+        });
+        criteria.createdBefore().ifPresent(b -> {
+            where.add("s.createdAt < :before");
+            parameters.put("before", b);
+        });
+        return studies.find("select s from EncounterStudy s"
                 + (where.isEmpty() ? "" : " where " + String.join(" and ", where))
-                + " order by s.createdAt desc, s.studyInstanceUid", EncounterStudy.class);
-        criteria.patientValue().ifPresent(v -> query.setParameter("pv", v));
-        if (!criteria.patientSystems().isEmpty()) {
-            query.setParameterList("ps", criteria.patientSystems());
-        }
-        if (!criteria.studyInstanceUids().isEmpty()) {
-            query.setParameterList("uids", criteria.studyInstanceUids());
-        }
-        criteria.createdFrom().ifPresent(f -> query.setParameter("from", f));
-        criteria.createdBefore().ifPresent(b -> query.setParameter("before", b));
-        return query.setMaxResults(max).getResultList();
+                + " order by s.createdAt desc, s.studyInstanceUid", parameters).page(0, max).list();
     }
 
     /** The series of these studies, by study and Series Number. */
     @Transactional
     public List<StudySeries> series(Collection<UUID> studyIds) {
-        if (studyIds.isEmpty()) {
-            return List.of();
-        }
-        return session.createSelectionQuery("from StudySeries where studyId in (:ids) order by studyId, seriesNumber",
-                StudySeries.class).setParameterList("ids", studyIds).getResultList();
+        return seriesRows.ofStudies(studyIds);
     }
 
     /** Every photo of these studies, withdrawn ones included, by series and Instance Number. */
     @Transactional
     public List<PhotoRecord> photos(Collection<UUID> studyIds) {
-        if (studyIds.isEmpty()) {
-            return List.of();
-        }
-        return session.createSelectionQuery("from PhotoRecord where studyId in (:ids)"
-                + " order by seriesId, instanceNumber", PhotoRecord.class).setParameterList("ids", studyIds)
-                .getResultList();
+        return photos.ofStudies(studyIds);
     }
 
     /** The study with this Study Instance UID. */
     @Transactional
     public Optional<EncounterStudy> study(String studyInstanceUid) {
-        return session.createSelectionQuery("from EncounterStudy where studyInstanceUid = :uid", EncounterStudy.class)
-                .setParameter("uid", studyInstanceUid).uniqueResultOptional();
+        return studies.find("studyInstanceUid = ?1", studyInstanceUid).singleResultOptional();
     }
 }

@@ -43,7 +43,7 @@ public class WorkItems implements PanacheRepositoryBase<WorkItem, UUID> {
     }
 
     public WorkItem locked(UUID id) {
-        return getEntityManager().find(WorkItem.class, id, LockModeType.PESSIMISTIC_WRITE);
+        return findById(id, LockModeType.PESSIMISTIC_WRITE);
     }
 
     /** A photo's items of one kind, by destination. */
@@ -92,8 +92,8 @@ public class WorkItems implements PanacheRepositoryBase<WorkItem, UUID> {
             }
             counts.put(kind, byStatus);
         }
-        getSession().createSelectionQuery("select w.kind, w.status, count(w) from WorkItem w group by w.kind, w.status",
-                Object[].class).getResultList()
+        find("select w.kind, w.status, count(w) from WorkItem w group by w.kind, w.status").project(Object[].class)
+                .list()
                 .forEach(row -> counts.get((Kind) row[0]).put((Status) row[1], (Long) row[2]));
         return counts;
     }

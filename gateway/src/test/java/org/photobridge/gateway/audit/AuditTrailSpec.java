@@ -37,6 +37,7 @@ import org.photobridge.fhir.DateRange;
 import org.photobridge.domain.AuditAction;
 import org.photobridge.fhir.audit.AuditQuery;
 import org.photobridge.fhir.audit.AuditRecord;
+import org.photobridge.gateway.persistence.AuditEntry;
 import org.photobridge.gateway.testing.Keycloak;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;

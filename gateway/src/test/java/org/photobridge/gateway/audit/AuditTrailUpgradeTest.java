@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.photobridge.domain.AuditAction;
+import org.photobridge.gateway.persistence.AuditEntry;
 import org.photobridge.gateway.testing.Keycloak;
 
 import io.quarkus.test.junit.QuarkusTest;

@@ -8,6 +8,7 @@ import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.photobridge.gateway.persistence.AuditEntry;
 
 /** Entry chain codes: keyed, and over length-prefixed fields, so no field can borrow from its neighbour. */
 class ChainSchemeTest {

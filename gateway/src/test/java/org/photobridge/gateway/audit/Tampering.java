@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import org.photobridge.gateway.persistence.AuditEntry;
+
 /**
  * Changes the audit tables behind the gateway's back, as a database administrator would: with the
  * append-only trigger out of the way, on a connection of its own.

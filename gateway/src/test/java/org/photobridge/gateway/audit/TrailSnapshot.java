@@ -2,6 +2,8 @@ package org.photobridge.gateway.audit;
 
 import java.util.List;
 
+import org.photobridge.gateway.persistence.AuditEntry;
+
 /** The audit entries from one sequence on and the head, saved to be put back after a tampering test. */
 final class TrailSnapshot {
     private final Tampering tampering;

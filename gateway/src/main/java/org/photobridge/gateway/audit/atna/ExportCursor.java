@@ -1,7 +1,6 @@
 package org.photobridge.gateway.audit.atna;
 
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -13,19 +12,24 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
-import org.hibernate.Session;
 import org.photobridge.domain.BusinessIdentifier;
+import org.photobridge.gateway.persistence.AuditEntries;
+import org.photobridge.gateway.persistence.AuditExportCursors;
+import org.photobridge.gateway.persistence.AuditTrailRow;
 
 /**
  * The export's durable position in the audit trail (table audit_export_cursor, one row) and the
- * trail entries after it, read by their own query so the export does not depend on how the trail is
- * chained. Every method runs in the caller's transaction.
+ * trail entries after it, read without their chain columns so the export does not depend on how the
+ * trail is chained. Every method runs in the caller's transaction.
  */
 @ApplicationScoped
 public class ExportCursor {
 
     @Inject
-    Session session;
+    AuditExportCursors cursors;
+
+    @Inject
+    AuditEntries entries;
 
     @Inject
     Clock clock;
@@ -36,61 +40,33 @@ public class ExportCursor {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public OptionalLong lock() {
-        List<?> rows = session.createNativeQuery(
-                "select last_sequence from audit_export_cursor where id = 1 for update skip locked", Object.class)
-                .getResultList();
-        return rows.isEmpty() ? OptionalLong.empty() : OptionalLong.of(((Number) rows.get(0)).longValue());
+        return cursors.lockUnlessHeld();
     }
 
     /** The last exported sequence number, without locking. */
     @Transactional
     public long position() {
-        return ((Number) session.createNativeQuery("select last_sequence from audit_export_cursor where id = 1",
-                Object.class).getSingleResult()).longValue();
+        return cursors.position();
     }
 
     /** Up to {@code limit} entries after {@code sequence}, in order. */
     @Transactional(Transactional.TxType.MANDATORY)
     public List<TrailEntry> entriesAfter(long sequence, int limit) {
-        List<Object[]> rows = session.createNativeQuery("select sequence, id, recorded, action, success, agent, "
-                + "agent_name, agent_roles, patient_system, patient_value, entities, detail from audit_entry "
-                + "where sequence > :after order by sequence", Object[].class)
-                .addScalar("sequence", Long.class)
-                .addScalar("id", String.class)
-                .addScalar("recorded", Instant.class)
-                .addScalar("action", String.class)
-                .addScalar("success", Boolean.class)
-                .addScalar("agent", String.class)
-                .addScalar("agent_name", String.class)
-                .addScalar("agent_roles", String.class)
-                .addScalar("patient_system", String.class)
-                .addScalar("patient_value", String.class)
-                .addScalar("entities", String.class)
-                .addScalar("detail", String.class)
-                .setParameter("after", sequence)
-                .setMaxResults(limit)
-                .getResultList();
-        return rows.stream().map(ExportCursor::entry).toList();
+        return entries.trailAfter(sequence, limit).stream().map(ExportCursor::entry).toList();
     }
 
     /** Moves the locked cursor to {@code sequence}; never backwards. */
     @Transactional(Transactional.TxType.MANDATORY)
     public void advance(long sequence) {
-        session.createNativeMutationQuery("update audit_export_cursor set last_sequence = :s, exported_at = :t "
-                + "where id = 1 and last_sequence < :s")
-                .setParameter("s", sequence)
-                .setParameter("t", clock.instant())
-                .executeUpdate();
+        cursors.advance(sequence, clock.instant());
     }
 
-    private static TrailEntry entry(Object[] row) {
-        String patientSystem = (String) row[8];
-        String patientValue = (String) row[9];
-        Optional<BusinessIdentifier> patient = patientSystem == null || patientValue == null ? Optional.empty()
-                : Optional.of(new BusinessIdentifier(patientSystem, patientValue));
-        return new TrailEntry((Long) row[0], (String) row[1], (Instant) row[2], (String) row[3], (Boolean) row[4],
-                (String) row[5], (String) row[6], split((String) row[7], ","), patient,
-                splitList((String) row[10]), (String) row[11]);
+    private static TrailEntry entry(AuditTrailRow row) {
+        Optional<BusinessIdentifier> patient = row.patientSystem() == null || row.patientValue() == null
+                ? Optional.empty()
+                : Optional.of(new BusinessIdentifier(row.patientSystem(), row.patientValue()));
+        return new TrailEntry(row.sequence(), row.id(), row.recorded(), row.action(), row.success(), row.agent(),
+                row.agentName(), split(row.agentRoles(), ","), patient, splitList(row.entities()), row.detail());
     }
 
     private static Set<String> split(String joined, String separator) {

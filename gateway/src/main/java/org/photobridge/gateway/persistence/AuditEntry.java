@@ -1,4 +1,4 @@
-package org.photobridge.gateway.audit;
+package org.photobridge.gateway.persistence;
 
 import java.time.Instant;
 

@@ -1,4 +1,4 @@
-package org.photobridge.gateway.consent;
+package org.photobridge.gateway.persistence;
 
 import java.time.Instant;
 

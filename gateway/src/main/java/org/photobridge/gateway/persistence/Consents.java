@@ -1,0 +1,138 @@
+package org.photobridge.gateway.persistence;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+import org.photobridge.domain.BusinessIdentifier;
+
+import io.quarkus.hibernate.orm.panache.PanacheQuery;
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+
+/**
+ * Every query of a Consent's identity and current search keys (table consent_resource). Versions,
+ * indexed keys and rules have their own repositories: {@link ConsentVersions}, {@link ConsentKeys},
+ * {@link ConsentProvisions}. Callers bring the transaction.
+ */
+@ApplicationScoped
+public class Consents implements PanacheRepositoryBase<ConsentRow, String> {
+
+    /**
+     * A search over current versions; every present criterion must hold, values within one list are
+     * alternatives. Empty sets and lists do not restrict.
+     *
+     * @param purposes   purpose keys, any of these
+     * @param categories category keys, any of these
+     * @param data       a data reference one of the rules names exactly
+     */
+    public record Criteria(Optional<String> patientReference, Optional<BusinessIdentifier> patient,
+            Set<String> statuses, List<KeyMatch> purposes, List<KeyMatch> categories, Optional<Instant> dateFrom,
+            Optional<Instant> dateTo, Optional<String> data, Optional<Instant> updatedFrom,
+            Optional<Instant> updatedTo) {
+        public Criteria {
+            statuses = Set.copyOf(statuses);
+            purposes = List.copyOf(purposes);
+            categories = List.copyOf(categories);
+        }
+    }
+
+    /** An indexed key value: equal to {@code value}, or (not exact) matching it as a LIKE pattern. */
+    public record KeyMatch(String value, boolean exact) {
+    }
+
+    /** The Consent, locked until the caller's transaction ends: its writers take turns. */
+    public Optional<ConsentRow> locked(String id) {
+        return findByIdOptional(id, LockModeType.PESSIMISTIC_WRITE);
+    }
+
+    /** Every Consent of a patient. */
+    public List<ConsentRow> ofPatient(BusinessIdentifier patient) {
+        return list("patientSystem = ?1 and patientValue = ?2", patient.system(), patient.value());
+    }
+
+    /** Consents that meet the criteria, most recently updated first, {@code count} from {@code offset}. */
+    public List<ConsentRow> search(Criteria criteria, int offset, int count) {
+        return count <= 0 ? List.of() : query(criteria).range(offset, offset + count - 1).list();
+    }
+
+    /** How many Consents meet the criteria. */
+    public long count(Criteria criteria) {
+        return query(criteria).count();
+    }
+
+    /** The Consent of the patient that carries this identifier (a conditional create's match). */
+    public Optional<String> idByIdentifier(String identifierToken, BusinessIdentifier patient) {
+        return find("""
+                select k.key.consentId from ConsentKeyRow k, ConsentRow c
+                where k.key.kind = 'identifier' and k.key.value = ?1 and c.id = k.key.consentId
+                and c.patientSystem = ?2 and c.patientValue = ?3""", identifierToken, patient.system(),
+                patient.value()).project(String.class).firstResultOptional();
+    }
+
+    private PanacheQuery<ConsentRow> query(Criteria criteria) {
+        var where = new ArrayList<String>();
+        Map<String, Object> parameters = new HashMap<>();
+        criteria.patientReference().ifPresent(r -> {
+            where.add("c.patientReference = :pr");
+            parameters.put("pr", r);
+        });
+        criteria.patient().ifPresent(p -> {
+            where.add("c.patientSystem = :ps and c.patientValue = :pv");
+            parameters.put("ps", p.system());
+            parameters.put("pv", p.value());
+        });
+        if (!criteria.statuses().isEmpty()) {
+            where.add("c.status in :statuses");
+            parameters.put("statuses", criteria.statuses());
+        }
+        keyClause("purpose", criteria.purposes(), where, parameters);
+        keyClause("category", criteria.categories(), where, parameters);
+        criteria.dateFrom().ifPresent(f -> {
+            where.add("c.dateTime >= :dateFrom");
+            parameters.put("dateFrom", f);
+        });
+        criteria.dateTo().ifPresent(t -> {
+            where.add("c.dateTime <= :dateTo");
+            parameters.put("dateTo", t);
+        });
+        criteria.data().ifPresent(d -> {
+            where.add("exists (select 1 from ConsentKeyRow d where d.key.consentId = c.id "
+                    + "and d.key.kind = 'data' and d.key.value = :data)");
+            parameters.put("data", d);
+        });
+        criteria.updatedFrom().ifPresent(f -> {
+            where.add("c.lastUpdated >= :luFrom");
+            parameters.put("luFrom", f);
+        });
+        criteria.updatedTo().ifPresent(t -> {
+            where.add("c.lastUpdated <= :luTo");
+            parameters.put("luTo", t);
+        });
+        String filter = where.isEmpty() ? "" : " where " + String.join(" and ", where);
+        return find("select c from ConsentRow c" + filter + " order by c.lastUpdated desc, c.id", parameters);
+    }
+
+    /** Any of {@code matches} among the Consent's keys of {@code kind}. */
+    private static void keyClause(String kind, List<KeyMatch> matches, List<String> where,
+            Map<String, Object> parameters) {
+        if (matches.isEmpty()) {
+            return;
+        }
+        var alternatives = new ArrayList<String>();
+        int i = 0;
+        for (KeyMatch match : matches) {
+            String name = kind + i++;
+            alternatives.add("k.key.value " + (match.exact() ? "= " : "like ") + ":" + name);
+            parameters.put(name, match.value());
+        }
+        where.add("exists (select 1 from ConsentKeyRow k where k.key.consentId = c.id and k.key.kind = '" + kind
+                + "' and (" + String.join(" or ", alternatives) + "))");
+    }
+}
