@@ -233,7 +233,12 @@ public class ChainVerifier {
             if (!head.code.equals(previous)) {
                 return broken(AuditBreak.HEAD_MISMATCH, head.sequence, total, head, fully, checkpoint);
             }
-            boolean beyond = read(() -> entries.anyAfter(head.sequence));
+            // An entry after the head we walked to is tampering only if no head covers it: an entry
+            // appended meanwhile commits together with its head update. Reading the entry first and
+            // the head second (each statement sees what was committed before it) never misses that.
+            boolean beyond = read(() -> entries.firstSequenceAfter(head.sequence)
+                    .map(next -> heads.current().sequence < next)
+                    .orElse(false));
             if (beyond) {
                 return broken(AuditBreak.HEAD_MISMATCH, head.sequence + 1, total, head, fully, checkpoint);
             }

@@ -70,9 +70,9 @@ public class AuditEntries implements PanacheRepositoryBase<AuditEntry, Long> {
         return find("sequence > ?1 and sequence <= ?2 order by sequence", after, through).page(0, max).list();
     }
 
-    /** Whether any entry lies beyond {@code sequence}. */
-    public boolean anyAfter(long sequence) {
-        return find("sequence > ?1", sequence).firstResultOptional().isPresent();
+    /** The lowest sequence number after {@code sequence}, if any entry is there. */
+    public Optional<Long> firstSequenceAfter(long sequence) {
+        return find("sequence > ?1 order by sequence", sequence).firstResultOptional().map(e -> e.sequence);
     }
 
     /** Up to {@code limit} entries after {@code sequence}, in order, without their chain columns. */

@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import jakarta.inject.Inject;
@@ -121,6 +123,37 @@ abstract class AuditTrailSpec {
         assertEquals(result.headSequence(), result.entries(), "sequences run from 1 without a gap");
         assertEquals(0, result.legacyEntries(), "a trail begun after V3 has no legacy segment");
         assertTrue(result.full());
+    }
+
+    @Test
+    void anEntryTheHeadDoesNotCoverIsFoundAfterTheHead() {
+        // The head set back by one: the last entry stands beyond any head, as a forged append would.
+        scenario(3, written -> {
+            AuditRecord second = written.get(1);
+            tampering().tamper(c -> Tampering.setHead(c, second.sequence(), second.hash()));
+            assertBroken(verifier.verifyFully(), written.get(2).sequence(), AuditBreak.HEAD_MISMATCH);
+        });
+    }
+
+    @Test
+    void entriesAppendedWhileTheTrailIsVerifiedAreNoTampering() throws Exception {
+        write(1);
+        var appender = Executors.newSingleThreadExecutor();
+        try {
+            var appending = appender.submit(() -> write(150));
+            int verifications = 0;
+            while (!appending.isDone() || verifications == 0) {
+                AuditVerification result = verifier.verifyFully();
+                assertTrue(result.intact(), "verified while entries were appended: " + result.describe());
+                verifications++;
+            }
+            appending.get();
+            assertTrue(verifications > 1, "verification ran while entries were being appended");
+        } finally {
+            // Let the appender finish even when an assertion failed, so the next test starts quiet.
+            appender.shutdown();
+            assertTrue(appender.awaitTermination(2, TimeUnit.MINUTES), "the appender finished");
+        }
     }
 
     @Test
