@@ -105,9 +105,11 @@ public class ConsentStore implements ConsentRepository {
         version.json = json;
         versions.persist(version);
         keys.purposes().forEach(p -> consentKeys.add(row.id, "purpose", p));
+        codes(keys.purposes()).forEach(code -> consentKeys.add(row.id, "purpose-code", code));
         keys.data().forEach(d -> consentKeys.add(row.id, "data", d));
         keys.identifiers().forEach(i -> consentKeys.add(row.id, "identifier", i.token()));
         keys.categories().forEach(c -> consentKeys.add(row.id, "category", c));
+        codes(keys.categories()).forEach(code -> consentKeys.add(row.id, "category-code", code));
         int position = 0;
         for (ConsentTerms.Provision provision : terms.provisions()) {
             var rule = new ConsentProvisionRow();
@@ -191,11 +193,20 @@ public class ConsentStore implements ConsentRepository {
         return consents.idByIdentifier(identifier.token(), patient).flatMap(this::read);
     }
 
+    /**
+     * The codes of "system|code" keys without their systems, each once: a search by code alone finds
+     * them through the key index (a LIKE '%|code' over every key could not use it).
+     */
+    private static Set<String> codes(Set<String> tokens) {
+        return tokens.stream().map(token -> token.substring(token.indexOf('|') + 1))
+                .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+    }
+
     /** "system|code" matches exactly; "code" and "|code" match the code in any system. */
     private static List<Consents.KeyMatch> matches(Set<String> tokens) {
         return tokens.stream().map(token -> token.contains("|") && !token.startsWith("|")
-                ? new Consents.KeyMatch(token, true)
-                : new Consents.KeyMatch("%|" + (token.startsWith("|") ? token.substring(1) : token), false))
+                ? new Consents.KeyMatch(token, false)
+                : new Consents.KeyMatch(token.startsWith("|") ? token.substring(1) : token, true))
                 .toList();
     }
 

@@ -43,8 +43,11 @@ public class Consents implements PanacheRepositoryBase<ConsentRow, String> {
         }
     }
 
-    /** An indexed key value: equal to {@code value}, or (not exact) matching it as a LIKE pattern. */
-    public record KeyMatch(String value, boolean exact) {
+    /**
+     * An indexed key value: a whole "system|code" key, or (codeOnly) a code in any system, matched
+     * against the code keys ("purpose-code", "category-code") kept beside the whole ones.
+     */
+    public record KeyMatch(String value, boolean codeOnly) {
     }
 
     /** The Consent, locked until the caller's transaction ends: its writers take turns. */
@@ -129,10 +132,11 @@ public class Consents implements PanacheRepositoryBase<ConsentRow, String> {
         int i = 0;
         for (KeyMatch match : matches) {
             String name = kind + i++;
-            alternatives.add("k.key.value " + (match.exact() ? "= " : "like ") + ":" + name);
+            alternatives.add("(k.key.kind = '" + kind + (match.codeOnly() ? "-code" : "") + "' and k.key.value = :"
+                    + name + ")");
             parameters.put(name, match.value());
         }
-        where.add("exists (select 1 from ConsentKeyRow k where k.key.consentId = c.id and k.key.kind = '" + kind
-                + "' and (" + String.join(" or ", alternatives) + "))");
+        where.add("exists (select 1 from ConsentKeyRow k where k.key.consentId = c.id and ("
+                + String.join(" or ", alternatives) + "))");
     }
 }

@@ -69,6 +69,10 @@ class ConsentSearchOnDatabaseTest {
                 idsOf(search("purpose=http://terminology.hl7.org/CodeSystem/v3-ActReason|TRAIN")),
                 "nested provisions count");
         assertEquals(Set.of(ids.get(1), ids.get(2)), idsOf(search("purpose=HMARKT")), "code without system");
+        assertEquals(Set.of(ids.get(1), ids.get(2)), idsOf(search("purpose=|HMARKT")), "code, any system");
+        assertEquals(0, search("purpose=http://example.org/other-system|HMARKT").getInt("total"),
+                "a code in another system is another purpose");
+        assertEquals(5, search("category=59284-0").getInt("total"), "category code without system");
         assertEquals(5, search("purpose=" + TREAT).getInt("total"));
         assertEquals(Set.of(ids.get(3)), idsOf(search(
                 "purpose=http://photobridge.org/fhir/CodeSystem/photo-consent-purpose|specific-use")));
