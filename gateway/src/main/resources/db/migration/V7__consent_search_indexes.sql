@@ -10,3 +10,7 @@ where kind in ('purpose', 'category');
 -- The date search (Consent.dateTime) and the order of every search result (newest update first).
 create index ix_consent_date_time on consent_resource (date_time);
 create index ix_consent_last_updated on consent_resource (last_updated desc, id);
+
+-- An ImagingStudy lists a series' photos in order: without this, every search by patient read the
+-- whole photo table (a parallel sequential scan, about 100 ms at 200,000 photos).
+create index ix_photo_series on photo (series_id, instance_number);
