@@ -14,3 +14,8 @@ create index ix_consent_last_updated on consent_resource (last_updated desc, id)
 -- An ImagingStudy lists a series' photos in order: without this, every search by patient read the
 -- whole photo table (a parallel sequential scan, about 100 ms at 200,000 photos).
 create index ix_photo_series on photo (series_id, instance_number);
+
+-- Fresh statistics for the planner: the backfill may have doubled the key rows.
+analyze consent_key;
+analyze consent_resource;
+analyze photo;
