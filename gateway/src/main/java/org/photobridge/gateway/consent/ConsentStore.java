@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -199,7 +200,7 @@ public class ConsentStore implements ConsentRepository {
      */
     private static Set<String> codes(Set<String> tokens) {
         return tokens.stream().map(token -> token.substring(token.indexOf('|') + 1))
-                .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     /** "system|code" matches exactly; "code" and "|code" match the code in any system. */
