@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Benchmark 3 (docs/performance.md): cleaning and wrapping with JMH. Marker-level cleaning of a
+# baseline 12-megapixel JPEG against a plain copy of the same bytes, cleaning plus DICOM wrapping,
+# and the full transcode path of a 48-megapixel photo with EXIF orientation 6 (time and allocation
+# per photo, from JMH's gc profiler). Not part of the test run.
+#
+#   bench/cleaning.sh [--quick] [--skip-build] [extra JMH arguments, e.g. -f 2]
+#
+#   --quick        1 warm-up and 2 measurement iterations of 2 s (a smoke run, not for figures)
+#   --skip-build   reuse bench/jmh/target (after an earlier run)
+#
+# Builds the gateway and the bench/jmh module with the Maven profile `bench`, generates the test
+# JPEGs once (cached in target/bench/jmh-images), runs JMH in one fork on -Xmx2g and prints a table
+# and the summary line: cleaning speed, copy speed, ratio (target: at least 0.5).
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../deploy/local/lib.sh
+source "$here/../deploy/local/lib.sh"
+PB_LOG_TAG=bench
+cd "$PB_ROOT"
+
+quick=0 skip_build=0 jmh_args=()
+while (($#)); do
+  case $1 in
+    --quick) quick=1 ;;
+    --skip-build) skip_build=1 ;;
+    -h|--help) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) jmh_args+=("$1") ;;
+  esac
+  shift
+done
+"$PB_ROOT/deploy/setup/apt-install.sh" jq
+"$PB_ROOT/deploy/setup/install-pixelmed.sh"
+
+work=$PB_ROOT/target/bench
+module=$PB_ROOT/bench/jmh
+mkdir -p "$work/jmh-images"
+if ((!skip_build)); then
+  pb_log "building the gateway and the JMH module (profile bench)"
+  "$PB_ROOT/mvnw" -B -ntp -q -Pbench -pl bench/jmh -am -DskipTests package \
+    dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
+fi
+[[ -f $module/target/classpath.txt ]] || pb_die "bench/jmh is not built; run without --skip-build"
+classpath="$module/target/classes:$(<"$module/target/classpath.txt")"
+
+if ((quick)); then
+  jmh_args=(-wi 1 -i 2 -w 2s -r 2s "${jmh_args[@]}")
+fi
+result=$work/jmh-result.json
+pb_log "running JMH (about 4 minutes; --quick for a smoke run)"
+java -cp "$classpath" org.openjdk.jmh.Main CleaningBench -prof gc \
+  -jvmArgsAppend "-Dbench.images=$work/jmh-images" -rf json -rff "$result" "${jmh_args[@]}"
+
+# One table of what matters: ms per photo, MB/s of the 12 MP file, bytes allocated per photo.
+size12=$(stat -c %s "$work/jmh-images/bench-4000x3000-o1.jpg")
+jq -r --argjson size "$size12" '
+  def name: .benchmark | split(".") | last;
+  def mbs: ($size / 1e6) / (.primaryMetric.score / 1000);
+  (["benchmark", "ms/op", "±", "MB/s (12 MP file)", "MB allocated/op"] | @tsv),
+  (.[] | [name, (.primaryMetric.score * 100 | round / 100), (.primaryMetric.scoreError | if type == "number" then (. * 100 | round / 100) else "-" end),
+          (if (name | test("12mp")) then (mbs * 10 | round / 10) else "-" end),
+          ([.secondaryMetrics | to_entries[] | select(.key | endswith("gc.alloc.rate.norm")) | .value.score][0] // 0
+           | . / 1e6 * 10 | round / 10)] | @tsv)
+' "$result" | column -t -s $'\t'
+jq -r --argjson size "$size12" '
+  (map(select(.benchmark | endswith(".copy12mp")))[0].primaryMetric.score) as $copy |
+  (map(select(.benchmark | endswith(".clean12mp")))[0].primaryMetric.score) as $clean |
+  "summary: cleaning \(($size / 1e6 / ($clean / 1000)) * 10 | round / 10) MB/s, plain copy \(($size / 1e6 / ($copy / 1000)) * 10 | round / 10) MB/s, ratio \(($copy / $clean) * 100 | round / 100) (target >= 0.5)"
+' "$result"

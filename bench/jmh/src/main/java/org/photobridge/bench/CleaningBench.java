@@ -1,0 +1,148 @@
+package org.photobridge.bench;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.photobridge.gateway.dicom.PhotoInstance;
+import org.photobridge.gateway.dicom.VlPhotoWriter;
+import org.photobridge.gateway.photo.CleanedPhoto;
+import org.photobridge.gateway.photo.PhotoCleaner;
+import org.photobridge.gateway.photo.PhotoLimits;
+
+/**
+ * Benchmark 3 of docs/performance.md: the gateway's cleaning and wrapping against a plain copy of
+ * the same bytes. The copy reads the upload into the heap and writes it out again, which is the
+ * least any accept path does with a file; cleaning reads the same file, strips its metadata at the
+ * marker level (the photo needs no rotation, so its entropy-coded data is kept) and writes the
+ * cleaned stream. The 48-megapixel photo carries EXIF orientation 6, so it takes the full path:
+ * decode, rotate, re-encode, wrap as a VL Photographic Image. Run with {@code -prof gc} for the
+ * allocation per photo (bench/cleaning.sh does).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 4)
+@Measurement(iterations = 5, time = 4)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "-Djava.awt.headless=true"})
+public class CleaningBench {
+
+    private static final byte[] SERIAL = "SN-BENCH-0001".getBytes(StandardCharsets.US_ASCII);
+
+    private final PhotoCleaner cleaner = new PhotoCleaner();
+    private final VlPhotoWriter writer = new VlPhotoWriter();
+    private Path baseline12;
+    private String baseline12Sha;
+    private Path rotated48;
+    private String rotated48Sha;
+    private Path out;
+
+    @Setup(Level.Trial)
+    public void setUp() throws IOException {
+        Path dir = Path.of(System.getProperty("bench.images", "target/bench-images"));
+        baseline12 = BenchJpegs.photo(dir, 4000, 3000, 1);
+        rotated48 = BenchJpegs.photo(dir, 8000, 6000, 6);
+        baseline12Sha = sha256(Files.readAllBytes(baseline12));
+        rotated48Sha = sha256(Files.readAllBytes(rotated48));
+        out = Files.createTempFile(dir, "bench-out", ".bin");
+
+        // The benchmark times nothing unless cleaning really strips and rotates: check once.
+        CleanedPhoto baseline = cleaner.clean(baseline12, PhotoLimits.DEFAULT, baseline12Sha);
+        require(!contains(baseline.pixelData(), SERIAL), "the 12 MP photo's serial number survived cleaning");
+        require(baseline.pixelData().length < Files.size(baseline12), "the 12 MP photo was not cleaned");
+        CleanedPhoto rotated = cleaner.clean(rotated48, PhotoLimits.DEFAULT, rotated48Sha);
+        require(rotated.columns() == 6000 && rotated.rows() == 8000, "the 48 MP photo was not turned upright");
+    }
+
+    /** The reference: the same bytes read into the heap and written out, untouched. */
+    @Benchmark
+    public long copy12mp() throws IOException {
+        byte[] bytes = Files.readAllBytes(baseline12);
+        Files.write(out, bytes);
+        return bytes.length;
+    }
+
+    /** Marker-level cleaning of a baseline 12-megapixel JPEG that needs no rotation. */
+    @Benchmark
+    public long clean12mp() throws IOException {
+        CleanedPhoto photo = cleaner.clean(baseline12, PhotoLimits.DEFAULT, baseline12Sha);
+        Files.write(out, photo.pixelData());
+        return photo.pixelData().length;
+    }
+
+    /** Cleaning and wrapping as a DICOM VL Photographic Image file. */
+    @Benchmark
+    public long cleanAndWrap12mp() throws IOException {
+        CleanedPhoto photo = cleaner.clean(baseline12, PhotoLimits.DEFAULT, baseline12Sha);
+        writer.write(photo, instance(), out);
+        return Files.size(out);
+    }
+
+    /** The full transcode path: a 48-megapixel photo with orientation 6, decoded, rotated, re-encoded, wrapped. */
+    @Benchmark
+    public long transcodeAndWrap48mpOrientation6() throws IOException {
+        CleanedPhoto photo = cleaner.clean(rotated48, PhotoLimits.DEFAULT, rotated48Sha);
+        try (OutputStream sink = OutputStream.nullOutputStream()) {
+            writer.write(photo, instance(), sink);
+        }
+        return photo.pixelData().length;
+    }
+
+    private static PhotoInstance instance() {
+        var mrn = new PhotoInstance.Identifier("urn:oid:2.16.840.1.113883.3.9999.1", "BENCH-1");
+        return new PhotoInstance(
+                new PhotoInstance.Patient(mrn, Optional.of("Bench^Patient"), Optional.of("1970-01-01"), Optional.of("O")),
+                new PhotoInstance.Identifier("urn:oid:2.16.840.1.113883.3.9999.2", "ENC-1"),
+                "dermatology", List.of("dermatology"),
+                new PhotoInstance.Code("http://snomed.info/sct", "368209003", "Right upper arm"), "R",
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(),
+                new PhotoInstance.Uids("2.25.1001", "2.25.1002", "2.25.1003"), 1, 1, Instant.EPOCH);
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalStateException(message);
+        }
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
