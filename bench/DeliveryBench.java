@@ -61,8 +61,10 @@ public final class DeliveryBench {
             generate(Path.of(args[1]), Integer.parseInt(args[2]));
         } else if (args.length >= 1 && args[0].equals("upload")) {
             upload(options(args));
+        } else if (args.length >= 1 && args[0].equals("consent")) {
+            consent(options(args));
         } else {
-            System.err.println("usage: DeliveryBench generate DIR COUNT | upload key=value...");
+            System.err.println("usage: DeliveryBench generate DIR COUNT | upload key=value... | consent key=value...");
             System.exit(2);
         }
     }
@@ -209,6 +211,18 @@ public final class DeliveryBench {
         System.out.printf(Locale.ROOT, "RESULT label=%s photos=%d mb=%.3f seconds=%.3f mbps=%.3f p50=%.1f p95=%.1f p99=%.1f%n",
                 label, images.size(), mb, deliverSeconds, mb / deliverSeconds,
                 ms(pct(sorted, 50)), ms(pct(sorted, 95)), ms(pct(sorted, 99)));
+    }
+
+    /**
+     * Records the consent of the run named by {@code run=} and prints a fresh token on standard
+     * output, for a load generator that is not ours (bench/wrk-upload.lua) to upload with.
+     */
+    static void consent(Map<String, String> o) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        Tokens tokens = new Tokens(http, o.get("token-url"), o.get("user"),
+                Files.readString(Path.of(o.get("password-file"))).strip());
+        recordConsent(http, o.get("gateway"), tokens.current(), o.get("run"));
+        System.out.println(tokens.current());
     }
 
     private static long pct(long[] sorted, int percentile) {

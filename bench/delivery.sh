@@ -9,6 +9,7 @@
 #   --concurrency C   upload concurrency of the throughput run (default 8)
 #   --no-storescp     only Orthanc as the receiver (skips the second stack start)
 #   --skip-build      reuse gateway/target/quarkus-app
+#   --wrk-seconds S   how long wrk drives each concurrency (default 20)
 #
 # What it does: generates the photos once (cached in target/bench/images), wraps each as a VL
 # Photographic Image with dcmtk img2dcm (JPEG kept as it is, like the gateway does), starts the
@@ -17,7 +18,8 @@
 #      until storescu exits (it waits for every C-STORE response); Orthanc's count is checked;
 #   2. the load driver (bench/DeliveryBench.java) uploads the JPEGs to the gateway at concurrency C
 #      and counts Orthanc's instances until every photo has arrived;
-#   3. accept latency runs at concurrency 1 and 32 (deliveries carry on in the background);
+#   3. accept latency runs at concurrency 1 and 32 (deliveries carry on in the background), and
+#      again at 1, 8 and 32 driven by wrk (Debian) with bench/wrk-upload.lua (benchmark 6);
 #   4. unless --no-storescp: the same pair against a dcmtk storescp writing to disk (the gateway's
 #      destination is pointed at it with PB_GATEWAY_OPTS; the stack is restarted for that).
 # MB/s are megabytes (10^6) of JPEG per second, the same files for both senders. The last line is
@@ -29,20 +31,22 @@ source "$here/../deploy/local/lib.sh"
 PB_LOG_TAG=bench
 cd "$PB_ROOT"
 
-photos=200 concurrency=8 with_storescp=1 skip_build=0
+photos=200 concurrency=8 with_storescp=1 skip_build=0 wrk_seconds=20
 while (($#)); do
   case $1 in
     --photos) photos=$2; shift ;;
     --concurrency) concurrency=$2; shift ;;
     --no-storescp) with_storescp=0 ;;
     --skip-build) skip_build=1 ;;
+    --wrk-seconds) wrk_seconds=$2; shift ;;
     *) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}" >&2; exit 2 ;;
   esac
   shift
 done
-[[ $photos =~ ^[1-9][0-9]*$ && $concurrency =~ ^[1-9][0-9]*$ ]] || pb_die "--photos and --concurrency take positive numbers"
+[[ $photos =~ ^[1-9][0-9]*$ && $concurrency =~ ^[1-9][0-9]*$ && $wrk_seconds =~ ^[1-9][0-9]*$ ]] \
+  || pb_die "--photos, --concurrency and --wrk-seconds take positive numbers"
 
-"$PB_ROOT/deploy/setup/apt-install.sh" dcmtk jq curl bc
+"$PB_ROOT/deploy/setup/apt-install.sh" dcmtk jq curl bc wrk
 # Keycloak starts slowly on a loaded 2-core machine; the benchmark waits rather than fails.
 export KEYCLOAK_START_TIMEOUT=${KEYCLOAK_START_TIMEOUT:-900}
 work=$PB_ROOT/target/bench
@@ -165,6 +169,24 @@ for c in 1 32; do
   pb_log "accept latency at concurrency $c: $n uploads"
   driver label="accept-c$c" concurrency="$c" count="$n" receiver=none | tee -a "$results"
 done
+
+# --- benchmark 6: the same accept latency from wrk (Debian), a load generator that is not ours ----
+# bench/wrk-upload.lua makes every request's bytes unique; the token reaches wrk through the
+# environment, not its command line.
+wrk_run=wrk$(date +%s)
+ls "$selected"/*.jpg | head -n 8 >"$work/wrk-images.txt"
+token=$(java "$here/DeliveryBench.java" consent gateway="$GATEWAY" run="$wrk_run" \
+  token-url=http://127.0.0.1:8180/realms/photobridge/protocol/openid-connect/token \
+  user=derm.photographer password-file="$work/photographer.password")
+for c in 1 8 32; do
+  pb_log "wrk: accept latency at concurrency $c for ${wrk_seconds}s"
+  PB_TOKEN=$token PB_RUN=$wrk_run PB_IMAGES=$work/wrk-images.txt \
+    wrk -t "$((c < 2 ? 1 : 2))" -c "$c" -d "${wrk_seconds}s" --timeout 60s -s "$here/wrk-upload.lua" "$GATEWAY" \
+    | sed "s/^RESULT label=wrk /RESULT label=wrk-c$c /" | tee "$work/wrk-c$c.txt" | tee -a "$results"
+  grep -q '^RESULT .* not202=0 ' "$work/wrk-c$c.txt" || pb_die "wrk at concurrency $c: some uploads were not answered 202 ($work/wrk-c$c.txt)"
+done
+unset token
+wrk_p99_8=$(sed -n 's/^RESULT .* p99=\([0-9.]*\).*/\1/p' "$work/wrk-c8.txt")
 rss_peak=$(awk '/^VmHWM/ {print int($2 / 1024)}' "/proc/$gateway_pid/status")
 # "Pause Young (Normal) (G1 Evacuation Pause) 812M->95M(1024M)": the figure before the arrow.
 heap_peak=$(sed -n 's/.* \([0-9]*\)M->[0-9]*M([0-9]*M).*/\1/p' "$work/gc-orthanc.log" | sort -n | tail -n1)
@@ -211,5 +233,7 @@ fi
   printf 'SUMMARY gateway start-up %s s, RSS idle %s MB, after benchmark 1 %s MB, peak heap %s MB\n' \
     "$started" "$rss_idle" "$rss_after" "${heap_peak:-?}"
   printf 'SUMMARY accept latency p99 at concurrency %d: %.0f ms (target < 250 ms)\n' "$concurrency" "$p99_8"
+  printf 'SUMMARY accept latency p99 at concurrency 8 measured by wrk: %.0f ms (ours at concurrency %d: %.0f ms)\n' \
+    "$wrk_p99_8" "$concurrency" "$p99_8"
 } | tee -a "$results"
 pb_log "results in $results"

@@ -1,0 +1,76 @@
+-- wrk script for benchmark 6 (docs/performance.md): the accept latency of POST /api/v1/photos
+-- measured by a load generator that is not ours. Each request uploads one of the benchmark's JPEGs
+-- with a comment segment that makes its bytes unique (the gateway answers a repeated upload with
+-- 200 without cleaning it, which would flatter the figures); the comment is stripped by cleaning.
+--
+-- Environment (never the command line, which `ps` shows): PB_TOKEN (a bearer token),
+-- PB_IMAGES (a file listing JPEG paths, one per line), PB_RUN (the run's patient suffix, whose
+-- consent the caller recorded).
+
+local token = os.getenv("PB_TOKEN")
+local run = os.getenv("PB_RUN")
+local list = os.getenv("PB_IMAGES")
+assert(token and run and list, "PB_TOKEN, PB_RUN and PB_IMAGES must be set")
+
+local threads = {}
+local jpegs = {}
+local counter = 0
+-- globals, so that wrk's thread:set/get reach them
+thread_id = 0
+non_202 = 0
+local boundary = "wrkbench" .. run
+
+function setup(thread)
+  thread:set("thread_id", #threads + 1)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  for path in io.lines(list) do
+    local f = assert(io.open(path, "rb"))
+    table.insert(jpegs, f:read("*a"))
+    f:close()
+  end
+  assert(#jpegs > 0, "no images listed in " .. list)
+end
+
+local function metadata(encounter)
+  return '{"patient":{"identifier":{"system":"urn:oid:1.2.3.4.5","value":"BENCH-' .. run .. '"}},'
+    .. '"encounter":{"identifier":{"system":"urn:oid:1.2.3.4.6","value":"BENCH-' .. run .. '-wrk-' .. encounter .. '"}},'
+    .. '"department":"dermatology","accessTags":["dermatology"],'
+    .. '"bodySite":{"system":"http://snomed.info/sct","code":"40983000"},"laterality":"L"}'
+end
+
+function request()
+  counter = counter + 1
+  local jpeg = jpegs[(counter % #jpegs) + 1]
+  local note = "wrk " .. thread_id .. " " .. counter
+  local com = "\255\254" .. string.char(math.floor((#note + 2) / 256), (#note + 2) % 256) .. note
+  local unique = "\255\216" .. com .. jpeg:sub(3)
+  local body = "--" .. boundary .. "\r\n"
+    .. 'Content-Disposition: form-data; name="metadata"\r\nContent-Type: application/json\r\n\r\n'
+    .. metadata(thread_id .. "-" .. math.floor(counter / 10)) .. "\r\n--" .. boundary .. "\r\n"
+    .. 'Content-Disposition: form-data; name="file"; filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'
+    .. unique .. "\r\n--" .. boundary .. "--\r\n"
+  return wrk.format("POST", "/api/v1/photos", {
+    ["Authorization"] = "Bearer " .. token,
+    ["Content-Type"] = "multipart/form-data; boundary=" .. boundary,
+  }, body)
+end
+
+function response(status, headers, body)
+  if status ~= 202 then
+    non_202 = non_202 + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local refused = 0
+  for _, thread in ipairs(threads) do
+    refused = refused + (thread:get("non_202") or 0)
+  end
+  io.write(string.format(
+    "RESULT label=wrk requests=%d not202=%d p50=%.1f p95=%.1f p99=%.1f max=%.1f\n",
+    summary.requests, refused, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000))
+end
