@@ -18,6 +18,7 @@ local counter = 0
 -- globals, so that wrk's thread:set/get reach them
 thread_id = 0
 non_202 = 0
+statuses = {}
 local boundary = "wrkbench" .. run
 
 function setup(thread)
@@ -59,6 +60,7 @@ function request()
 end
 
 function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
   if status ~= 202 then
     non_202 = non_202 + 1
   end
@@ -66,11 +68,20 @@ end
 
 function done(summary, latency, requests)
   local refused = 0
+  local by_status = {}
   for _, thread in ipairs(threads) do
     refused = refused + (thread:get("non_202") or 0)
+    for status, n in pairs(thread:get("statuses") or {}) do
+      by_status[status] = (by_status[status] or 0) + n
+    end
   end
+  local answers = {}
+  for status, n in pairs(by_status) do
+    table.insert(answers, status .. ":" .. n)
+  end
+  table.sort(answers)
   io.write(string.format(
-    "RESULT label=wrk requests=%d not202=%d p50=%.1f p95=%.1f p99=%.1f max=%.1f\n",
-    summary.requests, refused, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    "RESULT label=wrk requests=%d not202=%d answers=%s p50=%.1f p95=%.1f p99=%.1f max=%.1f\n",
+    summary.requests, refused, table.concat(answers, ","), latency:percentile(50) / 1000, latency:percentile(95) / 1000,
     latency:percentile(99) / 1000, latency.max / 1000))
 end
