@@ -84,6 +84,8 @@ admin_sql() {
   fi
 }
 password_file() { local f=$work/$1.password; jq -j --arg u "$1" '.[$u]' "$state/credentials.json" | (umask 077 && cat >"$f"); echo "$f"; }
+# Secrets never on a command line (`ps` shows it): headers come from process substitutions.
+bearer() { printf 'Authorization: Bearer %s' "$1"; }
 token() { curl -sf "$TOKEN_URL" -d grant_type=password -d client_id=photobridge-cli -d "username=$1" \
   --data-urlencode "password@$(password_file "$1")" | jq -r .access_token; }
 
@@ -99,7 +101,7 @@ if ((seeded != consents || seeded_studies != studies)); then
   form_sha256=$(echo -n "$form" | base64 -d | sha256sum | cut -d' ' -f1)
   form_sha1=$(echo -n "$form" | base64 -d | openssl dgst -sha1 -binary | base64 -w0)
   template() {  # $1 extra purpose JSON; $2 extra fields
-    curl -sf "$GATEWAY/fhir/Consent" -H "Authorization: Bearer $manager" -H 'Content-Type: application/fhir+json' -d '{
+    curl -sf "$GATEWAY/fhir/Consent" -H @<(bearer "$manager") -H 'Content-Type: application/fhir+json' -d '{
       "resourceType": "Consent", "status": "active",
       "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "patient-privacy"}]},
       "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0"}]}],
@@ -118,7 +120,7 @@ if ((seeded != consents || seeded_studies != studies)); then
   [[ -s $photo ]] || java "$here/DeliveryBench.java" generate "$work/images" 1 >/dev/null
   [[ -s $photo ]] || cp "$work/images/photo-00000.jpg" "$photo"
   photographer=$(token derm.photographer)
-  curl -sf -o /dev/null "$GATEWAY/api/v1/photos" -H "Authorization: Bearer $photographer" -F "file=@$photo" \
+  curl -sf -o /dev/null "$GATEWAY/api/v1/photos" -H @<(bearer "$photographer") -F "file=@$photo" \
     -F 'metadata={"patient":{"identifier":{"system":"urn:oid:1.2.3.4.5","value":"TEMPLATE-1"}},"encounter":{"identifier":{"system":"urn:oid:1.2.3.4.6","value":"TEMPLATE-ENC"}},"department":"dermatology","accessTags":["dermatology"],"bodySite":{"system":"http://snomed.info/sct","code":"40983000"},"laterality":"L"};type=application/json' \
     || pb_die "could not upload the template photo"
   t_study=$(sql -At -c "select id from encounter_study where patient_value = 'TEMPLATE-1'")
@@ -155,7 +157,7 @@ fi
 pglog=$state/postgres/postgres.log
 compliance_token=$(token compliance.officer)
 # Until the gateway answers 200 again (its pooled connections died with the restart).
-answer() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $compliance_token" "$GATEWAY$1"; }
+answer() { curl -s -o /dev/null -w '%{http_code}' -H @<(bearer "$compliance_token") "$GATEWAY$1"; }
 for _ in $(seq 60); do [[ $(answer "$q_read") == 200 ]] && break; sleep 1; done
 admin_sql -c "alter system set auto_explain.log_min_duration = 0" -c "select pg_reload_conf()" >/dev/null
 sleep 1

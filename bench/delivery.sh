@@ -99,7 +99,8 @@ start_stack() {
 }
 
 orthanc_count() {
-  curl -sf -u "$(jq -r '.username + ":" + .password' "$state/orthanc/rest-credentials.json")" \
+  # The credentials reach curl through a config file descriptor, never its command line.
+  curl -sf -K <(jq -r '"user = \"" + .username + ":" + .password + "\""' "$state/orthanc/rest-credentials.json") \
     "$ORTHANC_HTTP/statistics" | jq -r .CountInstances
 }
 
