@@ -23,6 +23,12 @@ final class EdgeProblems {
                 "the request body is larger than the gateway accepts (" + limit + " bytes)");
     }
 
+    static Problem fhirBodyTooLarge(long limit) {
+        return problem("request-too-large", "Payload too large", 413,
+                "the FHIR request body is larger than the gateway accepts on /fhir (" + limit
+                        + " bytes, photobridge.http.fhir-max-body-size)");
+    }
+
     static Problem tokenRequired() {
         return problem("unauthorized", "Unauthorized", 401,
                 "a valid bearer token is required: send 'Authorization: Bearer <access token>'");
