@@ -85,6 +85,8 @@ gateway_env() {
     -Dphotobridge.destinations.orthanc.rest-url="http://127.0.0.1:$ORTHANC_HTTP_PORT"
     # Orthanc's REST and DICOMweb need its generated user (orthanc.sh); the password is in GATEWAY_ENV.
     -Dphotobridge.destinations.orthanc.username="$(jq -r .username "$STATE/orthanc/rest-credentials.json")"
+    # Orthanc is plain HTTP on this machine's loopback; credentials go in clear only there.
+    -Dphotobridge.destinations.orthanc.plain-http-on-loopback=true
   )
   if [[ -n ${PB_GATEWAY_OPTS:-} ]]; then
     local extra
