@@ -144,7 +144,7 @@ class FhirHostileInputTest {
                     "/fhir/AuditEvent?patient:identifier=" + ConsentFixtures.PATIENT_SYSTEM + "%7C" + value,
                     "/fhir/AuditEvent?entity=" + value,
                     "/fhir/ImagingStudy?patient:identifier=" + ConsentFixtures.PATIENT_SYSTEM + "%7C" + value)) {
-                Response answer = given().auth().oauth2(Keycloak.token(OFFICER)).accept(FHIR_JSON).get(query);
+                Response answer = given().urlEncodingEnabled(false).auth().oauth2(Keycloak.token(OFFICER)).accept(FHIR_JSON).get(query);
                 int status = answer.statusCode();
                 assertTrue(status == 200 || status == 400, query + ": " + status + " " + answer.asString());
                 if (status == 200) {
@@ -187,7 +187,7 @@ class FhirHostileInputTest {
     // --- helpers ---------------------------------------------------------------------------------------
 
     private static Bundle search(String mrn) {
-        String body = given().auth().oauth2(Keycloak.token(OFFICER)).accept(FHIR_JSON)
+        String body = given().urlEncodingEnabled(false).auth().oauth2(Keycloak.token(OFFICER)).accept(FHIR_JSON)
                 .get("/fhir/Consent?patient:identifier=" + ConsentFixtures.PATIENT_SYSTEM + "%7C" + mrn)
                 .then().statusCode(200).extract().asString();
         return FhirContexts.r4().newJsonParser().parseResource(Bundle.class, body);

@@ -41,14 +41,14 @@ class PatientDataNoStoreTest {
         assertNoStore(accepted, 202);
         String id = accepted.path("id");
         assertNoStore(given().auth().oauth2(Keycloak.token(SURGEON)).get("/api/v1/photos/" + id), 200);
-        assertNoStore(given().auth().oauth2(Keycloak.token(SURGEON))
+        assertNoStore(given().urlEncodingEnabled(false).auth().oauth2(Keycloak.token(SURGEON))
                 .get("/api/v1/photos?patient=" + ConsentFixtures.PATIENT_SYSTEM + "%7C" + mrn), 200);
         Response thumbnail = given().auth().oauth2(Keycloak.token(SURGEON)).get("/api/v1/photos/" + id + "/thumbnail");
         assertNoStore(thumbnail, 200);
         assertEquals("private, no-store", thumbnail.header("Cache-Control"), "an image keeps its own, stricter value");
         assertNoStore(given().get("/api/v1/photos/" + id), 401);
         assertNoStore(given().auth().oauth2(Keycloak.token(OFFICER)).get("/api/v1/photos/" + UUID.randomUUID()), 404);
-        assertNoStore(given().auth().oauth2(Keycloak.token(SURGEON))
+        assertNoStore(given().urlEncodingEnabled(false).auth().oauth2(Keycloak.token(SURGEON))
                 .get("/api/v1/exports?purpose=teaching&patient=" + ConsentFixtures.PATIENT_SYSTEM + "%7C" + mrn), 200);
     }
 
@@ -59,10 +59,10 @@ class PatientDataNoStoreTest {
                 .body(FhirContexts.r4().newJsonParser().encodeResourceToString(ConsentFixtures.clinicalCareOnly(mrn)))
                 .post("/fhir/Consent");
         assertNoStore(created, 201);
-        assertNoStore(given().auth().oauth2(Keycloak.token(OFFICER))
+        assertNoStore(given().urlEncodingEnabled(false).auth().oauth2(Keycloak.token(OFFICER))
                 .get("/fhir/Consent?patient:identifier=" + ConsentFixtures.PATIENT_SYSTEM + "%7C" + mrn), 200);
         assertNoStore(given().auth().oauth2(Keycloak.token(OFFICER)).get("/fhir/AuditEvent?_count=1"), 200);
-        assertNoStore(given().get("/fhir/Consent?patient:identifier=" + ConsentFixtures.PATIENT_SYSTEM + "%7C" + mrn),
+        assertNoStore(given().urlEncodingEnabled(false).get("/fhir/Consent?patient:identifier=" + ConsentFixtures.PATIENT_SYSTEM + "%7C" + mrn),
                 401);
         assertNoStore(given().auth().oauth2(Keycloak.token(SURGEON)).get("/fhir/AuditEvent"), 403);
         assertNoStore(given().auth().oauth2(Keycloak.token(OFFICER)).get("/fhir/Consent/" + UUID.randomUUID()), 404);
