@@ -91,7 +91,7 @@ class FhirHostileInputTest {
     }
 
     @Test
-    void xmlEntityExpansionIsRefused() {
+    void xmlEntityExpansionIsRefused() throws Exception {
         String mrn = "HOSTILE-" + UUID.randomUUID();
         var entities = new StringBuilder("<!ENTITY a0 \"lol\">");
         for (int i = 1; i <= 10; i++) {
