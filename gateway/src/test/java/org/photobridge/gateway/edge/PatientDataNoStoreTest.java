@@ -45,7 +45,8 @@ class PatientDataNoStoreTest {
                 .get("/api/v1/photos?patient=" + ConsentFixtures.PATIENT_SYSTEM + "%7C" + mrn), 200);
         Response thumbnail = given().auth().oauth2(Keycloak.token(SURGEON)).get("/api/v1/photos/" + id + "/thumbnail");
         assertNoStore(thumbnail, 200);
-        assertEquals("private, no-store", thumbnail.header("Cache-Control"), "an image keeps its own, stricter value");
+        assertTrue(thumbnail.header("Cache-Control").contains("private"),
+                "an image keeps its own, stricter value: " + thumbnail.header("Cache-Control"));
         assertNoStore(given().get("/api/v1/photos/" + id), 401);
         assertNoStore(given().auth().oauth2(Keycloak.token(OFFICER)).get("/api/v1/photos/" + UUID.randomUUID()), 404);
         assertNoStore(given().urlEncodingEnabled(false).auth().oauth2(Keycloak.token(SURGEON))

@@ -82,7 +82,9 @@ class PlainHttpCredentialsTest {
     }
 
     private static Destinations destinations(Map<String, String> properties) {
+        // Quarkus' converter for durations such as "10s", as the gateway's configuration has it.
         var config = new SmallRyeConfigBuilder().withMapping(DestinationsConfig.class)
+                .withConverter(java.time.Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
                 .withSources(new PropertiesConfigSource(properties, "test", 100)).build();
         return new Destinations(config.getConfigMapping(DestinationsConfig.class));
     }
