@@ -65,9 +65,23 @@ public class PhotoResource {
     @Inject
     AuditLog audit;
 
+    @Inject
+    RawUploads rawUploads;
+
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     public Response upload(@RestForm("file") List<FileUpload> files, @RestForm("metadata") String metadata) {
+        try {
+            return accept(files, metadata);
+        } finally {
+            // The raw upload (GPS, serials) goes as soon as intake is done with it, refused or not.
+            if (files != null) {
+                rawUploads.discard(files.stream().map(FileUpload::uploadedFile).toList());
+            }
+        }
+    }
+
+    private Response accept(List<FileUpload> files, String metadata) {
         Caller caller = callers.current();
         if (!caller.hasRole(Roles.PHOTOGRAPHER)) {
             var refused = AccessPolicy.capture(caller, List.of());

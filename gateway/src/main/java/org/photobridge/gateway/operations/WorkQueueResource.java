@@ -24,6 +24,8 @@ import org.photobridge.gateway.access.Caller;
 import org.photobridge.gateway.access.CallerResolver;
 import org.photobridge.gateway.audit.AuditLog;
 import org.photobridge.gateway.outbox.WorkQueue;
+import org.photobridge.gateway.pacs.Destination;
+import org.photobridge.gateway.pacs.Destinations;
 import org.photobridge.gateway.outbox.WorkRunner;
 import org.photobridge.gateway.persistence.WorkItem;
 import org.photobridge.gateway.persistence.WorkItems;
@@ -37,7 +39,8 @@ import io.smallrye.common.annotation.Blocking;
 /**
  * The outbound work queue for gateway administrators: how many items of each kind stand in each
  * state, which ones are parked or retrying and why, and a retry for any parked item (an EHR
- * publication as much as a delivery). Items name photos by gateway id and EHR resources by type and
+ * publication as much as a delivery), and the live check of every destination with its details (which the
+ * public {@code /q/health} leaves out). Items name photos by gateway id and EHR resources by type and
  * id, never a patient.
  */
 @Path("/api/v1/work")
@@ -60,6 +63,9 @@ public class WorkQueueResource {
 
     @Inject
     AuditLog audit;
+
+    @Inject
+    Destinations destinations;
 
     /** One item as the API shows it: the same fields and states for every kind. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -92,6 +98,32 @@ public class WorkQueueResource {
                 .toList());
         audit.record(AuditAction.WORK_QUEUE_READ, true, AuditLog.Agent.of(caller), Optional.empty(), List.of(),
                 "work queue listed: " + view.items().size() + " items of " + kinds + " in " + statuses);
+        return Response.ok(view).header("Cache-Control", "no-store").build();
+    }
+
+    /** One destination's live check, as only administrators see it. */
+    public record DestinationView(String name, String status, String detail) {
+    }
+
+    /** Readiness with its details: /q/health says UP or DOWN to anyone; hosts, AE titles and reasons are here. */
+    public record DestinationsView(String status, List<DestinationView> destinations) {
+    }
+
+    @GET
+    @Path("/destinations")
+    @Produces("application/json")
+    public Response destinations() {
+        Caller caller = permitted("destination check");
+        var views = new java.util.ArrayList<DestinationView>();
+        boolean allUp = true;
+        for (Destination destination : this.destinations.all()) {
+            var reach = destination.check();
+            views.add(new DestinationView(destination.name(), reach.reachable() ? "UP" : "DOWN", reach.detail()));
+            allUp &= reach.reachable();
+        }
+        var view = new DestinationsView(allUp ? "UP" : "DOWN", views);
+        audit.record(AuditAction.WORK_QUEUE_READ, true, AuditLog.Agent.of(caller), Optional.empty(), List.of(),
+                "destinations checked: " + views.size() + ", " + view.status());
         return Response.ok(view).header("Cache-Control", "no-store").build();
     }
 

@@ -355,15 +355,20 @@ class AccessMatrixTest {
         for (String user : USERS) {
             int expected = ADMIN.equals(user) ? 200 : 403;
             assertEquals(expected, as(user).get("/api/v1/work").statusCode(), user);
+            // The destinations' live check with its details (hosts, AE titles), which /q/health leaves out.
+            assertEquals(expected, as(user).get("/api/v1/work/destinations").statusCode(), user);
             // Refused before the item is looked up: a non-admin learns nothing about which ids exist.
             int retry = ADMIN.equals(user) ? 404 : 403;
             assertEquals(retry, as(user).post("/api/v1/work/" + UUID.randomUUID() + "/retry").statusCode(), user);
         }
         given().get("/api/v1/work").then().statusCode(401);
+        given().get("/api/v1/work/destinations").then().statusCode(401);
         given().post("/api/v1/work/" + UUID.randomUUID() + "/retry").then().statusCode(401);
         var listed = audit.search(new AuditQuery(Optional.empty(), Optional.empty(), Optional.empty(),
                 org.photobridge.fhir.DateRange.ANY, java.util.Set.of(AuditAction.WORK_QUEUE_READ)), 0, 50).items();
         assertTrue(listed.stream().anyMatch(r -> r.agentName().equals(ADMIN) && r.success()), "listing is audited");
+        assertTrue(listed.stream().anyMatch(r -> r.agentName().equals(ADMIN) && r.detail().startsWith("destinations checked")),
+                "the destination check is audited");
         var refused = audit.search(new AuditQuery(Optional.empty(), Optional.empty(), Optional.empty(),
                 org.photobridge.fhir.DateRange.ANY, java.util.Set.of(AuditAction.ACCESS_DENIED)), 0, 500).items();
         assertTrue(refused.stream().anyMatch(r -> r.agentName().equals(NURSE) && r.detail().startsWith("work queue")),
