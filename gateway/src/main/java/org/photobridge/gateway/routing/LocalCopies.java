@@ -40,6 +40,7 @@ public class LocalCopies {
     private final AtomicBoolean purging = new AtomicBoolean();
 
     void onStart(@Observes StartupEvent event) {
+        store.sweepIncoming();
         sweepOrphanBlobs();
     }
 
