@@ -115,6 +115,11 @@ public class SignedForms {
     }
 
     void onStart(@Observes StartupEvent event) {
+        encryptPlaintextForms();
+    }
+
+    /** Encrypts the forms still stored in plaintext (versions written before V10); returns how many. */
+    public int encryptPlaintextForms() {
         int done = 0;
         while (true) {
             int batch = QuarkusTransaction.requiringNew().call(() -> {
@@ -130,6 +135,7 @@ public class SignedForms {
         if (done > 0) {
             LOG.infof("encrypted %d signed consent form(s) stored in plaintext before V10", done);
         }
+        return done;
     }
 
     private IllegalStateException alert(ConsentVersionRow row, DecryptionFailedException e) {
