@@ -87,13 +87,19 @@ class StoreSecurityTest {
         static final Path PREVIOUS_KEY_FILE;
 
         static {
-            byte[] raw = new byte[32];
-            new SecureRandom().nextBytes(raw);
-            PREVIOUS_KEY = new SecretKeySpec(raw, "AES");
+            // Quarkus loads this class twice (for the configuration and for the test): both must see
+            // one key, so the first writes the file and the second reads it.
+            PREVIOUS_KEY_FILE = Path.of("target", "store-security-test-previous.key").toAbsolutePath();
             try {
-                PREVIOUS_KEY_FILE = Files.createTempFile("photobridge-previous-", ".key");
-                Files.setPosixFilePermissions(PREVIOUS_KEY_FILE, PosixFilePermissions.fromString("rw-------"));
-                Files.writeString(PREVIOUS_KEY_FILE, Base64.getEncoder().encodeToString(raw));
+                if (!Files.exists(PREVIOUS_KEY_FILE)) {
+                    byte[] fresh = new byte[32];
+                    new SecureRandom().nextBytes(fresh);
+                    Files.createDirectories(PREVIOUS_KEY_FILE.getParent());
+                    Files.writeString(PREVIOUS_KEY_FILE, Base64.getEncoder().encodeToString(fresh));
+                    Files.setPosixFilePermissions(PREVIOUS_KEY_FILE, PosixFilePermissions.fromString("rw-------"));
+                }
+                PREVIOUS_KEY = new SecretKeySpec(Base64.getDecoder().decode(Files.readString(PREVIOUS_KEY_FILE).strip()),
+                        "AES");
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
