@@ -45,6 +45,7 @@ import org.photobridge.gateway.photo.PhotoCleaner;
 import org.photobridge.gateway.photo.PhotoLimits;
 import org.photobridge.gateway.photo.PhotoRejectedException;
 import org.photobridge.gateway.pacs.Destinations;
+import org.photobridge.gateway.store.BlobContexts;
 import org.photobridge.gateway.store.EncryptedBlobStore;
 import org.photobridge.gateway.store.StoreUnavailableException;
 
@@ -125,8 +126,11 @@ public class PhotoIntake {
                 new PhotoInstance.Uids(slot.study().studyInstanceUid, slot.series().seriesInstanceUid, uids.next()),
                 slot.series().seriesNumber, slot.instanceNumber(), slot.study().createdAt);
 
-        var blob = store.put(out -> writer.write(cleaned, instance, out));
-        PhotoRecord photo = record(request, caller, slot.study(), slot.series().id, instance, cleaned, sha256, blob);
+        // The photo id is chosen first: the blob is bound to it (a blob moved to another photo does not decrypt).
+        UUID photoId = UUID.randomUUID();
+        var blob = store.put(BlobContexts.photo(photoId), out -> writer.write(cleaned, instance, out));
+        PhotoRecord photo = record(photoId, request, caller, slot.study(), slot.series().id, instance, cleaned, sha256,
+                blob);
         photo.consentWarning = consentWarning;
         List<WorkItem> deliveries = new ArrayList<>();
         for (String destination : destinations.names()) {
@@ -219,10 +223,10 @@ public class PhotoIntake {
         return true;
     }
 
-    private PhotoRecord record(PhotoRequest request, Caller caller, EncounterStudy study, UUID seriesId,
+    private PhotoRecord record(UUID photoId, PhotoRequest request, Caller caller, EncounterStudy study, UUID seriesId,
             PhotoInstance instance, CleanedPhoto cleaned, String sha256, EncryptedBlobStore.StoredBlob blob) {
         var photo = new PhotoRecord();
-        photo.id = UUID.randomUUID();
+        photo.id = photoId;
         photo.studyId = study.id;
         photo.seriesId = seriesId;
         photo.sopClassUid = VlPhotoWriter.VL_PHOTOGRAPHIC_IMAGE_STORAGE;

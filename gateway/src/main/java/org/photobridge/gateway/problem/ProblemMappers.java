@@ -65,6 +65,8 @@ public class ProblemMappers {
                     e.getMessage(), null);
             case PACS_UNREACHABLE -> new Problem(Problem.TYPE_PREFIX + "pacs-unavailable", "PACS unavailable", 503,
                     e.getMessage(), null);
+            case INTEGRITY -> new Problem(Problem.TYPE_PREFIX + "photo-integrity-failure",
+                    "Photo failed its integrity check", 500, e.getMessage(), null);
         });
     }
 

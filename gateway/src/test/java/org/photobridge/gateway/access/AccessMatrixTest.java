@@ -376,6 +376,28 @@ class AccessMatrixTest {
     }
 
     @Test
+    void storeReencryptionIsForGatewayAdministratorsOnly() {
+        for (String user : USERS) {
+            int expected = ADMIN.equals(user) ? 200 : 403;
+            assertEquals(expected, as(user).get("/api/v1/store/re-encryption").statusCode(), user);
+            if (!ADMIN.equals(user)) {
+                // Refused before anything starts (the admin's start is StoreSecurityTest's).
+                assertEquals(403, as(user).post("/api/v1/store/re-encryption").statusCode(), user);
+            }
+        }
+        given().get("/api/v1/store/re-encryption").then().statusCode(401);
+        given().post("/api/v1/store/re-encryption").then().statusCode(401);
+        var read = audit.search(new AuditQuery(Optional.empty(), Optional.empty(), Optional.empty(),
+                org.photobridge.fhir.DateRange.ANY, java.util.Set.of(AuditAction.STORE_KEY_ROTATION)), 0, 50).items();
+        assertTrue(read.stream().anyMatch(r -> r.agentName().equals(ADMIN) && r.detail().startsWith(
+                "re-encryption progress read")), "a progress read is audited");
+        var refused = audit.search(new AuditQuery(Optional.empty(), Optional.empty(), Optional.empty(),
+                org.photobridge.fhir.DateRange.ANY, java.util.Set.of(AuditAction.ACCESS_DENIED)), 0, 500).items();
+        assertTrue(refused.stream().anyMatch(r -> r.agentName().equals(NURSE)
+                && r.detail().startsWith("re-encryption start refused")), "a refusal is audited");
+    }
+
+    @Test
     void dicomWebDoorAsksTheSamePolicy() {
         var query = "/dicomweb/studies?PatientID=" + derm.mrn;
         assertEquals(1, as(DERM).accept("application/dicom+json").get(query).then().statusCode(200).extract()
