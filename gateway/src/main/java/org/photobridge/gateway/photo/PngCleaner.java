@@ -17,10 +17,30 @@ import org.photobridge.gateway.photo.CleanedPhoto.SourceFacts;
  */
 final class PngCleaner {
 
-    private final DecodeBudget budget;
+    PngCleaner() {
+    }
 
-    PngCleaner(DecodeBudget budget) {
-        this.budget = budget;
+    /**
+     * Heap that cleaning this upload and writing its DICOM object will hold besides copies of the
+     * upload itself, from its header: the decoder's image (every channel, 16-bit samples as two
+     * bytes), the 8-bit copy, and the upright copy when the photo must be turned.
+     *
+     * @throws PhotoRejectedException as {@link #clean}, for what the header alone shows
+     */
+    static long memoryNeeded(byte[] upload, PhotoLimits limits) {
+        PngChunks.Header header = PngChunks.parse(upload).header();
+        HeaderLimits.enforce(header.width(), header.height(), limits);
+        long pixels = header.width() * header.height();
+        int channels = switch (header.colourType()) {
+            case 0, 3 -> 1;
+            case 4 -> 2;
+            case 2 -> 3;
+            default -> 4;
+        };
+        long decoded = pixels * channels * (header.bitDepth() == 16 ? 2 : 1);
+        int samplesPerPixel = header.isColour() ? 3 : 1;
+        // A palette decodes to indices but DecodedPixels expands it; the upright copy may be needed.
+        return decoded + 2 * pixels * samplesPerPixel;
     }
 
     CleanedPhoto clean(byte[] upload, String sha256, PhotoLimits limits) {
@@ -70,7 +90,7 @@ final class PngCleaner {
         PixelRaster upright;
         // The decoder only ever sees critical chunks and tRNS: text, EXIF and profile chunks, which
         // ImageIO would otherwise inflate into metadata, never reach it.
-        try (var reservation = budget.reserve(header.width(), header.height())) {
+        {
             BufferedImage image = ImageDecoder.readPng(png.rebuild(decodable));
             if (image.getWidth() != header.width() || image.getHeight() != header.height()) {
                 throw new PhotoRejectedException(PhotoRejectedException.Reason.CORRUPT,
