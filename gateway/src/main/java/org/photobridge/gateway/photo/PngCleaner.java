@@ -43,6 +43,19 @@ final class PngCleaner {
         return decoded + 2 * pixels * samplesPerPixel;
     }
 
+    /** Decodes, flattens to 8 bits and makes upright; the caller holds what {@link #memoryNeeded} says. */
+    private static PixelRaster decodeUpright(byte[] decodable, PngChunks.Header header, int samplesPerPixel,
+            Orientation orientation) {
+        BufferedImage image = ImageDecoder.readPng(decodable);
+        if (image.getWidth() != header.width() || image.getHeight() != header.height()) {
+            throw new PhotoRejectedException(PhotoRejectedException.Reason.CORRUPT,
+                    "the PNG image data does not match the size its header declares");
+        }
+        PixelRaster stored = DecodedPixels.flattenedOnWhite(image, samplesPerPixel);
+        image = null; // let the decoder's copy go before the rotated one is allocated
+        return orientation.apply(stored);
+    }
+
     CleanedPhoto clean(byte[] upload, String sha256, PhotoLimits limits) {
         PngChunks png = PngChunks.parse(upload);
         PngChunks.Header header = png.header();
@@ -87,19 +100,9 @@ final class PngCleaner {
         }
 
         int samplesPerPixel = header.isColour() ? 3 : 1;
-        PixelRaster upright;
         // The decoder only ever sees critical chunks and tRNS: text, EXIF and profile chunks, which
         // ImageIO would otherwise inflate into metadata, never reach it.
-        {
-            BufferedImage image = ImageDecoder.readPng(png.rebuild(decodable));
-            if (image.getWidth() != header.width() || image.getHeight() != header.height()) {
-                throw new PhotoRejectedException(PhotoRejectedException.Reason.CORRUPT,
-                        "the PNG image data does not match the size its header declares");
-            }
-            PixelRaster stored = DecodedPixels.flattenedOnWhite(image, samplesPerPixel);
-            image = null; // let the decoder's copy go before the rotated one is allocated
-            upright = orientation.apply(stored);
-        }
+        PixelRaster upright = decodeUpright(png.rebuild(decodable), header, samplesPerPixel, orientation);
         var source = new SourceFacts(PhotoFormat.PNG, sha256, (int) header.width(), (int) header.height(),
                 orientation.exifValue(), true, List.copyOf(removed), header.bitDepth());
         String photometric = samplesPerPixel == 1 ? JpegPhotometric.MONOCHROME2 : JpegPhotometric.RGB;

@@ -199,11 +199,13 @@ class BoundedMemoryIT {
         }
         long rssPeakKib = statusValue(pid, "VmHWM");
         long rssKib = statusValue(pid, "VmRSS");
-        long heapPeakMib = peakHeapMib(gateway.dataDirectory().resolve("gc.log"));
+        long[] heap = heapMib(gateway.dataDirectory().resolve("gc.log"));
+        long heapPeakMib = heap[0];
         System.out.printf("CAMPAIGN result: %d of %d rotated 48 MP photos at Orthanc; %d answered 503 busy"
-                        + " (retried after Retry-After); uploads took %d s; peak heap %d MiB (GC log, -Xmx1g);"
-                        + " peak RSS %d MiB, RSS now %d MiB%n", uploads - missing.size(), uploads, busy.get(),
-                uploading.toSeconds(), heapPeakMib, rssPeakKib >> 10, rssKib >> 10);
+                        + " (retried after Retry-After); uploads took %d s; peak heap %d MiB before a collection,"
+                        + " at most %d MiB after one (GC log, -Xmx1g); peak RSS %d MiB, RSS now %d MiB%n",
+                uploads - missing.size(), uploads, busy.get(), uploading.toSeconds(), heapPeakMib, heap[1],
+                rssPeakKib >> 10, rssKib >> 10);
         assertEquals(List.of(), missing, "every photo reached the PACS");
         for (String sop : accepted) {
             assertEquals(1, Orthanc.instancesWithSopUid(sop).size(), "delivered once: " + sop);
@@ -309,15 +311,20 @@ class BoundedMemoryIT {
         throw new AssertionError(field + " not in /proc/" + pid + "/status");
     }
 
-    /** The largest heap occupancy before any collection, from the unified GC log. */
-    private static long peakHeapMib(Path gcLog) throws IOException {
-        long peak = 0;
+    /**
+     * From the unified GC log: the largest heap occupancy before a collection (how full the heap got)
+     * and the largest after one (what was still referenced).
+     */
+    private static long[] heapMib(Path gcLog) throws IOException {
+        long before = 0;
+        long after = 0;
         for (String line : Files.readAllLines(gcLog)) {
             Matcher m = GC_PAUSE.matcher(line);
             while (m.find()) {
-                peak = Math.max(peak, Long.parseLong(m.group(1)));
+                before = Math.max(before, Long.parseLong(m.group(1)));
+                after = Math.max(after, Long.parseLong(m.group(2)));
             }
         }
-        return peak;
+        return new long[] {before, after};
     }
 }
