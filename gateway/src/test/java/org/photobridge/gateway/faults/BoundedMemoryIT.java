@@ -94,6 +94,10 @@ class BoundedMemoryIT {
     @Test
     void photoFlowLeavesNothingInTheTempDirectory() throws Exception {
         Path tmp = work.resolve("empty-tmp");
+        Files.createDirectories(tmp);
+        // Files made and deleted again at once (ImageIO's disk cache deletes its file on close) leave
+        // no trace for a scan afterwards: the kernel reports every entry created (inotify).
+        var created = new CreatedEntries(tmp);
         start("tmpdir", tmp, Map.of());
         String mrn = "MRN-TMP-" + UUID.randomUUID();
         recordConsent(mrn);
@@ -136,7 +140,11 @@ class BoundedMemoryIT {
         try (Stream<Path> walk = Files.walk(tmp)) {
             System.out.println("TMPDIR after the flow holds: " + walk.map(tmp::relativize).toList());
         }
-        assertEquals(List.of(), files, "the gateway wrote files to its temp directory " + tmp);
+        List<Path> everCreated = created.close();
+        System.out.println("TMPDIR entries created during the flow: " + everCreated);
+        assertEquals(List.of(), files, "the gateway left files in its temp directory " + tmp);
+        assertEquals(List.of(), everCreated.stream().filter(entry -> !Files.isDirectory(tmp.resolve(entry))).toList(),
+                "the gateway created files (even if it deleted them again) in its temp directory " + tmp);
         assertTrue(gateway.logLinesContaining("OutOfMemoryError").isEmpty());
     }
 
@@ -216,6 +224,66 @@ class BoundedMemoryIT {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** Every entry created under a directory (subdirectories included) while it is watched. */
+    private static final class CreatedEntries {
+        private final Path root;
+        private final java.nio.file.WatchService watcher;
+        private final List<Path> created = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final Thread thread;
+
+        CreatedEntries(Path root) throws IOException {
+            this.root = root;
+            this.watcher = root.getFileSystem().newWatchService();
+            root.register(watcher, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+            this.thread = new Thread(this::collect, "tmpdir-watch");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void collect() {
+            try {
+                while (true) {
+                    var key = watcher.take();
+                    Path directory = (Path) key.watchable();
+                    for (var event : key.pollEvents()) {
+                        if (event.kind() == java.nio.file.StandardWatchEventKinds.OVERFLOW) {
+                            created.add(Path.of("(events lost: overflow)"));
+                            continue;
+                        }
+                        Path entry = directory.resolve((Path) event.context());
+                        created.add(root.relativize(entry));
+                        if (Files.isDirectory(entry)) {
+                            entry.register(watcher, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+                        }
+                    }
+                    key.reset();
+                }
+            } catch (InterruptedException | java.nio.file.ClosedWatchServiceException | IOException stopped) {
+                // closed
+            }
+        }
+
+        /**
+         * Stops watching; what was created, in order. A marker made here last is reported after
+         * everything made before it (inotify keeps the order), so nothing earlier is missed.
+         */
+        List<Path> close() throws IOException, InterruptedException {
+            Path marker = Files.createDirectory(root.resolve("watch-end-" + UUID.randomUUID()));
+            Path relative = root.relativize(marker);
+            Instant deadline = Instant.now().plus(Duration.ofMinutes(1));
+            while (!created.contains(relative)) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new AssertionError("the watch on " + root + " never reported " + relative);
+                }
+                Thread.onSpinWait();
+            }
+            watcher.close();
+            thread.join();
+            Files.delete(marker);
+            return created.stream().filter(entry -> !entry.equals(relative)).toList();
+        }
+    }
 
     /** An 8000 x 6000 camera-like photo (gradients, shapes, sensor noise) stored landscape with orientation 6. */
     private static byte[] rotated48Megapixels() throws IOException {
