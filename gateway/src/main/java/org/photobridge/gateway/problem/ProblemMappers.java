@@ -9,6 +9,7 @@ import org.photobridge.gateway.consent.ConsentRequiredException;
 import org.photobridge.gateway.consent.PhotoUseRefusedException;
 import org.photobridge.gateway.persistence.DatabaseUnavailableException;
 import org.photobridge.gateway.persistence.FailureNames;
+import org.photobridge.gateway.photo.MemoryBusyException;
 import org.photobridge.gateway.photo.PhotoRejectedException;
 import org.photobridge.gateway.routing.PhotoNotReadableException;
 import org.photobridge.gateway.store.StoreUnavailableException;
@@ -38,7 +39,18 @@ public class ProblemMappers {
                     e.getMessage(), "file");
             case FILE_TOO_LARGE -> new Problem(Problem.TYPE_PREFIX + "file-too-large", "File too large", 413,
                     e.getMessage(), "file");
+            case TOO_COMPLEX -> new Problem(Problem.TYPE_PREFIX + "image-too-complex", "Image too complex", 422,
+                    e.getMessage(), "file");
         });
+    }
+
+    /** Image work that waited too long for memory: nothing was done, the client may try again. */
+    @ServerExceptionMapper
+    public Response memoryBusy(MemoryBusyException e) {
+        long seconds = Math.max(1, e.retryAfter().toSeconds());
+        return Response.status(503).type(Problem.MEDIA_TYPE).header("Retry-After", String.valueOf(seconds))
+                .entity(new Problem(Problem.TYPE_PREFIX + "busy", "Busy", 503, e.getMessage(), null))
+                .build();
     }
 
     @ServerExceptionMapper

@@ -23,6 +23,7 @@ import org.photobridge.gateway.persistence.EncounterStudy;
 import org.photobridge.gateway.persistence.PhotoRecord;
 import org.photobridge.gateway.persistence.Photos;
 import org.photobridge.gateway.persistence.StudySeries;
+import org.photobridge.gateway.photo.MemoryBudget;
 import org.photobridge.gateway.routing.PhotoSources;
 
 /**
@@ -50,6 +51,9 @@ public class PhotoViewer {
 
     @Inject
     Clock clock;
+
+    @Inject
+    MemoryBudget budget;
 
     private final PhotoRenderer renderer = new PhotoRenderer();
 
@@ -109,11 +113,12 @@ public class PhotoViewer {
                     decision.reason() + "; the photo cannot be served for this purpose");
         }
         StudySeries series = photos.series(photo.seriesId);
-        byte[] object = sources.require(photo, new InstanceRef(study.studyInstanceUid, series.seriesInstanceUid,
-                photo.sopClassUid, photo.sopInstanceUid));
-        PhotoRenderer.Jpeg jpeg = use == Use.THUMBNAIL
-                ? renderer.thumbnail(object, THUMBNAIL_SIDE)
-                : renderer.rendered(object);
+        PhotoRenderer.Jpeg jpeg;
+        try (var memory = reserveMemory(photo)) {
+            byte[] object = sources.require(photo, new InstanceRef(study.studyInstanceUid,
+                    series.seriesInstanceUid, photo.sopClassUid, photo.sopInstanceUid));
+            jpeg = use == Use.THUMBNAIL ? renderer.thumbnail(object, THUMBNAIL_SIDE) : renderer.rendered(object);
+        }
         audit.record(use.action, true, agent, patient, entities, use.name().toLowerCase(java.util.Locale.ROOT)
                 + " served to " + caller.username());
         return jpeg;
@@ -138,6 +143,19 @@ public class PhotoViewer {
                 "export list for " + scope.name().toLowerCase(java.util.Locale.ROOT) + ": " + listed.size()
                         + " returned");
         return listed.stream().map(photo -> photo.id.toString()).toList();
+    }
+
+    /**
+     * The memory to fetch and render the photo, from the one budget all image work shares (waits its
+     * turn; {@code MemoryBusyException}, a 503, when the wait is too long).
+     */
+    private MemoryBudget.Reservation reserveMemory(PhotoRecord photo) throws UnrenderablePhotoException {
+        long needed = PhotoRenderer.memoryNeeded(photo.blobBytes);
+        if (!budget.fits(needed)) {
+            throw new UnrenderablePhotoException("the photo needs about " + (needed >> 20) + " MiB to render but this"
+                    + " gateway allows " + (budget.totalBytes() >> 20) + " MiB for image work");
+        }
+        return budget.reserve(needed);
     }
 
     private PhotoRecord find(String id) {
