@@ -29,5 +29,7 @@ public enum AuditAction {
      */
     SECURITY_ALERT,
     /** The re-encryption of stored photos and signed forms under the active storage key started or ended. */
-    STORE_KEY_ROTATION
+    STORE_KEY_ROTATION,
+    /** A clinician broke the glass: emergency access to a photo outside their departments, with the reason. */
+    BREAK_GLASS
 }

@@ -79,7 +79,9 @@ public final class AuditEventMapper {
         SECURITY_ALERT(AuditAction.SECURITY_ALERT, "110113", "Security Alert", "security-alert", AuditEventAction.E),
         // DICOM PS3.15 A.5.3.11 Security Alert covers security configuration changes (here: storage keys).
         STORE_KEY_ROTATION(AuditAction.STORE_KEY_ROTATION, "110113", "Security Alert", "store-key-rotation",
-                AuditEventAction.E);
+                AuditEventAction.E),
+        // DICOM PS3.15 A.5.3.11 Security Alert: an emergency override of the access policy (break-the-glass).
+        BREAK_GLASS(AuditAction.BREAK_GLASS, "110113", "Security Alert", "break-glass", AuditEventAction.E);
 
         public final AuditAction action;
         public final String typeCode;
