@@ -1,0 +1,75 @@
+// Administration: deliveries by state, queue depth and the oldest item's age, FAILED items with
+// their reason and a retry button.
+import { el, page, errorBox, formatDate, say } from '../ui.js';
+import { getJson, request } from '../api.js';
+
+export async function adminPage() {
+  const summary = el('section', { 'aria-labelledby': 'summary-title', id: 'work-summary' },
+    el('h2', { id: 'summary-title' }, 'Work queue'));
+  const failed = el('section', { 'aria-labelledby': 'failed-title', id: 'failed-items' },
+    el('h2', { id: 'failed-title' }, 'Failed items'));
+  page('Administration', summary, failed);
+  await Promise.all([showSummary(summary), showFailed(failed)]);
+}
+
+function table(headers, rows, attributes = {}) {
+  return el('div', { class: 'table-wrap' }, el('table', attributes,
+    el('thead', {}, el('tr', {}, headers.map(h => el('th', { scope: 'col' }, h)))),
+    el('tbody', {}, rows)));
+}
+
+function age(seconds) {
+  if (seconds === null || seconds === undefined) return 'none waiting';
+  if (seconds < 120) return Math.round(seconds) + ' s';
+  if (seconds < 7200) return Math.round(seconds / 60) + ' min';
+  return Math.round(seconds / 3600) + ' h';
+}
+
+async function showSummary(area) {
+  try {
+    const s = await getJson('/api/v1/work/summary');
+    const counts = s.counts || s.byState || {};
+    const states = ['QUEUED', 'RETRYING', 'DONE', 'FAILED'];
+    area.append(
+      el('p', { id: 'queue-depth' }, 'Queue depth: ', el('strong', {}, String(s.queueDepth ?? s.depth ?? '')),
+        ' · oldest waiting item: ', el('strong', {}, s.oldestAgeSeconds !== undefined ? age(s.oldestAgeSeconds)
+          : s.oldestQueuedAt ? formatDate(s.oldestQueuedAt) : age(null))),
+      table(['Kind', ...states], Object.entries(counts).map(([kind, byState]) =>
+        el('tr', {}, el('th', { scope: 'row' }, kind), states.map(st => el('td', {}, String(byState[st] ?? 0))))),
+      { id: 'work-counts' }));
+  } catch (error) {
+    area.append(errorBox(error));
+  }
+}
+
+async function showFailed(area) {
+  const body = el('div', {});
+  area.append(body);
+  try {
+    const work = await getJson('/api/v1/work?status=FAILED&limit=100');
+    if (!work.items.length) {
+      body.replaceChildren(el('p', {}, 'Nothing has failed.'));
+      return;
+    }
+    body.replaceChildren(table(['Kind', 'Item', 'Attempts', 'Changed', 'Reason', ''], work.items.map(item => {
+      const retry = el('button', { type: 'button', class: 'secondary', 'aria-label': 'Retry ' + item.kind + ' ' + item.id }, 'Retry');
+      const row = el('tr', { dataset: { itemId: item.id } }, el('td', {}, item.kind),
+        el('td', {}, item.resourceType ? item.resourceType + '/' + item.resourceId : item.photoId || item.id),
+        el('td', {}, String(item.attempts)), el('td', {}, formatDate(item.updatedAt)),
+        el('td', {}, item.lastError || ''), el('td', {}, retry));
+      retry.addEventListener('click', async () => {
+        retry.disabled = true;
+        try {
+          await request('POST', '/api/v1/work/' + encodeURIComponent(item.id) + '/retry');
+          row.cells[5].replaceChildren(el('span', { class: 'ok' }, 'Queued again'));
+          say('Item queued again');
+        } catch (error) {
+          row.cells[5].replaceChildren(errorBox(error));
+        }
+      });
+      return row;
+    }), { id: 'failed-table' }));
+  } catch (error) {
+    body.replaceChildren(errorBox(error));
+  }
+}

@@ -1,0 +1,191 @@
+// Capture: patient, encounter, department and protocol, then one row per view of the protocol's
+// checklist with its own file input (camera on phones), progress bar and retry. Photos are held in
+// memory only until their upload answers; nothing is written to browser storage.
+import { el, field, page, say, errorBox, uid } from '../ui.js';
+import { getJson, upload } from '../api.js';
+import { departments } from '../auth.js';
+import { patientForm, encounterKey, encounterLabel } from './patient.js';
+
+/** The protocols as GET /api/v1/protocols serves them (docs/api.md). */
+export function normaliseProtocols(answer) {
+  const list = Array.isArray(answer) ? answer : answer.protocols || [];
+  return list.map(p => ({
+    code: p.code || p.id,
+    name: p.name || p.title || p.code,
+    description: p.description || '',
+    views: (p.views || []).map((v, i) => ({
+      key: (v.code || v.id || v.view || 'view') + '-' + i,
+      label: v.name || v.label || v.display || v.view || 'Photo ' + (i + 1),
+      instructions: v.instructions || v.description || '',
+      view: v.view && typeof v.view === 'object' ? v.view.code : v.view,
+      bodySite: v.bodySite,
+      laterality: v.laterality || 'U',
+      optional: !!v.optional,
+    })),
+    open: !!(p.open || p.free || (p.views || []).length === 0),
+    bodySite: p.bodySite || null,
+  }));
+}
+
+export async function capturePage(settings) {
+  const protocols = normaliseProtocols(await getJson('/api/v1/protocols'));
+  const state = { patient: null, rows: [] };
+  const work = el('section', { 'aria-labelledby': 'capture-details', hidden: true });
+  const { form } = patientForm(settings, { buttonText: 'Find patient', onFound: found => {
+    state.patient = found;
+    showDetails(settings, protocols, state, work);
+  } });
+  page('Capture', form, work);
+}
+
+function showDetails(settings, protocols, state, work) {
+  const encounters = state.patient.encounters || [];
+  const encounterSelect = el('select', { name: 'encounter' },
+    encounters.map(e => el('option', { value: encounterKey(e) }, encounterLabel(e))),
+    el('option', { value: '' }, 'Another encounter (type its number)'));
+  const encounterOther = el('input', { type: 'text', name: 'encounter-other', autocomplete: 'off' });
+  const otherField = field('Encounter number', encounterOther, 'In the encounter identifier system ' + settings.encounterIdentifierSystem);
+  otherField.hidden = encounters.length > 0;
+  encounterSelect.addEventListener('change', () => { otherField.hidden = encounterSelect.value !== ''; });
+  const departmentSelect = el('select', { name: 'department' },
+    departments().map(d => el('option', { value: d }, d)));
+  const protocolSelect = el('select', { name: 'protocol' },
+    protocols.map(p => el('option', { value: p.code }, p.name)));
+  const checklist = el('div', { class: 'checklist-area' });
+  const start = el('button', { type: 'submit' }, 'Start');
+  const detailsForm = el('form', { novalidate: true },
+    el('fieldset', {},
+      el('legend', { id: 'capture-details' }, 'Encounter and protocol'),
+      el('div', { class: 'row' },
+        field('Encounter', encounterSelect), otherField,
+        field('Department', departmentSelect, 'The department that may see these photos'),
+        field('Protocol', protocolSelect)),
+      el('div', { class: 'actions' }, start)));
+  detailsForm.addEventListener('submit', event => {
+    event.preventDefault();
+    const encounterValue = encounterSelect.value || (encounterOther.value.trim()
+      ? settings.encounterIdentifierSystem + '|' + encounterOther.value.trim() : '');
+    if (!encounterValue) {
+      checklist.replaceChildren(el('p', { class: 'error', role: 'alert' }, 'Choose or type the encounter.'));
+      return;
+    }
+    const [system, ...value] = encounterValue.split('|');
+    const protocol = protocols.find(p => p.code === protocolSelect.value);
+    renderChecklist(checklist, {
+      patient: { identifier: { system: state.patient.system, value: state.patient.value } },
+      encounter: { identifier: { system, value: value.join('|') } },
+      department: departmentSelect.value,
+      protocol,
+    });
+  });
+  work.hidden = false;
+  work.replaceChildren(detailsForm, checklist);
+  encounterSelect.focus();
+}
+
+function renderChecklist(area, context) {
+  const { protocol } = context;
+  const rows = protocol.views.map(view => viewRow(view, context, () => summary()));
+  const list = el('ul', { class: 'checklist', 'aria-label': protocol.name + ' checklist' }, rows.map(r => r.item));
+  const status = el('div', { id: 'checklist-status', 'aria-live': 'polite' });
+  const extra = protocol.open ? freeCapture(context, list, rows, () => summary()) : null;
+  function summary() {
+    if (protocol.open) {
+      const done = rows.filter(r => r.done()).length;
+      status.className = done > 0 ? 'complete' : 'missing';
+      status.textContent = done + ' photo' + (done === 1 ? '' : 's') + ' uploaded';
+      return;
+    }
+    const missing = rows.filter(r => !r.done() && !r.view.optional).map(r => r.view.label);
+    status.className = missing.length ? 'missing' : 'complete';
+    status.textContent = missing.length
+      ? 'Missing ' + missing.length + ' of ' + rows.filter(r => !r.view.optional).length + ': ' + missing.join(', ')
+      : 'Complete: all ' + rows.length + ' views uploaded';
+  }
+  area.replaceChildren(el('h2', {}, protocol.name), protocol.description ? el('p', { class: 'hint' }, protocol.description) : '',
+    status, list, extra || '');
+  summary();
+}
+
+function freeCapture(context, list, rows, changed) {
+  const add = el('button', { type: 'button', class: 'secondary' }, 'Add a photo');
+  add.addEventListener('click', () => {
+    const view = { key: 'free-' + rows.length, label: 'Photo ' + (rows.length + 1), instructions: '', view: null,
+      bodySite: context.protocol.bodySite, laterality: 'U', free: true };
+    const row = viewRow(view, context, changed);
+    rows.push(row);
+    list.append(row.item);
+    row.input.focus();
+    changed();
+  });
+  return el('div', { class: 'actions' }, add);
+}
+
+function viewRow(view, context, changed) {
+  const id = uid('view');
+  let file = null;
+  let uploaded = null;
+  const input = el('input', { type: 'file', id: id + '-file', accept: 'image/jpeg,image/png', capture: 'environment',
+    class: 'file-pick', dataset: { view: view.key } });
+  const stateText = el('span', { class: 'view-state', id: id + '-state' }, 'To take');
+  const bar = el('progress', { max: 1, value: 0, id: id + '-progress', 'aria-label': 'Upload of ' + view.label });
+  bar.hidden = true;
+  const message = el('p', { class: 'hint', 'aria-live': 'polite' });
+  const retry = el('button', { type: 'button', class: 'secondary', hidden: true }, 'Retry ' + view.label);
+  const extraFields = [];
+  let siteInput = null;
+  if (view.free) {
+    siteInput = el('input', { type: 'text', inputmode: 'numeric', placeholder: '39937001' });
+    extraFields.push(field('SNOMED CT body site code', siteInput, 'For example 39937001 (skin)'));
+  }
+  const item = el('li', { dataset: { view: view.key } },
+    el('div', { class: 'view-head' }, el('label', { for: input.id }, view.label), stateText),
+    view.instructions ? el('p', { class: 'hint' }, view.instructions) : '',
+    extraFields, input, bar, message, retry);
+
+  async function send() {
+    if (!file) return;
+    retry.hidden = true;
+    bar.hidden = false;
+    bar.value = 0;
+    stateText.textContent = 'Uploading';
+    message.textContent = '';
+    const bodySite = view.free && siteInput.value.trim()
+      ? { system: 'http://snomed.info/sct', code: siteInput.value.trim() } : view.bodySite;
+    const metadata = {
+      patient: context.patient, encounter: context.encounter, department: context.department,
+      accessTags: [context.department], bodySite, laterality: view.laterality || 'U',
+    };
+    if (view.view) metadata.view = view.view;
+    if (context.protocol.code && !context.protocol.open) metadata.protocol = context.protocol.code;
+    try {
+      uploaded = await upload(file, metadata, fraction => {
+        bar.value = fraction;
+        bar.setAttribute('aria-valuetext', Math.round(fraction * 100) + '%');
+      });
+      file = null; // the photo leaves the page's memory once the gateway holds it
+      input.value = '';
+      item.classList.add('done');
+      item.dataset.photoId = uploaded.id;
+      stateText.textContent = 'Uploaded';
+      message.textContent = 'Accepted by the gateway (' + uploaded.status + ').';
+      say(view.label + ' uploaded');
+    } catch (error) {
+      stateText.textContent = 'Failed';
+      message.replaceChildren(errorBox(error));
+      retry.hidden = false;
+      say(view.label + ' failed: ' + error.message);
+    }
+    changed();
+  }
+
+  input.addEventListener('change', () => {
+    if (!input.files.length) return;
+    file = input.files[0];
+    item.classList.remove('done');
+    uploaded = null;
+    send();
+  });
+  retry.addEventListener('click', send);
+  return { item, view, input, done: () => !!uploaded };
+}

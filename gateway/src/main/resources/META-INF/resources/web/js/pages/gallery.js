@@ -1,0 +1,99 @@
+// Gallery: patient → encounters (newest first) → photos grouped by body site and view. A photo
+// opens full size; a clinician outside the photo's departments may break the glass with a reason.
+import { el, field, page, errorBox, formatDate, say } from '../ui.js';
+import { showImage, postJson } from '../api.js';
+import { roles } from '../auth.js';
+import { patientForm } from './patient.js';
+import { listPhotos, byEncounter, takenAt } from './photos.js';
+
+export async function galleryPage(settings) {
+  const results = el('section', { 'aria-label': 'Photos', class: 'gallery' });
+  const { form } = patientForm(settings, { buttonText: 'Show photos', lookup: false, onFound: found => show(found, results) });
+  page('Gallery', form, results);
+}
+
+async function show(found, results) {
+  results.replaceChildren(el('p', {}, 'Loading photos…'));
+  let listing;
+  try {
+    listing = await listPhotos(found.system, found.value);
+  } catch (error) {
+    results.replaceChildren(errorBox(error));
+    return;
+  }
+  const parts = [];
+  if (listing.withheld) {
+    parts.push(el('p', { class: 'notice', id: 'withheld-note' },
+      typeof listing.withheld === 'number'
+        ? listing.withheld + ' photo' + (listing.withheld === 1 ? ' is' : 's are') + ' withheld from you (another department, or consent withdrawn).'
+        : 'Some photos are withheld from you (another department, or consent withdrawn).'));
+  }
+  if (!listing.photos.length) parts.push(el('p', {}, 'No photos you may see.'));
+  for (const encounter of byEncounter(listing.photos)) {
+    const section = el('section', { class: 'encounter', dataset: { encounter: encounter.key } },
+      el('h2', {}, 'Encounter ' + encounter.label));
+    for (const [label, photos] of encounter.groups) {
+      section.append(el('h3', {}, label),
+        el('div', { class: 'grid' }, photos.map(photo => thumbnail(photo))));
+    }
+    parts.push(section);
+  }
+  results.replaceChildren(...parts);
+  say(listing.photos.length + ' photos shown');
+}
+
+export function thumbnail(photo, { link = true } = {}) {
+  const img = el('img', { alt: 'Photo ' + (photo.view || '') + ' taken ' + formatDate(takenAt(photo)), width: 256, height: 192 });
+  const figure = el('figure', { dataset: { photoId: photo.id } },
+    link ? el('a', { href: '#/photo/' + encodeURIComponent(photo.id) }, img) : img,
+    el('figcaption', {}, formatDate(takenAt(photo)) + (photo.status ? ' · ' + photo.status : '')));
+  showImage(img, '/api/v1/photos/' + encodeURIComponent(photo.id) + '/thumbnail')
+    .then(() => figure.classList.add('loaded'))
+    .catch(error => figure.append(errorBox(error)));
+  return figure;
+}
+
+/** One photo, full size; when hidden from the caller, a clinician may break the glass with a reason. */
+export async function photoPage(settings, [id]) {
+  const area = el('div', {});
+  page('Photo', area);
+  const img = el('img', { alt: 'The photo, full size', class: 'full', id: 'photo-full' });
+  try {
+    await showImage(img, '/api/v1/photos/' + encodeURIComponent(id) + '/rendered');
+    area.replaceChildren(el('figure', {}, img), el('p', {}, el('a', { href: '#/gallery' }, 'Back to the gallery')));
+  } catch (error) {
+    area.replaceChildren(errorBox(error));
+    if ((error.status === 404 || error.status === 403) && roles().includes('clinician')) {
+      area.append(breakGlassForm(id));
+    }
+  }
+}
+
+function breakGlassForm(id) {
+  const reason = el('textarea', { name: 'reason', rows: 3, required: true, maxlength: 500 });
+  const message = el('div', { 'aria-live': 'polite' });
+  const form = el('form', { novalidate: true, id: 'break-glass' },
+    el('fieldset', {},
+      el('legend', {}, 'Break the glass'),
+      el('p', {}, 'If this is an emergency and the photo belongs to another department, you may open it for a limited time. Your reason is recorded and reviewed by compliance.'),
+      field('Reason', reason, 'Required: why you need this photo now'),
+      el('div', { class: 'actions' }, el('button', { type: 'submit' }, 'Open with break-the-glass')),
+      message));
+  form.addEventListener('submit', async event => {
+    event.preventDefault();
+    if (!reason.value.trim()) {
+      message.replaceChildren(el('p', { class: 'error', role: 'alert' }, 'Give a reason to break the glass.'));
+      reason.focus();
+      return;
+    }
+    try {
+      const grant = await postJson('/api/v1/photos/' + encodeURIComponent(id) + '/break-glass', { reason: reason.value.trim() });
+      const until = grant && (grant.expiresAt || grant.until);
+      say('Access granted' + (until ? ' until ' + formatDate(until) : ''));
+      await photoPage(null, [id]);
+    } catch (error) {
+      message.replaceChildren(errorBox(error));
+    }
+  });
+  return form;
+}
