@@ -25,20 +25,24 @@ function age(seconds) {
   return Math.round(seconds / 3600) + ' h';
 }
 
+const STATES = ['QUEUED', 'RETRYING', 'DONE', 'FAILED'];
+
+function countsTable(counts) {
+  return table(['Kind', ...STATES], Object.entries(counts || {}).map(([kind, byState]) =>
+    el('tr', {}, el('th', { scope: 'row' }, kind), STATES.map(st => el('td', {}, String(byState[st] ?? 0))))),
+  { id: 'work-counts' });
+}
+
 async function showSummary(area) {
+  const depth = el('p', { id: 'queue-depth' }, 'Loading…');
+  area.append(depth);
   try {
     const s = await getJson('/api/v1/work/summary');
-    const counts = s.counts || s.byState || {};
-    const states = ['QUEUED', 'RETRYING', 'DONE', 'FAILED'];
-    area.append(
-      el('p', { id: 'queue-depth' }, 'Queue depth: ', el('strong', {}, String(s.queueDepth ?? s.depth ?? '')),
-        ' · oldest waiting item: ', el('strong', {}, s.oldestAgeSeconds !== undefined ? age(s.oldestAgeSeconds)
-          : s.oldestQueuedAt ? formatDate(s.oldestQueuedAt) : age(null))),
-      table(['Kind', ...states], Object.entries(counts).map(([kind, byState]) =>
-        el('tr', {}, el('th', { scope: 'row' }, kind), states.map(st => el('td', {}, String(byState[st] ?? 0))))),
-      { id: 'work-counts' }));
+    depth.replaceChildren('Queue depth: ', el('strong', {}, String(s.queueDepth ?? s.depth ?? '')),
+      ' · oldest waiting item: ', el('strong', {}, s.oldestAgeSeconds !== undefined ? age(s.oldestAgeSeconds)
+        : s.oldestQueuedAt ? formatDate(s.oldestQueuedAt) : age(null)));
   } catch (error) {
-    area.append(errorBox(error));
+    depth.replaceChildren(errorBox(error));
   }
 }
 
@@ -47,6 +51,7 @@ async function showFailed(area) {
   area.append(body);
   try {
     const work = await getJson('/api/v1/work?status=FAILED&limit=100');
+    document.getElementById('work-summary').append(countsTable(work.counts));
     if (!work.items.length) {
       body.replaceChildren(el('p', {}, 'Nothing has failed.'));
       return;
