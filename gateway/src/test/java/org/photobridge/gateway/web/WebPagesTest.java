@@ -1,15 +1,19 @@
 package org.photobridge.gateway.web;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +22,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.photobridge.gateway.testing.Keycloak;
 import org.photobridge.gateway.testing.TestStack;
@@ -26,8 +31,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
 
 /**
  * The pages under /web/ in a real browser (Debian's headless Chromium driven by playwright-core)
@@ -47,20 +52,34 @@ class WebPagesTest {
 
     private static String redirectUri;
 
+    @TestHTTPResource("/web/")
+    URL web;
+
     @BeforeAll
-    static void installBrowserAndRegisterThePage() throws Exception {
+    static void installBrowser() throws Exception {
         Browser.install();
-        redirectUri = "http://127.0.0.1:" + RestAssured.port + "/web/";
-        WebClientRegistration.addRedirectUri(redirectUri);
+    }
+
+    /** The page's address (the random test port) as a redirect URI of the realm's photobridge-web client. */
+    @BeforeEach
+    void registerThePage() {
+        // Chromium and Keycloak see the page at 127.0.0.1, where the gateway listens.
+        String uri = web.toString().replace("//localhost:", "//127.0.0.1:");
+        if (!uri.equals(redirectUri)) {
+            WebClientRegistration.addRedirectUri(uri);
+            redirectUri = uri;
+        }
     }
 
     @AfterAll
     static void unregister() {
-        WebClientRegistration.removeRedirectUri(redirectUri);
+        if (redirectUri != null) {
+            WebClientRegistration.removeRedirectUri(redirectUri);
+        }
     }
 
     private static Map<String, Object> as(String user, Map<String, Object> more) {
-        var input = new java.util.HashMap<String, Object>(more);
+        var input = new HashMap<String, Object>(more);
         input.put("user", user);
         input.put("password", WebClientRegistration.password(user));
         return input;
@@ -79,9 +98,9 @@ class WebPagesTest {
         String page = given().get("/web/").then().extract().asString();
         assertFalse(page.matches("(?s).*<script(?![^>]*\\bsrc=)[^>]*>.*"), "no inline script in the page");
         given().get("/web/config.json").then().statusCode(200)
-                .body("clientId", org.hamcrest.Matchers.equalTo("photobridge-web"))
-                .body("authorizationEndpoint", org.hamcrest.Matchers.startsWith(Keycloak.realmUrl()))
-                .body("tokenEndpoint", org.hamcrest.Matchers.startsWith(Keycloak.realmUrl()));
+                .body("clientId", equalTo("photobridge-web"))
+                .body("authorizationEndpoint", startsWith(Keycloak.realmUrl()))
+                .body("tokenEndpoint", startsWith(Keycloak.realmUrl()));
     }
 
     @Test

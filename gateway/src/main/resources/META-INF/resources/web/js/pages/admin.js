@@ -38,9 +38,12 @@ async function showSummary(area) {
   area.append(depth);
   try {
     const s = await getJson('/api/v1/work/summary');
-    depth.replaceChildren('Queue depth: ', el('strong', {}, String(s.queueDepth ?? s.depth ?? '')),
-      ' · oldest waiting item: ', el('strong', {}, s.oldestAgeSeconds !== undefined ? age(s.oldestAgeSeconds)
-        : s.oldestQueuedAt ? formatDate(s.oldestQueuedAt) : age(null)));
+    depth.replaceChildren('Queue depth: ', el('strong', {}, String(s.queueDepth)),
+      ' · failed: ', el('strong', {}, String(s.failed)),
+      ' · oldest waiting item: ', el('strong', {}, age(s.oldestQueuedAgeSeconds)));
+    const d = s.deliveries || {};
+    depth.after(el('h3', {}, 'PACS deliveries by state'), table(STATES, [el('tr', {}, STATES.map(st => el('td', {}, String(d[st] ?? 0))))],
+      { id: 'delivery-states' }), el('h3', {}, 'All work by kind and state'));
   } catch (error) {
     depth.replaceChildren(errorBox(error));
   }

@@ -6,26 +6,35 @@ import { getJson, upload } from '../api.js';
 import { departments } from '../auth.js';
 import { patientForm, encounterKey, encounterLabel } from './patient.js';
 
-/** The protocols as GET /api/v1/protocols serves them (docs/api.md). */
+/** The protocols as GET /api/v1/protocols serves them (docs/api.md, docs/vocabularies.md). */
 export function normaliseProtocols(answer) {
   const list = Array.isArray(answer) ? answer : answer.protocols || [];
   return list.map(p => ({
-    code: p.code || p.id,
-    name: p.name || p.title || p.code,
+    code: p.code,
+    name: p.name || p.code,
     description: p.description || '',
-    views: (p.views || []).map((v, i) => ({
-      key: (v.code || v.id || v.view || 'view') + '-' + i,
-      label: v.name || v.label || v.display || v.view || 'Photo ' + (i + 1),
-      instructions: v.instructions || v.description || '',
-      view: v.view && typeof v.view === 'object' ? v.view.code : v.view,
+    metadataProtocol: p.metadataProtocol || null,
+    views: (p.views || []).map(v => ({
+      key: v.id,
+      label: v.label || v.id,
+      instructions: v.instruction || '',
+      view: v.view,
       bodySite: v.bodySite,
       laterality: v.laterality || 'U',
-      optional: !!v.optional,
+      sensitive: !!v.sensitive,
     })),
-    open: !!(p.open || p.free || (p.views || []).length === 0),
-    bodySite: p.bodySite || null,
+    open: !!p.freeCapture || (p.views || []).length === 0,
   }));
 }
+
+/** Choices for free capture (docs/vocabularies.md). */
+const SITES = [
+  { code: '39937001', display: 'Skin' }, { code: '89545001', display: 'Face' },
+  { code: '76752008', display: 'Breast' }, { code: '113345001', display: 'Abdominal structure' },
+  { code: '40983000', display: 'Upper arm' }, { code: '61685007', display: 'Lower limb' }];
+const VIEWS = ['', 'anterior', 'posterior', 'left-lateral', 'right-lateral', 'left-oblique-45', 'right-oblique-45',
+  'basal', 'vertex', 'close-up'];
+const LATERALITIES = [['U', 'Unpaired or not applicable'], ['L', 'Left'], ['R', 'Right'], ['B', 'Both']];
 
 export async function capturePage(settings) {
   const protocols = normaliseProtocols(await getJson('/api/v1/protocols'));
@@ -72,7 +81,7 @@ function showDetails(settings, protocols, state, work) {
     const [system, ...value] = encounterValue.split('|');
     const protocol = protocols.find(p => p.code === protocolSelect.value);
     renderChecklist(checklist, {
-      patient: { identifier: { system: state.patient.system, value: state.patient.value } },
+      patient: patientForUpload(state.patient),
       encounter: { identifier: { system, value: value.join('|') } },
       department: departmentSelect.value,
       protocol,
@@ -81,6 +90,18 @@ function showDetails(settings, protocols, state, work) {
   work.hidden = false;
   work.replaceChildren(detailsForm, checklist);
   encounterSelect.focus();
+}
+
+/** The upload's patient: the identifier, and the EHR's name, birth date and sex when the EHR gave them. */
+function patientForUpload(found) {
+  const patient = { identifier: { system: found.system, value: found.value } };
+  const p = found.patient;
+  if (p && p.source === 'ehr' && p.found) {
+    if (p.name) patient.name = p.name;
+    if (p.birthDate) patient.birthDate = p.birthDate;
+    if (p.sex) patient.sex = p.sex;
+  }
+  return patient;
 }
 
 function renderChecklist(area, context) {
@@ -111,11 +132,11 @@ function freeCapture(context, list, rows, changed) {
   const add = el('button', { type: 'button', class: 'secondary' }, 'Add a photo');
   add.addEventListener('click', () => {
     const view = { key: 'free-' + rows.length, label: 'Photo ' + (rows.length + 1), instructions: '', view: null,
-      bodySite: context.protocol.bodySite, laterality: 'U', free: true };
+      bodySite: null, laterality: 'U', free: true };
     const row = viewRow(view, context, changed);
     rows.push(row);
     list.append(row.item);
-    row.input.focus();
+    row.item.querySelector('select').focus();
     changed();
   });
   return el('div', { class: 'actions' }, add);
@@ -133,10 +154,15 @@ function viewRow(view, context, changed) {
   const message = el('p', { class: 'hint', 'aria-live': 'polite' });
   const retry = el('button', { type: 'button', class: 'secondary', hidden: true }, 'Retry ' + view.label);
   const extraFields = [];
-  let siteInput = null;
+  let siteSelect = null;
+  let viewSelect = null;
+  let lateralitySelect = null;
   if (view.free) {
-    siteInput = el('input', { type: 'text', inputmode: 'numeric', placeholder: '39937001' });
-    extraFields.push(field('SNOMED CT body site code', siteInput, 'For example 39937001 (skin)'));
+    siteSelect = el('select', { name: 'body-site' }, SITES.map(s => el('option', { value: s.code }, s.display)));
+    viewSelect = el('select', { name: 'view' }, VIEWS.map(v => el('option', { value: v }, v || 'No particular view')));
+    lateralitySelect = el('select', { name: 'laterality' }, LATERALITIES.map(([v, t]) => el('option', { value: v }, t)));
+    extraFields.push(el('div', { class: 'row' }, field('Body site', siteSelect), field('View', viewSelect),
+      field('Side', lateralitySelect)));
   }
   const item = el('li', { dataset: { view: view.key } },
     el('div', { class: 'view-head' }, el('label', { for: input.id }, view.label), stateText),
@@ -150,14 +176,17 @@ function viewRow(view, context, changed) {
     bar.value = 0;
     stateText.textContent = 'Uploading';
     message.textContent = '';
-    const bodySite = view.free && siteInput.value.trim()
-      ? { system: 'http://snomed.info/sct', code: siteInput.value.trim() } : view.bodySite;
+    const site = view.free ? SITES.find(s => s.code === siteSelect.value) : null;
+    const bodySite = site ? { system: 'http://snomed.info/sct', code: site.code, display: site.display } : view.bodySite;
     const metadata = {
       patient: context.patient, encounter: context.encounter, department: context.department,
-      accessTags: [context.department], bodySite, laterality: view.laterality || 'U',
+      accessTags: [context.department], bodySite,
+      laterality: view.free ? lateralitySelect.value : view.laterality || 'U',
+      takenAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
     };
-    if (view.view) metadata.view = view.view;
-    if (context.protocol.code && !context.protocol.open) metadata.protocol = context.protocol.code;
+    const viewCode = view.free ? viewSelect.value : view.view;
+    if (viewCode) metadata.view = viewCode;
+    if (context.protocol.metadataProtocol) metadata.protocol = context.protocol.metadataProtocol;
     try {
       uploaded = await upload(file, metadata, fraction => {
         bar.value = fraction;

@@ -4,7 +4,7 @@ import { el, field, page, errorBox, formatDate, say } from '../ui.js';
 import { showImage, postJson } from '../api.js';
 import { roles } from '../auth.js';
 import { patientForm } from './patient.js';
-import { listPhotos, byEncounter, takenAt } from './photos.js';
+import { listPhotos, listWithheld, byEncounter, takenAt } from './photos.js';
 
 export async function galleryPage(settings) {
   const results = el('section', { 'aria-label': 'Photos', class: 'gallery' });
@@ -23,10 +23,24 @@ async function show(found, results) {
   }
   const parts = [];
   if (listing.withheld) {
-    parts.push(el('p', { class: 'notice', id: 'withheld-note' },
-      typeof listing.withheld === 'number'
-        ? listing.withheld + ' photo' + (listing.withheld === 1 ? ' is' : 's are') + ' withheld from you (another department, or consent withdrawn).'
-        : 'Some photos are withheld from you (another department, or consent withdrawn).'));
+    const note = el('div', { class: 'notice', id: 'withheld-note' },
+      el('p', {}, listing.withheld + ' photo' + (listing.withheld === 1 ? ' is' : 's are') + ' withheld: '
+        + [listing.withdrawn ? listing.withdrawn + ' withdrawn by the patient' : '',
+          listing.otherDepartments ? listing.otherDepartments + ' held by other departments' : ''].filter(Boolean).join(', ') + '.'));
+    if (listing.otherDepartments && roles().includes('clinician')) {
+      const open = el('button', { type: 'button', class: 'secondary' }, 'List them to break the glass');
+      open.addEventListener('click', async () => {
+        try {
+          const withheld = await listWithheld(found.system, found.value);
+          note.replaceChildren(note.firstChild, el('ul', { id: 'withheld-list' }, withheld.map(p => el('li', {},
+            el('a', { href: '#/photo/' + encodeURIComponent(p.id) }, p.department + ' · ' + formatDate(p.acceptedAt))))));
+        } catch (error) {
+          note.append(errorBox(error));
+        }
+      });
+      note.append(open);
+    }
+    parts.push(note);
   }
   if (!listing.photos.length) parts.push(el('p', {}, 'No photos you may see.'));
   for (const encounter of byEncounter(listing.photos)) {
@@ -70,13 +84,13 @@ export async function photoPage(settings, [id]) {
 }
 
 function breakGlassForm(id) {
-  const reason = el('textarea', { name: 'reason', rows: 3, required: true, maxlength: 500 });
+  const reason = el('textarea', { name: 'reason', rows: 3, required: true, minlength: 10, maxlength: 500 });
   const message = el('div', { 'aria-live': 'polite' });
   const form = el('form', { novalidate: true, id: 'break-glass' },
     el('fieldset', {},
       el('legend', {}, 'Break the glass'),
       el('p', {}, 'If this is an emergency and the photo belongs to another department, you may open it for a limited time. Your reason is recorded and reviewed by compliance.'),
-      field('Reason', reason, 'Required: why you need this photo now'),
+      field('Reason', reason, 'Required, 10 to 500 characters: why you need this photo now'),
       el('div', { class: 'actions' }, el('button', { type: 'submit' }, 'Open with break-the-glass')),
       message));
   form.addEventListener('submit', async event => {
@@ -88,7 +102,7 @@ function breakGlassForm(id) {
     }
     try {
       const grant = await postJson('/api/v1/photos/' + encodeURIComponent(id) + '/break-glass', { reason: reason.value.trim() });
-      const until = grant && (grant.expiresAt || grant.until);
+      const until = grant && grant.expiresAt;
       say('Access granted' + (until ? ' until ' + formatDate(until) : ''));
       await photoPage(null, [id]);
     } catch (error) {

@@ -46,18 +46,21 @@ export function patientForm(settings, { buttonText = 'Find patient', lookup = tr
 
 /** The patient lookup's answer in the page's terms (see docs/api.md, GET /api/v1/patients). */
 export function normalisePatient(answer) {
-  const patient = answer && (answer.patient || answer);
-  const encounters = (answer && (answer.encounters || (patient && patient.encounters))) || [];
-  return { patient, encounters, source: answer && answer.source };
+  return { patient: answer, encounters: (answer && answer.encounters) || [], source: answer && answer.source };
 }
 
 function describePatient(found) {
   const p = found.patient || {};
   const parts = [];
-  if (p.name) parts.push(el('strong', {}, typeof p.name === 'string' ? p.name.replace(/\^/g, ' ') : JSON.stringify(p.name)));
+  if (p.name) parts.push(el('strong', {}, p.name.split('^').filter(Boolean).reverse().join(' ')));
   if (p.birthDate) parts.push(' · born ' + p.birthDate);
-  if (found.source) parts.push(el('span', { class: 'hint' }, ' (' + found.source + ')'));
-  return el('p', { class: 'patient-found' }, parts.length ? parts : 'Patient found.');
+  if (p.sex) parts.push(' · ' + p.sex);
+  const lines = [el('p', { class: 'patient-found' }, parts.length ? parts
+    : p.found ? 'The gateway knows this patient.' : 'No photos or consents of this patient yet.')];
+  lines.push(el('p', { class: 'hint' }, p.source === 'ehr' ? 'From the EHR; check the name and birth date with the patient.'
+    : 'From the gateway alone (no EHR answer): confirm the patient\'s identity from the wristband.'));
+  if (p.notice) lines.push(el('p', { class: 'hint' }, p.notice));
+  return el('div', {}, lines);
 }
 
 /** Encounter identifier of a photo or encounter entry, whatever shape the API gives it. */
@@ -74,6 +77,7 @@ export function encounterLabel(item) {
   if (!e) return 'No encounter';
   if (typeof e === 'string') return e;
   const id = e.identifier || e;
-  const date = e.date || e.start || (e.period && e.period.start);
-  return (id.value || '') + (date ? ' · ' + String(date).slice(0, 10) : '') + (e.type || e.description ? ' · ' + (e.type || e.description) : '');
+  const date = e.lastPhotoAt;
+  return (id.value || '') + (date ? ' · last photo ' + String(date).slice(0, 10) : '')
+    + (e.photoCount !== undefined ? ' · ' + e.photoCount + ' photo' + (e.photoCount === 1 ? '' : 's') : '');
 }

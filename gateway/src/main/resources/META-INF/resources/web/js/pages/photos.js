@@ -1,36 +1,45 @@
 // The patient's photos as the list endpoint returns them, grouped for the gallery and comparison.
-import { getJson } from '../api.js';
+import { request } from '../api.js';
 import { identifierParam } from '../ui.js';
 import { encounterKey, encounterLabel } from './patient.js';
 
+/**
+ * The patient's photos the caller may see, without withdrawn ones; `withheld` counts those the
+ * caller does not see: withdrawn ones, and (told to clinicians only) those of other departments.
+ */
 export async function listPhotos(system, value, encounter) {
   let path = '/api/v1/photos?patient=' + identifierParam(system, value);
   if (encounter) path += '&encounter=' + encodeURIComponent(encounter);
-  const answer = await getJson(path);
-  const photos = Array.isArray(answer) ? answer : answer.photos || answer.items || [];
-  return { photos, withheld: withheldNote(answer) };
+  const answer = await request('GET', path);
+  const body = await answer.json();
+  const all = Array.isArray(body) ? body : body.photos || [];
+  const photos = all.filter(p => p.status !== 'WITHDRAWN');
+  const otherDepartments = Number(answer.headers.get('PhotoBridge-Withheld') || 0);
+  return { photos, withdrawn: all.length - photos.length, otherDepartments, withheld: all.length - photos.length + otherDepartments };
 }
 
-function withheldNote(answer) {
-  if (!answer || Array.isArray(answer)) return null;
-  const w = answer.withheld;
-  if (w === undefined || w === null || w === false || w === 0) return null;
-  if (typeof w === 'number') return w;
-  if (typeof w === 'object' && w.count !== undefined) return w.count || null;
-  return true;
+/** The patient's photos held by other departments (clinicians only), to break the glass on one. */
+export async function listWithheld(system, value) {
+  const answer = await request('GET', '/api/v1/photos?patient=' + identifierParam(system, value) + '&withheld=true');
+  const body = await answer.json();
+  return Array.isArray(body) ? body : body.photos || [];
 }
 
 export function takenAt(photo) {
   return photo.takenAt || photo.capturedAt || photo.acceptedAt || '';
 }
 
+function siteCode(photo) {
+  return photo.bodySite && typeof photo.bodySite === 'object' ? photo.bodySite.code : photo.bodySite || '';
+}
+
 export function siteLabel(photo) {
-  const site = photo.bodySite || {};
-  return site.display || (site.code ? 'SNOMED CT ' + site.code : 'Unknown site');
+  const display = photo.bodySiteDisplay || (photo.bodySite && photo.bodySite.display);
+  return display || (siteCode(photo) ? 'SNOMED CT ' + siteCode(photo) : 'Unknown site');
 }
 
 export function viewKey(photo) {
-  const site = photo.bodySite ? photo.bodySite.code : '';
+  const site = siteCode(photo);
   return site + '|' + (photo.view || '') + '|' + (photo.laterality || '');
 }
 
