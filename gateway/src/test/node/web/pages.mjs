@@ -100,7 +100,9 @@ async function keyboardUnreachable(page) {
   const count = await page.evaluate(() => {
     const selector = 'a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])';
     const visible = e => !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length)
-      && getComputedStyle(e).visibility !== 'hidden' && !e.disabled && !e.closest('[hidden]');
+      && getComputedStyle(e).visibility !== 'hidden' && !e.disabled && !e.closest('[hidden]')
+      // the content of a closed <details> is reached by opening it (its summary is a control)
+      && !(e.closest('details:not([open])') && !e.matches('summary'));
     const controls = [...document.querySelectorAll(selector)].filter(visible);
     controls.forEach((e, i) => e.setAttribute('data-kb', String(i)));
     window.__reached = new Set();
@@ -111,7 +113,11 @@ async function keyboardUnreachable(page) {
     document.activeElement?.blur();
     return controls.length;
   });
-  for (let i = 0; i < count + 5; i++) await page.keyboard.press('Tab');
+  // Some controls take several stops (a date input: day, month, year); tab until all were reached.
+  for (let i = 0; i < count * 4 + 10; i++) {
+    await page.keyboard.press('Tab');
+    if (i % 10 === 9 && await page.evaluate(n => window.__reached.size >= n, count)) break;
+  }
   return page.evaluate(() => [...document.querySelectorAll('[data-kb]')]
     .filter(e => !window.__reached.has(e.getAttribute('data-kb')))
     .map(e => e.outerHTML.slice(0, 120)));

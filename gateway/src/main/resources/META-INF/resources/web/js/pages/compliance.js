@@ -29,7 +29,9 @@ export async function compliancePage(settings) {
 }
 
 function table(headers, rows, attributes = {}) {
-  return el('div', { class: 'table-wrap' }, el('table', attributes,
+  // A table wider than a phone scrolls sideways; the region takes focus so keyboards can scroll it.
+  return el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': attributes['aria-label'] || headers.join(', ') },
+    el('table', attributes,
     el('thead', {}, el('tr', {}, headers.map(h => el('th', { scope: 'col' }, h)))),
     el('tbody', {}, rows.map(r => el('tr', {}, r.map(cell => el('td', {}, cell)))))));
 }
