@@ -21,5 +21,7 @@ public enum AuditAction {
     /** A read or search of the audit trail itself (DICOM "Audit Log Used"). */
     AUDIT_LOG_USED,
     /** An operator listed the gateway's outbound work queue (states and reasons; no patient data). */
-    WORK_QUEUE_READ
+    WORK_QUEUE_READ,
+    /** A clinician broke the glass: emergency access to a photo outside their departments, with the reason. */
+    BREAK_GLASS
 }

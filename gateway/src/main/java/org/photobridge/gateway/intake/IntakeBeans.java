@@ -36,6 +36,14 @@ public class IntakeBeans {
         return new UidGenerator(config.uidRoot());
     }
 
+    /** Read at start-up, so a bad protocols file stops the gateway instead of the first capture. */
+    @Produces
+    @ApplicationScoped
+    @io.quarkus.runtime.Startup
+    CaptureProtocols captureProtocols(CaptureConfig config, ObjectMapper json) {
+        return CaptureProtocols.load(config.protocolsFile(), json);
+    }
+
     @Produces
     @ApplicationScoped
     MetadataParser metadataParser(ObjectMapper json, Clock clock) {

@@ -61,6 +61,9 @@ public class WorkQueueResource {
     @Inject
     AuditLog audit;
 
+    @Inject
+    java.time.Clock clock;
+
     /** One item as the API shows it: the same fields and states for every kind. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ItemView(UUID id, WorkItem.Kind kind, WorkItem.Status status, int attempts, String lastError,
@@ -74,6 +77,30 @@ public class WorkQueueResource {
     }
 
     public record QueueView(Map<WorkItem.Kind, Map<WorkItem.Status, Long>> counts, List<ItemView> items) {
+    }
+
+    /** The queue at a glance for the administration page. */
+    public record Summary(Map<WorkItem.Status, Long> deliveries, Map<WorkItem.Kind, Map<WorkItem.Status, Long>> counts,
+            long queueDepth, long failed, Instant oldestQueuedAt, Long oldestQueuedAgeSeconds) {
+    }
+
+    @GET
+    @Path("/summary")
+    @Produces("application/json")
+    public Response summary() {
+        Caller caller = permitted("work queue summary");
+        var counts = items.counts();
+        long depth = counts.values().stream()
+                .mapToLong(c -> c.get(WorkItem.Status.QUEUED) + c.get(WorkItem.Status.RETRYING)).sum();
+        long failed = counts.values().stream().mapToLong(c -> c.get(WorkItem.Status.FAILED)).sum();
+        Optional<WorkItem> oldest = items.oldestWaiting();
+        Instant now = clock.instant();
+        var summary = new Summary(counts.get(WorkItem.Kind.PACS_DELIVERY), counts, depth, failed,
+                oldest.map(w -> w.createdAt).orElse(null),
+                oldest.map(w -> Math.max(0, java.time.Duration.between(w.createdAt, now).toSeconds())).orElse(null));
+        audit.record(AuditAction.WORK_QUEUE_READ, true, AuditLog.Agent.of(caller), Optional.empty(), List.of(),
+                "work queue summary: depth " + depth + ", failed " + failed);
+        return Response.ok(summary).header("Cache-Control", "no-store").build();
     }
 
     @GET

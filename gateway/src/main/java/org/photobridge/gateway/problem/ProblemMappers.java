@@ -5,6 +5,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.photobridge.gateway.access.SecondFactorRequiredException;
 import org.photobridge.gateway.consent.ConsentRequiredException;
 import org.photobridge.gateway.consent.PhotoUseRefusedException;
 import org.photobridge.gateway.persistence.DatabaseUnavailableException;
@@ -23,6 +24,16 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
         return respond(e.problem());
+    }
+
+    /** RFC 9470: the token is valid but shows no second factor; the challenge names the acr to obtain. */
+    @ServerExceptionMapper
+    public Response secondFactorRequired(SecondFactorRequiredException e) {
+        return Response.fromResponse(respond(new Problem(Problem.TYPE_PREFIX + "step-up-required",
+                "Second factor required", 401, e.getMessage(), null)))
+                .header("WWW-Authenticate", "Bearer error=\"insufficient_user_authentication\", error_description=\""
+                        + "a second factor is needed for photos of this body site\", acr_values=\"" + e.acr() + "\"")
+                .header("Cache-Control", "no-store").build();
     }
 
     @ServerExceptionMapper

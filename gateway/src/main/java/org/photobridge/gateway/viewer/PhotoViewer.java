@@ -14,6 +14,8 @@ import org.photobridge.domain.ConsentScope;
 import org.photobridge.domain.ConsentTerms;
 import org.photobridge.gateway.access.AccessPolicy;
 import org.photobridge.gateway.access.Caller;
+import org.photobridge.gateway.access.PhotoGate;
+import org.photobridge.gateway.access.SecondFactorRequiredException;
 import org.photobridge.gateway.audit.AuditLog;
 import org.photobridge.gateway.consent.ConsentPolicy;
 import org.photobridge.gateway.consent.ConsentStore;
@@ -51,6 +53,9 @@ public class PhotoViewer {
     @Inject
     Clock clock;
 
+    @Inject
+    PhotoGate gate;
+
     private final PhotoRenderer renderer = new PhotoRenderer();
 
     /** What is asked for: a chart view (clinical care) or an export for a purpose. */
@@ -87,10 +92,14 @@ public class PhotoViewer {
         var patient = Optional.of(new BusinessIdentifier(study.patientSystem, study.patientValue));
         var entities = List.of("ImagingStudy/" + study.id, "urn:dicom:uid:" + photo.sopInstanceUid);
         var agent = AuditLog.Agent.of(caller);
-        var access = AccessPolicy.photo(caller, photo.accessTagList(), use.access);
+        var access = gate.decide(caller, photo, use.access);
         if (!access.permitted()) {
             audit.record(AuditAction.ACCESS_DENIED, false, agent, patient, entities,
                     use + " refused: " + access.reason());
+            if (access.secondFactorRequired()) {
+                // Only a caller the policy otherwise permits learns that a second factor would open it.
+                throw new SecondFactorRequiredException(gate.requiredAcr());
+            }
             // Do not confirm to outsiders that the photo exists.
             throw new PhotoNotFoundException(NOT_FOUND);
         }
@@ -115,7 +124,7 @@ public class PhotoViewer {
                 ? renderer.thumbnail(object, THUMBNAIL_SIDE)
                 : renderer.rendered(object);
         audit.record(use.action, true, agent, patient, entities, use.name().toLowerCase(java.util.Locale.ROOT)
-                + " served to " + caller.username());
+                + " served to " + caller.username() + (access.breakGlass() ? " under break-glass" : ""));
         return jpeg;
     }
 
@@ -123,9 +132,10 @@ public class PhotoViewer {
     public List<String> exportable(BusinessIdentifier patient, ConsentScope scope, Caller caller) {
         List<ConsentTerms> terms = consents.termsOfPatient(patient);
         var now = clock.instant();
-        var listed = photos.list(patient.system(), patient.value(), Optional.empty(), Optional.empty(), 500).stream()
-                .filter(photo -> photo.withdrawnAt == null
-                        && AccessPolicy.photo(caller, photo.accessTagList(), AccessPolicy.PhotoUse.EXPORT).permitted())
+        var all = photos.list(patient.system(), patient.value(), Optional.empty(), Optional.empty(), 500);
+        var decisions = gate.decide(caller, all, AccessPolicy.PhotoUse.EXPORT);
+        var listed = all.stream()
+                .filter(photo -> photo.withdrawnAt == null && decisions.get(photo.id).permitted())
                 .filter(photo -> {
                     EncounterStudy study = photos.study(photo.studyId);
                     var ref = new ConsentPolicy.PhotoRef(study.id.toString(), study.studyInstanceUid,
