@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createHmac } from 'node:crypto';
 import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
@@ -141,6 +142,16 @@ async function browserStorage(page) {
     cacheStorage: caches.caches.length,
     usage: usage.usage,
   };
+}
+
+/** RFC 6238 TOTP (HMAC-SHA1, 30 s, 6 digits) of the demo user's known secret, as an authenticator app computes it. */
+function totp(secret) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30)));
+  const mac = createHmac('sha1', Buffer.from(secret, 'utf8')).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(code).padStart(6, '0');
 }
 
 async function findPatient(page, mrn, buttonText) {
@@ -330,6 +341,56 @@ const scenarios = {
       await page.waitForSelector(`${row} .ok`, { timeout: 30_000 });
       result.retried = await page.textContent(`${row} .ok`);
     }
+  },
+
+  /** A clinician of another department: the withheld note, then break-the-glass without and with a reason. */
+  async breakglass() {
+    const { page } = await newPage();
+    await signIn(page, input.user, input.password);
+    await go(page, '/gallery');
+    await findPatient(page, input.mrn, 'Show photos');
+    await page.waitForSelector('#withheld-note');
+    result.withheldNote = await page.textContent('#withheld-note p');
+    await check(page, 'gallery-withheld');
+    await page.click('button:has-text("List them to break the glass")');
+    await page.waitForSelector('#withheld-list a');
+    await Promise.all([page.waitForFunction(() => location.hash.startsWith('#/photo/')), page.click('#withheld-list a')]);
+    await ready(page, '/photo/' + input.photoId);
+    await page.waitForSelector('#break-glass');
+    result.shownBeforeGrant = await page.$('#photo-full') !== null;
+    await check(page, 'photo-break-glass');
+    await page.click('#break-glass button[type=submit]');
+    result.withoutReason = await page.textContent('#break-glass [role=alert]');
+    await page.fill('#break-glass textarea', 'urgent');
+    await page.click('#break-glass button[type=submit]');
+    await page.waitForFunction(() => !/Give a reason/.test(document.querySelector('#break-glass [role=alert]')?.textContent || 'Give a reason'));
+    result.shortReason = await page.textContent('#break-glass [role=alert]');
+    await page.fill('#break-glass textarea', 'Emergency: patient in resuscitation, surgical site check');
+    await page.click('#break-glass button[type=submit]');
+    await page.waitForFunction(() => document.getElementById('photo-full')?.naturalWidth > 0, null, { timeout: 60_000 });
+    result.shownAfterGrant = true;
+    await check(page, 'photo');
+  },
+
+  /** A sensitive photo: the API asks for a second factor, the page re-authorises, a wrong OTP is refused, the right one opens it. */
+  async stepup() {
+    const { page } = await newPage();
+    await signIn(page, input.user, input.password);
+    await page.evaluate(id => { location.hash = '#/photo/' + id; }, input.photoId);
+    await page.waitForSelector('#otp', { timeout: 30_000 });
+    result.stepUpUrl = page.url();
+    const good = totp(input.otpSecret);
+    await page.fill('#otp', good === '000000' ? '111111' : '000000');
+    await Promise.all([page.waitForNavigation(), page.click('#kc-login')]);
+    result.afterWrongOtp = { url: page.url(), otpAskedAgain: await page.isVisible('#otp'),
+      error: (await page.textContent('body')).match(/Invalid authenticator code\.?/)?.[0] || null };
+    await page.fill('#otp', totp(input.otpSecret));
+    await Promise.all([page.waitForURL(url => url.href.startsWith(BASE), { timeout: 30_000 }), page.click('#kc-login')]);
+    await ready(page, '/photo/' + input.photoId);
+    await page.waitForFunction(() => document.getElementById('photo-full')?.naturalWidth > 0, null, { timeout: 60_000 });
+    result.shownAfterOtp = true;
+    await check(page, 'photo-step-up');
+    result.storage = await browserStorage(page);
   },
 
   /** A page the user's roles do not include, and the same page for a role that has it. */

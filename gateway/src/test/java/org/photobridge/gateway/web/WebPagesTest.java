@@ -46,6 +46,7 @@ import io.quarkus.test.junit.QuarkusTest;
 class WebPagesTest {
     private static final String SURGEON = "plastics.surgeon";
     private static final String PHOTOGRAPHER = "derm.photographer";
+    private static final String CONSULTANT = "derm.consultant";
     private static final String OFFICER = "compliance.officer";
     private static final String ADMIN = "gateway.admin";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -101,6 +102,93 @@ class WebPagesTest {
                 .body("clientId", equalTo("photobridge-web"))
                 .body("authorizationEndpoint", startsWith(Keycloak.realmUrl()))
                 .body("tokenEndpoint", startsWith(Keycloak.realmUrl()));
+    }
+
+    @Test
+    void capturesTheBreastFiveViewProtocolWithProgressAndRetryAndLeavesNothingInTheBrowser() throws Exception {
+        String mrn = "WEB-CAP-" + UUID.randomUUID();
+        String encounter = "ENC-CAP-" + UUID.randomUUID();
+        WebTestData.clinicalCareConsent(SURGEON, mrn);
+        List<String> images = WebTestData.photoFiles(Browser.WORK.resolve("images"), 5, 0);
+
+        JsonNode report = Browser.run(redirectUri, "capture", as(SURGEON, Map.of("mrn", mrn, "encounter", encounter,
+                "department", "plastic-surgery", "protocol", "breast-5-view", "images", images)));
+
+        assertTrue(report.path("missingBefore").asText().startsWith("Missing 5 of 5: Frontal, Right oblique"),
+                report.path("missingBefore").asText());
+        assertTrue(report.path("failedRowText").asText().contains("Retry"), "a cut upload offers a retry");
+        assertEquals("Complete: all 5 views uploaded", report.path("checklistStatus").asText());
+        List<String> views = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (JsonNode row : report.path("rows")) {
+            views.add(row.path("view").asText());
+            assertTrue(row.path("done").asBoolean(), row.toString());
+            assertEquals(1.0, row.path("progress").asDouble(), "each row's own bar is full: " + row);
+            assertEquals("Uploaded", row.path("state").asText());
+            ids.add(row.path("photoId").asText());
+        }
+        assertEquals(List.of("anterior", "right-oblique", "right-lateral", "left-oblique", "left-lateral"), views);
+        assertEquals(5, ids.size(), "five distinct photos");
+        Set<String> progressed = new HashSet<>();
+        report.path("progress").forEach(p -> progressed.add(p.path("view").asText()));
+        assertEquals(Set.copyOf(views), progressed, "every view reported its own upload progress");
+
+        for (String when : List.of("storageAfterCapture", "storageAfterGallery", "storageAfterSignOut")) {
+            JsonNode storage = report.path(when);
+            assertEquals(0, storage.path("localStorage").asInt(), when + ": " + storage);
+            assertEquals(0, storage.path("sessionStorage").asInt(), when + ": " + storage);
+            assertEquals(0, storage.path("indexedDb").asInt(), when + ": " + storage);
+            assertEquals(0, storage.path("cacheStorage").asInt(), when + ": " + storage);
+        }
+        assertTrue(report.at("/afterSignOut/signInShown").asBoolean(), "signed out: " + report.path("afterSignOut"));
+
+        JsonNode gallery = report.path("gallery");
+        assertEquals(1, gallery.size(), "one encounter: " + gallery);
+        assertTrue(gallery.at("/0/heading").asText().contains(encounter), gallery.toString());
+        Set<String> shown = new HashSet<>();
+        gallery.at("/0/photos").forEach(id -> shown.add(id.asText()));
+        assertEquals(ids, shown, "the gallery shows the five photos captured");
+        assertEquals(5, gallery.at("/0/loaded").asInt());
+        assertEquals(5, gallery.at("/0/groups").size(), "grouped by body site and view: " + gallery);
+
+        JsonNode listed = JSON.readTree(given().auth().oauth2(Keycloak.token(SURGEON))
+                .queryParam("patient", WebTestData.PATIENT_SYSTEM + "|" + mrn).get("/api/v1/photos")
+                .then().statusCode(200).extract().asString());
+        Set<String> stored = new HashSet<>();
+        for (JsonNode photo : listed.isArray() ? listed : listed.path("photos")) {
+            stored.add(photo.path("view").asText() + "/" + photo.path("laterality").asText() + "/" + photo.path("protocol").asText());
+            assertEquals("76752008", photo.path("bodySite").isObject() ? photo.at("/bodySite/code").asText()
+                    : photo.path("bodySite").asText());
+        }
+        assertEquals(Set.of("anterior/B/breast-5-view", "right-oblique-45/R/breast-5-view", "right-lateral/R/breast-5-view",
+                "left-oblique-45/L/breast-5-view", "left-lateral/L/breast-5-view"), stored,
+                "each photo went up with its view's codes from the protocol");
+    }
+
+    @Test
+    void aClinicianOfAnotherDepartmentBreaksTheGlassOnlyWithAReason() throws Exception {
+        String mrn = "WEB-BG-" + UUID.randomUUID();
+        WebTestData.clinicalCareConsent(SURGEON, mrn);
+        var photo = WebTestData.upload(SURGEON, mrn, "ENC-BG", "plastic-surgery", "anterior", 50);
+
+        JsonNode report = Browser.run(redirectUri, "breakglass", as(CONSULTANT, Map.of("mrn", mrn, "photoId", photo.id())));
+
+        assertTrue(report.path("withheldNote").asText().contains("1 held by other departments"), report.toString());
+        assertEquals("Give a reason to break the glass.", report.path("withoutReason").asText());
+        assertTrue(report.path("shortReason").asText().toLowerCase().contains("reason"), report.toString());
+        assertFalse(report.path("shownBeforeGrant").asBoolean(), "no photo without a grant");
+        assertTrue(report.path("shownAfterGrant").asBoolean(), report.toString());
+        JsonNode grants = JSON.readTree(given().auth().oauth2(Keycloak.token(OFFICER)).get("/api/v1/break-glass")
+                .then().statusCode(200).extract().asString());
+        int forThisPhoto = 0;
+        for (JsonNode grant : grants.path("grants")) {
+            if (photo.id().equals(grant.path("photoId").asText())) {
+                forThisPhoto++;
+                assertEquals(CONSULTANT, grant.path("user").asText());
+                assertEquals("Emergency: patient in resuscitation, surgical site check", grant.path("reason").asText());
+            }
+        }
+        assertEquals(1, forThisPhoto, "one grant, the one with a valid reason: " + grants);
     }
 
     @Test
@@ -187,6 +275,8 @@ class WebPagesTest {
     void administratorSeesTheWorkQueue() throws Exception {
         JsonNode report = Browser.run(redirectUri, "admin", as(ADMIN, Map.of()));
         assertTrue(report.path("summary").asText().contains("PACS_DELIVERY"), report.toString());
+        assertTrue(report.path("summary").asText().matches("(?s).*Queue depth: \\d+ · failed: \\d+ · oldest waiting item: .*"),
+                report.path("summary").asText());
     }
 
     @Test
