@@ -84,6 +84,7 @@ async function check(page, name) {
   });
   const serious = axe.filter(v => v.impact === 'serious' || v.impact === 'critical');
   const unreachable = await keyboardUnreachable(page);
+  await page.evaluate(() => document.activeElement?.blur());
   for (const width of [390, 1280]) {
     await page.setViewportSize({ width, height: 844 });
     await page.screenshot({ path: `${SHOTS}/${name}-${width}.png`, fullPage: true });
@@ -152,6 +153,47 @@ function totp(secret) {
   const offset = mac[mac.length - 1] & 0x0f;
   const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
   return String(code).padStart(6, '0');
+}
+
+/** The dwv test page, its libraries from node_modules, and /dicomweb forwarded to the gateway. */
+async function viewerServer(gateway) {
+  const { createServer, request } = await import('node:http');
+  const here = new URL('.', import.meta.url).pathname;
+  const files = {
+    '/viewer.html': ['viewer/viewer.html', 'text/html'],
+    '/viewer.js': ['viewer/viewer.js', 'text/javascript'],
+    '/shim/konva.js': ['viewer/shim-konva.js', 'text/javascript'],
+    '/shim/jszip.js': ['viewer/shim-jszip.js', 'text/javascript'],
+    '/shim/magic-wand-tool.js': ['viewer/shim-magic-wand-tool.js', 'text/javascript'],
+    '/lib/konva.min.js': ['node_modules/konva/konva.min.js', 'text/javascript'],
+    '/lib/jszip.min.js': ['node_modules/jszip/dist/jszip.min.js', 'text/javascript'],
+    '/lib/magic-wand.js': ['node_modules/magic-wand-tool/dist/magic-wand.js', 'text/javascript'],
+    '/dwv/dwv.min.js': ['node_modules/dwv/dist/dwv.min.js', 'text/javascript'],
+  };
+  const server = createServer((req, res) => {
+    const path = req.url.split('?')[0];
+    if (path.startsWith('/dicomweb/')) {
+      const target = new URL(req.url, gateway);
+      const forward = request(target, { method: req.method, headers: {
+        authorization: req.headers.authorization || '', accept: req.headers.accept || '*/*' } }, answer => {
+        res.writeHead(answer.statusCode, answer.headers);
+        answer.pipe(res);
+      });
+      forward.on('error', e => { res.writeHead(502); res.end(String(e)); });
+      req.pipe(forward);
+      return;
+    }
+    const file = files[path];
+    if (!file) {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': file[1] });
+    res.end(readFileSync(here + file[0]));
+  });
+  await new Promise(resolve => server.listen(0, '127.0.0.1', resolve));
+  return server;
 }
 
 async function findPatient(page, mrn, buttonText) {
@@ -391,6 +433,54 @@ const scenarios = {
     result.shownAfterOtp = true;
     await check(page, 'photo-step-up');
     result.storage = await browserStorage(page);
+  },
+
+  /**
+   * An EHR viewer: dwv (npm), served here on its own port, opens a photo through the gateway's
+   * /dicomweb door with the user's token (the server forwards /dicomweb to the gateway, as the
+   * EHR's reverse proxy would); it must show the photo upright to a user of its department and
+   * nothing to a user of another department.
+   */
+  async viewer() {
+    const server = await viewerServer(input.gateway);
+    const port = server.address().port;
+    try {
+      for (const [who, token] of [['permitted', input.permittedToken], ['other', input.otherToken]]) {
+        const { page } = await newPage(480);
+        const url = '/dicomweb/studies/' + input.study + '/series/' + input.series + '/instances/' + input.sop;
+        await page.goto(`http://127.0.0.1:${port}/viewer.html#` + new URLSearchParams({ url, token }));
+        await page.waitForFunction(() => window.viewer && window.viewer.done, null, { timeout: 60_000 });
+        if (await page.evaluate(() => window.viewer.loaded)) {
+          await page.waitForFunction(() => [...document.querySelectorAll('#layerGroup0 canvas')]
+            .some(c => c.width > 0 && c.height > 0), null, { timeout: 30_000 });
+        }
+        const seen = await page.evaluate(() => {
+          const canvases = [...document.querySelectorAll('#layerGroup0 canvas')];
+          const canvas = canvases.find(c => c.width > 0 && c.height > 0);
+          const out = { loaded: window.viewer.loaded, errors: window.viewer.errors, canvas: !!canvas };
+          if (!canvas) return out;
+          const ctx = canvas.getContext('2d');
+          const mean = (x, y, w, h) => {
+            const d = ctx.getImageData(Math.round(x * canvas.width), Math.round(y * canvas.height),
+              Math.max(1, Math.round(w * canvas.width)), Math.max(1, Math.round(h * canvas.height))).data;
+            let sum = 0;
+            for (let i = 0; i < d.length; i += 4) sum += (d[i] + d[i + 1] + d[i + 2]) / 3;
+            return Math.round(sum / (d.length / 4));
+          };
+          // The photo's dark block is its top-left sixth; the rest is a light colour.
+          out.size = [canvas.width, canvas.height];
+          out.topLeft = mean(0.03, 0.03, 0.2, 0.1);
+          out.topRight = mean(0.77, 0.03, 0.2, 0.1);
+          out.bottomLeft = mean(0.03, 0.87, 0.2, 0.1);
+          out.bottomRight = mean(0.77, 0.87, 0.2, 0.1);
+          return out;
+        });
+        await page.screenshot({ path: `${SHOTS}/dwv-viewer-${who}.png` });
+        result[who] = seen;
+      }
+    } finally {
+      server.close();
+    }
   },
 
   /** A page the user's roles do not include, and the same page for a role that has it. */

@@ -51,13 +51,16 @@ final class Browser {
             fail(CHROMIUM + " is missing; the browser tests drive Debian's Chromium (deploy/setup/apt-install.sh chromium)");
         }
         Files.createDirectories(WORK);
-        for (String file : List.of("package.json", "package-lock.json", "pages.mjs")) {
+        Files.createDirectories(WORK.resolve("viewer"));
+        for (String file : List.of("package.json", "package-lock.json", "pages.mjs", "viewer/viewer.html",
+                "viewer/viewer.js", "viewer/shim-konva.js", "viewer/shim-jszip.js", "viewer/shim-magic-wand-tool.js")) {
             Files.copy(SOURCES.resolve(file), WORK.resolve(file), StandardCopyOption.REPLACE_EXISTING);
         }
         if (!Files.isDirectory(WORK.resolve("node_modules/playwright-core"))
-                || !Files.isDirectory(WORK.resolve("node_modules/axe-core"))) {
+                || !Files.isDirectory(WORK.resolve("node_modules/axe-core"))
+                || !Files.isDirectory(WORK.resolve("node_modules/dwv"))) {
             Result npm = exec(WORK, Map.of(), 600, "npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts");
-            assertEquals(0, npm.exit(), "npm ci of playwright-core and axe-core failed:\n" + npm.output());
+            assertEquals(0, npm.exit(), "npm ci of playwright-core, axe-core and dwv failed:\n" + npm.output());
         }
     }
 

@@ -24,7 +24,7 @@ final class WebTestData {
     static final String ENCOUNTER_SYSTEM = "urn:oid:1.2.3.4.6";
     static final String FHIR_JSON = "application/fhir+json";
 
-    record Photo(String id, String sop) {
+    record Photo(String id, String study, String series, String sop) {
     }
 
     private WebTestData() {
@@ -77,6 +77,7 @@ final class WebTestData {
                 .multiPart("metadata", metadata, "application/json")
                 .post("/api/v1/photos");
         accepted.then().statusCode(202);
-        return new Photo(accepted.path("id"), accepted.path("sopInstanceUid"));
+        return new Photo(accepted.path("id"), accepted.path("studyInstanceUid"), accepted.path("seriesInstanceUid"),
+                accepted.path("sopInstanceUid"));
     }
 }
