@@ -46,10 +46,8 @@ async function show(found, results) {
   for (const encounter of byEncounter(listing.photos)) {
     const section = el('section', { class: 'encounter', dataset: { encounter: encounter.key } },
       el('h2', {}, 'Encounter ' + encounter.label));
-    for (const [label, photos] of encounter.groups) {
-      section.append(el('h3', {}, label),
-        el('div', { class: 'grid' }, photos.map(photo => thumbnail(photo))));
-    }
+    section.append(el('div', { class: 'groups' }, [...encounter.groups].map(([label, photos]) =>
+      el('div', { class: 'group' }, el('h3', {}, label), el('div', { class: 'grid' }, photos.map(photo => thumbnail(photo)))))));
     parts.push(section);
   }
   results.replaceChildren(...parts);

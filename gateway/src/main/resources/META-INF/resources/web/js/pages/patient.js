@@ -34,7 +34,7 @@ export function patientForm(settings, { buttonText = 'Find patient', lookup = tr
         result.replaceChildren(describePatient(found));
       } catch (error) {
         result.replaceChildren(el('p', { class: 'error', role: 'alert' }, 'Patient lookup: ' + error.message));
-        if (error.status !== 404) return;
+        return;
       }
     } else {
       result.replaceChildren();
