@@ -332,6 +332,8 @@ const scenarios = {
     await page.click('button:has-text("Review")');
     result.unsignedMessage = await page.textContent('#consent-choices [role=alert]');
     await check(page, 'consent-choices');
+    // The mouse works in the viewport: bring the signature area into view first.
+    await page.locator('canvas.signature').scrollIntoViewIfNeeded();
     const box = await page.locator('canvas.signature').boundingBox();
     await page.mouse.move(box.x + 30, box.y + 120);
     await page.mouse.down();

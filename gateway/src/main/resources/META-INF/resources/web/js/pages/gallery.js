@@ -74,9 +74,11 @@ export async function photoPage(settings, [id]) {
     await showImage(img, '/api/v1/photos/' + encodeURIComponent(id) + '/rendered');
     area.replaceChildren(el('figure', {}, img), el('p', {}, el('a', { href: '#/gallery' }, 'Back to the gallery')));
   } catch (error) {
-    area.replaceChildren(errorBox(error));
-    if ((error.status === 404 || error.status === 403) && roles().includes('clinician')) {
-      area.append(breakGlassForm(id));
+    if (error.status === 404 && roles().includes('clinician')) {
+      // The gateway does not say whether the photo exists; the form is offered either way.
+      area.replaceChildren(el('p', { class: 'notice' }, 'This photo is not open to your departments.'), breakGlassForm(id));
+    } else {
+      area.replaceChildren(errorBox(error));
     }
   }
 }
