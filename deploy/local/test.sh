@@ -11,7 +11,7 @@ root=$(cd "$here/../.." && pwd)
 cd "$root"
 
 echo "== set-up: Debian packages and PixelMed"
-"$root/deploy/setup/apt-install.sh" orthanc orthanc-dicomweb dcmtk dicom3tools libpixelmed-java jq curl \
+"$root/deploy/setup/apt-install.sh" orthanc orthanc-dicomweb dcmtk dicom3tools libpixelmed-java jq curl chromium \
   postgresql-client unzip rsyslog rsyslog-openssl rsyslog-gnutls openssl strace
 "$root/deploy/setup/install-pixelmed.sh"
 
