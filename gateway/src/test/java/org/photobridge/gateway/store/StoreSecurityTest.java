@@ -50,6 +50,8 @@ import org.photobridge.gateway.persistence.ConsentVersions;
 import org.photobridge.gateway.persistence.PhotoRecord;
 import org.photobridge.gateway.persistence.Photos;
 import org.photobridge.gateway.photo.TestImages;
+import org.photobridge.gateway.outbox.WorkOutcome;
+import org.photobridge.gateway.routing.PacsDeliveryHandler;
 import org.photobridge.gateway.routing.PhotoNotReadableException;
 import org.photobridge.gateway.routing.PhotoSources;
 import org.photobridge.gateway.testing.EhrTestResource;
@@ -141,6 +143,9 @@ class StoreSecurityTest {
     @Inject
     SignedForms forms;
 
+    @Inject
+    PacsDeliveryHandler deliveries;
+
     record Uploaded(String id, String mrn, String sop, String consentId) {
         UUID uuid() {
             return UUID.fromString(id);
@@ -166,6 +171,13 @@ class StoreSecurityTest {
         assertFalse(alert.success());
         assertTrue(alert.detail().contains("failed decryption"), alert.detail());
         assertFalse(alert.detail().contains(a.mrn), "the detail names no patient");
+
+        // A delivery of the swapped copy is parked before any byte is sent, with an alert of its own.
+        int alertsBefore = records(AuditAction.SECURITY_ALERT).size();
+        WorkOutcome outcome = deliveries.attempt(photos.deliveries(a.uuid()).get(0));
+        assertTrue(outcome instanceof WorkOutcome.Failed failed && failed.message().contains("security alert"),
+                outcome.toString());
+        assertEquals(alertsBefore + 1, records(AuditAction.SECURITY_ALERT).size());
 
         swap(a, b);
         rendered(a).then().statusCode(200);
