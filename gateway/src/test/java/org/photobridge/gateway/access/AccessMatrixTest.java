@@ -432,7 +432,7 @@ class AccessMatrixTest {
             }
         }
         assertTrue(mismatches.isEmpty(), String.join("\n", mismatches));
-        for (String path : List.of("/api/v1/protocols", "/api/v1/patients?identifier=urn:oid:1.2|x", "/api/v1/break-glass",
+        for (String path : List.of("/api/v1/protocols", "/api/v1/patients?identifier=urn:oid:1.2%7Cx", "/api/v1/break-glass",
                 "/api/v1/work/summary")) {
             given().urlEncodingEnabled(false).get(path).then().statusCode(401);
         }
