@@ -105,6 +105,8 @@ async function keyboardUnreachable(page) {
       && getComputedStyle(e).visibility !== 'hidden' && !e.disabled && !e.closest('[hidden]')
       // the content of a closed <details> is reached by opening it (its summary is a control)
       && !(e.closest('details:not([open])') && !e.matches('summary'));
+    // Marks of an earlier check of the same document are stale: the page changed since.
+    document.querySelectorAll('[data-kb]').forEach(e => e.removeAttribute('data-kb'));
     const controls = [...document.querySelectorAll(selector)].filter(visible);
     controls.forEach((e, i) => e.setAttribute('data-kb', String(i)));
     window.__reached = new Set();

@@ -62,7 +62,7 @@ async function showPatient(found, area) {
     }
     const auditRows = (audit.entry || []).map(e => {
       const a = e.resource;
-      const who = (a.agent || []).map(g => (g.who && (g.who.display || (g.who.identifier && g.who.identifier.value))) || g.name || '').filter(Boolean).join(', ');
+      const who = (a.agent || []).map(g => g.name || (g.who && (g.who.display || (g.who.identifier && g.who.identifier.value))) || '').filter(Boolean).join(', ');
       const what = (a.entity || []).map(x => x.what && (x.what.reference || (x.what.identifier && x.what.identifier.value)) || x.name || '').filter(Boolean).slice(0, 3).join(', ');
       return [formatDate(a.recorded), (a.subtype || []).map(s => s.display || s.code).join(', ') || (a.type && a.type.display) || '',
         who, a.outcome === '0' ? 'success' : 'failure ' + (a.outcome || ''), what];

@@ -134,6 +134,7 @@ function review(settings, patient, consent, area) {
         'Consent stored' + (stored.id ? ' (Consent/' + stored.id + ')' : '') + '.'));
       say('Consent stored');
       back.hidden = true;
+      confirm.hidden = true;
     } catch (error) {
       message.replaceChildren(errorBox(error));
       confirm.disabled = false;
