@@ -99,7 +99,9 @@ find_java_home() {
 ensure_secret_files() {
   local state=$1
   if [[ ! -s $state/admin.json ]]; then
-    jq -n --arg u admin --arg p "$(pb_random 24)" '{username: $u, password: $p}' | pb_write_secret "$state/admin.json"
+    # Secrets reach jq in its environment ($ENV), never on its command line (ps shows those).
+    PB_NEW_PASSWORD=$(pb_random 24) jq -n '{username: "admin", password: $ENV.PB_NEW_PASSWORD}' \
+      | pb_write_secret "$state/admin.json"
   fi
   if [[ ! -s $state/gateway-client-secret ]]; then
     pb_random 32 | pb_write_secret "$state/gateway-client-secret"
@@ -112,8 +114,8 @@ write_import_file() {
   local state=$1 home=$1/home secret
   secret=$(<"$state/gateway-client-secret")
   mkdir -p "$home/data/import"
-  jq --arg c "$gateway_client" --arg s "$secret" \
-    '(.clients[] | select(.clientId == $c) | .secret) |= (if . == "${PHOTOBRIDGE_GATEWAY_CLIENT_SECRET}" then $s else error("unexpected secret placeholder") end)' \
+  PB_CLIENT_SECRET=$secret jq --arg c "$gateway_client" \
+    '(.clients[] | select(.clientId == $c) | .secret) |= (if . == "${PHOTOBRIDGE_GATEWAY_CLIENT_SECRET}" then $ENV.PB_CLIENT_SECRET else error("unexpected secret placeholder") end)' \
     "$realm_file" | pb_write_secret "$home/data/import/photobridge-realm.json"
 }
 
@@ -191,30 +193,35 @@ wait_ready() {
 # ---- admin REST API ----
 kc_base=""
 admin_token=""
+# The admin token and request bodies (which carry passwords and the client secret) reach curl from
+# a file descriptor (-H @file) and its stdin (--data-binary @-), never on its command line: ps
+# shows command lines to every user of the machine. printf is a shell builtin, not a process.
 admin_api() { # METHOD PATH [JSON-BODY]
   local method=$1 path=$2
   if (($# == 3)); then
-    curl -fsS -X "$method" -H "Authorization: Bearer $admin_token" -H 'Content-Type: application/json' \
-      --data-binary "$3" "$kc_base/admin/realms/$realm$path"
+    printf '%s' "$3" | curl -fsS -X "$method" -H @<(printf 'Authorization: Bearer %s\n' "$admin_token") \
+      -H 'Content-Type: application/json' --data-binary @- "$kc_base/admin/realms/$realm$path"
   else
-    curl -fsS -X "$method" -H "Authorization: Bearer $admin_token" "$kc_base/admin/realms/$realm$path"
+    curl -fsS -X "$method" -H @<(printf 'Authorization: Bearer %s\n' "$admin_token") \
+      "$kc_base/admin/realms/$realm$path"
   fi
 }
 
 # True when <user> can log in with <password> through the CLI client (password grant).
 can_log_in() {
-  curl -fs -o /dev/null --max-time 10 \
+  # The password reaches curl on its stdin (password@-), not on its command line.
+  printf '%s' "$2" | curl -fs -o /dev/null --max-time 10 \
     --data-urlencode grant_type=password --data-urlencode "client_id=$cli_client" \
-    --data-urlencode "username=$1" --data-urlencode "password=$2" \
+    --data-urlencode "username=$1" --data-urlencode "password@-" \
     "$kc_base/realms/$realm/protocol/openid-connect/token"
 }
 
 configure() {
   local port=$1 state=$2 creds=$3
   kc_base=http://127.0.0.1:$port
-  admin_token=$(curl -fsS --data-urlencode grant_type=password --data-urlencode client_id=admin-cli \
-    --data-urlencode "username=$(jq -r .username "$state/admin.json")" \
-    --data-urlencode "password=$(jq -r .password "$state/admin.json")" \
+  admin_token=$(jq -j .password "$state/admin.json" \
+    | curl -fsS --data-urlencode grant_type=password --data-urlencode client_id=admin-cli \
+    --data-urlencode "username=$(jq -r .username "$state/admin.json")" --data-urlencode "password@-" \
     "$kc_base/realms/master/protocol/openid-connect/token" | jq -r .access_token) \
     || pb_die "cannot log in as the bootstrap admin stored in $state/admin.json"
 
@@ -226,11 +233,11 @@ configure() {
   current=$(admin_api GET "/clients/$cid/client-secret" | jq -r '.value // empty')
   if [[ $current != "$secret" ]]; then
     pb_log "setting the secret of client $gateway_client"
-    admin_api PUT "/clients/$cid" "$(admin_api GET "/clients/$cid" | jq --arg s "$secret" '.secret = $s')" >/dev/null
+    admin_api PUT "/clients/$cid" "$(admin_api GET "/clients/$cid" | PB_CLIENT_SECRET=$secret jq '.secret = $ENV.PB_CLIENT_SECRET')" >/dev/null
   fi
 
   # Users' passwords: generated once (for users that have none in the file yet), then reused.
-  local users user pass uid new=0 all
+  local users user pass uid otp new=0 all
   mapfile -t users < <(jq -r '.users[].username' "$realm_file")
   all='{}'
   [[ -s $creds ]] && all=$(jq -c . "$creds")
@@ -238,14 +245,18 @@ configure() {
     pass=$(jq -r --arg u "$user" '.[$u] // empty' <<<"$all")
     if [[ -z $pass ]]; then
       pass=$(pb_random 18)
-      all=$(jq -c --arg u "$user" --arg p "$pass" '.[$u] = $p' <<<"$all")
+      all=$(PB_PASSWORD=$pass jq -c --arg u "$user" '.[$u] = $ENV.PB_PASSWORD' <<<"$all")
       new=1
     fi
-    can_log_in "$user" "$pass" && continue
+    # A user with an OTP credential cannot sign in by password alone (the direct grant asks for the
+    # OTP too), so their password is set without that check, every start.
+    otp=$(jq -r --arg u "$user" '[.users[] | select(.username == $u) | .credentials[]? | select(.type == "otp")] | length' "$realm_file")
+    ((otp == 0)) && can_log_in "$user" "$pass" && continue
     uid=$(admin_api GET "/users?username=$user&exact=true" | jq -r '.[0].id // empty')
     [[ -n $uid ]] || pb_die "user $user not found in realm $realm"
     admin_api PUT "/users/$uid/reset-password" \
-      "$(jq -n --arg p "$pass" '{type: "password", value: $p, temporary: false}')" >/dev/null
+      "$(PB_PASSWORD=$pass jq -n '{type: "password", value: $ENV.PB_PASSWORD, temporary: false}')" >/dev/null
+    ((otp > 0)) && continue
     can_log_in "$user" "$pass" || pb_die "user $user still cannot log in after setting the password (required actions?)"
   done
   if ((new)) || [[ ! -s $creds ]]; then

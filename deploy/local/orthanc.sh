@@ -46,7 +46,9 @@ sed_escape() { printf '%s' "$1" | sed 's/[\\|&]/\\&/g'; }
 ensure_credentials() {
   local file=$1/rest-credentials.json
   if [[ ! -s $file ]]; then
-    jq -n --arg u "$rest_username" --arg p "$(pb_random 24)" '{username: $u, password: $p}' | pb_write_secret "$file"
+    # The password reaches jq in its environment, never on a command line (ps shows those).
+    PB_NEW_PASSWORD=$(pb_random 24) jq -n --arg u "$rest_username" '{username: $u, password: $ENV.PB_NEW_PASSWORD}' \
+      | pb_write_secret "$file"
     pb_log "generated Orthanc's REST credentials in $file"
   fi
   chmod 600 "$file"

@@ -85,6 +85,8 @@ gateway_env() {
     -Dphotobridge.destinations.orthanc.rest-url="http://127.0.0.1:$ORTHANC_HTTP_PORT"
     # Orthanc's REST and DICOMweb need its generated user (orthanc.sh); the password is in GATEWAY_ENV.
     -Dphotobridge.destinations.orthanc.username="$(jq -r .username "$STATE/orthanc/rest-credentials.json")"
+    # Orthanc is plain HTTP on this machine's loopback; credentials go in clear only there.
+    -Dphotobridge.destinations.orthanc.plain-http-on-loopback=true
   )
   if [[ -n ${PB_GATEWAY_OPTS:-} ]]; then
     local extra
@@ -228,11 +230,14 @@ $gateway_lines
   Client secret     $rel_state/keycloak/gateway-client-secret   (client photobridge-gateway)
   Storage key       $rel_state/storage.key   (photo store $rel_state/store, audit key $rel_state/audit-key/)
  Try it:
-  TOKEN=\$(curl -s http://127.0.0.1:$KEYCLOAK_PORT/realms/photobridge/protocol/openid-connect/token \\
+  # Password and token go to curl on stdin and through a file descriptor, never on its command line.
+  TOKEN=\$(jq -j '."derm.photographer"' $rel_creds | curl -s \\
+      http://127.0.0.1:$KEYCLOAK_PORT/realms/photobridge/protocol/openid-connect/token \\
       -d grant_type=password -d client_id=photobridge-cli -d username=derm.photographer \\
-      --data-urlencode "password=\$(jq -r '."derm.photographer"' $rel_creds)" | jq -r .access_token)
+      --data-urlencode "password@-" | jq -r .access_token)
+  auth() { printf 'Authorization: Bearer %s\\n' "\$TOKEN"; }
   # Capture needs the patient's consent first: see README.md (a FHIR Consent POSTed to /fhir/Consent).
-  curl -i http://127.0.0.1:$GATEWAY_PORT/api/v1/photos -H "Authorization: Bearer \$TOKEN" \\
+  curl -i http://127.0.0.1:$GATEWAY_PORT/api/v1/photos -H @<(auth) \\
       -F file=@photo.jpg -F 'metadata={"patient":{"identifier":{"system":"urn:oid:1.2.3.4.5","value":"MRN-0042"},"name":"Doe^Jane","birthDate":"1980-01-31","sex":"F"},"encounter":{"identifier":{"system":"urn:oid:1.2.3.4.6","value":"ENC-1"}},"department":"dermatology","accessTags":["dermatology"],"bodySite":{"system":"http://snomed.info/sct","code":"40983000","display":"Upper arm"},"laterality":"L","takenAt":"2026-11-20T10:11:12Z"};type=application/json'
  Ctrl-C stops $stops.
 ==================================================================================

@@ -11,8 +11,8 @@ root=$(cd "$here/../.." && pwd)
 cd "$root"
 
 echo "== set-up: Debian packages and PixelMed"
-"$root/deploy/setup/apt-install.sh" orthanc orthanc-dicomweb dcmtk dicom3tools libpixelmed-java jq curl \
-  postgresql-client unzip rsyslog rsyslog-openssl rsyslog-gnutls openssl
+"$root/deploy/setup/apt-install.sh" orthanc orthanc-dicomweb dcmtk dicom3tools libpixelmed-java jq curl chromium \
+  postgresql-client unzip rsyslog rsyslog-openssl rsyslog-gnutls openssl strace
 "$root/deploy/setup/install-pixelmed.sh"
 
 echo "== set-up: PostgreSQL test database"

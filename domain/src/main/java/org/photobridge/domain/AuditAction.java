@@ -21,5 +21,15 @@ public enum AuditAction {
     /** A read or search of the audit trail itself (DICOM "Audit Log Used"). */
     AUDIT_LOG_USED,
     /** An operator listed the gateway's outbound work queue (states and reasons; no patient data). */
-    WORK_QUEUE_READ
+    WORK_QUEUE_READ,
+    /**
+     * Stored data failed an integrity check: a local copy that does not decrypt (wrong key, tampering,
+     * a blob moved to another photo) or an object whose SOP Instance UID or Patient ID is not the
+     * photo's (DICOM "Security Alert").
+     */
+    SECURITY_ALERT,
+    /** The re-encryption of stored photos and signed forms under the active storage key started or ended. */
+    STORE_KEY_ROTATION,
+    /** A clinician broke the glass: emergency access to a photo outside their departments, with the reason. */
+    BREAK_GLASS
 }

@@ -74,7 +74,14 @@ public final class AuditEventMapper {
         // DICOM PS3.15 A.5.3.1: Audit Log Used.
         AUDIT_LOG_USED(AuditAction.AUDIT_LOG_USED, "110101", "Audit Log Used", "audit-log-used", AuditEventAction.R),
         // DICOM PS3.15 A.5.3.10 Query, of the gateway's own work queue.
-        WORK_QUEUE_READ(AuditAction.WORK_QUEUE_READ, "110112", "Query", "work-queue-read", AuditEventAction.E);
+        WORK_QUEUE_READ(AuditAction.WORK_QUEUE_READ, "110112", "Query", "work-queue-read", AuditEventAction.E),
+        // DICOM PS3.15 A.5.3.11 Security Alert: stored data failed decryption or its identity check.
+        SECURITY_ALERT(AuditAction.SECURITY_ALERT, "110113", "Security Alert", "security-alert", AuditEventAction.E),
+        // DICOM PS3.15 A.5.3.11 Security Alert covers security configuration changes (here: storage keys).
+        STORE_KEY_ROTATION(AuditAction.STORE_KEY_ROTATION, "110113", "Security Alert", "store-key-rotation",
+                AuditEventAction.E),
+        // DICOM PS3.15 A.5.3.11 Security Alert: an emergency override of the access policy (break-the-glass).
+        BREAK_GLASS(AuditAction.BREAK_GLASS, "110113", "Security Alert", "break-glass", AuditEventAction.E);
 
         public final AuditAction action;
         public final String typeCode;

@@ -75,7 +75,7 @@ import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 public final class ConsentResourceProvider implements IResourceProvider {
 
     public static final int DEFAULT_PAGE_SIZE = 20;
-    public static final int MAX_PAGE_SIZE = 100;
+    public static final int MAX_PAGE_SIZE = org.photobridge.fhir.server.PageSizeLimit.MAX_COUNT;
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsentResourceProvider.class);
 

@@ -77,6 +77,52 @@ public final class EhrClient {
     }
 
     /**
+     * The one Patient with this identifier, with the demographics a capture page shows for
+     * confirmation, or empty when the EHR has none.
+     *
+     * @throws AmbiguousPatientException when more than one Patient carries it
+     */
+    public Optional<EhrPatient> findPatient(BusinessIdentifier identifier) {
+        Objects.requireNonNull(identifier, "identifier");
+        Bundle bundle = call("Patient search", () -> client.search().forResource(Patient.class)
+                .where(Patient.IDENTIFIER.exactly().systemAndIdentifier(identifier.system(), identifier.value()))
+                .count(2)
+                .returnBundle(Bundle.class)
+                .execute());
+        List<Patient> matches = bundle.getEntry().stream()
+                .filter(e -> e.getResource() instanceof Patient)
+                .filter(e -> !e.hasSearch() || e.getSearch().getMode() != Bundle.SearchEntryMode.INCLUDE)
+                .map(e -> (Patient) e.getResource())
+                .toList();
+        int total = bundle.hasTotal() ? bundle.getTotal() : matches.size();
+        if (total > 1 || matches.size() > 1) {
+            throw new AmbiguousPatientException(identifier.system(), Math.max(total, matches.size()));
+        }
+        return matches.stream().findFirst().map(p -> new EhrPatient("Patient/" + p.getIdElement().getIdPart(),
+                dicomName(p), p.hasBirthDate() ? Optional.of(p.getBirthDateElement().getValueAsString())
+                        : Optional.empty(),
+                Optional.ofNullable(p.getGender()).map(g -> switch (g) {
+                    case FEMALE -> "F";
+                    case MALE -> "M";
+                    case OTHER -> "O";
+                    default -> "U";
+                })));
+    }
+
+    /** The official (else the first) name as DICOM PN: Family^Given^Middle; empty when the EHR gives none. */
+    private static Optional<String> dicomName(Patient patient) {
+        var name = patient.getName().stream()
+                .filter(n -> n.getUse() == org.hl7.fhir.r4.model.HumanName.NameUse.OFFICIAL).findFirst()
+                .or(() -> patient.getName().stream().findFirst());
+        return name.map(n -> {
+            var given = n.getGiven().stream().map(g -> g.getValue()).filter(Objects::nonNull).toList();
+            String pn = (n.hasFamily() ? n.getFamily() : "") + (given.isEmpty() ? "" : "^" + String.join("^",
+                    given.subList(0, Math.min(2, given.size()))));
+            return pn.replace("\\", "");
+        }).filter(pn -> !pn.replace("^", "").isBlank());
+    }
+
+    /**
      * Creates or updates the Consent in the EHR: {@code PUT Consent?identifier=system|value}. Our
      * server's id and meta are not sent; the identifier is added to the Consent if it lacks it,
      * because that is what a retry matches on.

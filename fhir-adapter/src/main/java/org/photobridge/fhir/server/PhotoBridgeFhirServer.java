@@ -44,13 +44,15 @@ public class PhotoBridgeFhirServer extends RestfulServer {
         setImplementationDescription("PhotoBridge FHIR R4 endpoint: patients' photography consents, imaging studies"
                 + " of clinical photographs and their audit trail");
         setDefaultPageSize(ConsentResourceProvider.DEFAULT_PAGE_SIZE);
-        setMaximumPageSize(ConsentResourceProvider.MAX_PAGE_SIZE);
+        setMaximumPageSize(PageSizeLimit.MAX_COUNT);
         setPagingProvider(null);
         var providers = new ArrayList<Object>();
         providers.add(consents);
         providers.add(codeSystem);
         providers.addAll(additionalProviders);
         registerProviders(providers);
+        registerInterceptor(new FailureLogging());
+        registerInterceptor(new PageSizeLimit());
         registerInterceptor(new LenientConsentParsing());
         registerInterceptor(new SearchHandling());
         registerInterceptor(new RoleAuthorization(callerRoles));

@@ -200,6 +200,11 @@ public final class EhrTestServer implements AutoCloseable {
         return patients.store.create(patient).getId().getIdPart();
     }
 
+    /** Stores a Patient as given (name, birth date, gender) and returns its id. */
+    public String seedPatient(Patient patient) {
+        return patients.store.create(patient).getId().getIdPart();
+    }
+
     public List<Patient> patients() {
         return patients.store.all();
     }

@@ -30,17 +30,82 @@ public final class AccessPolicy {
         RETRY
     }
 
-    /** Whether the caller may use a photo with these access tags as asked. */
+    /**
+     * What the policy weighs about one photo besides its access tags: whether the caller holds an
+     * unexpired break-the-glass grant on it, whether its body site needs a second factor, and whether
+     * the caller's token shows one. {@link PhotoGate} gathers these for the doors.
+     */
+    public record PhotoFacts(Collection<String> accessTags, boolean breakGlass, boolean secondFactorNeeded,
+            boolean secondFactorShown) {
+
+        /** Facts from the access tags alone: no grant, and no second factor asked for. */
+        public static PhotoFacts ofTags(Collection<String> accessTags) {
+            return new PhotoFacts(accessTags, false, false, false);
+        }
+    }
+
+    /**
+     * Whether the caller may use a photo with these access tags as asked, judged on the tags alone:
+     * for the status reads of doors that cannot know a grant (FHIR ImagingStudy, duplicate detection).
+     * Views and exports go through {@link PhotoGate}, which also weighs break-the-glass and step-up.
+     */
     public static Decision photo(Caller caller, Collection<String> accessTags, PhotoUse use) {
+        return photo(caller, PhotoFacts.ofTags(accessTags), use);
+    }
+
+    /**
+     * Whether the caller may use the photo as asked. Status is for its departments' care roles, the
+     * holder of a break-the-glass grant and administrators; viewing for its departments' care roles and
+     * the grant's holder; exporting for its departments' clinicians (a grant never exports). Viewing or
+     * exporting a photo whose body site needs a second factor asks for one, but only of callers who
+     * would otherwise be permitted, so the answer never tells others that the photo exists.
+     */
+    public static Decision photo(Caller caller, PhotoFacts photo, PhotoUse use) {
         return switch (use) {
             case STATUS -> caller.hasRole(Roles.GATEWAY_ADMIN) ? Decision.permit()
-                    : careInDepartments(caller, accessTags, "see this photo");
-            case VIEW -> careInDepartments(caller, accessTags, "view this photo");
-            case EXPORT -> exportList(caller).permitted() ? careInDepartments(caller, accessTags, "export this photo")
+                    : careInDepartmentsOrGrant(caller, photo, "see this photo");
+            case VIEW -> secondFactor(careInDepartmentsOrGrant(caller, photo, "view this photo"), photo);
+            case EXPORT -> exportList(caller).permitted()
+                    ? secondFactor(careInDepartments(caller, photo.accessTags(), "export this photo"), photo)
                     : exportList(caller);
             case RETRY -> caller.hasRole(Roles.GATEWAY_ADMIN) ? Decision.permit()
                     : Decision.deny("retrying deliveries needs the gateway-admin role");
         };
+    }
+
+    /** Asking for break-the-glass access: clinicians only (the photo is then judged by {@link #photo}). */
+    public static Decision breakGlass(Caller caller) {
+        return caller.hasRole(Roles.CLINICIAN) ? Decision.permit()
+                : Decision.deny("break-the-glass access is for clinicians");
+    }
+
+    /** The list of break-the-glass grants: compliance only. */
+    public static Decision breakGlassList(Caller caller) {
+        return caller.hasRole(Roles.COMPLIANCE_OFFICER) ? Decision.permit()
+                : Decision.deny("the break-the-glass grants are for compliance only");
+    }
+
+    /**
+     * Whether a caller may learn that other departments hold photos of a patient (the withheld count
+     * and list): those who may break the glass.
+     */
+    public static boolean mayKnowWithheldPhotos(Caller caller) {
+        return breakGlass(caller).permitted();
+    }
+
+    private static Decision careInDepartmentsOrGrant(Caller caller, PhotoFacts photo, String what) {
+        var byDepartment = careInDepartments(caller, photo.accessTags(), what);
+        if (byDepartment.permitted() || !photo.breakGlass() || !isCare(caller)) {
+            return byDepartment;
+        }
+        return Decision.permitUnderBreakGlass();
+    }
+
+    private static Decision secondFactor(Decision decision, PhotoFacts photo) {
+        if (decision.permitted() && photo.secondFactorNeeded() && !photo.secondFactorShown()) {
+            return Decision.needsSecondFactor();
+        }
+        return decision;
     }
 
     /** Listing what may be exported for a purpose: clinicians (each photo then by {@link #photo}). */
@@ -145,14 +210,26 @@ public final class AccessPolicy {
         return CARE_ROLES.stream().anyMatch(caller::hasRole);
     }
 
-    /** Permit, or deny with a reason that names the rule (never patient data). */
-    public record Decision(boolean permitted, String reason) {
+    /**
+     * Permit, or deny with a reason that names the rule (never patient data). {@code breakGlass}: permitted
+     * only through a break-the-glass grant; {@code secondFactorRequired}: denied only because the token
+     * shows no second factor (the door answers 401 with an RFC 9470 challenge).
+     */
+    public record Decision(boolean permitted, String reason, boolean breakGlass, boolean secondFactorRequired) {
         public static Decision permit() {
-            return new Decision(true, "permitted");
+            return new Decision(true, "permitted", false, false);
+        }
+
+        public static Decision permitUnderBreakGlass() {
+            return new Decision(true, "permitted under break-the-glass", true, false);
         }
 
         public static Decision deny(String reason) {
-            return new Decision(false, reason);
+            return new Decision(false, reason, false, false);
+        }
+
+        public static Decision needsSecondFactor() {
+            return new Decision(false, "a second factor is needed for photos of this body site", false, true);
         }
     }
 }

@@ -7,10 +7,12 @@ import java.util.TreeSet;
 
 /**
  * The authenticated user of a request as the gateway's domain sees it: a stable subject, a display
- * name for DICOM Operators' Name, realm roles, and the departments (Keycloak groups) they belong to.
+ * name for DICOM Operators' Name, realm roles, the departments (Keycloak groups) they belong to, and
+ * the token's authentication context class ({@code acr}, null when the token has none), which says
+ * whether the user proved a second factor.
  */
 public record Caller(String subject, String username, String displayName, Set<String> roles,
-        Set<String> departments) {
+        Set<String> departments, String acr) {
 
     public boolean hasRole(String role) {
         return roles.contains(role);

@@ -36,7 +36,8 @@ public class CallerResolver {
         String family = token.getClaim("family_name");
         String display = family != null ? family + (given != null ? "^" + given : "") : username;
         return new Caller(Optional.ofNullable(token.getSubject()).orElse(username), username, display,
-                Set.copyOf(identity.getRoles()), Set.copyOf(departments));
+                Set.copyOf(identity.getRoles()), Set.copyOf(departments), token.<Object>getClaim("acr") == null ? null
+                        : unquote(String.valueOf(token.<Object>getClaim("acr"))));
     }
 
     private static List<String> strings(Object claim) {

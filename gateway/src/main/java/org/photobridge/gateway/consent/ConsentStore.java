@@ -58,6 +58,9 @@ public class ConsentStore implements ConsentRepository {
     @Inject
     ConsentChanges changes;
 
+    @Inject
+    SignedForms forms;
+
     @Override
     @Transactional
     public StoredVersion create(ConsentTerms terms, ConsentSearchKeys keys, String json) {
@@ -103,7 +106,7 @@ public class ConsentStore implements ConsentRepository {
         var version = new ConsentVersionRow();
         version.key = new ConsentVersionRow.Key(row.id, row.currentVersion);
         version.lastUpdated = row.lastUpdated;
-        version.json = json;
+        forms.seal(version, json);
         versions.persist(version);
         keys.purposes().forEach(p -> consentKeys.add(row.id, "purpose", p));
         codes(keys.purposes()).forEach(code -> consentKeys.add(row.id, "purpose-code", code));
@@ -160,19 +163,19 @@ public class ConsentStore implements ConsentRepository {
     @Override
     @Transactional
     public Optional<StoredVersion> read(String id, long version) {
-        return versions.version(id, version).map(ConsentStore::stored);
+        return versions.version(id, version).map(this::stored);
     }
 
     @Override
     @Transactional
     public List<StoredVersion> history(String id) {
-        return versions.history(id).stream().map(ConsentStore::stored).toList();
+        return versions.history(id).stream().map(this::stored).toList();
     }
 
     @Override
     @Transactional
     public Page<StoredVersion> historyAll(Optional<Instant> since, int offset, int count) {
-        List<StoredVersion> items = versions.historyAll(since, offset, count).stream().map(ConsentStore::stored)
+        List<StoredVersion> items = versions.historyAll(since, offset, count).stream().map(this::stored)
                 .toList();
         return new Page<>(items, versions.countAll(since));
     }
@@ -211,7 +214,7 @@ public class ConsentStore implements ConsentRepository {
                 .toList();
     }
 
-    private static StoredVersion stored(ConsentVersionRow row) {
-        return new StoredVersion(row.key.consentId(), row.key.version(), row.lastUpdated, row.json);
+    private StoredVersion stored(ConsentVersionRow row) {
+        return new StoredVersion(row.key.consentId(), row.key.version(), row.lastUpdated, forms.json(row));
     }
 }

@@ -36,6 +36,25 @@ final class DicomObjects {
         return DicomTags.read(new ByteArrayInputStream(part10));
     }
 
+    /**
+     * Bytes of the object's pixels uncompressed (rows × columns × samples × frames, 8-bit), read from
+     * the attributes before Pixel Data without reading the pixels.
+     */
+    static long uncompressedPixelBytes(byte[] part10) throws IOException {
+        try {
+            var list = new AttributeList();
+            list.read(new DicomInputStream(new ByteArrayInputStream(part10)), TagFromName.PixelData);
+            long rows = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Rows, 0);
+            long columns = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Columns, 0);
+            long samples = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.SamplesPerPixel, 1);
+            long frames = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.NumberOfFrames, 1);
+            long bytesPerSample = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.BitsAllocated, 8) > 8 ? 2 : 1;
+            return rows * columns * samples * Math.max(1, frames) * bytesPerSample;
+        } catch (DicomException e) {
+            throw new IOException("not a readable DICOM Part 10 object: " + e.getMessage(), e);
+        }
+    }
+
     /** The Transfer Syntax UID of the object's meta information. */
     static String transferSyntax(AttributeList list) {
         return Attribute.getSingleStringValueOrEmptyString(list, TagFromName.TransferSyntaxUID).strip();

@@ -30,7 +30,7 @@ import io.smallrye.common.annotation.Blocking;
 /**
  * The DICOMweb door for EHR viewers (PS3.18): QIDO-RS searches and WADO-RS retrieves of the photos
  * the caller may see, so viewers open photos through the gateway and never straight from the PACS.
- * Every answer is {@code Cache-Control: no-store} ({@link NoStoreForDicomWeb}); errors are
+ * Every answer is {@code Cache-Control: no-store} ({@code edge.NoStoreForPatientData}); errors are
  * problem+json.
  */
 @Path("/dicomweb")

@@ -32,6 +32,8 @@ import org.photobridge.gateway.persistence.EncounterStudy;
 import org.photobridge.gateway.persistence.PhotoRecord;
 import org.photobridge.gateway.persistence.StudyCatalog;
 import org.photobridge.gateway.persistence.StudySeries;
+import org.photobridge.gateway.photo.MemoryBudget;
+import org.photobridge.gateway.photo.MemoryBusyException;
 import org.photobridge.gateway.problem.ProblemException;
 import org.photobridge.gateway.routing.PhotoSources;
 import org.photobridge.gateway.viewer.PhotoRenderer;
@@ -65,6 +67,9 @@ public class QueryRetrieve {
 
     @Inject
     Clock clock;
+
+    @Inject
+    MemoryBudget budget;
 
     private final PhotoRenderer renderer = new PhotoRenderer();
 
@@ -282,9 +287,19 @@ public class QueryRetrieve {
     public MultipartRelated retrieve(Caller caller, Scope scope, List<String> acceptedSyntaxes) {
         List<Served> served = permitted(caller, scope, "retrieve");
         var parts = new ArrayList<MultipartRelated.Part>();
+        // Every part is held until the answer is written: the memory for all of them is held as one.
+        long needed = 0;
         for (Served each : served) {
-            byte[] stored = fetch(each);
-            parts.add(encoded(stored, acceptedSyntaxes));
+            needed += PhotoRenderer.memoryNeeded(each.photo().blobBytes);
+        }
+        try (var memory = reserve(needed, "retrieving " + served.size() + " instance(s) at once")) {
+            for (Served each : served) {
+                byte[] stored = fetch(each);
+                if (decompresses(storedSyntax(stored), acceptedSyntaxes)) {
+                    requireFreeFor(stored);
+                }
+                parts.add(encoded(stored, acceptedSyntaxes));
+            }
         }
         auditServed(caller, AuditAction.PHOTO_VIEWED, served, "WADO-RS " + scope.describe() + " retrieve: "
                 + parts.size() + " instance(s) served");
@@ -301,11 +316,11 @@ public class QueryRetrieve {
         if (frameNumbers.stream().anyMatch(n -> n != 1)) {
             throw ProblemException.notFound("no such frame: the instance has one frame, number 1");
         }
-        byte[] stored = fetch(served.get(0));
-        String storedSyntax = storedSyntax(stored);
-        boolean storedJpeg = DicomObjects.JPEG_BASELINE.equals(storedSyntax);
         MultipartRelated.Part part = null;
-        try {
+        try (var memory = reserve(PhotoRenderer.memoryNeeded(served.get(0).photo().blobBytes), "fetching the frame")) {
+            byte[] stored = fetch(served.get(0));
+            String storedSyntax = storedSyntax(stored);
+            boolean storedJpeg = DicomObjects.JPEG_BASELINE.equals(storedSyntax);
             for (AcceptHeader.FrameEncoding encoding : accepted) {
                 boolean asStored = encoding.transferSyntax().equals("*")
                         || encoding.transferSyntax().equals(storedSyntax);
@@ -313,6 +328,9 @@ public class QueryRetrieve {
                     part = new MultipartRelated.Part(DicomObjects.frame(stored, true), encoding.mediaType(), storedSyntax);
                 } else if (encoding.mediaType().equals(AcceptHeader.OCTET_STREAM)
                         && encoding.transferSyntax().equals(DicomObjects.EXPLICIT_LITTLE)) {
+                    if (storedJpeg) {
+                        requireFreeFor(stored);
+                    }
                     part = new MultipartRelated.Part(DicomObjects.frame(stored, false), AcceptHeader.OCTET_STREAM,
                             DicomObjects.EXPLICIT_LITTLE);
                 }
@@ -320,13 +338,13 @@ public class QueryRetrieve {
                     break;
                 }
             }
+            if (part == null) {
+                throw AcceptHeader.notAcceptable("the frame is stored as " + storedSyntax + "; ask for"
+                        + " application/octet-stream with transfer-syntax=* (as stored) or without one (uncompressed)");
+            }
         } catch (IOException e) {
             LOG.warnf("photo %s: frame not readable: %s", served.get(0).photo().id, e.getMessage());
             throw unreadable();
-        }
-        if (part == null) {
-            throw AcceptHeader.notAcceptable("the frame is stored as " + storedSyntax + "; ask for"
-                    + " application/octet-stream with transfer-syntax=* (as stored) or without one (uncompressed)");
         }
         var answer = new MultipartRelated(part.mediaType(), List.of(part));
         auditServed(caller, AuditAction.PHOTO_VIEWED, served, "WADO-RS frames served");
@@ -338,7 +356,7 @@ public class QueryRetrieve {
         List<Served> served = permitted(caller, scope, "metadata");
         var results = new ArrayList<ObjectNode>();
         for (Served each : served) {
-            try {
+            try (var memory = reserve(PhotoRenderer.memoryNeeded(each.photo().blobBytes), "reading metadata")) {
                 AttributeList list = DicomObjects.read(fetch(each));
                 ObjectNode dataset = DicomJson.dataset(list);
                 // Where the stored encoding is told to clients that fetch frames or the instance (PS3.18 F.2).
@@ -360,9 +378,9 @@ public class QueryRetrieve {
         String what = thumbnail ? "thumbnail" : "rendered";
         List<Served> served = permitted(caller, scope, what);
         Served one = served.get(0);
-        byte[] stored = fetch(one);
         PhotoRenderer.Jpeg jpeg;
-        try {
+        try (var memory = reserve(PhotoRenderer.memoryNeeded(one.photo().blobBytes), "rendering the instance")) {
+            byte[] stored = fetch(one);
             jpeg = thumbnail ? renderer.thumbnail(stored, PhotoViewer.THUMBNAIL_SIDE) : renderer.rendered(stored);
         } catch (UnrenderablePhotoException e) {
             throw new ProblemException(500, "unrenderable", "Cannot render", e.getMessage());
@@ -423,6 +441,42 @@ public class QueryRetrieve {
                         served.get(0).study().patientValue)), entities, detail);
     }
 
+    /**
+     * Memory from the one budget all image work shares: waits its turn (503 with Retry-After when the
+     * wait is too long); 413 when it could never fit.
+     */
+    private MemoryBudget.Reservation reserve(long bytes, String what) {
+        if (!budget.fits(bytes)) {
+            throw new ProblemException(413, "too-large-to-serve", "Too large to serve", what + " needs about "
+                    + (bytes >> 20) + " MiB but this gateway allows " + (budget.totalBytes() >> 20)
+                    + " MiB for image work; ask for fewer instances or for the stored encoding");
+        }
+        return budget.reserve(bytes);
+    }
+
+    /**
+     * Decompressing an object needs several copies of its pixels beyond what the fetch reserved:
+     * served only when that much of the budget is free now (a transient check, not a reservation;
+     * the rest of the heap is the margin), else 503 with Retry-After.
+     */
+    private void requireFreeFor(byte[] stored) {
+        long extra;
+        try {
+            extra = 4 * DicomObjects.uncompressedPixelBytes(stored);
+        } catch (IOException e) {
+            throw unreadable();
+        }
+        if (!budget.fits(extra)) {
+            throw new ProblemException(413, "too-large-to-serve", "Too large to serve", "decompressing this instance"
+                    + " needs about " + (extra >> 20) + " MiB but this gateway allows " + (budget.totalBytes() >> 20)
+                    + " MiB for image work; ask for the stored encoding (transfer-syntax=*)");
+        }
+        if (budget.availableBytes() < extra) {
+            throw new MemoryBusyException("the gateway is busy with other large images; try again later",
+                    budget.retryAfter());
+        }
+    }
+
     private byte[] fetch(Served served) {
         return sources.require(served.photo(), new InstanceRef(served.study().studyInstanceUid,
                 served.series().seriesInstanceUid, served.photo().sopClassUid, served.photo().sopInstanceUid));
@@ -435,6 +489,19 @@ public class QueryRetrieve {
     }
 
     /** The object in the first accepted transfer syntax the gateway can give; 406 when none. */
+    /** True when {@link #encoded} will decompress the object for the first syntax accepted. */
+    private static boolean decompresses(String storedSyntax, List<String> accepted) {
+        for (String syntax : accepted) {
+            if (syntax.equals("*") || syntax.equals(storedSyntax)) {
+                return false;
+            }
+            if (syntax.equals(DicomObjects.EXPLICIT_LITTLE)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static MultipartRelated.Part encoded(byte[] stored, List<String> accepted) {
         String storedSyntax = storedSyntax(stored);
         for (String syntax : accepted) {

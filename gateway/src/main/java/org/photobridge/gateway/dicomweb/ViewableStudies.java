@@ -20,6 +20,7 @@ import org.photobridge.domain.ConsentScope;
 import org.photobridge.domain.ConsentTerms;
 import org.photobridge.gateway.access.AccessPolicy;
 import org.photobridge.gateway.access.Caller;
+import org.photobridge.gateway.access.PhotoGate;
 import org.photobridge.gateway.consent.ConsentPolicy;
 import org.photobridge.gateway.consent.ConsentStore;
 import org.photobridge.gateway.persistence.EncounterStudy;
@@ -43,6 +44,9 @@ public class ViewableStudies {
 
     @Inject
     Clock clock;
+
+    @Inject
+    PhotoGate gate;
 
     /** One photo and whether the caller may view it now, with a reason that names the rule (no PHI). */
     public record Judged(PhotoRecord photo, StudySeries series, boolean permitted, String reason) {
@@ -129,9 +133,11 @@ public class ViewableStudies {
         return judged;
     }
 
-    private static Judged judge(Caller caller, EncounterStudy study, StudySeries series, PhotoRecord photo,
+    private Judged judge(Caller caller, EncounterStudy study, StudySeries series, PhotoRecord photo,
             Supplier<List<ConsentTerms>> terms, Instant now) {
-        var access = AccessPolicy.photo(caller, photo.accessTagList(), AccessPolicy.PhotoUse.VIEW);
+        // DICOMweb viewers do not follow RFC 9470 challenges: a photo that needs a second factor the
+        // token does not show is left out like any other the caller may not view.
+        var access = gate.decide(caller, photo, AccessPolicy.PhotoUse.VIEW);
         if (!access.permitted()) {
             return new Judged(photo, series, false, access.reason());
         }

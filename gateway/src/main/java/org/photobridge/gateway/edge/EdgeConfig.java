@@ -1,5 +1,6 @@
 package org.photobridge.gateway.edge;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -14,4 +15,11 @@ public interface EdgeConfig {
      */
     @WithDefault("8192")
     int maxRequestTargetLength();
+
+    /**
+     * Largest body a {@code /fhir} request may carry (a Consent with its signed form fits easily);
+     * larger ones, declared or chunked, get 413 with an OperationOutcome before anything parses them.
+     */
+    @WithDefault("4M")
+    MemorySize fhirMaxBodySize();
 }

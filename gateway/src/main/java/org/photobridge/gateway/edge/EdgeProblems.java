@@ -23,6 +23,27 @@ final class EdgeProblems {
                 "the request body is larger than the gateway accepts (" + limit + " bytes)");
     }
 
+    static Problem fhirBodyTooLarge(long limit) {
+        return problem("request-too-large", "Payload too large", 413,
+                "the FHIR request body is larger than the gateway accepts on /fhir (" + limit
+                        + " bytes, photobridge.http.fhir-max-body-size)");
+    }
+
+    static Problem fhirXmlWithDocumentType() {
+        return problem("malformed-request", "Bad request", 400,
+                "FHIR XML must not declare a document type (<!DOCTYPE> or <!ENTITY>): DTDs are not processed");
+    }
+
+    static Problem fhirJsonTooDeep(int limit) {
+        return problem("malformed-request", "Bad request", 400,
+                "the FHIR JSON body is nested deeper than " + limit + " levels");
+    }
+
+    static Problem fhirXmlNotUtf8() {
+        return problem("unsupported-media-type", "Unsupported media type", 415,
+                "FHIR XML is accepted in UTF-8 only");
+    }
+
     static Problem tokenRequired() {
         return problem("unauthorized", "Unauthorized", 401,
                 "a valid bearer token is required: send 'Authorization: Bearer <access token>'");

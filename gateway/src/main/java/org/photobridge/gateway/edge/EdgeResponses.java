@@ -25,6 +25,7 @@ final class EdgeResponses {
             response.headers().remove(HttpHeaders.CONTENT_LENGTH).remove(HttpHeaders.TRANSFER_ENCODING);
             response.putHeader(HttpHeaders.CONTENT_TYPE, body.contentType());
             response.putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+            response.putHeader("Pragma", "no-cache"); // also where NoStoreForPatientData has not run yet
         }
         response.end(Buffer.buffer(body.bytes()));
     }

@@ -15,6 +15,13 @@ public interface IntakeConfig {
     @WithDefault("250000000")
     long maxPixels();
 
+    /**
+     * Most scans a JPEG may have; progressive streams have about ten, and each scan makes the decoder
+     * pass over the whole image again (422 above it).
+     */
+    @WithDefault("100")
+    int maxJpegScans();
+
     /** Quality (0..1) of the one JPEG re-encoding lossy inputs get when they must be transcoded. */
     @WithDefault("0.92")
     float jpegQuality();

@@ -45,6 +45,7 @@ import org.photobridge.gateway.photo.PhotoCleaner;
 import org.photobridge.gateway.photo.PhotoLimits;
 import org.photobridge.gateway.photo.PhotoRejectedException;
 import org.photobridge.gateway.pacs.Destinations;
+import org.photobridge.gateway.store.BlobContexts;
 import org.photobridge.gateway.store.EncryptedBlobStore;
 import org.photobridge.gateway.store.StoreUnavailableException;
 
@@ -93,6 +94,11 @@ public class PhotoIntake {
     @Inject
     AuditLog audit;
 
+    /** A cleaned photo written to the store in its study's slot. */
+    private record Written(CleanedPhoto cleaned, Studies.Slot slot, PhotoInstance instance,
+            EncryptedBlobStore.StoredBlob blob) {
+    }
+
     /** The photo, and whether this request created it (false: the same photo was already there). */
     public record Accepted(PhotoRecord photo, boolean created) {
     }
@@ -113,20 +119,29 @@ public class PhotoIntake {
         }
 
         boolean consentWarning = checkCaptureConsent(request);
-        CleanedPhoto cleaned = cleaner.clean(upload,
-                new PhotoLimits(config.maxPixels(), PhotoLimits.DEFAULT.maxDimension()), sha256);
-
-        var slot = studies.reserve(request.patient().identifier(), request.encounter(), request.department(),
-                request.bodySite().code(), uids);
-        var instance = new PhotoInstance(request.patient(), request.encounter(), request.department(),
-                request.accessTags(), request.bodySite(), request.laterality(), request.view(), request.protocol(),
-                request.takenAt(), request.deviceManufacturer(), request.deviceModel(),
-                Optional.of(caller.displayName()),
-                new PhotoInstance.Uids(slot.study().studyInstanceUid, slot.series().seriesInstanceUid, uids.next()),
-                slot.series().seriesNumber, slot.instanceNumber(), slot.study().createdAt);
-
-        var blob = store.put(out -> writer.write(cleaned, instance, out));
-        PhotoRecord photo = record(request, caller, slot.study(), slot.series().id, instance, cleaned, sha256, blob);
+        var limits = new PhotoLimits(config.maxPixels(), PhotoLimits.DEFAULT.maxDimension(), config.maxJpegScans());
+        // The photo id is chosen first: the blob is bound to it (a blob moved to another photo does not decrypt).
+        UUID photoId = UUID.randomUUID();
+        // The memory for cleaning is held until the DICOM object is written (its pixels may be decoded then).
+        Written written = cleaner.clean(upload, limits, sha256, clean -> {
+            var reserved = studies.reserve(request.patient().identifier(), request.encounter(),
+                    request.department(), request.bodySite().code(), uids);
+            var photoInstance = new PhotoInstance(request.patient(), request.encounter(), request.department(),
+                    request.accessTags(), request.bodySite(), request.laterality(), request.view(),
+                    request.protocol(), request.takenAt(), request.deviceManufacturer(), request.deviceModel(),
+                    Optional.of(caller.displayName()),
+                    new PhotoInstance.Uids(reserved.study().studyInstanceUid, reserved.series().seriesInstanceUid,
+                            uids.next()),
+                    reserved.series().seriesNumber, reserved.instanceNumber(), reserved.study().createdAt);
+            return new Written(clean, reserved, photoInstance,
+                    store.put(BlobContexts.photo(photoId), out -> writer.write(clean, photoInstance, out)));
+        });
+        CleanedPhoto cleaned = written.cleaned();
+        var slot = written.slot();
+        var instance = written.instance();
+        var blob = written.blob();
+        PhotoRecord photo = record(photoId, request, caller, slot.study(), slot.series().id, instance, cleaned, sha256,
+                blob);
         photo.consentWarning = consentWarning;
         List<WorkItem> deliveries = new ArrayList<>();
         for (String destination : destinations.names()) {
@@ -219,10 +234,10 @@ public class PhotoIntake {
         return true;
     }
 
-    private PhotoRecord record(PhotoRequest request, Caller caller, EncounterStudy study, UUID seriesId,
+    private PhotoRecord record(UUID photoId, PhotoRequest request, Caller caller, EncounterStudy study, UUID seriesId,
             PhotoInstance instance, CleanedPhoto cleaned, String sha256, EncryptedBlobStore.StoredBlob blob) {
         var photo = new PhotoRecord();
-        photo.id = UUID.randomUUID();
+        photo.id = photoId;
         photo.studyId = study.id;
         photo.seriesId = seriesId;
         photo.sopClassUid = VlPhotoWriter.VL_PHOTOGRAPHIC_IMAGE_STORAGE;

@@ -22,6 +22,7 @@ import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.domain.AuditAction;
 import org.photobridge.gateway.access.AccessPolicy;
 import org.photobridge.gateway.access.Caller;
+import org.photobridge.gateway.access.PhotoGate;
 import org.photobridge.gateway.access.CallerResolver;
 import org.photobridge.gateway.access.Roles;
 import org.photobridge.gateway.audit.AuditLog;
@@ -65,9 +66,34 @@ public class PhotoResource {
     @Inject
     AuditLog audit;
 
+    @Inject
+    RawUploads rawUploads;
+
+    @Inject
+    PhotoGate gate;
+
+    /** Header with the number of a patient's photos held by other departments, for those who may break the glass. */
+    public static final String WITHHELD_HEADER = "PhotoBridge-Withheld";
+
+    /** A photo the caller may not see, as a clinician who may break the glass is told of it. */
+    public record WithheldView(UUID id, String status, String department, PhotoView.Identifier encounter,
+            java.time.Instant acceptedAt) {
+    }
+
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     public Response upload(@RestForm("file") List<FileUpload> files, @RestForm("metadata") String metadata) {
+        try {
+            return accept(files, metadata);
+        } finally {
+            // The raw upload (GPS, serials) goes as soon as intake is done with it, refused or not.
+            if (files != null) {
+                rawUploads.discard(files.stream().map(FileUpload::uploadedFile).toList());
+            }
+        }
+    }
+
+    private Response accept(List<FileUpload> files, String metadata) {
         Caller caller = callers.current();
         if (!caller.hasRole(Roles.PHOTOGRAPHER)) {
             var refused = AccessPolicy.capture(caller, List.of());
@@ -108,31 +134,57 @@ public class PhotoResource {
         Caller caller = callers.current();
         PhotoRecord photo = permitted(id, caller, AccessPolicy.PhotoUse.STATUS);
         var study = photos.study(photo.studyId);
+        var notes = notes(caller, List.of(photo)).get(photo.id);
         audit.record(AuditAction.PATIENT_READ, true, AuditLog.Agent.of(caller), Optional.of(patientOf(study)),
-                List.of("urn:dicom:uid:" + photo.sopInstanceUid), "photo status read");
-        return view(photo);
+                List.of("urn:dicom:uid:" + photo.sopInstanceUid), "photo status read"
+                        + (notes.breakGlassUntil() != null ? " under break-glass" : ""));
+        return view(photo, notes);
     }
 
     @GET
-    public List<PhotoView> list(@QueryParam("patient") String patient, @QueryParam("encounter") String encounter) {
+    public Response list(@QueryParam("patient") String patient, @QueryParam("encounter") String encounter,
+            @QueryParam("withheld") String withheld) {
         Caller caller = callers.current();
         BusinessIdentifier p = QueryParameters.identifier(patient, "patient", true).orElseThrow();
         Optional<BusinessIdentifier> e = QueryParameters.identifier(encounter, "encounter", false);
+        boolean listWithheld = withheld != null && !withheld.equals("false");
+        if (listWithheld && !withheld.equals("true")) {
+            throw new ProblemException(400, "invalid-query", "Invalid query", "withheld must be true or false");
+        }
         var decision = AccessPolicy.patientRecords(caller);
+        if (decision.permitted() && listWithheld && !AccessPolicy.mayKnowWithheldPhotos(caller)) {
+            decision = AccessPolicy.breakGlass(caller);
+        }
         if (!decision.permitted()) {
             audit.record(AuditAction.ACCESS_DENIED, false, AuditLog.Agent.of(caller), Optional.of(p), List.of(),
                     "photo list refused: " + decision.reason());
             throw ProblemException.forbidden("role-not-permitted", decision.reason());
         }
-        List<PhotoRecord> shown = photos.list(p.system(), p.value(), e.map(BusinessIdentifier::system),
-                e.map(BusinessIdentifier::value), 500).stream()
-                .filter(photo -> AccessPolicy.photo(caller, photo.accessTagList(), AccessPolicy.PhotoUse.STATUS)
-                        .permitted())
-                .toList();
+        List<PhotoRecord> all = photos.list(p.system(), p.value(), e.map(BusinessIdentifier::system),
+                e.map(BusinessIdentifier::value), 500);
+        var decisions = gate.decide(caller, all, AccessPolicy.PhotoUse.STATUS);
+        List<PhotoRecord> shown = all.stream().filter(photo -> decisions.get(photo.id).permitted()).toList();
+        List<PhotoRecord> hidden = all.stream().filter(photo -> !decisions.get(photo.id).permitted()).toList();
+        boolean mayKnow = AccessPolicy.mayKnowWithheldPhotos(caller);
+        if (listWithheld) {
+            audit.record(AuditAction.PATIENT_QUERY, true, AuditLog.Agent.of(caller), Optional.of(p),
+                    hidden.stream().map(photo -> "urn:uuid:" + photo.id).toList(),
+                    "withheld photo list: " + hidden.size() + " returned");
+            return Response.ok(hidden.stream().map(photo -> {
+                var study = photos.study(photo.studyId);
+                return new WithheldView(photo.id, "WITHHELD", photo.department,
+                        new PhotoView.Identifier(study.encounterSystem, study.encounterValue), photo.createdAt);
+            }).toList()).header(WITHHELD_HEADER, hidden.size()).build();
+        }
         audit.record(AuditAction.PATIENT_QUERY, true, AuditLog.Agent.of(caller), Optional.of(p),
                 shown.stream().map(photo -> "urn:dicom:uid:" + photo.sopInstanceUid).toList(),
-                "photo list: " + shown.size() + " returned");
-        return shown.stream().map(this::view).toList();
+                "photo list: " + shown.size() + " returned" + (mayKnow ? ", " + hidden.size() + " withheld" : ""));
+        var notes = notes(caller, shown);
+        var answer = Response.ok(shown.stream().map(photo -> view(photo, notes.get(photo.id))).toList());
+        if (mayKnow) {
+            answer.header(WITHHELD_HEADER, hidden.size());
+        }
+        return answer.build();
     }
 
     @POST
@@ -159,12 +211,12 @@ public class PhotoResource {
     private PhotoRecord permitted(String id, Caller caller, AccessPolicy.PhotoUse use) {
         PhotoRecord photo = photos.find(parseId(id))
                 .orElseThrow(() -> ProblemException.notFound("no photo with this id"));
-        var decision = AccessPolicy.photo(caller, photo.accessTagList(), use);
+        var decision = gate.decide(caller, photo, use);
         if (!decision.permitted()) {
             audit.record(AuditAction.ACCESS_DENIED, false, AuditLog.Agent.of(caller),
                     Optional.of(patientOf(photos.study(photo.studyId))), List.of("urn:dicom:uid:" + photo.sopInstanceUid),
                     use.name().toLowerCase(java.util.Locale.ROOT) + " refused: " + decision.reason());
-            if (AccessPolicy.photo(caller, photo.accessTagList(), AccessPolicy.PhotoUse.STATUS).permitted()) {
+            if (gate.decide(caller, photo, AccessPolicy.PhotoUse.STATUS).permitted()) {
                 // The caller sees this photo anyway; say which rule stops the action.
                 throw ProblemException.forbidden("role-not-permitted", decision.reason());
             }
@@ -179,8 +231,25 @@ public class PhotoResource {
     }
 
     private PhotoView view(PhotoRecord photo) {
+        return view(photo, PhotoView.AccessNotes.NONE);
+    }
+
+    private PhotoView view(PhotoRecord photo, PhotoView.AccessNotes notes) {
         return PhotoView.of(photo, photos.study(photo.studyId), photos.series(photo.seriesId),
-                photos.deliveries(photo.id), photos.withdrawals(photo.id));
+                photos.deliveries(photo.id), photos.withdrawals(photo.id), notes);
+    }
+
+    /** For the gallery: which photos need a second factor to view, and which are seen under break-glass. */
+    private java.util.Map<UUID, PhotoView.AccessNotes> notes(Caller caller, List<PhotoRecord> shown) {
+        var views = gate.decide(caller, shown, AccessPolicy.PhotoUse.VIEW);
+        var grants = gate.grantsUntil(caller, shown);
+        var out = new java.util.HashMap<UUID, PhotoView.AccessNotes>();
+        for (PhotoRecord photo : shown) {
+            boolean ownDepartment = caller.maySee(photo.accessTagList());
+            out.put(photo.id, new PhotoView.AccessNotes(views.get(photo.id).secondFactorRequired(),
+                    ownDepartment ? null : grants.get(photo.id)));
+        }
+        return out;
     }
 
     private static UUID parseId(String id) {

@@ -24,6 +24,8 @@ import org.photobridge.gateway.access.Caller;
 import org.photobridge.gateway.access.CallerResolver;
 import org.photobridge.gateway.audit.AuditLog;
 import org.photobridge.gateway.outbox.WorkQueue;
+import org.photobridge.gateway.pacs.Destination;
+import org.photobridge.gateway.pacs.Destinations;
 import org.photobridge.gateway.outbox.WorkRunner;
 import org.photobridge.gateway.persistence.WorkItem;
 import org.photobridge.gateway.persistence.WorkItems;
@@ -37,7 +39,8 @@ import io.smallrye.common.annotation.Blocking;
 /**
  * The outbound work queue for gateway administrators: how many items of each kind stand in each
  * state, which ones are parked or retrying and why, and a retry for any parked item (an EHR
- * publication as much as a delivery). Items name photos by gateway id and EHR resources by type and
+ * publication as much as a delivery), and the live check of every destination with its details (which the
+ * public {@code /q/health} leaves out). Items name photos by gateway id and EHR resources by type and
  * id, never a patient.
  */
 @Path("/api/v1/work")
@@ -61,6 +64,12 @@ public class WorkQueueResource {
     @Inject
     AuditLog audit;
 
+    @Inject
+    Destinations destinations;
+
+    @Inject
+    java.time.Clock clock;
+
     /** One item as the API shows it: the same fields and states for every kind. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ItemView(UUID id, WorkItem.Kind kind, WorkItem.Status status, int attempts, String lastError,
@@ -74,6 +83,30 @@ public class WorkQueueResource {
     }
 
     public record QueueView(Map<WorkItem.Kind, Map<WorkItem.Status, Long>> counts, List<ItemView> items) {
+    }
+
+    /** The queue at a glance for the administration page. */
+    public record Summary(Map<WorkItem.Status, Long> deliveries, Map<WorkItem.Kind, Map<WorkItem.Status, Long>> counts,
+            long queueDepth, long failed, Instant oldestQueuedAt, Long oldestQueuedAgeSeconds) {
+    }
+
+    @GET
+    @Path("/summary")
+    @Produces("application/json")
+    public Response summary() {
+        Caller caller = permitted("work queue summary");
+        var counts = items.counts();
+        long depth = counts.values().stream()
+                .mapToLong(c -> c.get(WorkItem.Status.QUEUED) + c.get(WorkItem.Status.RETRYING)).sum();
+        long failed = counts.values().stream().mapToLong(c -> c.get(WorkItem.Status.FAILED)).sum();
+        Optional<WorkItem> oldest = items.oldestWaiting();
+        Instant now = clock.instant();
+        var summary = new Summary(counts.get(WorkItem.Kind.PACS_DELIVERY), counts, depth, failed,
+                oldest.map(w -> w.createdAt).orElse(null),
+                oldest.map(w -> Math.max(0, java.time.Duration.between(w.createdAt, now).toSeconds())).orElse(null));
+        audit.record(AuditAction.WORK_QUEUE_READ, true, AuditLog.Agent.of(caller), Optional.empty(), List.of(),
+                "work queue summary: depth " + depth + ", failed " + failed);
+        return Response.ok(summary).header("Cache-Control", "no-store").build();
     }
 
     @GET
@@ -92,6 +125,32 @@ public class WorkQueueResource {
                 .toList());
         audit.record(AuditAction.WORK_QUEUE_READ, true, AuditLog.Agent.of(caller), Optional.empty(), List.of(),
                 "work queue listed: " + view.items().size() + " items of " + kinds + " in " + statuses);
+        return Response.ok(view).header("Cache-Control", "no-store").build();
+    }
+
+    /** One destination's live check, as only administrators see it. */
+    public record DestinationView(String name, String status, String detail) {
+    }
+
+    /** Readiness with its details: /q/health says UP or DOWN to anyone; hosts, AE titles and reasons are here. */
+    public record DestinationsView(String status, List<DestinationView> destinations) {
+    }
+
+    @GET
+    @Path("/destinations")
+    @Produces("application/json")
+    public Response destinations() {
+        Caller caller = permitted("destination check");
+        var views = new java.util.ArrayList<DestinationView>();
+        boolean allUp = true;
+        for (Destination destination : this.destinations.all()) {
+            var reach = destination.check();
+            views.add(new DestinationView(destination.name(), reach.reachable() ? "UP" : "DOWN", reach.detail()));
+            allUp &= reach.reachable();
+        }
+        var view = new DestinationsView(allUp ? "UP" : "DOWN", views);
+        audit.record(AuditAction.WORK_QUEUE_READ, true, AuditLog.Agent.of(caller), Optional.empty(), List.of(),
+                "destinations checked: " + views.size() + ", " + view.status());
         return Response.ok(view).header("Cache-Control", "no-store").build();
     }
 

@@ -28,6 +28,8 @@ public class Destinations {
     @Inject
     public Destinations(DestinationsConfig config) {
         config.destinations().forEach((name, settings) -> {
+            // Disabled ones too: photos they hold are still read back (WADO-RS) and withdrawn (REST).
+            requireSafeTransport(name, settings);
             if (settings.enabled()) {
                 byName.put(name, create(name, settings));
             }
@@ -52,6 +54,45 @@ public class Destinations {
             default -> throw new IllegalStateException(prefix + "kind must be 'dimse' or 'stow-rs', not '"
                     + settings.kind() + "'");
         };
+    }
+
+    /**
+     * Refuses (at start-up) a destination that would send its credentials in clear: over plain
+     * {@code http://} they are readable by anyone on the path. Allowed only to a loopback host, and only
+     * with {@code plain-http-on-loopback=true}. Redirects are never followed ({@link PacsHttpClient}), so
+     * credentials never reach a URL other than these.
+     */
+    static void requireSafeTransport(String name, DestinationConfig settings) {
+        if (credentials(settings).authorization().isEmpty()) {
+            return;
+        }
+        String prefix = "photobridge.destinations." + name + ".";
+        for (var url : Map.of("url", settings.url(), "dicomweb-url", settings.dicomwebUrl(), "rest-url",
+                settings.restUrl()).entrySet()) {
+            if (url.getValue().isEmpty() || !"http".equalsIgnoreCase(url.getValue().get().getScheme())) {
+                continue;
+            }
+            boolean loopback = isLoopback(url.getValue().get().getHost());
+            if (!loopback) {
+                throw new IllegalStateException(prefix + url.getKey() + " is plain http:// to a host that is not "
+                        + "loopback, and this destination has credentials, which would travel in clear: use https://");
+            }
+            if (!settings.plainHttpOnLoopback()) {
+                throw new IllegalStateException(prefix + url.getKey() + " is plain http:// and this destination has "
+                        + "credentials: use https://, or for a PACS on this machine set " + prefix
+                        + "plain-http-on-loopback=true");
+            }
+        }
+    }
+
+    /** Whether a URL's host is this machine by its name alone (no DNS lookup: a name could resolve anywhere). */
+    static boolean isLoopback(String host) {
+        if (host == null) {
+            return false;
+        }
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return h.equalsIgnoreCase("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")
+                || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
     }
 
     /** The HTTP credentials a destination's settings name (used for its STOW-RS, WADO-RS and REST URLs). */

@@ -75,5 +75,13 @@ public interface DestinationsConfig {
         /** How long one delivery may take before it counts as failed (and is retried). */
         @WithDefault("120s")
         Duration timeout();
+
+        /**
+         * Whether credentials (username/password, bearer token) may go over plain {@code http://} to a
+         * loopback host (127.0.0.0/8, ::1, localhost): a PACS beside the gateway on one machine, as in
+         * the local stack. Never to any other host; otherwise credentials need {@code https://}.
+         */
+        @WithDefault("false")
+        boolean plainHttpOnLoopback();
     }
 }

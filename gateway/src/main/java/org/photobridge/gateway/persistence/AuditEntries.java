@@ -90,11 +90,14 @@ public class AuditEntries implements PanacheRepositoryBase<AuditEntry, Long> {
         });
         criteria.entity().ifPresent(e -> {
             // Entities are separated by single spaces: the entity alone, first, in the middle or last.
-            where.add("(entities = :e or entities like :eFirst or entities like :eMiddle or entities like :eLast)");
+            // The value's own % and _ are escaped: they match themselves, not any text.
+            where.add("(entities = :e or entities like :eFirst escape '!' or entities like :eMiddle escape '!'"
+                    + " or entities like :eLast escape '!')");
+            String literal = e.replace("!", "!!").replace("%", "!%").replace("_", "!_");
             parameters.put("e", e);
-            parameters.put("eFirst", e + " %");
-            parameters.put("eMiddle", "% " + e + " %");
-            parameters.put("eLast", "% " + e);
+            parameters.put("eFirst", literal + " %");
+            parameters.put("eMiddle", "% " + literal + " %");
+            parameters.put("eLast", "% " + literal);
         });
         criteria.agent().ifPresent(a -> {
             where.add("agent = :agent");

@@ -32,6 +32,24 @@ public class ConsentVersions implements PanacheRepositoryBase<ConsentVersionRow,
         return all(since).count();
     }
 
+    /** Versions whose JSON still holds the signed form in plaintext (written before V10), locked. */
+    public List<ConsentVersionRow> withPlaintextForms(int limit) {
+        return find("formPending = true order by key.consentId, key.version")
+                .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).page(0, limit).list();
+    }
+
+    /** Versions whose sealed form is under another key than {@code activeKeyId}, locked. */
+    public List<ConsentVersionRow> formsNotUnder(String activeKeyId, int limit) {
+        return find("sourceForm is not null and (formKeyId is null or formKeyId <> ?1) "
+                + "order by key.consentId, key.version", activeKeyId)
+                .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).page(0, limit).list();
+    }
+
+    /** How many sealed forms are under another key than {@code activeKeyId}. */
+    public long countFormsNotUnder(String activeKeyId) {
+        return count("sourceForm is not null and (formKeyId is null or formKeyId <> ?1)", activeKeyId);
+    }
+
     private PanacheQuery<ConsentVersionRow> all(Optional<Instant> since) {
         return since.isPresent()
                 ? find("lastUpdated >= ?1 order by lastUpdated desc, key.version desc", since.get())

@@ -18,18 +18,22 @@ public class PatientLinks implements PanacheRepositoryBase<PatientLink, PatientL
         return findByIdOptional(key(patient)).map(link -> link.reference);
     }
 
-    /** Remembers (or replaces) the patient's EHR reference, found at {@code at}. */
+    /**
+     * Remembers (or replaces) the patient's EHR reference, found at {@code at}. One upsert, so two
+     * requests resolving the same patient at once both succeed instead of one hitting the primary key
+     * (whose violation message would carry the patient's identifier).
+     */
     public void remember(BusinessIdentifier patient, String reference, Instant at) {
-        PatientLink link = findById(key(patient));
-        boolean fresh = link == null;
-        if (fresh) {
-            link = new PatientLink();
-            link.key = key(patient);
-        }
-        link.reference = reference;
-        link.resolvedAt = at;
-        if (fresh) {
-            persist(link);
+        getEntityManager().createNativeQuery("""
+                insert into patient_link (patient_system, patient_value, reference, resolved_at)
+                values (?1, ?2, ?3, ?4)
+                on conflict (patient_system, patient_value)
+                do update set reference = excluded.reference, resolved_at = excluded.resolved_at""")
+                .setParameter(1, patient.system()).setParameter(2, patient.value()).setParameter(3, reference)
+                .setParameter(4, at).executeUpdate();
+        PatientLink loaded = getEntityManager().find(PatientLink.class, key(patient));
+        if (loaded != null) {
+            getEntityManager().refresh(loaded); // a copy read earlier in this transaction is brought up to date
         }
     }
 

@@ -174,4 +174,28 @@ public class Photos implements PanacheRepositoryBase<PhotoRecord, UUID> {
     public boolean isBlobReferenced(String blobKey) {
         return count("blobKey = ?1", blobKey) > 0;
     }
+
+    /** Ids of photos that still hold local bytes, in id order after {@code after}: the re-encryption job's pages. */
+    @Transactional
+    public List<UUID> withBlobsAfter(Optional<UUID> after, int limit) {
+        var query = after.isPresent()
+                ? find("blobKey is not null and id > ?1 order by id", after.get())
+                : find("blobKey is not null order by id");
+        return query.page(0, limit).list().stream().map(p -> p.id).toList();
+    }
+
+    /** How many photos still hold local bytes. */
+    @Transactional
+    public long countWithBlobs() {
+        return count("blobKey is not null");
+    }
+
+    /**
+     * A photo locked for the caller's transaction (the purge waits for it), if it still holds bytes.
+     * Must be called inside a transaction.
+     */
+    public Optional<PhotoRecord> lockedWithBlob(UUID id) {
+        PhotoRecord photo = findById(id, LockModeType.PESSIMISTIC_WRITE);
+        return photo == null || photo.blobKey == null ? Optional.empty() : Optional.of(photo);
+    }
 }

@@ -2,6 +2,7 @@ package org.photobridge.gateway.persistence;
 
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -96,5 +97,11 @@ public class WorkItems implements PanacheRepositoryBase<WorkItem, UUID> {
                 .list()
                 .forEach(row -> counts.get((Kind) row[0]).put((Status) row[1], (Long) row[2]));
         return counts;
+    }
+
+    /** The item of any kind that has waited longest to be done (QUEUED or RETRYING), if any. */
+    public Optional<WorkItem> oldestWaiting() {
+        return find("status in ?1 order by createdAt, id", EnumSet.of(Status.QUEUED, Status.RETRYING))
+                .firstResultOptional();
     }
 }

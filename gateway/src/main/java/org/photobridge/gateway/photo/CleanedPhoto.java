@@ -85,7 +85,9 @@ public record CleanedPhoto(
     /**
      * The bytes of the DICOM object's Pixel Data as {@link #storage()} says: {@code pixelData} itself,
      * or, for {@link PixelStorage.Form#NATIVE_DECODED_FROM_JPEG}, the JPEG stream decoded to
-     * interleaved 8-bit RGB samples (decoded on every call; nothing is cached).
+     * interleaved 8-bit RGB samples (decoded on every call, straight into the returned array;
+     * nothing is cached). That decode holds 3 bytes a pixel: {@link PhotoCleaner#clean(java.nio.file.Path,
+     * PhotoLimits, String, java.util.function.Function)} reserves it for the writer it calls.
      *
      * @throws PhotoRejectedException CORRUPT when the stream cannot be decoded completely
      */
@@ -93,7 +95,7 @@ public record CleanedPhoto(
         if (storage.form() != PixelStorage.Form.NATIVE_DECODED_FROM_JPEG) {
             return pixelData;
         }
-        return DecodedPixels.rgb(ImageDecoder.readJpeg(pixelData, columns, rows, 1)).samples();
+        return ImageDecoder.readJpegUpright(pixelData, columns, rows, 3, Orientation.NORMAL).samples();
     }
 
     /** How the cleaned pixel data is encoded; {@link #storage()} says how DICOM stores it. */

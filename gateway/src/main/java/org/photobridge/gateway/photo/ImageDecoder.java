@@ -59,6 +59,31 @@ public final class ImageDecoder {
         });
     }
 
+    /**
+     * Decodes a gray or colour JPEG stream straight into upright 8-bit samples: one copy of the
+     * pixels (width × height × bands bytes), no intermediate image and no rotated copy.
+     *
+     * @param bands 1 for a gray stream, 3 for a colour stream decoded to sRGB as the decoder delivers it
+     * @throws PhotoRejectedException CORRUPT as {@link #readJpeg}
+     */
+    static PixelRaster readJpegUpright(byte[] stream, int width, int height, int bands, Orientation orientation) {
+        UprightRaster destination = UprightRaster.of(width, height, bands, orientation);
+        BufferedImage target = destination.image();
+        BufferedImage decoded = read(stream, jpegReader(), "JPEG", reader -> {
+            if (reader.getWidth(0) != width || reader.getHeight(0) != height) {
+                throw new PhotoRejectedException(PhotoRejectedException.Reason.CORRUPT, "the JPEG image is "
+                        + reader.getWidth(0) + "x" + reader.getHeight(0) + ", not the expected " + width + "x" + height);
+            }
+            ImageReadParam param = reader.getDefaultReadParam();
+            param.setDestination(target);
+            return param;
+        });
+        if (decoded != target) {
+            throw new IllegalStateException("the JPEG reader did not decode into the destination it was given");
+        }
+        return destination.upright();
+    }
+
     static BufferedImage readPng(byte[] stream) {
         Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName("png");
         if (!readers.hasNext()) {

@@ -22,33 +22,80 @@ final class JpegCleaner {
     static final String ISO_10918_1 = "ISO_10918_1";
 
     private final float quality;
-    private final DecodeBudget budget;
 
-    JpegCleaner(float quality, DecodeBudget budget) {
+    JpegCleaner(float quality) {
         this.quality = quality;
-        this.budget = budget;
     }
 
-    CleanedPhoto clean(byte[] upload, String sha256, PhotoLimits limits) {
-        JpegSegments stream = JpegSegments.parse(upload);
+    /** A stream's structure and what cleaning will do with it, read without decoding a pixel. */
+    private record Inspected(JpegSegments stream, JpegSegments.Segment sof, JpegFrame frame, KeptMetadata kept,
+                             Orientation orientation, Optional<String> photometric, boolean keepAsIs) {
+        int components() {
+            return frame.components().size();
+        }
+
+        long pixels() {
+            return (long) frame.width() * frame.height();
+        }
+    }
+
+    private static Inspected inspect(byte[] upload, PhotoLimits limits) {
+        JpegSegments stream = JpegSegments.parse(upload, limits.maxJpegScans());
         JpegSegments.Segment sof = JpegFrame.locate(stream);
         JpegFrame frame = JpegFrame.read(stream, sof);
         requireSupportedVariant(frame);
         HeaderLimits.enforce(frame.width(), frame.height(), limits);
-
         var kept = KeptMetadata.find(stream);
+        Orientation orientation = Orientation.fromExif(kept.exif().orientation());
+        Optional<String> photometric = JpegPhotometric.of(frame, kept.jfif() != null, kept.adobeTransform(stream));
+        boolean keepAsIs = frame.sofMarker() == JpegFrame.BASELINE && orientation == Orientation.NORMAL
+                && photometric.isPresent();
+        return new Inspected(stream, sof, frame, kept, orientation, photometric, keepAsIs);
+    }
+
+    /**
+     * Heap that cleaning this upload and writing its DICOM object will hold besides copies of the
+     * upload itself, estimated from its header: nothing more for a stream kept as it is; the native
+     * samples for a 4:4:4 stream that DICOM stores decoded; for a transcode, the upright samples
+     * (decoded straight into place, {@link UprightRaster}) and the encoder's output buffers; for
+     * CMYK, which the decoder converts through images of its own, 16 bytes a pixel.
+     *
+     * @throws PhotoRejectedException as {@link #clean}, for what the header alone shows
+     */
+    static long memoryNeeded(byte[] upload, PhotoLimits limits) {
+        Inspected inspected = inspect(upload, limits);
+        long pixels = inspected.pixels();
+        if (inspected.keepAsIs()) {
+            var storage = PixelStorage.of(PixelEncoding.JPEG_BASELINE, inspected.photometric().get());
+            return storage.form() == PixelStorage.Form.NATIVE_DECODED_FROM_JPEG ? pixels * 3 : 0;
+        }
+        if (inspected.components() == 4) {
+            return pixels * 16;
+        }
+        long samples = pixels * inspected.components();
+        // The encoder's growing buffer, its final copy and the rebuilt stream: about the size of the
+        // input for a camera's photo, at least an eighth of a byte a sample.
+        long output = 3 * Math.max(upload.length, samples / 8);
+        return samples + output;
+    }
+
+    CleanedPhoto clean(byte[] upload, String sha256, PhotoLimits limits) {
+        Inspected inspected = inspect(upload, limits);
+        JpegSegments stream = inspected.stream();
+        JpegSegments.Segment sof = inspected.sof();
+        JpegFrame frame = inspected.frame();
+        var kept = inspected.kept();
         ExifFacts exif = kept.exif();
-        Orientation orientation = Orientation.fromExif(exif.orientation());
+        Orientation orientation = inspected.orientation();
         Set<String> removed = removedSegments(stream, kept, sof);
 
         Predicate<JpegSegments.Segment> needed = segment -> segment == sof || isTableOrScan(segment.marker());
         byte[] withoutMetadata = stream.rebuild(kept.leadingSegments(stream), needed);
         int components = frame.components().size();
-        Optional<String> photometric = JpegPhotometric.of(frame, kept.jfif() != null, kept.adobeTransform(stream));
+        Optional<String> photometric = inspected.photometric();
         Optional<byte[]> icc = IccProfiles.fromJpegChunks(stream, kept.iccChunks());
         IccProfiles.Family family = components == 1 ? IccProfiles.Family.GRAY : IccProfiles.Family.RGB;
-        boolean keepAsIs = frame.sofMarker() == JpegFrame.BASELINE && orientation == Orientation.NORMAL
-                && photometric.isPresent();
+        boolean keepAsIs = inspected.keepAsIs();
         var source = new SourceFacts(PhotoFormat.JPEG, sha256, frame.width(), frame.height(),
                 orientation.exifValue(), !keepAsIs, List.copyOf(removed), frame.precision());
 
@@ -65,32 +112,35 @@ final class JpegCleaner {
         byte[] decodeStream = components == 4
                 ? stream.rebuild(kept.leadingSegments(stream), needed.or(kept.iccChunks()::contains))
                 : withoutMetadata;
+        withoutMetadata = null;
         double sourceRatio = ratio(frame.width(), frame.height(), components, decodeStream.length);
         Optional<byte[]> outputIcc = components == 4 ? Optional.of(IccProfiles.srgb()) : IccProfiles.usableFor(icc, family);
         return transcode(decodeStream, frame, orientation, sourceRatio, outputIcc, source, exif);
     }
 
+    /** Decodes, makes upright and encodes once; the caller holds the memory {@link #memoryNeeded} says. */
     private CleanedPhoto transcode(byte[] decodeStream, JpegFrame frame, Orientation orientation, double sourceRatio,
             Optional<byte[]> icc, SourceFacts source, ExifFacts exif) {
-        byte[] encoded;
-        int width;
-        int height;
-        int samplesPerPixel;
-        try (var reservation = budget.reserve(frame.width(), frame.height())) {
+        int components = frame.components().size();
+        PixelRaster upright;
+        if (components == 4) {
             BufferedImage image = ImageDecoder.readJpeg(decodeStream, frame.width(), frame.height(), 1);
             if (image.getWidth() != frame.width() || image.getHeight() != frame.height()) {
                 throw new PhotoRejectedException(Reason.CORRUPT,
                         "the JPEG image data does not match the size its header declares");
             }
-            PixelRaster stored = frame.components().size() == 1 ? DecodedPixels.gray(image) : DecodedPixels.rgb(image);
+            PixelRaster stored = DecodedPixels.rgb(image);
             image = null; // let the decoder's copy go before the rotated one is allocated
-            PixelRaster upright = orientation.apply(stored);
-            stored = null;
-            encoded = BaselineJpegEncoder.encode(upright, quality);
-            width = upright.width();
-            height = upright.height();
-            samplesPerPixel = upright.samplesPerPixel();
+            upright = orientation.apply(stored);
+        } else {
+            upright = ImageDecoder.readJpegUpright(decodeStream, frame.width(), frame.height(), components, orientation);
         }
+        decodeStream = null;
+        byte[] encoded = BaselineJpegEncoder.encode(upright, quality);
+        int width = upright.width();
+        int height = upright.height();
+        int samplesPerPixel = upright.samplesPerPixel();
+        upright = null; // the encoded stream is all that is needed from here on
         var ours = verifiedBaseline(encoded, width, height, samplesPerPixel);
         var lossy = new LossyCompression(true, List.of(ISO_10918_1, ISO_10918_1),
                 List.of(sourceRatio, ratio(width, height, samplesPerPixel, ours.stream().length)));

@@ -14,6 +14,8 @@ final class JpegSegments {
     static final int SOI = 0xD8;
     static final int EOI = 0xD9;
     static final int SOS = 0xDA;
+    /** Most marker segments and scans one stream may have: far above any camera's, far below a bomb's. */
+    static final int MAX_SEGMENTS = 20_000;
     static final int DQT = 0xDB;
     static final int DHT = 0xC4;
     static final int DRI = 0xDD;
@@ -163,6 +165,19 @@ final class JpegSegments {
      * @throws PhotoRejectedException CORRUPT when the structure is broken or the stream ends early
      */
     static JpegSegments parse(byte[] bytes) {
+        return parse(bytes, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Walks the stream from SOI to EOI, refusing more than {@code maxScans} scans (a progressive
+     * stream has about ten; thousands make every decode pass over the whole image thousands of times)
+     * and more than {@link #MAX_SEGMENTS} marker segments (each costs an object here).
+     *
+     * @throws PhotoRejectedException CORRUPT when the structure is broken or the stream ends early,
+     *                                TOO_COMPLEX when it has more scans or segments than allowed
+     */
+    static JpegSegments parse(byte[] bytes, int maxScans) {
+        int scans = 0;
         if (bytes.length < 4 || (bytes[0] & 0xFF) != 0xFF || (bytes[1] & 0xFF) != SOI) {
             throw corrupt("the JPEG file is too short to hold an image");
         }
@@ -208,8 +223,16 @@ final class JpegSegments {
             if (segmentEnd > bytes.length) {
                 throw corrupt("the JPEG file ends inside a marker segment (truncated upload?)");
             }
+            if (parts.size() >= MAX_SEGMENTS) {
+                throw new PhotoRejectedException(PhotoRejectedException.Reason.TOO_COMPLEX,
+                        "the JPEG file has more than " + MAX_SEGMENTS + " marker segments; not decoded");
+            }
             parts.add(new Segment(marker, segmentStart, segmentEnd - segmentStart));
             pos = segmentEnd;
+            if (marker == SOS && ++scans > maxScans) {
+                throw new PhotoRejectedException(PhotoRejectedException.Reason.TOO_COMPLEX,
+                        "the JPEG file has more than " + maxScans + " scans; the limit is " + maxScans);
+            }
             if (marker == SOS) {
                 int dataEnd = endOfEntropyData(bytes, pos);
                 if (dataEnd == pos) {

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Turns an uploaded JPEG or PNG into a {@link CleanedPhoto}: sniffed by its bytes, checked against
@@ -23,8 +25,14 @@ public final class PhotoCleaner {
     /** The JPEG quality used when a JPEG has to be re-encoded. */
     public static final float DEFAULT_JPEG_QUALITY = 0.92f;
 
+    /** Copies of the upload held while cleaning: as read, rebuilt without metadata, and cleaned. */
+    static final int UPLOAD_COPIES = 3;
+    /** Room for the DICOM attributes, the ICC profile and the writer's buffers. */
+    static final long OVERHEAD_BYTES = 256L << 10;
+
     private final JpegCleaner jpeg;
     private final PngCleaner png;
+    private final MemoryBudget budget;
 
     public PhotoCleaner() {
         this(DEFAULT_JPEG_QUALITY);
@@ -32,21 +40,21 @@ public final class PhotoCleaner {
 
     /** @param jpegQuality JPEG re-encode quality, 0.5..1.0 (ImageIO's scale) */
     public PhotoCleaner(float jpegQuality) {
-        this(jpegQuality, Runtime.getRuntime().maxMemory() / 2);
+        this(jpegQuality, MemoryBudget.shared());
     }
 
     /**
-     * @param jpegQuality       JPEG re-encode quality, 0.5..1.0 (ImageIO's scale)
-     * @param decodeBudgetBytes heap that concurrent decodes may hold together; larger images are
-     *                          rejected as too many pixels, concurrent ones wait
+     * @param jpegQuality JPEG re-encode quality, 0.5..1.0 (ImageIO's scale)
+     * @param budget      the memory that cleaning shares with all other image work; larger images are
+     *                    rejected as too many pixels, concurrent ones wait
      */
-    public PhotoCleaner(float jpegQuality, long decodeBudgetBytes) {
+    public PhotoCleaner(float jpegQuality, MemoryBudget budget) {
         if (!(jpegQuality >= 0.5f && jpegQuality <= 1.0f)) {
             throw new IllegalArgumentException("JPEG quality must be between 0.5 and 1.0");
         }
-        var budget = new DecodeBudget(decodeBudgetBytes);
-        this.jpeg = new JpegCleaner(jpegQuality, budget);
-        this.png = new PngCleaner(budget);
+        this.budget = Objects.requireNonNull(budget, "budget");
+        this.jpeg = new JpegCleaner(jpegQuality);
+        this.png = new PngCleaner();
     }
 
     /**
@@ -54,6 +62,7 @@ public final class PhotoCleaner {
      *
      * @throws PhotoRejectedException when the upload is not an acceptable photo; its message is safe
      *                                to show to the uploader
+     * @throws MemoryBusyException    when other image work held the memory budget too long
      * @throws UncheckedIOException   when the upload cannot be read from disk
      */
     public CleanedPhoto clean(Path upload, PhotoLimits limits) {
@@ -67,17 +76,73 @@ public final class PhotoCleaner {
      * @param knownSha256 hex SHA-256 of the upload as received, or null to compute it here
      */
     public CleanedPhoto clean(Path upload, PhotoLimits limits, String knownSha256) {
-        byte[] bytes;
+        return clean(upload, limits, knownSha256, cleaned -> cleaned);
+    }
+
+    /**
+     * Cleans one upload and hands the result to {@code use} (typically: write its DICOM object) while
+     * holding, from the {@link MemoryBudget}, the heap that cleaning and {@code use} need together,
+     * as estimated from the file's size and its header before any pixel is decoded. Uploads that
+     * could never fit are rejected as too many pixels; others wait for their turn.
+     *
+     * @param knownSha256 hex SHA-256 of the upload as received, or null to compute it here
+     * @param use         works with the cleaned photo; it must not take memory from the budget itself
+     * @throws MemoryBusyException when other image work held the budget too long
+     */
+    public <T> T clean(Path upload, PhotoLimits limits, String knownSha256, Function<CleanedPhoto, T> use) {
+        long size = sizeOf(upload);
+        long base = UPLOAD_COPIES * size + OVERHEAD_BYTES;
+        if (!budget.fits(base)) {
+            throw new PhotoRejectedException(PhotoRejectedException.Reason.FILE_TOO_LARGE, "the file is " + size
+                    + " bytes; this gateway's image memory (" + (budget.totalBytes() >> 20) + " MiB) cannot hold it");
+        }
+        MemoryBudget.Reservation reservation = budget.reserve(base);
         try {
-            bytes = Files.readAllBytes(upload);
+            byte[] bytes = read(upload);
+            PhotoFormat format = FormatSniffer.sniff(bytes);
+            long needed = base + switch (format) {
+                case JPEG -> JpegCleaner.memoryNeeded(bytes, limits);
+                case PNG -> PngCleaner.memoryNeeded(bytes, limits);
+            };
+            if (!budget.fits(needed)) {
+                throw new PhotoRejectedException(PhotoRejectedException.Reason.TOO_MANY_PIXELS,
+                        "cleaning this image needs about " + (needed >> 20) + " MiB but this gateway allows "
+                                + (budget.totalBytes() >> 20) + " MiB for image work; send a smaller image");
+            }
+            if (needed > reservation.bytes()) {
+                // Wait for the whole amount holding nothing (holding while waiting could deadlock),
+                // and without the bytes, which are read again.
+                reservation.close();
+                bytes = null;
+                reservation = budget.reserve(needed);
+                bytes = read(upload);
+            }
+            String sha256 = knownSha256 != null ? knownSha256 : sha256(bytes);
+            CleanedPhoto cleaned = switch (format) {
+                case JPEG -> jpeg.clean(bytes, sha256, limits);
+                case PNG -> png.clean(bytes, sha256, limits);
+            };
+            bytes = null;
+            return use.apply(cleaned);
+        } finally {
+            reservation.close();
+        }
+    }
+
+    private static long sizeOf(Path upload) {
+        try {
+            return Files.size(upload);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the uploaded file", e);
         }
-        String sha256 = knownSha256 != null ? knownSha256 : sha256(bytes);
-        return switch (FormatSniffer.sniff(bytes)) {
-            case JPEG -> jpeg.clean(bytes, sha256, limits);
-            case PNG -> png.clean(bytes, sha256, limits);
-        };
+    }
+
+    private static byte[] read(Path upload) {
+        try {
+            return Files.readAllBytes(upload);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the uploaded file", e);
+        }
     }
 
     private static String sha256(byte[] bytes) {

@@ -17,7 +17,12 @@ public class PhotoRejectedException extends RuntimeException {
         /** The file is larger than the configured upload limit (HTTP 413). */
         FILE_TOO_LARGE,
         /** A valid image in a variant the gateway cannot represent, such as 12-bit JPEG (HTTP 415). */
-        UNSUPPORTED_VARIANT
+        UNSUPPORTED_VARIANT,
+        /**
+         * A structure far beyond any camera's that would make decoding disproportionately costly,
+         * such as thousands of progressive scans (HTTP 422).
+         */
+        TOO_COMPLEX
     }
 
     private final Reason reason;

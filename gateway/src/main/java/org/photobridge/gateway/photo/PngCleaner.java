@@ -17,10 +17,43 @@ import org.photobridge.gateway.photo.CleanedPhoto.SourceFacts;
  */
 final class PngCleaner {
 
-    private final DecodeBudget budget;
+    PngCleaner() {
+    }
 
-    PngCleaner(DecodeBudget budget) {
-        this.budget = budget;
+    /**
+     * Heap that cleaning this upload and writing its DICOM object will hold besides copies of the
+     * upload itself, from its header: the decoder's image (every channel, 16-bit samples as two
+     * bytes), the 8-bit copy, and the upright copy when the photo must be turned.
+     *
+     * @throws PhotoRejectedException as {@link #clean}, for what the header alone shows
+     */
+    static long memoryNeeded(byte[] upload, PhotoLimits limits) {
+        PngChunks.Header header = PngChunks.parse(upload).header();
+        HeaderLimits.enforce(header.width(), header.height(), limits);
+        long pixels = header.width() * header.height();
+        int channels = switch (header.colourType()) {
+            case 0, 3 -> 1;
+            case 4 -> 2;
+            case 2 -> 3;
+            default -> 4;
+        };
+        long decoded = pixels * channels * (header.bitDepth() == 16 ? 2 : 1);
+        int samplesPerPixel = header.isColour() ? 3 : 1;
+        // A palette decodes to indices but DecodedPixels expands it; the upright copy may be needed.
+        return decoded + 2 * pixels * samplesPerPixel;
+    }
+
+    /** Decodes, flattens to 8 bits and makes upright; the caller holds what {@link #memoryNeeded} says. */
+    private static PixelRaster decodeUpright(byte[] decodable, PngChunks.Header header, int samplesPerPixel,
+            Orientation orientation) {
+        BufferedImage image = ImageDecoder.readPng(decodable);
+        if (image.getWidth() != header.width() || image.getHeight() != header.height()) {
+            throw new PhotoRejectedException(PhotoRejectedException.Reason.CORRUPT,
+                    "the PNG image data does not match the size its header declares");
+        }
+        PixelRaster stored = DecodedPixels.flattenedOnWhite(image, samplesPerPixel);
+        image = null; // let the decoder's copy go before the rotated one is allocated
+        return orientation.apply(stored);
     }
 
     CleanedPhoto clean(byte[] upload, String sha256, PhotoLimits limits) {
@@ -67,19 +100,9 @@ final class PngCleaner {
         }
 
         int samplesPerPixel = header.isColour() ? 3 : 1;
-        PixelRaster upright;
         // The decoder only ever sees critical chunks and tRNS: text, EXIF and profile chunks, which
         // ImageIO would otherwise inflate into metadata, never reach it.
-        try (var reservation = budget.reserve(header.width(), header.height())) {
-            BufferedImage image = ImageDecoder.readPng(png.rebuild(decodable));
-            if (image.getWidth() != header.width() || image.getHeight() != header.height()) {
-                throw new PhotoRejectedException(PhotoRejectedException.Reason.CORRUPT,
-                        "the PNG image data does not match the size its header declares");
-            }
-            PixelRaster stored = DecodedPixels.flattenedOnWhite(image, samplesPerPixel);
-            image = null; // let the decoder's copy go before the rotated one is allocated
-            upright = orientation.apply(stored);
-        }
+        PixelRaster upright = decodeUpright(png.rebuild(decodable), header, samplesPerPixel, orientation);
         var source = new SourceFacts(PhotoFormat.PNG, sha256, (int) header.width(), (int) header.height(),
                 orientation.exifValue(), true, List.copyOf(removed), header.bitDepth());
         String photometric = samplesPerPixel == 1 ? JpegPhotometric.MONOCHROME2 : JpegPhotometric.RGB;

@@ -5,10 +5,12 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.photobridge.gateway.access.SecondFactorRequiredException;
 import org.photobridge.gateway.consent.ConsentRequiredException;
 import org.photobridge.gateway.consent.PhotoUseRefusedException;
 import org.photobridge.gateway.persistence.DatabaseUnavailableException;
 import org.photobridge.gateway.persistence.FailureNames;
+import org.photobridge.gateway.photo.MemoryBusyException;
 import org.photobridge.gateway.photo.PhotoRejectedException;
 import org.photobridge.gateway.routing.PhotoNotReadableException;
 import org.photobridge.gateway.store.StoreUnavailableException;
@@ -25,6 +27,16 @@ public class ProblemMappers {
         return respond(e.problem());
     }
 
+    /** RFC 9470: the token is valid but shows no second factor; the challenge names the acr to obtain. */
+    @ServerExceptionMapper
+    public Response secondFactorRequired(SecondFactorRequiredException e) {
+        return Response.fromResponse(respond(new Problem(Problem.TYPE_PREFIX + "step-up-required",
+                "Second factor required", 401, e.getMessage(), null)))
+                .header("WWW-Authenticate", "Bearer error=\"insufficient_user_authentication\", error_description=\""
+                        + "a second factor is needed for photos of this body site\", acr_values=\"" + e.acr() + "\"")
+                .header("Cache-Control", "no-store").build();
+    }
+
     @ServerExceptionMapper
     public Response rejectedPhoto(PhotoRejectedException e) {
         return respond(switch (e.reason()) {
@@ -38,7 +50,18 @@ public class ProblemMappers {
                     e.getMessage(), "file");
             case FILE_TOO_LARGE -> new Problem(Problem.TYPE_PREFIX + "file-too-large", "File too large", 413,
                     e.getMessage(), "file");
+            case TOO_COMPLEX -> new Problem(Problem.TYPE_PREFIX + "image-too-complex", "Image too complex", 422,
+                    e.getMessage(), "file");
         });
+    }
+
+    /** Image work that waited too long for memory: nothing was done, the client may try again. */
+    @ServerExceptionMapper
+    public Response memoryBusy(MemoryBusyException e) {
+        long seconds = Math.max(1, e.retryAfter().toSeconds());
+        return Response.status(503).type(Problem.MEDIA_TYPE).header("Retry-After", String.valueOf(seconds))
+                .entity(new Problem(Problem.TYPE_PREFIX + "busy", "Busy", 503, e.getMessage(), null))
+                .build();
     }
 
     @ServerExceptionMapper
@@ -65,6 +88,8 @@ public class ProblemMappers {
                     e.getMessage(), null);
             case PACS_UNREACHABLE -> new Problem(Problem.TYPE_PREFIX + "pacs-unavailable", "PACS unavailable", 503,
                     e.getMessage(), null);
+            case INTEGRITY -> new Problem(Problem.TYPE_PREFIX + "photo-integrity-failure",
+                    "Photo failed its integrity check", 500, e.getMessage(), null);
         });
     }
 

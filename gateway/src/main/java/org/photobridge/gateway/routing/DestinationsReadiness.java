@@ -12,6 +12,8 @@ import org.photobridge.gateway.pacs.Destinations;
 /**
  * Readiness includes a live check (C-ECHO or HTTP probe) of every destination, so operators see a
  * PACS outage in {@code /q/health/ready}. Uploads are still accepted and queued while a PACS is down.
+ * {@code /q/health} is public, so the check says UP or DOWN and nothing else: no destination names,
+ * hosts, AE titles, URLs or reasons. Administrators read those at {@code GET /api/v1/work/destinations}.
  *
  * <p>It stays in {@code routing} although the destinations live in {@code pacs}: operators switch it
  * off by its class name ({@code quarkus.smallrye-health.check."org.photobridge.gateway.routing.DestinationsReadiness".enabled},
@@ -26,13 +28,10 @@ public class DestinationsReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        var response = HealthCheckResponse.named("destinations");
         boolean allUp = true;
         for (Destination destination : destinations.all()) {
-            var reach = destination.check();
-            response.withData(destination.name(), (reach.reachable() ? "UP: " : "DOWN: ") + reach.detail());
-            allUp &= reach.reachable();
+            allUp &= destination.check().reachable();
         }
-        return response.status(allUp).build();
+        return HealthCheckResponse.named("destinations").status(allUp).build();
     }
 }

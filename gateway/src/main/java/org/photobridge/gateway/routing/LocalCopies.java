@@ -16,12 +16,14 @@ import org.photobridge.gateway.store.EncryptedBlobStore;
 import org.photobridge.gateway.store.StoreConfig;
 
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
 
 /**
  * Keeps the encrypted store to what is still needed: purges a photo's bytes once every destination
  * confirmed it and the retention passed (or it was withdrawn and no withdrawal action needs them),
  * after each pass of the work queue; and at start-up deletes blobs no photo refers to, left by a
- * crash between writing the bytes and committing the photo.
+ * crash between writing the bytes and committing the photo, and unfinished blobs ({@code .incoming})
+ * past their grace period (again every five minutes, and after every failed write).
  */
 @ApplicationScoped
 public class LocalCopies {
@@ -40,7 +42,17 @@ public class LocalCopies {
     private final AtomicBoolean purging = new AtomicBoolean();
 
     void onStart(@Observes StartupEvent event) {
+        store.sweepIncoming();
         sweepOrphanBlobs();
+    }
+
+    /**
+     * Unfinished blobs younger than the grace period at start-up (a crash just before it) are caught
+     * here, at most one interval after their grace ran out.
+     */
+    @Scheduled(every = "5m", delayed = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void sweepUnfinishedBlobs() {
+        store.sweepIncoming();
     }
 
     void afterQueuePass(@Observes WorkRunner.QueuePassed pass) {

@@ -22,6 +22,8 @@ import org.photobridge.gateway.persistence.EncounterStudy;
 import org.photobridge.gateway.persistence.PhotoRecord;
 import org.photobridge.gateway.persistence.Photos;
 import org.photobridge.gateway.persistence.WorkItem;
+import org.photobridge.gateway.store.BlobContexts;
+import org.photobridge.gateway.store.DecryptionFailedException;
 import org.photobridge.gateway.store.EncryptedBlobStore;
 
 /**
@@ -56,6 +58,9 @@ public class PacsDeliveryHandler implements WorkHandler {
     @Inject
     FaultInjection faults;
 
+    @Inject
+    PhotoIntegrity integrity;
+
     @Override
     public WorkItem.Kind kind() {
         return WorkItem.Kind.PACS_DELIVERY;
@@ -81,12 +86,25 @@ public class PacsDeliveryHandler implements WorkHandler {
                     + " between replicas?)");
         }
         String blobKey = photo.blobKey;
+        String context = BlobContexts.photo(photo.id);
         Long knownLength = photo.blobBytes;
+        // Before any byte leaves: the whole copy must decrypt under this photo's id and be this photo's
+        // object (SOP Instance UID, Patient ID). Otherwise a security alert, and the delivery is parked.
+        try (InputStream in = store.open(blobKey, context)) {
+            integrity.checkStream(photo, in, "the encrypted local copy");
+        } catch (DecryptionFailedException e) {
+            integrity.alert(photo, "the encrypted local copy failed decryption: " + e.getMessage());
+            return new WorkOutcome.Failed("not sent: the stored copy failed decryption (security alert raised)");
+        } catch (PhotoNotReadableException e) {
+            return new WorkOutcome.Failed("not sent: " + e.getMessage());
+        } catch (IOException e) {
+            return new WorkOutcome.Retry("the gateway could not read the stored photo: " + e.getMessage());
+        }
         // Streamed from the encrypted store into the association or request body: no plaintext file.
         var source = new DicomSource() {
             @Override
             public InputStream open() throws IOException {
-                return store.open(blobKey);
+                return store.open(blobKey, context);
             }
 
             @Override
@@ -95,7 +113,7 @@ public class PacsDeliveryHandler implements WorkHandler {
                     return knownLength;
                 }
                 // Rows written before the length was recorded: count it once, still without a copy.
-                try (InputStream in = store.open(blobKey)) {
+                try (InputStream in = store.open(blobKey, context)) {
                     return in.transferTo(java.io.OutputStream.nullOutputStream());
                 }
             }

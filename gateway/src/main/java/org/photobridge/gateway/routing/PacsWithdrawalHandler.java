@@ -122,6 +122,9 @@ public class PacsWithdrawalHandler implements WorkHandler {
         } catch (PhotoSources.Unavailable e) {
             return Optional.of(new WorkOutcome.Retry("cannot read the photo back to build the rejection note: "
                     + e.getMessage()));
+        } catch (PhotoNotReadableException e) {
+            // An integrity failure (already alerted): retrying would only repeat the alert.
+            return Optional.of(new WorkOutcome.Failed("cannot build the rejection note: " + e.getMessage()));
         } catch (IOException e) {
             return Optional.of(new WorkOutcome.Retry("cannot build the rejection note: " + e.getMessage()));
         }

@@ -2,6 +2,7 @@ package org.photobridge.gateway.routing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,7 +16,10 @@ import org.photobridge.gateway.pacs.DestinationsConfig;
 import org.photobridge.gateway.pacs.WadoRsClient;
 import org.photobridge.gateway.pacs.WadoRsException;
 import org.photobridge.gateway.persistence.PhotoRecord;
+import org.photobridge.gateway.store.BlobContexts;
+import org.photobridge.gateway.store.DecryptionFailedException;
 import org.photobridge.gateway.store.EncryptedBlobStore;
+import org.photobridge.gateway.store.StoreUnavailableException;
 
 /**
  * Where a photo's DICOM object can be read back from: the encrypted local copy while it exists,
@@ -27,11 +31,13 @@ public class PhotoSources {
     private static final long MAX_OBJECT_BYTES = 512L * 1024 * 1024;
 
     private final EncryptedBlobStore store;
+    private final PhotoIntegrity integrity;
     private final List<WadoRsClient> pacs = new ArrayList<>();
 
     @Inject
-    public PhotoSources(EncryptedBlobStore store, DestinationsConfig config) {
+    public PhotoSources(EncryptedBlobStore store, PhotoIntegrity integrity, DestinationsConfig config) {
         this.store = store;
+        this.integrity = integrity;
         // Every configured destination, enabled or not: a disabled one may still hold photos.
         config.destinations().forEach((name, destination) ->
                 Destinations.readBack(destination, MAX_OBJECT_BYTES).ifPresent(pacs::add));
@@ -57,18 +63,30 @@ public class PhotoSources {
     }
 
     /**
-     * The photo's Part 10 bytes, or empty when no source holds it any more.
+     * The photo's Part 10 bytes, or empty when no source holds it any more. Whatever the source, the
+     * object's SOP Instance UID and Patient ID are checked against the photo's row first; a local copy
+     * that fails decryption or a source that answers with another object raises a security alert and
+     * a {@link PhotoNotReadableException} of reason INTEGRITY, never a fallback to another source.
      *
      * @throws Unavailable when the PACS that might hold it cannot be reached now
      */
     public Optional<byte[]> read(PhotoRecord photo, InstanceRef ref) throws Unavailable {
         if (photo.blobKey != null) {
+            byte[] local = null;
             try {
                 var out = new ByteArrayOutputStream(photo.blobBytes == null ? 1 << 16 : photo.blobBytes.intValue());
-                store.decryptTo(photo.blobKey, out);
-                return Optional.of(out.toByteArray());
+                store.decryptTo(photo.blobKey, BlobContexts.photo(photo.id), out);
+                local = out.toByteArray();
+            } catch (NoSuchFileException e) {
+                // Purged since the row was read: the PACS holds it now.
+            } catch (DecryptionFailedException e) {
+                throw integrity.alert(photo, "the encrypted local copy failed decryption: " + e.getMessage());
             } catch (IOException e) {
-                // Purged meanwhile, or unreadable: fall back to the PACS.
+                throw new StoreUnavailableException("the photo store could not be read: " + e.getMessage(), e);
+            }
+            if (local != null) {
+                integrity.check(photo, local, "the encrypted local copy");
+                return Optional.of(local);
             }
         }
         String lastProblem = null;
@@ -76,6 +94,7 @@ public class PhotoSources {
             try {
                 Optional<byte[]> bytes = client.fetch(ref);
                 if (bytes.isPresent()) {
+                    integrity.check(photo, bytes.get(), "a PACS (WADO-RS)");
                     return bytes;
                 }
             } catch (WadoRsException e) {

@@ -1,6 +1,8 @@
 package org.photobridge.gateway.store;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -14,13 +16,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Base64;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
-
-import javax.crypto.SecretKey;
-import javax.crypto.spec.SecretKeySpec;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -28,26 +29,32 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 /**
- * Photo bytes at rest: each blob AES-256-GCM encrypted (see {@link SegmentedGcm}), named by a random
- * UUID (never by anything about the patient), fsynced before the database commit that refers to it.
+ * Photo bytes at rest: each blob AES-256-GCM encrypted under its own data key derived from the active
+ * master key of the {@link KeyRing} and bound to its context, the photo id (see {@link SegmentedGcm}),
+ * named by a random UUID (never by anything about the patient), fsynced before the database commit
+ * that refers to it.
  */
 @ApplicationScoped
 public class EncryptedBlobStore {
     private static final Logger LOG = Logger.getLogger(EncryptedBlobStore.class);
     private static final Pattern KEY_PATTERN = Pattern.compile("[0-9a-f-]{36}");
     private static final String SUFFIX = ".pbe";
+    private static final String INCOMING = ".incoming";
 
     private final Path directory;
-    private final SecretKey key;
+    private final KeyRing keys;
+    private final Duration incomingGrace;
 
     @Inject
     public EncryptedBlobStore(StoreConfig config) {
-        this(config.directory(), loadKey(config.keyFile()));
+        this(config.directory(), KeyRing.load(config.keyFile(), config.previousKeyFiles().orElse(List.of())),
+                config.incomingGrace());
     }
 
-    EncryptedBlobStore(Path directory, SecretKey key) {
+    EncryptedBlobStore(Path directory, KeyRing keys, Duration incomingGrace) {
         this.directory = directory.toAbsolutePath();
-        this.key = key;
+        this.keys = keys;
+        this.incomingGrace = incomingGrace;
         try {
             PrivateDirectories.create(this.directory);
         } catch (IOException e) {
@@ -55,32 +62,14 @@ public class EncryptedBlobStore {
         }
     }
 
-    /** Reads a base64 AES-256 key; refuses anything else so a misconfiguration fails at start-up. */
-    static SecretKey loadKey(Path keyFile) {
-        byte[] raw;
-        try {
-            raw = Base64.getDecoder().decode(Files.readString(keyFile).strip());
-        } catch (NoSuchFileException e) {
-            throw new IllegalStateException("photobridge.store.key-file " + keyFile + " does not exist; "
-                    + "create 32 random bytes, base64-encoded, readable only by the gateway", e);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalStateException("photobridge.store.key-file " + keyFile
-                    + " cannot be read as base64: " + e.getMessage(), e);
-        }
-        if (raw.length != 32) {
-            throw new IllegalStateException("photobridge.store.key-file must hold a 256-bit key (32 bytes "
-                    + "base64-encoded); it holds " + raw.length + " bytes");
-        }
-        try {
-            var perms = Files.getPosixFilePermissions(keyFile);
-            if (perms.stream().anyMatch(p -> p.name().startsWith("OTHERS") || p.name().startsWith("GROUP"))) {
-                LOG.warnf("Storage key file %s is readable by group or others (%s); use mode 0600", keyFile,
-                        PosixFilePermissions.toString(perms));
-            }
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // Not a POSIX file system: nothing to check.
-        }
-        return new SecretKeySpec(raw, "AES");
+    /** The id of the master key new blobs are written under. */
+    public String activeKeyId() {
+        return keys.active().id();
+    }
+
+    /** The ids of every master key this store can read, the active one first. */
+    public List<String> keyIds() {
+        return keys.all().stream().map(KeyRing.MasterKey::id).toList();
     }
 
     /** A blob that has been durably written; {@code plainBytes} is the size before encryption. */
@@ -91,16 +80,16 @@ public class EncryptedBlobStore {
      * Encrypts the stream into a new blob and forces it to disk before returning, so a database commit
      * that refers to it only ever refers to durable bytes.
      */
-    public StoredBlob put(Writer writer) {
+    public StoredBlob put(String context, Writer writer) {
         String name = UUID.randomUUID().toString();
-        Path incoming = directory.resolve("." + name + ".incoming");
+        Path incoming = directory.resolve("." + name + INCOMING);
         Path target = directory.resolve(name + SUFFIX);
         try {
             long plainBytes;
             try (FileChannel channel = FileChannel.open(incoming, StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE)) {
                 var buffered = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
-                var counting = new CountingOutputStream(SegmentedGcm.encrypting(key, buffered));
+                var counting = new CountingOutputStream(SegmentedGcm.encrypting(keys.active(), context, buffered));
                 writer.writeTo(counting);
                 counting.close();
                 plainBytes = counting.count();
@@ -112,26 +101,131 @@ public class EncryptedBlobStore {
         } catch (IOException e) {
             deleteQuietly(incoming);
             deleteQuietly(target);
+            sweepIncoming();
             throw new StoreUnavailableException("the photo store could not write durably: " + e.getMessage(), e);
         } catch (RuntimeException | Error e) {
             // The writer refused the photo (say, a 4:4:4 stream that does not decode): nothing is kept.
             deleteQuietly(incoming);
+            sweepIncoming();
             throw e;
         }
+    }
+
+    /**
+     * Re-encrypts a blob under the active master key, in place: the new ciphertext is written beside
+     * it, forced to disk and moved over it atomically, so a reader sees the old blob or the new one,
+     * never a mix. Returns false when the blob already was under the active key.
+     *
+     * @throws DecryptionFailedException when the blob does not decrypt under its context
+     */
+    public boolean reencrypt(String blobKey, String context) throws IOException {
+        Path source = blobPath(blobKey);
+        if (keyIdOf(blobKey).filter(keys.active().id()::equals).isPresent()) {
+            return false;
+        }
+        Path incoming = directory.resolve("." + UUID.randomUUID() + INCOMING);
+        try (InputStream plain = open(blobKey, context);
+                FileChannel channel = FileChannel.open(incoming, StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE)) {
+            var buffered = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+            OutputStream sealing = SegmentedGcm.encrypting(keys.active(), context, buffered);
+            plain.transferTo(sealing);
+            sealing.close();
+            channel.force(true);
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(incoming);
+            throw e;
+        }
+        Files.move(incoming, source, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        forceDirectory();
+        return true;
+    }
+
+    /** The id of the master key a blob is under; empty for a format-1 blob, which names none. */
+    public Optional<String> keyIdOf(String blobKey) throws IOException {
+        try (InputStream in = Files.newInputStream(blobPath(blobKey))) {
+            return SegmentedGcm.header(in).keyId();
+        }
+    }
+
+    /** Encrypts a small value held in memory (a signed consent form) in the blob format, bound to its context. */
+    public byte[] seal(String context, byte[] plain) {
+        try {
+            var out = new ByteArrayOutputStream(plain.length + 128);
+            try (OutputStream sealing = SegmentedGcm.encrypting(keys.active(), context, out)) {
+                sealing.write(plain);
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException("in-memory encryption failed", e);
+        }
+    }
+
+    /** Decrypts what {@link #seal} produced, under the same context. */
+    public byte[] unseal(String context, byte[] sealed) throws DecryptionFailedException {
+        try (InputStream in = SegmentedGcm.decrypting(keys, context, new ByteArrayInputStream(sealed))) {
+            return in.readAllBytes();
+        } catch (DecryptionFailedException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new DecryptionFailedException("sealed value unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    /** The id of the master key a sealed value is under; empty for none (format 1). */
+    public Optional<String> keyIdOfSealed(byte[] sealed) throws DecryptionFailedException {
+        try {
+            return SegmentedGcm.header(new ByteArrayInputStream(sealed)).keyId();
+        } catch (DecryptionFailedException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new DecryptionFailedException("sealed value unreadable", e);
+        }
+    }
+
+    /**
+     * Deletes {@code .incoming} files (blobs whose writer never finished: a crash, a full disk) older
+     * than the grace period, which spares writes in progress on other replicas sharing the directory.
+     * Runs at start-up and after every failed write. Never throws; returns how many it deleted.
+     */
+    public int sweepIncoming() {
+        int deleted = 0;
+        Instant cutoff = Instant.now().minus(incomingGrace);
+        try (var files = Files.list(directory)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(INCOMING)).toList()) {
+                try {
+                    if (!Files.getLastModifiedTime(file).toInstant().isAfter(cutoff) && Files.deleteIfExists(file)) {
+                        deleted++;
+                    }
+                } catch (NoSuchFileException e) {
+                    // Finished or deleted meanwhile.
+                }
+            }
+        } catch (IOException e) {
+            LOG.warnf("could not sweep unfinished blobs: %s", e.getMessage());
+        }
+        if (deleted > 0) {
+            LOG.infof("deleted %d unfinished blob(s) left by interrupted or failed writes", deleted);
+        }
+        return deleted;
     }
 
     /**
      * Opens a blob's plaintext as a stream, decrypted a segment at a time (never written to disk);
      * the caller closes it.
      */
-    public InputStream open(String blobKey) throws IOException {
-        return SegmentedGcm.decrypting(key, new BufferedInputStream(Files.newInputStream(blobPath(blobKey)), 1 << 16));
+    public InputStream open(String blobKey, String context) throws IOException {
+        return SegmentedGcm.decrypting(keys, context,
+                new BufferedInputStream(Files.newInputStream(blobPath(blobKey)), 1 << 16));
     }
 
-    /** Decrypts a blob into {@code out}. */
-    public void decryptTo(String blobKey, OutputStream out) throws IOException {
+    /**
+     * Decrypts a blob into {@code out}; a {@link NoSuchFileException} when it is gone, a
+     * {@link DecryptionFailedException} when it exists but does not decrypt under its context.
+     */
+    public void decryptTo(String blobKey, String context, OutputStream out) throws IOException {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(blobPath(blobKey)), 1 << 16)) {
-            SegmentedGcm.decrypt(key, in, out);
+            SegmentedGcm.decrypt(keys, context, in, out);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.photobridge.gateway.store;
 
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,39 +10,98 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Streaming AES-256-GCM in fixed-size segments, so photos of tens of megabytes are encrypted and
- * decrypted without holding them in memory. Each segment has its own nonce (random 8-byte prefix
- * plus the segment number) and authenticates its number and whether it is the last, so segments
- * cannot be reordered, dropped or the file truncated without detection.
+ * decrypted without holding them in memory. Each segment authenticates its number and whether it is
+ * the last, so segments cannot be reordered, dropped or the file truncated without detection.
  *
- * <p>File layout: magic {@code PBE1}, 8-byte nonce prefix, then segments of
- * {@code [4-byte ciphertext length][ciphertext+tag]}.
+ * <p>Format 2 (written today): magic {@code PBE2}, a 1-byte length and the master key's id (ASCII),
+ * a 32-byte random salt, then segments of {@code [4-byte ciphertext length][ciphertext+tag]}. Every
+ * blob has its own data key, HKDF-SHA-256 (RFC 5869) of the master key with the salt and an info
+ * string that carries the blob's context (the photo id); the header and the context are associated
+ * data of every segment. A data key encrypts one blob only, so its nonces are simply the segment
+ * numbers: no random nonce is ever drawn under a long-lived key, and NIST SP 800-38D's limit of
+ * 2^32 random nonces per key cannot be approached however many photos one master key protects
+ * (collisions of the 256-bit salt are negligible).
+ *
+ * <p>Format 1 (read only): magic {@code PBE1}, 8-byte random nonce prefix, then segments, all under
+ * the master key itself; no key id and no context. Such a blob is tried with every key of the ring.
  */
 final class SegmentedGcm {
     static final int SEGMENT_SIZE = 1 << 20;
-    private static final byte[] MAGIC = "PBE1".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] MAGIC_V1 = "PBE1".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] MAGIC_V2 = "PBE2".getBytes(StandardCharsets.US_ASCII);
+    private static final int SALT_BYTES = 32;
     private static final int TAG_BITS = 128;
     private static final int TAG_BYTES = TAG_BITS / 8;
+    private static final byte[] HKDF_INFO = "PhotoBridge blob data key v2\0".getBytes(StandardCharsets.US_ASCII);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private SegmentedGcm() {
     }
 
-    /** Returns a stream that encrypts what is written to it into {@code out}; close it to seal the blob. */
-    static OutputStream encrypting(SecretKey key, OutputStream out) throws IOException {
-        return new EncryptingStream(key, out);
+    /** What a blob's header says: its format and, from format 2 on, the id of its master key. */
+    record Header(int format, Optional<String> keyId) {
     }
 
-    /** Decrypts a whole blob into {@code out}, failing on any tampering or truncation. */
-    static void decrypt(SecretKey key, InputStream in, OutputStream out) throws IOException {
-        try (InputStream plain = decrypting(key, in)) {
+    /** Encrypts what is written to the returned stream into {@code out} (format 2); close it to seal the blob. */
+    static OutputStream encrypting(KeyRing.MasterKey key, String context, OutputStream out) throws IOException {
+        byte[] salt = new byte[SALT_BYTES];
+        RANDOM.nextBytes(salt);
+        byte[] id = key.id().getBytes(StandardCharsets.US_ASCII);
+        var header = new ByteArrayOutputStream();
+        header.write(MAGIC_V2);
+        header.write(id.length);
+        header.write(id);
+        header.write(salt);
+        byte[] headerBytes = header.toByteArray();
+        out.write(headerBytes);
+        SecretKey dataKey = dataKey(key.key(), salt, context);
+        return new EncryptingStream(dataKey, new byte[8], aad(headerBytes, context), out);
+    }
+
+    /** Format 1, as written before per-blob keys: kept so tests can make the blobs old stores hold. */
+    static OutputStream encryptingLegacy(SecretKey key, OutputStream out) throws IOException {
+        byte[] prefix = new byte[8];
+        RANDOM.nextBytes(prefix);
+        out.write(MAGIC_V1);
+        out.write(prefix);
+        return new EncryptingStream(key, prefix, new byte[0], out);
+    }
+
+    /** Reads a blob's header only. */
+    static Header header(InputStream in) throws IOException {
+        byte[] magic = in.readNBytes(4);
+        if (Arrays.equals(magic, MAGIC_V1)) {
+            return new Header(1, Optional.empty());
+        }
+        if (Arrays.equals(magic, MAGIC_V2)) {
+            int length = in.read();
+            if (length <= 0) {
+                throw new DecryptionFailedException("encrypted blob truncated in its header");
+            }
+            byte[] id = in.readNBytes(length);
+            if (id.length != length) {
+                throw new DecryptionFailedException("encrypted blob truncated in its header");
+            }
+            return new Header(2, Optional.of(new String(id, StandardCharsets.US_ASCII)));
+        }
+        throw new DecryptionFailedException("not a PhotoBridge encrypted blob");
+    }
+
+    /** Decrypts a whole blob into {@code out}, failing on any tampering, truncation or wrong context. */
+    static void decrypt(KeyRing keys, String context, InputStream in, OutputStream out) throws IOException {
+        try (InputStream plain = decrypting(keys, context, in)) {
             plain.transferTo(out);
         }
     }
@@ -49,24 +109,54 @@ final class SegmentedGcm {
     /**
      * A stream of the blob's plaintext, decrypted one segment (1 MiB) at a time: nothing but the
      * segment in hand is held in memory or written anywhere. Each segment is authenticated before any
-     * of its bytes are returned; a blob cut short or tampered with fails with an IOException when the
-     * reader reaches the damage.
+     * of its bytes are returned; a blob cut short, tampered with, under an unknown key or bound to
+     * another context fails with a {@link DecryptionFailedException} when the reader reaches the damage.
      */
-    static InputStream decrypting(SecretKey key, InputStream in) throws IOException {
-        return new DecryptingStream(key, in.markSupported() ? in : new java.io.BufferedInputStream(in, 1 << 16));
+    static InputStream decrypting(KeyRing keys, String context, InputStream in) throws IOException {
+        return new DecryptingStream(keys, context,
+                in.markSupported() ? in : new java.io.BufferedInputStream(in, 1 << 16));
+    }
+
+    /** HKDF-SHA-256 (RFC 5869) of the master key: one 256-bit data key per blob. */
+    static SecretKey dataKey(SecretKey master, byte[] salt, String context) {
+        try {
+            Mac extract = Mac.getInstance("HmacSHA256");
+            extract.init(new SecretKeySpec(salt, "HmacSHA256"));
+            byte[] prk = extract.doFinal(master.getEncoded());
+            Mac expand = Mac.getInstance("HmacSHA256");
+            expand.init(new SecretKeySpec(prk, "HmacSHA256"));
+            expand.update(HKDF_INFO);
+            expand.update(context.getBytes(StandardCharsets.UTF_8));
+            expand.update((byte) 1);
+            byte[] okm = expand.doFinal();
+            Arrays.fill(prk, (byte) 0);
+            return new SecretKeySpec(okm, "AES");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA-256 unavailable", e);
+        }
+    }
+
+    private static byte[] aad(byte[] header, String context) {
+        byte[] ctx = context.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(header.length + 4 + ctx.length).put(header).putInt(ctx.length).put(ctx).array();
     }
 
     private static final class DecryptingStream extends InputStream {
-        private final SecretKey key;
+        private final KeyRing keys;
+        private final String context;
         private final InputStream in;
+        private SecretKey key;
+        private List<KeyRing.MasterKey> candidates;
         private byte[] prefix;
+        private byte[] aad;
         private byte[] plain = new byte[0];
         private int position;
         private int index;
         private boolean finished;
 
-        DecryptingStream(SecretKey key, InputStream in) {
-            this.key = key;
+        DecryptingStream(KeyRing keys, String context, InputStream in) {
+            this.keys = keys;
+            this.context = context;
             this.in = in;
         }
 
@@ -90,35 +180,72 @@ final class SegmentedGcm {
             return n;
         }
 
-        private void nextSegment() throws IOException {
-            if (prefix == null) {
-                byte[] magic = in.readNBytes(MAGIC.length);
-                if (!Arrays.equals(magic, MAGIC)) {
-                    throw new IOException("not a PhotoBridge encrypted blob");
-                }
+        private void readHeader() throws IOException {
+            Header header = header(in);
+            if (header.format() == 1) {
                 prefix = in.readNBytes(8);
                 if (prefix.length != 8) {
-                    throw new EOFException("encrypted blob truncated in its header");
+                    throw new DecryptionFailedException("encrypted blob truncated in its header");
                 }
+                aad = new byte[0];
+                candidates = keys.all();
+                return;
+            }
+            String id = header.keyId().orElseThrow();
+            KeyRing.MasterKey master = keys.byId(id).orElseThrow(() -> new DecryptionFailedException(
+                    "encrypted blob is under master key " + id + ", which is not in the key ring"));
+            byte[] salt = in.readNBytes(SALT_BYTES);
+            if (salt.length != SALT_BYTES) {
+                throw new DecryptionFailedException("encrypted blob truncated in its header");
+            }
+            byte[] idBytes = id.getBytes(StandardCharsets.US_ASCII);
+            byte[] headerBytes = ByteBuffer.allocate(4 + 1 + idBytes.length + SALT_BYTES).put(MAGIC_V2)
+                    .put((byte) idBytes.length).put(idBytes).put(salt).array();
+            key = dataKey(master.key(), salt, context);
+            prefix = new byte[8];
+            aad = aad(headerBytes, context);
+        }
+
+        private void nextSegment() throws IOException {
+            if (prefix == null) {
+                readHeader();
             }
             byte[] lengthBytes = in.readNBytes(4);
             if (lengthBytes.length == 0) {
-                throw new EOFException("encrypted blob truncated: final segment missing");
+                throw new DecryptionFailedException("encrypted blob truncated: final segment missing");
             }
             if (lengthBytes.length != 4) {
-                throw new EOFException("encrypted blob truncated in a segment header");
+                throw new DecryptionFailedException("encrypted blob truncated in a segment header");
             }
             int length = ByteBuffer.wrap(lengthBytes).getInt();
             if (length < TAG_BYTES || length > SEGMENT_SIZE + TAG_BYTES) {
-                throw new IOException("encrypted blob has a corrupt segment length");
+                throw new DecryptionFailedException("encrypted blob has a corrupt segment length");
             }
             byte[] sealed = in.readNBytes(length);
             if (sealed.length != length) {
-                throw new EOFException("encrypted blob truncated inside a segment");
+                throw new DecryptionFailedException("encrypted blob truncated inside a segment");
             }
             // The last flag is authenticated, so a blob cut at a segment boundary fails here.
             boolean last = peekEnd(in);
-            plain = crypt(Cipher.DECRYPT_MODE, key, prefix, index, last, sealed, sealed.length);
+            if (key == null) {
+                // Format 1 names no key: the first segment that authenticates tells which one it is.
+                DecryptionFailedException failure = null;
+                for (KeyRing.MasterKey candidate : candidates) {
+                    try {
+                        plain = crypt(Cipher.DECRYPT_MODE, candidate.key(), prefix, aad, index, last, sealed,
+                                sealed.length);
+                        key = candidate.key();
+                        break;
+                    } catch (DecryptionFailedException e) {
+                        failure = e;
+                    }
+                }
+                if (key == null) {
+                    throw failure != null ? failure : new DecryptionFailedException("the key ring is empty");
+                }
+            } else {
+                plain = crypt(Cipher.DECRYPT_MODE, key, prefix, aad, index, last, sealed, sealed.length);
+            }
             position = 0;
             finished = last;
             index++;
@@ -147,18 +274,18 @@ final class SegmentedGcm {
     private static final class EncryptingStream extends OutputStream {
         private final SecretKey key;
         private final OutputStream out;
-        private final byte[] prefix = new byte[8];
+        private final byte[] prefix;
+        private final byte[] aad;
         private final byte[] buffer = new byte[SEGMENT_SIZE];
         private int length;
         private int index;
         private boolean closed;
 
-        EncryptingStream(SecretKey key, OutputStream out) throws IOException {
+        EncryptingStream(SecretKey key, byte[] prefix, byte[] aad, OutputStream out) {
             this.key = key;
+            this.prefix = prefix;
+            this.aad = aad;
             this.out = out;
-            RANDOM.nextBytes(prefix);
-            out.write(MAGIC);
-            out.write(prefix);
         }
 
         @Override
@@ -184,7 +311,10 @@ final class SegmentedGcm {
         }
 
         private void seal(boolean last) throws IOException {
-            byte[] sealed = crypt(Cipher.ENCRYPT_MODE, key, prefix, index, last, buffer, length);
+            if (index == Integer.MAX_VALUE) {
+                throw new IOException("blob too large for one data key");
+            }
+            byte[] sealed = crypt(Cipher.ENCRYPT_MODE, key, prefix, aad, index, last, buffer, length);
             out.write(ByteBuffer.allocate(4).putInt(sealed.length).array());
             out.write(sealed);
             index++;
@@ -201,16 +331,18 @@ final class SegmentedGcm {
         }
     }
 
-    private static byte[] crypt(int mode, SecretKey key, byte[] prefix, int index, boolean last, byte[] data,
-            int length) throws IOException {
+    private static byte[] crypt(int mode, SecretKey key, byte[] prefix, byte[] aad, int index, boolean last,
+            byte[] data, int length) throws IOException {
         try {
             byte[] nonce = ByteBuffer.allocate(12).put(prefix).putInt(index).array();
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(mode, key, new GCMParameterSpec(TAG_BITS, nonce));
+            cipher.updateAAD(aad);
             cipher.updateAAD(ByteBuffer.allocate(5).putInt(index).put((byte) (last ? 1 : 0)).array());
             return cipher.doFinal(data, 0, length);
         } catch (AEADBadTagException e) {
-            throw new IOException("encrypted blob failed authentication (wrong key, tampering or truncation)", e);
+            throw new DecryptionFailedException("encrypted blob failed authentication (wrong key, tampering, "
+                    + "truncation, or a blob that belongs to another photo)", e);
         } catch (GeneralSecurityException e) {
             throw new IOException("AES-GCM unavailable: " + e.getMessage(), e);
         }

@@ -2,6 +2,8 @@ package org.photobridge.gateway.store;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -14,10 +16,27 @@ public interface StoreConfig {
     Path directory();
 
     /**
-     * File holding the AES-256 key, base64 (32 bytes). Required: there is no built-in key. The local
-     * stack generates one with mode 0600.
+     * File holding the active master key, AES-256, base64 (32 bytes): every new blob is encrypted
+     * under a key derived from it. Required: there is no built-in key. Must be readable by the
+     * gateway's user only (mode 0600 or 0400): anything looser stops the start-up. The local stack
+     * generates one with mode 0600.
      */
     Path keyFile();
+
+    /**
+     * Files of master keys that were active before: blobs and signed forms still under them stay
+     * readable until the re-encryption job (docs/operations.md, "Rotating the storage key") moved
+     * them to the active key. Same format and permissions as the key file.
+     */
+    Optional<List<Path>> previousKeyFiles();
+
+    /**
+     * How old an unfinished blob ({@code .incoming}, left by a crash or a failed write) must be before
+     * the sweep deletes it, so replicas sharing the directory do not delete each other's writes in
+     * progress. Zero for a store that one gateway uses alone.
+     */
+    @WithDefault("PT10M")
+    Duration incomingGrace();
 
     /** How long bytes stay after every destination confirmed storage. Default: purge at once. */
     @WithDefault("PT0S")

@@ -50,6 +50,10 @@ public final class PhotoRenderer {
 
     public static final float JPEG_QUALITY = 0.9f;
 
+    /** What {@link #memoryNeeded} assumes for an object whose size was not recorded. */
+    public static final long UNKNOWN_OBJECT_BYTES = 64L << 20;
+    private static final long RENDER_OVERHEAD_BYTES = 32L << 20;
+
     private static final String JPEG_BASELINE = PixelStorage.JPEG_BASELINE;
     private static final Set<String> NATIVE_SYNTAXES = Set.of(PixelStorage.EXPLICIT_VR_LITTLE_ENDIAN, "1.2.840.10008.1.2");
     private static final Set<String> JPEG_PHOTOMETRICS = Set.of("MONOCHROME2", "RGB", "YBR_FULL", "YBR_FULL_422");
@@ -65,6 +69,20 @@ public final class PhotoRenderer {
 
     public PhotoRenderer(PhotoLimits limits) {
         this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    /**
+     * Heap that fetching one stored object of {@code objectBytes} and rendering it holds: the
+     * object, PixelMed's copy of its pixel data, and the output (a JPEG stream copied with its
+     * profile, or an encoding of native pixels no larger than them); thumbnails of JPEG frames are
+     * decoded subsampled and fit the overhead. Callers hold this from the {@code MemoryBudget}
+     * across the fetch and the rendering.
+     *
+     * @param objectBytes the Part 10 object's size as stored, or null when not known
+     */
+    public static long memoryNeeded(Long objectBytes) {
+        long bytes = objectBytes == null || objectBytes < 1 ? UNKNOWN_OBJECT_BYTES : objectBytes;
+        return 3 * bytes + RENDER_OVERHEAD_BYTES;
     }
 
     /** The full-size photo as a JPEG. */

@@ -14,6 +14,8 @@ import org.photobridge.domain.ConsentScope;
 import org.photobridge.domain.ConsentTerms;
 import org.photobridge.gateway.access.AccessPolicy;
 import org.photobridge.gateway.access.Caller;
+import org.photobridge.gateway.access.PhotoGate;
+import org.photobridge.gateway.access.SecondFactorRequiredException;
 import org.photobridge.gateway.audit.AuditLog;
 import org.photobridge.gateway.consent.ConsentPolicy;
 import org.photobridge.gateway.consent.ConsentStore;
@@ -23,6 +25,7 @@ import org.photobridge.gateway.persistence.EncounterStudy;
 import org.photobridge.gateway.persistence.PhotoRecord;
 import org.photobridge.gateway.persistence.Photos;
 import org.photobridge.gateway.persistence.StudySeries;
+import org.photobridge.gateway.photo.MemoryBudget;
 import org.photobridge.gateway.routing.PhotoSources;
 
 /**
@@ -50,6 +53,12 @@ public class PhotoViewer {
 
     @Inject
     Clock clock;
+
+    @Inject
+    MemoryBudget budget;
+
+    @Inject
+    PhotoGate gate;
 
     private final PhotoRenderer renderer = new PhotoRenderer();
 
@@ -87,10 +96,14 @@ public class PhotoViewer {
         var patient = Optional.of(new BusinessIdentifier(study.patientSystem, study.patientValue));
         var entities = List.of("ImagingStudy/" + study.id, "urn:dicom:uid:" + photo.sopInstanceUid);
         var agent = AuditLog.Agent.of(caller);
-        var access = AccessPolicy.photo(caller, photo.accessTagList(), use.access);
+        var access = gate.decide(caller, photo, use.access);
         if (!access.permitted()) {
             audit.record(AuditAction.ACCESS_DENIED, false, agent, patient, entities,
                     use + " refused: " + access.reason());
+            if (access.secondFactorRequired()) {
+                // Only a caller the policy otherwise permits learns that a second factor would open it.
+                throw new SecondFactorRequiredException(gate.requiredAcr());
+            }
             // Do not confirm to outsiders that the photo exists.
             throw new PhotoNotFoundException(NOT_FOUND);
         }
@@ -109,13 +122,14 @@ public class PhotoViewer {
                     decision.reason() + "; the photo cannot be served for this purpose");
         }
         StudySeries series = photos.series(photo.seriesId);
-        byte[] object = sources.require(photo, new InstanceRef(study.studyInstanceUid, series.seriesInstanceUid,
-                photo.sopClassUid, photo.sopInstanceUid));
-        PhotoRenderer.Jpeg jpeg = use == Use.THUMBNAIL
-                ? renderer.thumbnail(object, THUMBNAIL_SIDE)
-                : renderer.rendered(object);
+        PhotoRenderer.Jpeg jpeg;
+        try (var memory = reserveMemory(photo)) {
+            byte[] object = sources.require(photo, new InstanceRef(study.studyInstanceUid,
+                    series.seriesInstanceUid, photo.sopClassUid, photo.sopInstanceUid));
+            jpeg = use == Use.THUMBNAIL ? renderer.thumbnail(object, THUMBNAIL_SIDE) : renderer.rendered(object);
+        }
         audit.record(use.action, true, agent, patient, entities, use.name().toLowerCase(java.util.Locale.ROOT)
-                + " served to " + caller.username());
+                + " served to " + caller.username() + (access.breakGlass() ? " under break-glass" : ""));
         return jpeg;
     }
 
@@ -123,9 +137,10 @@ public class PhotoViewer {
     public List<String> exportable(BusinessIdentifier patient, ConsentScope scope, Caller caller) {
         List<ConsentTerms> terms = consents.termsOfPatient(patient);
         var now = clock.instant();
-        var listed = photos.list(patient.system(), patient.value(), Optional.empty(), Optional.empty(), 500).stream()
-                .filter(photo -> photo.withdrawnAt == null
-                        && AccessPolicy.photo(caller, photo.accessTagList(), AccessPolicy.PhotoUse.EXPORT).permitted())
+        var all = photos.list(patient.system(), patient.value(), Optional.empty(), Optional.empty(), 500);
+        var decisions = gate.decide(caller, all, AccessPolicy.PhotoUse.EXPORT);
+        var listed = all.stream()
+                .filter(photo -> photo.withdrawnAt == null && decisions.get(photo.id).permitted())
                 .filter(photo -> {
                     EncounterStudy study = photos.study(photo.studyId);
                     var ref = new ConsentPolicy.PhotoRef(study.id.toString(), study.studyInstanceUid,
@@ -138,6 +153,19 @@ public class PhotoViewer {
                 "export list for " + scope.name().toLowerCase(java.util.Locale.ROOT) + ": " + listed.size()
                         + " returned");
         return listed.stream().map(photo -> photo.id.toString()).toList();
+    }
+
+    /**
+     * The memory to fetch and render the photo, from the one budget all image work shares (waits its
+     * turn; {@code MemoryBusyException}, a 503, when the wait is too long).
+     */
+    private MemoryBudget.Reservation reserveMemory(PhotoRecord photo) throws UnrenderablePhotoException {
+        long needed = PhotoRenderer.memoryNeeded(photo.blobBytes);
+        if (!budget.fits(needed)) {
+            throw new UnrenderablePhotoException("the photo needs about " + (needed >> 20) + " MiB to render but this"
+                    + " gateway allows " + (budget.totalBytes() >> 20) + " MiB for image work");
+        }
+        return budget.reserve(needed);
     }
 
     private PhotoRecord find(String id) {

@@ -355,19 +355,46 @@ class AccessMatrixTest {
         for (String user : USERS) {
             int expected = ADMIN.equals(user) ? 200 : 403;
             assertEquals(expected, as(user).get("/api/v1/work").statusCode(), user);
+            // The destinations' live check with its details (hosts, AE titles), which /q/health leaves out.
+            assertEquals(expected, as(user).get("/api/v1/work/destinations").statusCode(), user);
             // Refused before the item is looked up: a non-admin learns nothing about which ids exist.
             int retry = ADMIN.equals(user) ? 404 : 403;
             assertEquals(retry, as(user).post("/api/v1/work/" + UUID.randomUUID() + "/retry").statusCode(), user);
         }
         given().get("/api/v1/work").then().statusCode(401);
+        given().get("/api/v1/work/destinations").then().statusCode(401);
         given().post("/api/v1/work/" + UUID.randomUUID() + "/retry").then().statusCode(401);
         var listed = audit.search(new AuditQuery(Optional.empty(), Optional.empty(), Optional.empty(),
                 org.photobridge.fhir.DateRange.ANY, java.util.Set.of(AuditAction.WORK_QUEUE_READ)), 0, 50).items();
         assertTrue(listed.stream().anyMatch(r -> r.agentName().equals(ADMIN) && r.success()), "listing is audited");
+        assertTrue(listed.stream().anyMatch(r -> r.agentName().equals(ADMIN) && r.detail().startsWith("destinations checked")),
+                "the destination check is audited");
         var refused = audit.search(new AuditQuery(Optional.empty(), Optional.empty(), Optional.empty(),
                 org.photobridge.fhir.DateRange.ANY, java.util.Set.of(AuditAction.ACCESS_DENIED)), 0, 500).items();
         assertTrue(refused.stream().anyMatch(r -> r.agentName().equals(NURSE) && r.detail().startsWith("work queue")),
                 "a refusal is audited");
+    }
+
+    @Test
+    void storeReencryptionIsForGatewayAdministratorsOnly() {
+        for (String user : USERS) {
+            int expected = ADMIN.equals(user) ? 200 : 403;
+            assertEquals(expected, as(user).get("/api/v1/store/re-encryption").statusCode(), user);
+            if (!ADMIN.equals(user)) {
+                // Refused before anything starts (the admin's start is StoreSecurityTest's).
+                assertEquals(403, as(user).post("/api/v1/store/re-encryption").statusCode(), user);
+            }
+        }
+        given().get("/api/v1/store/re-encryption").then().statusCode(401);
+        given().post("/api/v1/store/re-encryption").then().statusCode(401);
+        var read = audit.search(new AuditQuery(Optional.empty(), Optional.empty(), Optional.empty(),
+                org.photobridge.fhir.DateRange.ANY, java.util.Set.of(AuditAction.STORE_KEY_ROTATION)), 0, 50).items();
+        assertTrue(read.stream().anyMatch(r -> r.agentName().equals(ADMIN) && r.detail().startsWith(
+                "re-encryption progress read")), "a progress read is audited");
+        var refused = audit.search(new AuditQuery(Optional.empty(), Optional.empty(), Optional.empty(),
+                org.photobridge.fhir.DateRange.ANY, java.util.Set.of(AuditAction.ACCESS_DENIED)), 0, 500).items();
+        assertTrue(refused.stream().anyMatch(r -> r.agentName().equals(NURSE)
+                && r.detail().startsWith("re-encryption start refused")), "a refusal is audited");
     }
 
     @Test
@@ -402,5 +429,50 @@ class AccessMatrixTest {
         }
         assertTrue(published.test(victim), "the first patient's consent is still in the EHR");
         assertTrue(published.test(other), "the second patient's consent is its own resource");
+    }
+
+    @Test
+    void theCaptureComplianceAndAdministrationDoorsFollowTheMatrix() {
+        // user -> expected status of: protocols, patient lookup, break-glass list, work summary,
+        // break-glass on the plastic-surgery photo (clinicians outside its department only; 409 inside).
+        Map<String, List<Integer>> expected = Map.of(
+                DERM, List.of(200, 200, 403, 403, 403),
+                DERM_MANAGER, List.of(200, 200, 403, 403, 201),
+                SURGEON, List.of(200, 200, 403, 403, 409),
+                NURSE, List.of(200, 200, 403, 403, 403),
+                OFFICER, List.of(200, 200, 200, 403, 403),
+                ADMIN, List.of(200, 403, 403, 200, 403));
+        // A photo of its own: a grant on the shared plastic-surgery fixture would change the other rows.
+        Fixture glass = fixture(SURGEON, "plastic-surgery", "40983000");
+        var mismatches = new ArrayList<String>();
+        for (String user : USERS) {
+            List<Integer> actual = List.of(
+                    as(user).get("/api/v1/protocols").statusCode(),
+                    as(user).urlEncodingEnabled(false).get("/api/v1/patients?identifier=" + plastics.patientToken())
+                            .statusCode(),
+                    as(user).get("/api/v1/break-glass").statusCode(),
+                    as(user).get("/api/v1/work/summary").statusCode(),
+                    as(user).contentType("application/json").body("{\"reason\": \"access matrix: covering the ward round\"}")
+                            .post("/api/v1/photos/" + glass.photoId + "/break-glass").statusCode());
+            if (!actual.equals(expected.get(user))) {
+                mismatches.add(user + ": expected " + expected.get(user) + ", got " + actual);
+            }
+        }
+        assertTrue(mismatches.isEmpty(), String.join("\n", mismatches));
+        for (String path : List.of("/api/v1/protocols", "/api/v1/patients?identifier=urn:oid:1.2%7Cx", "/api/v1/break-glass",
+                "/api/v1/work/summary")) {
+            given().urlEncodingEnabled(false).get(path).then().statusCode(401);
+        }
+        var audited = audit.search(new AuditQuery(Optional.empty(), Optional.empty(), Optional.empty(),
+                org.photobridge.fhir.DateRange.ANY, java.util.Set.of(AuditAction.BREAK_GLASS, AuditAction.WORK_QUEUE_READ,
+                        AuditAction.PATIENT_QUERY, AuditAction.AUDIT_LOG_USED)), 0, 500).items();
+        assertTrue(audited.stream().anyMatch(r -> r.action() == AuditAction.BREAK_GLASS
+                && r.agentName().equals(DERM_MANAGER)), "the grant");
+        assertTrue(audited.stream().anyMatch(r -> r.action() == AuditAction.WORK_QUEUE_READ
+                && r.detail().startsWith("work queue summary")), "the summary");
+        assertTrue(audited.stream().anyMatch(r -> r.action() == AuditAction.PATIENT_QUERY
+                && r.detail().startsWith("patient lookup")), "the lookup");
+        assertTrue(audited.stream().anyMatch(r -> r.action() == AuditAction.AUDIT_LOG_USED
+                && r.detail().startsWith("break-glass grants listed")), "the grant list");
     }
 }

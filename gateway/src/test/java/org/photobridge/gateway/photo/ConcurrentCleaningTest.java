@@ -2,6 +2,7 @@ package org.photobridge.gateway.photo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,11 +18,14 @@ class ConcurrentCleaningTest {
 
     @Test
     void oneCleanerServesManyThreadsWithinItsDecodeBudget() throws Exception {
-        // Budget for about two concurrent 64 x 48 decodes: the others must wait, not fail.
-        var cleaner = new PhotoCleaner(0.92f, 2L * TestImages.W * TestImages.H * DecodeBudget.BYTES_PER_PIXEL + 1024);
         Path rotated = TestImages.write(dir, "rotated.jpg", TestImages.jpegWithAllMetadata(
                 TestImages.storedFor(TestImages.scene(), 6), 6));
         Path png = TestImages.write(dir, "photo.png", TestImages.imageIoPng(TestImages.scene(), false));
+        // Budget for about two concurrent cleanings: the others must wait, not fail.
+        long one = PhotoCleaner.OVERHEAD_BYTES + PhotoCleaner.UPLOAD_COPIES * Math.max(Files.size(rotated), Files.size(png))
+                + 16L * TestImages.W * TestImages.H;
+        var budget = MemoryBudget.of(2 * one);
+        var cleaner = new PhotoCleaner(0.92f, budget);
         var pool = Executors.newFixedThreadPool(8);
         try {
             List<Future<CleanedPhoto>> results = new ArrayList<>();
@@ -34,6 +38,7 @@ class ConcurrentCleaningTest {
                 assertEquals(TestImages.W, photo.columns());
                 assertEquals(TestImages.H, photo.rows());
             }
+            assertEquals(budget.totalBytes(), budget.availableBytes(), "every reservation was given back");
         } finally {
             pool.shutdownNow();
         }

@@ -136,8 +136,8 @@ class RejectionTest {
 
     @Test
     void rejectsPngThatWouldNotFitTheDecodeMemoryBudget() {
-        var smallBudget = new PhotoCleaner(0.92f, 64 * 1024);
-        byte[] png = TestImages.png(100, 100, 8, 2, new byte[100 * 100 * 3], List.of(), List.of());
+        var smallBudget = new PhotoCleaner(0.92f, MemoryBudget.of(1 << 20));
+        byte[] png = TestImages.png(1000, 1000, 8, 2, new byte[1000 * 1000 * 3], List.of(), List.of());
         Path file = TestImages.write(dir, "big.png", png);
 
         PhotoRejectedException e = assertThrows(PhotoRejectedException.class,

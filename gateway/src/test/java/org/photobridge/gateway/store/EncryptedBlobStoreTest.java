@@ -23,10 +23,16 @@ class EncryptedBlobStoreTest {
     @TempDir
     Path dir;
 
-    private EncryptedBlobStore store(byte keyByte) {
+    private static final String CONTEXT = BlobContexts.photo(java.util.UUID.fromString("00000000-0000-4000-8000-000000000001"));
+
+    private static SecretKeySpec key(byte keyByte) {
         byte[] key = new byte[32];
         Arrays.fill(key, keyByte);
-        return new EncryptedBlobStore(dir.resolve("store"), new SecretKeySpec(key, "AES"));
+        return new SecretKeySpec(key, "AES");
+    }
+
+    private EncryptedBlobStore store(byte keyByte) {
+        return new EncryptedBlobStore(dir.resolve("store"), KeyRing.of(key(keyByte)), java.time.Duration.ofMinutes(10));
     }
 
     private static byte[] random(int size) {
@@ -39,7 +45,7 @@ class EncryptedBlobStoreTest {
     void aWriterThatFailsLeavesNoFileBehind() throws IOException {
         var store = store((byte) 1);
         var refusal = new IllegalArgumentException("the image does not decode");
-        var thrown = assertThrows(IllegalArgumentException.class, () -> store.put(out -> {
+        var thrown = assertThrows(IllegalArgumentException.class, () -> store.put(CONTEXT, out -> {
             out.write(random(SegmentedGcm.SEGMENT_SIZE + 5));
             throw refusal;
         }));
@@ -54,14 +60,14 @@ class EncryptedBlobStoreTest {
         var store = store((byte) 1);
         for (int size : new int[] {0, 1, 1000, SegmentedGcm.SEGMENT_SIZE, SegmentedGcm.SEGMENT_SIZE * 3 + 17}) {
             byte[] plain = random(size);
-            var blob = store.put(out -> out.write(plain));
+            var blob = store.put(CONTEXT, out -> out.write(plain));
             assertEquals(size, blob.plainBytes());
             var out = new ByteArrayOutputStream();
-            store.decryptTo(blob.key(), out);
+            store.decryptTo(blob.key(), CONTEXT, out);
             assertArrayEquals(plain, out.toByteArray(), "size " + size);
             // Streaming, read in odd-sized pieces across segment boundaries.
             var streamed = new ByteArrayOutputStream();
-            try (var in = store.open(blob.key())) {
+            try (var in = store.open(blob.key(), CONTEXT)) {
                 byte[] piece = new byte[4093];
                 for (int n; (n = in.read(piece)) >= 0; ) {
                     streamed.write(piece, 0, n);
@@ -75,7 +81,7 @@ class EncryptedBlobStoreTest {
     void bytesAtRestAreNotThePlaintext() throws IOException {
         var store = store((byte) 1);
         byte[] plain = "PATIENT-NAME-DOE^JANE-MRN-0042".repeat(100).getBytes();
-        var blob = store.put(out -> out.write(plain));
+        var blob = store.put(CONTEXT, out -> out.write(plain));
         byte[] atRest = Files.readAllBytes(dir.resolve("store").resolve(blob.key() + ".pbe"));
         assertFalse(new String(atRest, java.nio.charset.StandardCharsets.ISO_8859_1).contains("DOE^JANE"));
         assertTrue(atRest.length > plain.length, "ciphertext carries nonces and tags");
@@ -89,34 +95,35 @@ class EncryptedBlobStoreTest {
 
     @Test
     void wrongKeyFailsAuthentication() throws IOException {
-        var blob = store((byte) 1).put(out -> out.write(random(5000)));
+        var blob = store((byte) 1).put(CONTEXT, out -> out.write(random(5000)));
         var other = store((byte) 2);
-        IOException e = assertThrows(IOException.class, () -> other.decryptTo(blob.key(), new ByteArrayOutputStream()));
-        assertTrue(e.getMessage().contains("authentication"), e.getMessage());
+        IOException e = assertThrows(DecryptionFailedException.class,
+                () -> other.decryptTo(blob.key(), CONTEXT, new ByteArrayOutputStream()));
+        assertTrue(e.getMessage().contains("not in the key ring"), e.getMessage());
     }
 
     @Test
     void flippedByteIsDetected() throws IOException {
         var store = store((byte) 1);
-        var blob = store.put(out -> out.write(random(5000)));
+        var blob = store.put(CONTEXT, out -> out.write(random(5000)));
         Path file = dir.resolve("store").resolve(blob.key() + ".pbe");
         byte[] bytes = Files.readAllBytes(file);
         bytes[bytes.length / 2] ^= 0x01;
         Files.write(file, bytes);
-        assertThrows(IOException.class, () -> store.decryptTo(blob.key(), new ByteArrayOutputStream()));
+        assertThrows(IOException.class, () -> store.decryptTo(blob.key(), CONTEXT, new ByteArrayOutputStream()));
     }
 
     @Test
     void truncationAtASegmentBoundaryIsDetected() throws IOException {
         var store = store((byte) 1);
-        var blob = store.put(out -> out.write(random(SegmentedGcm.SEGMENT_SIZE * 2 + 5)));
+        var blob = store.put(CONTEXT, out -> out.write(random(SegmentedGcm.SEGMENT_SIZE * 2 + 5)));
         Path file = dir.resolve("store").resolve(blob.key() + ".pbe");
         byte[] bytes = Files.readAllBytes(file);
-        // Header (12) + first segment (4 + SEGMENT_SIZE + 16): drop everything after it.
-        int firstSegmentEnd = 12 + 4 + SegmentedGcm.SEGMENT_SIZE + 16;
+        // Header (magic 4, id length 1, id 16, salt 32) + first segment (4 + SEGMENT_SIZE + 16): drop the rest.
+        int firstSegmentEnd = 4 + 1 + 16 + 32 + 4 + SegmentedGcm.SEGMENT_SIZE + 16;
         Files.write(file, Arrays.copyOf(bytes, firstSegmentEnd));
-        assertThrows(IOException.class, () -> store.decryptTo(blob.key(), new ByteArrayOutputStream()));
-        try (var in = store.open(blob.key())) {
+        assertThrows(IOException.class, () -> store.decryptTo(blob.key(), CONTEXT, new ByteArrayOutputStream()));
+        try (var in = store.open(blob.key(), CONTEXT)) {
             assertThrows(IOException.class, in::readAllBytes, "a stream reader meets the truncation too");
         }
     }
@@ -124,7 +131,7 @@ class EncryptedBlobStoreTest {
     @Test
     void failedWriterLeavesNothingBehind() throws IOException {
         var store = store((byte) 1);
-        assertThrows(StoreUnavailableException.class, () -> store.put(out -> {
+        assertThrows(StoreUnavailableException.class, () -> store.put(CONTEXT, out -> {
             out.write(random(100));
             throw new IOException("disk full");
         }));
@@ -137,9 +144,11 @@ class EncryptedBlobStoreTest {
     void keyFileMustHoldExactly256Bits() throws IOException {
         Path keyFile = dir.resolve("short.key");
         Files.writeString(keyFile, java.util.Base64.getEncoder().encodeToString(new byte[16]));
-        var e = assertThrows(IllegalStateException.class, () -> EncryptedBlobStore.loadKey(keyFile));
+        Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+        var e = assertThrows(IllegalStateException.class, () -> KeyRing.load(keyFile, java.util.List.of()));
         assertTrue(e.getMessage().contains("256-bit"), e.getMessage());
-        var missing = assertThrows(IllegalStateException.class, () -> EncryptedBlobStore.loadKey(dir.resolve("none")));
+        var missing = assertThrows(IllegalStateException.class,
+                () -> KeyRing.load(dir.resolve("none"), java.util.List.of()));
         assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
     }
 }

@@ -16,6 +16,7 @@ public class BrokenDestinationProfile implements QuarkusTestProfile {
                 "photobridge.destinations.broken.kind", "stow-rs",
                 "photobridge.destinations.broken.url", Orthanc.httpBase() + "/no-such-dicom-web",
                 "photobridge.destinations.broken.username", Orthanc.username(),
-                "photobridge.destinations.broken.password", Orthanc.password());
+                "photobridge.destinations.broken.password", Orthanc.password(),
+                "photobridge.destinations.broken.plain-http-on-loopback", "true");
     }
 }

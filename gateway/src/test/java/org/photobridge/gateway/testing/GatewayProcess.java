@@ -53,6 +53,8 @@ public final class GatewayProcess implements AutoCloseable {
     private final Path data;
     private final int port;
     private final Map<String, String> properties;
+    private final List<String> jvmOptions = new ArrayList<>(List.of("-Xmx512m"));
+    private final Map<String, String> environment = new LinkedHashMap<>();
     private Process process;
     private Path log;
     private int starts;
@@ -153,6 +155,24 @@ public final class GatewayProcess implements AutoCloseable {
         return this;
     }
 
+    /** JVM options for the next start instead of the default {@code -Xmx512m}. */
+    public GatewayProcess jvmOptions(List<String> options) {
+        jvmOptions.clear();
+        jvmOptions.addAll(options);
+        return this;
+    }
+
+    /** An environment variable for the next start (not a secret: see the class comment). */
+    public GatewayProcess environment(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
+    /** The current start's log file. */
+    public synchronized Path log() {
+        return log;
+    }
+
     public synchronized boolean isAlive() {
         return process != null && process.isAlive();
     }
@@ -168,7 +188,8 @@ public final class GatewayProcess implements AutoCloseable {
             throw new AssertionError("package the gateway first (mvn verify does): " + jar);
         }
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
         Map<String, String> secrets = new HashMap<>();
         properties.forEach((key, value) -> {
             if (key.endsWith("password") || key.endsWith("secret")) {
@@ -187,6 +208,7 @@ public final class GatewayProcess implements AutoCloseable {
                 Files.createDirectories(data);
                 log = data.resolve("gateway-" + name + "-" + (++starts) + ".log");
                 var builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+                builder.environment().putAll(environment);
                 builder.environment().putAll(secrets);
                 process = builder.start();
             } catch (IOException e) {

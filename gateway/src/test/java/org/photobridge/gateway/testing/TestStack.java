@@ -52,6 +52,8 @@ public class TestStack implements QuarkusTestResourceLifecycleManager {
                 TestStackProperties.value("orthanc.calling-ae-title"));
         config.put("photobridge.destinations.pacs-dimse.username", Orthanc.username());
         config.put("photobridge.destinations.pacs-dimse.password", Orthanc.password());
+        // Orthanc's REST API (withdrawal by delete) and DICOMweb are plain HTTP on loopback here.
+        config.put("photobridge.destinations.pacs-dimse.plain-http-on-loopback", "true");
         config.put("photobridge.destinations.pacs-dimse.connect-timeout", "3s");
         config.put("photobridge.destinations.pacs-dimse.timeout", "30s");
         config.put("photobridge.destinations.pacs-stow.kind", "stow-rs");
@@ -59,6 +61,7 @@ public class TestStack implements QuarkusTestResourceLifecycleManager {
         config.put("photobridge.destinations.pacs-stow.timeout", "30s");
         config.put("photobridge.destinations.pacs-stow.username", Orthanc.username());
         config.put("photobridge.destinations.pacs-stow.password", Orthanc.password());
+        config.put("photobridge.destinations.pacs-stow.plain-http-on-loopback", "true");
         return config;
     }
 

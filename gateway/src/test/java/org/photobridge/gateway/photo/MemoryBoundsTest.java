@@ -1,0 +1,145 @@
+package org.photobridge.gateway.photo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.photobridge.gateway.photo.TestImages.concat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.photobridge.gateway.photo.PhotoRejectedException.Reason;
+
+/** Cleaning holds bounded memory: giants and bombs are refused from their headers, the rest waits its turn. */
+class MemoryBoundsTest {
+
+    /** What {@code -Xmx1g} with the default heap fraction gives. */
+    private static final long ONE_GIG_HEAP_BUDGET = 494L << 20;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void rejectsFlat444GiantUnderTenMegabytesBeforeDecodingIt() {
+        byte[] giant = FlatJpeg.of(16000, 15600, false, 1);
+        assertTrue(giant.length < 10_000_000, "the giant is small on disk: " + giant.length);
+        var cleaner = new PhotoCleaner(0.92f, MemoryBudget.of(ONE_GIG_HEAP_BUDGET));
+
+        PhotoRejectedException e = assertThrows(PhotoRejectedException.class,
+                () -> cleaner.clean(TestImages.write(dir, "giant.jpg", giant), PhotoLimits.DEFAULT));
+
+        assertEquals(Reason.TOO_MANY_PIXELS, e.reason());
+        assertTrue(e.getMessage().contains("MiB for image work"), e.getMessage());
+    }
+
+    @Test
+    void rejectsRotatedDecompressionBombBeforeDecodingIt() {
+        byte[] bomb = FlatJpeg.of(20000, 12000, true, 6);
+        var cleaner = new PhotoCleaner(0.92f, MemoryBudget.of(ONE_GIG_HEAP_BUDGET));
+
+        PhotoRejectedException e = assertThrows(PhotoRejectedException.class,
+                () -> cleaner.clean(TestImages.write(dir, "bomb.jpg", bomb), PhotoLimits.DEFAULT));
+
+        assertEquals(Reason.TOO_MANY_PIXELS, e.reason());
+    }
+
+    @Test
+    void cleans48MegapixelPhotoNeedingRotationWithinTheBudgetOfAOneGigabyteHeap() {
+        byte[] photo = FlatJpeg.of(8000, 6000, true, 6);
+        var budget = MemoryBudget.of(ONE_GIG_HEAP_BUDGET);
+        var cleaner = new PhotoCleaner(0.92f, budget);
+
+        CleanedPhoto cleaned = cleaner.clean(TestImages.write(dir, "48mp.jpg", photo), PhotoLimits.DEFAULT);
+
+        assertEquals(6000, cleaned.columns(), "upright: width and height exchanged");
+        assertEquals(8000, cleaned.rows());
+        assertTrue(cleaned.source().reencoded());
+        long needed = PhotoCleaner.UPLOAD_COPIES * photo.length + PhotoCleaner.OVERHEAD_BYTES
+                + JpegCleaner.memoryNeeded(photo, PhotoLimits.DEFAULT);
+        assertTrue(2 * needed <= budget.totalBytes(), "two such photos are cleaned at once on -Xmx1g, each needs "
+                + (needed >> 20) + " MiB");
+        assertEquals(budget.totalBytes(), budget.availableBytes(), "the reservation was given back");
+    }
+
+    @Test
+    void rejectsJpegWithThousandsOfProgressiveScans() {
+        byte[] progressive = TestImages.jpeg(TestImages.scene(), TestImages.Chroma.SUBSAMPLED_420, true);
+        int sos = TestImages.indexOf(progressive, new byte[] {(byte) 0xFF, (byte) 0xDA}, 2);
+        int eoi = progressive.length - 2;
+        byte[] scans = java.util.Arrays.copyOfRange(progressive, sos, eoi);
+        var parts = new ArrayList<byte[]>();
+        parts.add(java.util.Arrays.copyOfRange(progressive, 0, sos));
+        for (int i = 0; i < 3000 / countScans(progressive); i++) {
+            parts.add(scans);
+        }
+        parts.add(new byte[] {(byte) 0xFF, (byte) 0xD9});
+        byte[] manyScans = concat(parts.toArray(byte[][]::new));
+        var cleaner = new PhotoCleaner(0.92f, MemoryBudget.of(ONE_GIG_HEAP_BUDGET));
+
+        PhotoRejectedException e = assertThrows(PhotoRejectedException.class,
+                () -> cleaner.clean(TestImages.write(dir, "scans.jpg", manyScans), PhotoLimits.DEFAULT));
+
+        assertEquals(Reason.TOO_COMPLEX, e.reason());
+        assertEquals("the JPEG file has more than 100 scans; the limit is 100", e.getMessage());
+    }
+
+    @Test
+    void acceptsProgressiveJpegWithTheUsualScans() {
+        byte[] progressive = TestImages.jpeg(TestImages.scene(), TestImages.Chroma.SUBSAMPLED_420, true);
+        assertTrue(countScans(progressive) > 1);
+        var cleaner = new PhotoCleaner(0.92f, MemoryBudget.of(ONE_GIG_HEAP_BUDGET));
+
+        CleanedPhoto cleaned = cleaner.clean(TestImages.write(dir, "p.jpg", progressive), PhotoLimits.DEFAULT);
+
+        assertEquals(TestImages.W, cleaned.columns());
+    }
+
+    @Test
+    void refusesAtOnceWhenTheQueueIsFull() {
+        var budget = new MemoryBudget(1 << 20, 0, Duration.ofMinutes(1), Duration.ofSeconds(7));
+        try (var held = budget.reserve(1 << 20)) {
+            MemoryBusyException e = assertThrows(MemoryBusyException.class, () -> budget.reserve(1024));
+            assertEquals(Duration.ofSeconds(7), e.retryAfter());
+        }
+        budget.reserve(1024).close();
+    }
+
+    @Test
+    void refusesWhenTheWaitIsOver() {
+        var budget = new MemoryBudget(1 << 20, 4, Duration.ZERO, Duration.ofSeconds(7));
+        try (var held = budget.reserve(1 << 20)) {
+            assertThrows(MemoryBusyException.class, () -> budget.reserve(1024));
+            assertEquals(0, budget.waiting());
+        }
+    }
+
+    @Test
+    void waitingWorkGetsTheMemoryWhenItIsGivenBack() throws Exception {
+        var budget = new MemoryBudget(1 << 20, 4, Duration.ofMinutes(5), Duration.ofSeconds(7));
+        var held = budget.reserve(1 << 20);
+        var waiter = CompletableFuture.supplyAsync(() -> budget.reserve(512 * 1024));
+        while (budget.waiting() == 0) {
+            Thread.onSpinWait();
+        }
+        held.close();
+        try (var granted = waiter.get(5, TimeUnit.MINUTES)) {
+            assertEquals(512 * 1024, granted.bytes());
+        }
+        assertEquals(1 << 20, budget.availableBytes());
+    }
+
+    @Test
+    void workThatCouldNeverFitIsNotQueued() {
+        var budget = MemoryBudget.of(1 << 20);
+        assertThrows(IllegalArgumentException.class, () -> budget.reserve(2 << 20));
+        assertEquals(0, budget.waiting());
+    }
+
+    private static int countScans(byte[] jpeg) {
+        return TestImages.count(jpeg, new byte[] {(byte) 0xFF, (byte) 0xDA});
+    }
+}

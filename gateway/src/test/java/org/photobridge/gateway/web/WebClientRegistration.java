@@ -1,0 +1,76 @@
+package org.photobridge.gateway.web;
+
+import static io.restassured.RestAssured.given;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.photobridge.gateway.testing.TestStackProperties;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.restassured.http.ContentType;
+
+/**
+ * The Quarkus test port is random, so the test adds its page URL to the redirect URIs of the
+ * realm's {@code photobridge-web} client through Keycloak's admin API (and takes it away after).
+ */
+final class WebClientRegistration {
+    static final String CLIENT = "photobridge-web";
+
+    private WebClientRegistration() {
+    }
+
+    static void addRedirectUri(String uri) {
+        change(uri, true);
+    }
+
+    static void removeRedirectUri(String uri) {
+        change(uri, false);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void change(String uri, boolean add) {
+        String admin = adminToken();
+        String base = TestStackProperties.value("keycloak.url") + "/admin/realms/" + TestStackProperties.value("keycloak.realm");
+        List<Map<String, Object>> found = given().auth().oauth2(admin).queryParam("clientId", CLIENT)
+                .get(base + "/clients").then().statusCode(200).extract().path("$");
+        if (found.isEmpty()) {
+            throw new IllegalStateException("the realm has no " + CLIENT + " client; restart the test stack "
+                    + "(deploy/local/test-stack.sh) so it imports config/keycloak/photobridge-realm.json");
+        }
+        Map<String, Object> client = found.get(0);
+        List<String> uris = new ArrayList<>((List<String>) client.getOrDefault("redirectUris", List.of()));
+        uris.remove(uri);
+        if (add) {
+            uris.add(uri);
+        }
+        client.put("redirectUris", uris);
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(client)
+                .put(base + "/clients/" + client.get("id")).then().statusCode(204);
+    }
+
+    private static String adminToken() {
+        return given().contentType("application/x-www-form-urlencoded")
+                .formParam("grant_type", "password").formParam("client_id", "admin-cli")
+                .formParam("username", TestStackProperties.value("keycloak.admin-username"))
+                .formParam("password", TestStackProperties.value("keycloak.admin-password"))
+                .post(TestStackProperties.value("keycloak.url") + "/realms/master/protocol/openid-connect/token")
+                .then().statusCode(200).extract().path("access_token");
+    }
+
+    @SuppressWarnings("unchecked")
+    static String password(String user) {
+        try {
+            Map<String, String> passwords = new ObjectMapper().readValue(
+                    Files.readString(Path.of(TestStackProperties.value("keycloak.credentials-file"))), Map.class);
+            return passwords.get(user);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the test stack's credentials file", e);
+        }
+    }
+}
