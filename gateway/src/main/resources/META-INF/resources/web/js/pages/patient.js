@@ -57,9 +57,10 @@ function describePatient(found) {
   if (p.sex) parts.push(' · ' + p.sex);
   const lines = [el('p', { class: 'patient-found' }, parts.length ? parts
     : p.found ? 'The gateway knows this patient.' : 'No photos or consents of this patient yet.')];
+  // The API's own notice (why the EHR did not answer) replaces the generic one, not repeats it.
   lines.push(el('p', { class: 'hint' }, p.source === 'ehr' ? 'From the EHR; check the name and birth date with the patient.'
-    : 'From the gateway alone (no EHR answer): confirm the patient\'s identity from the wristband.'));
-  if (p.notice) lines.push(el('p', { class: 'hint' }, p.notice));
+    : (p.notice ? p.notice.charAt(0).toUpperCase() + p.notice.slice(1) + '. ' : 'From the gateway alone (no EHR answer). ')
+      + 'Confirm the patient\'s identity from the wristband.'));
   return el('div', {}, lines);
 }
 
