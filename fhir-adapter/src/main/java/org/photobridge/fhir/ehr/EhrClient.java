@@ -58,6 +58,11 @@ public final class EhrClient {
      * @throws AmbiguousPatientException when more than one Patient carries it
      */
     public Optional<String> resolvePatient(BusinessIdentifier identifier) {
+        return onePatient(identifier).map(p -> "Patient/" + p.getIdElement().getIdPart());
+    }
+
+    /** The one Patient the EHR holds with this identifier, or empty; more than one is an error. */
+    private Optional<Patient> onePatient(BusinessIdentifier identifier) {
         Objects.requireNonNull(identifier, "identifier");
         Bundle bundle = call("Patient search", () -> client.search().forResource(Patient.class)
                 .where(Patient.IDENTIFIER.exactly().systemAndIdentifier(identifier.system(), identifier.value()))
@@ -73,7 +78,7 @@ public final class EhrClient {
         if (total > 1 || matches.size() > 1) {
             throw new AmbiguousPatientException(identifier.system(), Math.max(total, matches.size()));
         }
-        return matches.stream().findFirst().map(p -> "Patient/" + p.getIdElement().getIdPart());
+        return matches.stream().findFirst();
     }
 
     /**
@@ -83,22 +88,7 @@ public final class EhrClient {
      * @throws AmbiguousPatientException when more than one Patient carries it
      */
     public Optional<EhrPatient> findPatient(BusinessIdentifier identifier) {
-        Objects.requireNonNull(identifier, "identifier");
-        Bundle bundle = call("Patient search", () -> client.search().forResource(Patient.class)
-                .where(Patient.IDENTIFIER.exactly().systemAndIdentifier(identifier.system(), identifier.value()))
-                .count(2)
-                .returnBundle(Bundle.class)
-                .execute());
-        List<Patient> matches = bundle.getEntry().stream()
-                .filter(e -> e.getResource() instanceof Patient)
-                .filter(e -> !e.hasSearch() || e.getSearch().getMode() != Bundle.SearchEntryMode.INCLUDE)
-                .map(e -> (Patient) e.getResource())
-                .toList();
-        int total = bundle.hasTotal() ? bundle.getTotal() : matches.size();
-        if (total > 1 || matches.size() > 1) {
-            throw new AmbiguousPatientException(identifier.system(), Math.max(total, matches.size()));
-        }
-        return matches.stream().findFirst().map(p -> new EhrPatient("Patient/" + p.getIdElement().getIdPart(),
+        return onePatient(identifier).map(p -> new EhrPatient("Patient/" + p.getIdElement().getIdPart(),
                 dicomName(p), p.hasBirthDate() ? Optional.of(p.getBirthDateElement().getValueAsString())
                         : Optional.empty(),
                 Optional.ofNullable(p.getGender()).map(g -> switch (g) {

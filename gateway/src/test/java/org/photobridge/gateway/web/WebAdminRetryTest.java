@@ -35,7 +35,6 @@ import io.quarkus.test.junit.TestProfile;
 @QuarkusTestResource(TestStack.class)
 class WebAdminRetryTest {
     private static final String ADMIN = "gateway.admin";
-    private static String redirectUri;
 
     @TestHTTPResource("/web/")
     URL web;
@@ -47,15 +46,12 @@ class WebAdminRetryTest {
 
     @AfterAll
     static void unregister() {
-        if (redirectUri != null) {
-            WebClientRegistration.removeRedirectUri(redirectUri);
-        }
+        WebClientRegistration.unregisterPages();
     }
 
     @Test
     void administratorRetriesAFailedDeliveryFromThePage() throws Exception {
-        redirectUri = web.toString().replace("//localhost:", "//127.0.0.1:");
-        WebClientRegistration.addRedirectUri(redirectUri);
+        String redirectUri = WebClientRegistration.registerPage(web);
         var photo = WebTestData.upload("plastics.surgeon", "WEB-ADM-" + UUID.randomUUID(), "ENC-ADM-" + UUID.randomUUID(),
                 "plastic-surgery", "anterior", 7);
         Map<String, Object> failed = awaitBrokenDelivery(photo.id(), Instant.EPOCH)

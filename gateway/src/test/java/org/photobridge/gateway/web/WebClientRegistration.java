@@ -3,11 +3,14 @@ package org.photobridge.gateway.web;
 import static io.restassured.RestAssured.given;
 
 import java.io.IOException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.photobridge.gateway.testing.TestStackProperties;
 
@@ -21,8 +24,29 @@ import io.restassured.http.ContentType;
  */
 final class WebClientRegistration {
     static final String CLIENT = "photobridge-web";
+    private static final Set<String> PAGES = ConcurrentHashMap.newKeySet();
 
     private WebClientRegistration() {
+    }
+
+    /**
+     * The page's address as Chromium and Keycloak see it (127.0.0.1, where the gateway listens),
+     * registered once as a redirect URI; {@link #unregisterPages()} takes it away again.
+     */
+    static String registerPage(URL web) {
+        String uri = web.toString().replace("//localhost:", "//127.0.0.1:");
+        if (PAGES.add(uri)) {
+            addRedirectUri(uri);
+        }
+        return uri;
+    }
+
+    /** Removes every address {@link #registerPage} added. */
+    static void unregisterPages() {
+        for (String uri : PAGES) {
+            removeRedirectUri(uri);
+        }
+        PAGES.clear();
     }
 
     static void addRedirectUri(String uri) {

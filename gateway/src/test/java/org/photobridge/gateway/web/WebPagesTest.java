@@ -64,19 +64,12 @@ class WebPagesTest {
     /** The page's address (the random test port) as a redirect URI of the realm's photobridge-web client. */
     @BeforeEach
     void registerThePage() {
-        // Chromium and Keycloak see the page at 127.0.0.1, where the gateway listens.
-        String uri = web.toString().replace("//localhost:", "//127.0.0.1:");
-        if (!uri.equals(redirectUri)) {
-            WebClientRegistration.addRedirectUri(uri);
-            redirectUri = uri;
-        }
+        redirectUri = WebClientRegistration.registerPage(web);
     }
 
     @AfterAll
     static void unregister() {
-        if (redirectUri != null) {
-            WebClientRegistration.removeRedirectUri(redirectUri);
-        }
+        WebClientRegistration.unregisterPages();
     }
 
     private static Map<String, Object> as(String user, Map<String, Object> more) {

@@ -42,7 +42,6 @@ class WebStepUpTest {
     @TestHTTPResource("/web/")
     URL web;
 
-    private static String redirectUri;
 
     @BeforeAll
     static void installBrowser() throws Exception {
@@ -51,15 +50,12 @@ class WebStepUpTest {
 
     @AfterAll
     static void unregister() {
-        if (redirectUri != null) {
-            WebClientRegistration.removeRedirectUri(redirectUri);
-        }
+        WebClientRegistration.unregisterPages();
     }
 
     @Test
     void aSensitivePhotoOpensOnlyAfterTheSecondFactor() throws Exception {
-        redirectUri = web.toString().replace("//localhost:", "//127.0.0.1:");
-        WebClientRegistration.addRedirectUri(redirectUri);
+        String redirectUri = WebClientRegistration.registerPage(web);
         String mrn = "WEB-SU-" + UUID.randomUUID();
         WebTestData.clinicalCareConsent(SURGEON, mrn);
         var photo = WebTestData.upload(SURGEON, mrn, "ENC-SU", "plastic-surgery", "anterior", 60);
