@@ -129,6 +129,7 @@ final class Campaign {
             config.put(web + "url", stow.baseUrl());
             config.put(web + "username", STOW_USER);
             config.put(web + "password", STOW_PASSWORD);
+            config.put(web + "plain-http-on-loopback", "true"); // the recording receiver is plain HTTP on 127.0.0.1
             config.put(web + "withdrawal-action", withdrawalAction);
             config.put(web + "timeout", "15s");
         }

@@ -54,6 +54,7 @@ public class Receivers implements QuarkusTestResourceLifecycleManager {
         config.put(web + "url", stow.baseUrl());
         config.put(web + "username", STOW_USER);
         config.put(web + "password", STOW_PASSWORD);
+        config.put(web + "plain-http-on-loopback", "true"); // the recording receiver is plain HTTP on 127.0.0.1
         config.put(web + "withdrawal-action", "none");
         config.put(web + "timeout", TIMEOUT);
         return config;
