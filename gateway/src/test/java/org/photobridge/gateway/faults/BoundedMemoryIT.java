@@ -54,7 +54,7 @@ import org.photobridge.gateway.testing.TestDatabase;
  * The packaged gateway on {@code -Xmx1g}: (1) the whole photo flow leaves nothing in the temp
  * directory, which is an empty folder of its own; (2) 48-megapixel photos that need rotation
  * (EXIF orientation 6), uploaded concurrently, are all accepted and reach the PACS, with the peak
- * heap (from the GC log) and resident set reported. The campaign uploads 16 photos, 64 with
+ * heap (from the GC log) and resident set reported. The campaign uploads 4 photos (the test run), 64 with
  * {@code -Dpbtest.campaign=long} (or {@code -Dpbtest.campaign.uploads=N}).
  */
 class BoundedMemoryIT {
@@ -150,7 +150,7 @@ class BoundedMemoryIT {
 
     @Test
     void rotated48MegapixelPhotosUploadedConcurrentlyAllReachThePacsOnAOneGigabyteHeap() throws Exception {
-        int uploads = Campaign.size(16, 64);
+        int uploads = Campaign.size(4, 64);
         byte[] photo = rotated48Megapixels();
         System.out.printf("CAMPAIGN photo: 8000 x 6000, EXIF orientation 6, %d bytes%n", photo.length);
         Path tmp = work.resolve("campaign-tmp");
