@@ -88,6 +88,8 @@ public final class GatewayProcess implements AutoCloseable {
         config.put("photobridge.routing.poll-interval", "1s");
         config.put("quarkus.oidc.connection-delay", "0");
         config.put("photobridge.consent.capture-policy", "off");
+        // As in the test profile: the campaigns view breast photos with password-only tokens.
+        config.put("photobridge.step-up.enabled", "false");
         return config;
     }
 
