@@ -168,7 +168,8 @@ public class StoreReencryption {
             if (!(e.getCause() instanceof IOException)) {
                 throw e;
             }
-            LOG.warnf("photo %s: could not be re-encrypted: %s", id, e.getCause().getMessage());
+            LOG.warnf("photo %s: could not be re-encrypted (%s); counted as a failure", id,
+                    e.getCause().getClass().getSimpleName());
             update(p -> with(p, p.state(), p.photosExamined() + 1, p.photosReencrypted(), p.formsReencrypted(),
                     p.failures() + 1));
             return;

@@ -80,7 +80,7 @@ class StepUpTest {
 
     @Test
     void theOtpRaisesTheTokensAcrAndOpensThePhoto() throws Exception {
-        String password = password(OTP_USER);
+        String password = Keycloak.password(OTP_USER);
         var level1 = BrowserSignIn.signIn(OTP_USER, password, Optional.empty(), Optional.empty());
         assertEquals(List.of("kc-form-login"), level1.formsShown(), "password alone when no level is asked");
         assertEquals("password", level1.claims().path("acr").asText(), level1.claims().toString());
@@ -100,7 +100,7 @@ class StepUpTest {
     @Test
     void aWrongOtpGetsNoToken() throws Exception {
         var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                () -> BrowserSignIn.signIn(OTP_USER, password(OTP_USER), Optional.of("mfa"), Optional.of("000000")
+                () -> BrowserSignIn.signIn(OTP_USER, Keycloak.password(OTP_USER), Optional.of("mfa"), Optional.of("000000")
                         .map(code -> code.equals(safeTotp()) ? "111111" : code)));
         assertTrue(e.getMessage().startsWith("no code after"), e.getMessage());
     }
@@ -113,11 +113,4 @@ class StepUpTest {
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static String password(String user) throws java.io.IOException {
-        var all = new com.fasterxml.jackson.databind.ObjectMapper().readValue(java.nio.file.Files.readString(
-                java.nio.file.Path.of(org.photobridge.gateway.testing.TestStackProperties.value(
-                        "keycloak.credentials-file"))), java.util.Map.class);
-        return (String) all.get(user);
-    }
 }

@@ -2,16 +2,12 @@ package org.photobridge.gateway.edge;
 
 import static io.restassured.RestAssured.given;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.photobridge.gateway.testing.Keycloak;
-import org.photobridge.gateway.testing.TestStackProperties;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.restassured.http.ContentType;
 
@@ -23,16 +19,11 @@ final class KeycloakAdmin {
     }
 
     static String adminToken() {
-        return given().contentType("application/x-www-form-urlencoded")
-                .formParam("grant_type", "password").formParam("client_id", "admin-cli")
-                .formParam("username", TestStackProperties.value("keycloak.admin-username"))
-                .formParam("password", TestStackProperties.value("keycloak.admin-password"))
-                .post(TestStackProperties.value("keycloak.url") + "/realms/master/protocol/openid-connect/token")
-                .then().statusCode(200).extract().path("access_token");
+        return Keycloak.adminToken();
     }
 
     static String adminBase() {
-        return TestStackProperties.value("keycloak.url") + "/admin/realms/" + TestStackProperties.value("keycloak.realm");
+        return Keycloak.adminRealmUrl();
     }
 
     /** A real, validly signed token of {@code user} that expires {@code seconds} after it is issued. */
@@ -92,14 +83,7 @@ final class KeycloakAdmin {
                 .then().statusCode(200).extract().path("access_token");
     }
 
-    @SuppressWarnings("unchecked")
     static String password(String user) {
-        try {
-            Map<String, String> passwords = new ObjectMapper().readValue(
-                    Files.readString(Path.of(TestStackProperties.value("keycloak.credentials-file"))), Map.class);
-            return passwords.get(user);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot read the test stack's credentials file", e);
-        }
+        return Keycloak.password(user);
     }
 }

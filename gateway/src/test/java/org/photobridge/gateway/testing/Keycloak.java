@@ -44,8 +44,24 @@ public final class Keycloak {
                 .then().statusCode(200).extract().path("access_token");
     }
 
+    /** A token of the test stack's Keycloak administrator (realm master, {@code admin-cli}). */
+    public static String adminToken() {
+        return given().contentType("application/x-www-form-urlencoded")
+                .formParam("grant_type", "password").formParam("client_id", "admin-cli")
+                .formParam("username", TestStackProperties.value("keycloak.admin-username"))
+                .formParam("password", TestStackProperties.value("keycloak.admin-password"))
+                .post(TestStackProperties.value("keycloak.url") + "/realms/master/protocol/openid-connect/token")
+                .then().statusCode(200).extract().path("access_token");
+    }
+
+    /** The admin REST base of the test realm. */
+    public static String adminRealmUrl() {
+        return TestStackProperties.value("keycloak.url") + "/admin/realms/" + TestStackProperties.value("keycloak.realm");
+    }
+
+    /** A demo user's password from the test stack's credentials file. */
     @SuppressWarnings("unchecked")
-    private static synchronized String password(String username) {
+    public static synchronized String password(String username) {
         if (passwords == null) {
             try {
                 passwords = new ObjectMapper().readValue(

@@ -2,19 +2,14 @@ package org.photobridge.gateway.web;
 
 import static io.restassured.RestAssured.given;
 
-import java.io.IOException;
 import java.net.URL;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.photobridge.gateway.testing.TestStackProperties;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
+import org.photobridge.gateway.testing.Keycloak;
 
 import io.restassured.http.ContentType;
 
@@ -59,8 +54,8 @@ final class WebClientRegistration {
 
     @SuppressWarnings("unchecked")
     private static void change(String uri, boolean add) {
-        String admin = adminToken();
-        String base = TestStackProperties.value("keycloak.url") + "/admin/realms/" + TestStackProperties.value("keycloak.realm");
+        String admin = Keycloak.adminToken();
+        String base = Keycloak.adminRealmUrl();
         List<Map<String, Object>> found = given().auth().oauth2(admin).queryParam("clientId", CLIENT)
                 .get(base + "/clients").then().statusCode(200).extract().path("$");
         if (found.isEmpty()) {
@@ -78,23 +73,8 @@ final class WebClientRegistration {
                 .put(base + "/clients/" + client.get("id")).then().statusCode(204);
     }
 
-    private static String adminToken() {
-        return given().contentType("application/x-www-form-urlencoded")
-                .formParam("grant_type", "password").formParam("client_id", "admin-cli")
-                .formParam("username", TestStackProperties.value("keycloak.admin-username"))
-                .formParam("password", TestStackProperties.value("keycloak.admin-password"))
-                .post(TestStackProperties.value("keycloak.url") + "/realms/master/protocol/openid-connect/token")
-                .then().statusCode(200).extract().path("access_token");
-    }
 
-    @SuppressWarnings("unchecked")
     static String password(String user) {
-        try {
-            Map<String, String> passwords = new ObjectMapper().readValue(
-                    Files.readString(Path.of(TestStackProperties.value("keycloak.credentials-file"))), Map.class);
-            return passwords.get(user);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read the test stack's credentials file", e);
-        }
+        return Keycloak.password(user);
     }
 }
