@@ -50,13 +50,19 @@ public final class ClientTls {
     private static final Pattern PEM_BLOCK = Pattern.compile(
             "-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*)-----END \\1-----");
 
+    /** How long a TLS 1.3 peer that asked for our certificate gets to refuse it after the handshake. */
+    private static final Duration VERDICT_WAIT = Duration.ofSeconds(1);
+
     private final TlsSettings settings;
     private final SSLContext context;
+    private final CertificateRequests certificateRequests;
     private final String[] protocols;
     private final String[] cipherSuites;
 
-    private ClientTls(TlsSettings settings, SSLContext context, String[] protocols, String[] cipherSuites) {
+    private ClientTls(TlsSettings settings, SSLContext context, CertificateRequests certificateRequests,
+            String[] protocols, String[] cipherSuites) {
         this.settings = settings;
+        this.certificateRequests = certificateRequests;
         this.context = context;
         this.protocols = protocols;
         this.cipherSuites = cipherSuites;
@@ -113,8 +119,12 @@ public final class ClientTls {
                 requireMatchingKey(store, password, p + "key-store " + settings.keyStore().get());
                 keys = keyManagers(store, password == null ? new char[0] : password.toCharArray());
             }
+            if (keys == null) {
+                keys = keyManagers(emptyStore(), new char[0]);
+            }
+            var certificateRequests = new CertificateRequests(x509Keys(keys));
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys, trustManagers, new SecureRandom());
+            context.init(new KeyManager[] {certificateRequests}, trustManagers, new SecureRandom());
             var supportedSuites = List.of(context.getSupportedSSLParameters().getCipherSuites());
             String[] suites = Bcp195.CIPHER_SUITES.stream().filter(supportedSuites::contains).toArray(String[]::new);
             var supportedProtocols = List.of(context.getSupportedSSLParameters().getProtocols());
@@ -123,7 +133,7 @@ public final class ClientTls {
                 throw new IllegalStateException(p + "protocols: this JDK supports none of " + settings.protocols()
                         + " with a BCP 195 cipher suite");
             }
-            return new ClientTls(settings, context, protocols, suites);
+            return new ClientTls(settings, context, certificateRequests, protocols, suites);
         } catch (GeneralSecurityException e) {
             // Messages of the JDK's key and certificate errors name formats and algorithms, not key bytes.
             throw new IllegalStateException("cannot set up TLS (" + p + "*): " + e.getClass().getSimpleName() + ": "
@@ -160,6 +170,11 @@ public final class ClientTls {
      * A TLS connection to {@code host:port} with its handshake done: TCP within {@code connectTimeout},
      * the handshake within {@code handshakeTimeout}. The socket is returned with no read time-out.
      *
+     * <p>For a peer that speaks only after the client (DICOM: the requester sends A-ASSOCIATE-RQ first).
+     * In TLS 1.3 the client finishes its handshake before the server has judged the client's certificate,
+     * so when the peer asked for one we wait briefly for its verdict: a refusal comes as an alert (or a
+     * close), is reported here, and no application byte has been sent.
+     *
      * @throws IOException the TCP or TLS failure; {@link TlsFailure#reason} says what it means
      */
     public SSLSocket connect(String host, int port, Duration connectTimeout, Duration handshakeTimeout) throws IOException {
@@ -170,7 +185,19 @@ public final class ClientTls {
             var tls = (SSLSocket) context.getSocketFactory().createSocket(tcp, host, port, true);
             tls.setSSLParameters(parameters());
             tls.setSoTimeout(millis(handshakeTimeout));
-            tls.startHandshake();
+            try {
+                tls.startHandshake();
+            } catch (java.net.SocketException e) {
+                // A TLS 1.3 server that refuses the client's certificate may close before the client has
+                // written its Finished: the client sees a broken pipe, not the alert.
+                if (certificateRequests.asked(tls)) {
+                    throw refusal(e);
+                }
+                throw e;
+            }
+            if (certificateRequests.asked(tls) && "TLSv1.3".equals(tls.getSession().getProtocol())) {
+                awaitVerdict(tls, handshakeTimeout);
+            }
             tls.setSoTimeout(0);
             return tls;
         } catch (IOException | RuntimeException e) {
@@ -181,6 +208,26 @@ public final class ClientTls {
             }
             throw e;
         }
+    }
+
+    private void awaitVerdict(SSLSocket tls, Duration handshakeTimeout) throws IOException {
+        tls.setSoTimeout(millis(handshakeTimeout.compareTo(VERDICT_WAIT) < 0 ? handshakeTimeout : VERDICT_WAIT));
+        int first;
+        try {
+            first = tls.getInputStream().read();
+        } catch (java.net.SocketTimeoutException accepted) {
+            return; // no refusal: the connection stands
+        }
+        if (first < 0) {
+            throw refusal(null);
+        }
+        throw new IOException("the peer sent data before the association request; not a DICOM acceptor");
+    }
+
+    /** The peer ended the connection after asking for our certificate: it refused ours, or wanted one. */
+    private javax.net.ssl.SSLException refusal(Throwable cause) {
+        return new javax.net.ssl.SSLException("the peer closed the connection after asking for a client certificate ("
+                + (settings.hasClientCertificate() ? "bad_certificate" : "certificate_required") + ")", cause);
     }
 
     private static int millis(Duration d) {
@@ -356,6 +403,68 @@ public final class ClientTls {
             throw new IllegalStateException(e);
         }
         return store;
+    }
+
+    private static javax.net.ssl.X509ExtendedKeyManager x509Keys(KeyManager[] managers) {
+        return Arrays.stream(managers).filter(javax.net.ssl.X509ExtendedKeyManager.class::isInstance)
+                .map(javax.net.ssl.X509ExtendedKeyManager.class::cast).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no X.509 key manager"));
+    }
+
+    /**
+     * The client's key manager, noting which connections the server asked for a client certificate
+     * (the JDK asks the key manager only then), so that a later refusal can be explained.
+     */
+    private static final class CertificateRequests extends javax.net.ssl.X509ExtendedKeyManager {
+        private final javax.net.ssl.X509ExtendedKeyManager delegate;
+        private final java.util.Set<Socket> askedOn = Collections.synchronizedSet(
+                Collections.newSetFromMap(new java.util.WeakHashMap<>()));
+
+        CertificateRequests(javax.net.ssl.X509ExtendedKeyManager delegate) {
+            this.delegate = delegate;
+        }
+
+        boolean asked(Socket socket) {
+            return askedOn.contains(socket);
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, Socket socket) {
+            if (socket != null) {
+                askedOn.add(socket);
+            }
+            return delegate.chooseClientAlias(keyType, issuers, socket);
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers, SSLEngine engine) {
+            return delegate.chooseEngineClientAlias(keyType, issuers, engine);
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+            return delegate.getClientAliases(keyType, issuers);
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+            return null;
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, java.security.Principal[] issuers, Socket socket) {
+            return null;
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return delegate.getCertificateChain(alias);
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return delegate.getPrivateKey(alias);
+        }
     }
 
     private static X509TrustManager x509(TrustManager[] managers) {

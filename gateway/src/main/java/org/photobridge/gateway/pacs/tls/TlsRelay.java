@@ -124,7 +124,7 @@ public final class TlsRelay implements Closeable {
             }
         } catch (IOException e) {
             // A TLS failure is kept: it may be the peer's alert, which the toolkit only sees as a closed socket.
-            if (!closed.get() && isTls(e)) {
+            if (failure == null && isTls(e)) {
                 failure = e;
             }
             LOG.debugf("DIMSE TLS relay %s ended: %s", upstream ? "up" : "down", e.getClass().getSimpleName());
