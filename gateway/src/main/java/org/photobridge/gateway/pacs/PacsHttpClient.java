@@ -71,6 +71,7 @@ public final class PacsHttpClient {
     private final Duration timeout;
     private final HttpClient http;
     private final boolean clientCertificate;
+    private final Optional<ClientTls> tlsClient;
 
     /**
      * @param baseUrl        the server's root for these requests (a DICOMweb service root or Orthanc's REST
@@ -100,12 +101,15 @@ public final class PacsHttpClient {
         this.timeout = timeout;
         var builder = HttpClient.newBuilder();
         boolean withClientCertificate = false;
+        Optional<ClientTls> used = Optional.empty();
         if ("https".equalsIgnoreCase(baseUrl.getScheme())) {
             ClientTls client = tls.orElseGet(() -> ClientTls.of(TlsSettings.defaults("PACS HTTPS client: tls.", true)));
             builder.sslContext(client.context()).sslParameters(client.parameters());
             withClientCertificate = client.settings().hasClientCertificate();
+            used = Optional.of(client);
         }
         this.clientCertificate = withClientCertificate;
+        this.tlsClient = used;
         this.http = builder
                 .connectTimeout(connectTimeout)
                 // Never: a redirect would carry the Authorization header (and, for STOW-RS, the photo) to a
@@ -233,6 +237,10 @@ public final class PacsHttpClient {
         var tlsReason = TlsFailure.reason(e, clientCertificate);
         if (tlsReason.isPresent()) {
             return new Unreachable(tlsReason.get(), e);
+        }
+        if (tlsClient.isPresent() && tlsClient.get().lastCertificateRequestUnanswered()) {
+            return new Unreachable("TLS: the peer demands a client certificate and none is configured "
+                    + "(tls.client-certificate-file / tls.key-store); it closed the connection", e);
         }
         if (has(e, UncheckedIOException.class)) {
             // A streamed request body whose source failed (the store could not be read).

@@ -145,6 +145,15 @@ public final class ClientTls {
         return settings;
     }
 
+    /**
+     * Whether the last peer that asked this client for a certificate got none because none is configured.
+     * A TLS 1.3 server refuses that after the client's handshake is done, which HTTP clients often report
+     * only as a closed connection; this explains it.
+     */
+    public boolean lastCertificateRequestUnanswered() {
+        return certificateRequests.lastRequestUnanswered;
+    }
+
     public SSLContext context() {
         return context;
     }
@@ -424,6 +433,9 @@ public final class ClientTls {
             this.delegate = delegate;
         }
 
+        /** Whether the last server that asked for a client certificate got none (we had none to give). */
+        private volatile boolean lastRequestUnanswered;
+
         boolean asked(Socket socket) {
             return askedOn.contains(socket);
         }
@@ -433,12 +445,16 @@ public final class ClientTls {
             if (socket != null) {
                 askedOn.add(socket);
             }
-            return delegate.chooseClientAlias(keyType, issuers, socket);
+            String alias = delegate.chooseClientAlias(keyType, issuers, socket);
+            lastRequestUnanswered = alias == null;
+            return alias;
         }
 
         @Override
         public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers, SSLEngine engine) {
-            return delegate.chooseEngineClientAlias(keyType, issuers, engine);
+            String alias = delegate.chooseEngineClientAlias(keyType, issuers, engine);
+            lastRequestUnanswered = alias == null;
+            return alias;
         }
 
         @Override

@@ -68,6 +68,8 @@ public final class TestPki {
     private final X509Certificate server;
     private final KeyPair otherKeys;
     private final X509Certificate otherServer;
+    private final KeyPair wrongKeys;
+    private final X509Certificate wrong;
 
     public TestPki(Path dir) throws Exception {
         this.dir = dir;
@@ -77,8 +79,8 @@ public final class TestPki {
         server = certificate("CN=test-pacs", serverKeys, "CN=PhotoBridge Test CA", caKeys.getPrivate(), false,
                 new GeneralNames(new GeneralName[] {new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
                         new GeneralName(GeneralName.dNSName, "localhost")}));
-        var wrongKeys = rsa();
-        var wrong = certificate("CN=elsewhere", wrongKeys, "CN=PhotoBridge Test CA", caKeys.getPrivate(), false,
+        wrongKeys = rsa();
+        wrong = certificate("CN=elsewhere", wrongKeys, "CN=PhotoBridge Test CA", caKeys.getPrivate(), false,
                 new GeneralNames(new GeneralName(GeneralName.dNSName, "pacs.elsewhere.example")));
         var clientKeys = rsa();
         var client = certificate("CN=PHOTOBRIDGE", clientKeys, "CN=PhotoBridge Test CA", caKeys.getPrivate(), false,
@@ -114,14 +116,24 @@ public final class TestPki {
         }
     }
 
-    /** A server-side context presenting the test CA's server certificate (or the other CA's). */
-    public SSLContext serverContext(boolean impostor, boolean trustTestCaClients) throws Exception {
+    /** Which certificate a test server presents. */
+    public enum ServerIdentity {
+        /** The test CA's certificate for 127.0.0.1 and localhost. */
+        TRUSTED,
+        /** The test CA's certificate for another host name. */
+        WRONG_NAME,
+        /** A certificate for 127.0.0.1 from a CA nobody configured. */
+        IMPOSTOR
+    }
+
+    /** A server-side context presenting {@code identity}; with {@code trustTestCaClients}, client certificates of the test CA are trusted. */
+    public SSLContext serverContext(ServerIdentity identity, boolean trustTestCaClients) throws Exception {
         var keys = KeyStore.getInstance("PKCS12");
         keys.load(null, null);
-        if (impostor) {
-            keys.setKeyEntry("server", otherKeys.getPrivate(), new char[0], new Certificate[] {otherServer});
-        } else {
-            keys.setKeyEntry("server", serverKeys.getPrivate(), new char[0], new Certificate[] {server, ca});
+        switch (identity) {
+            case IMPOSTOR -> keys.setKeyEntry("server", otherKeys.getPrivate(), new char[0], new Certificate[] {otherServer});
+            case WRONG_NAME -> keys.setKeyEntry("server", wrongKeys.getPrivate(), new char[0], new Certificate[] {wrong, ca});
+            case TRUSTED -> keys.setKeyEntry("server", serverKeys.getPrivate(), new char[0], new Certificate[] {server, ca});
         }
         var kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(keys, new char[0]);
