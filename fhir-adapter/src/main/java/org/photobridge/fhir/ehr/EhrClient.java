@@ -49,8 +49,12 @@ public final class EhrClient {
 
     public EhrClient(EhrSettings settings) {
         Objects.requireNonNull(settings, "settings");
-        // Own factory: timeouts set on the shared context's factory would change every other client.
-        var factory = new ApacheRestfulClientFactory(FhirContexts.r4());
+        // Own context and factory: HAPI's request invocations take the HTTP client from their context's
+        // factory, so the timeouts, the no-redirect rule and TLS must live on a context of this client
+        // alone (on the shared one they would change every other client, or be ignored).
+        var context = ca.uhn.fhir.context.FhirContext.forR4();
+        var factory = new ApacheRestfulClientFactory(context);
+        context.setRestfulClientFactory(factory);
         factory.setConnectTimeout(Math.toIntExact(settings.connectTimeout().toMillis()));
         factory.setConnectionRequestTimeout(Math.toIntExact(settings.connectTimeout().toMillis()));
         factory.setSocketTimeout(Math.toIntExact(settings.readTimeout().toMillis()));

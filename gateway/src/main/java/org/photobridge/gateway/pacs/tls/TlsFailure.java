@@ -33,7 +33,8 @@ public final class TlsFailure {
                     || lower.contains("validity check failed")) {
                 return Optional.of("TLS: the peer's certificate has expired or is not yet valid");
             }
-            if (lower.startsWith("no subject alternative") || lower.startsWith("no name matching")) {
+            if (lower.startsWith("no subject alternative") || lower.startsWith("no name matching")
+                    || lower.contains("doesn't match any of the subject alternative names")) {
                 return Optional.of("TLS: hostname mismatch: the peer's certificate does not name the host connected to "
                         + "(check the destination's host, or the certificate's subjectAltName)");
             }

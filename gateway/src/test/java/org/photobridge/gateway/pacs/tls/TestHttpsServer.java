@@ -18,9 +18,9 @@ import com.sun.net.httpserver.HttpsServer;
  * A JDK HTTPS server on a loopback port that answers every request with one fixed response (a body, or a
  * redirect) and records what it received: the paths and the Authorization headers.
  */
-final class TestHttpsServer implements AutoCloseable {
+public final class TestHttpsServer implements AutoCloseable {
     /** One request as received. */
-    record Received(String method, String path, String authorization) {
+    public record Received(String method, String path, String authorization) {
     }
 
     private final HttpsServer server;
@@ -30,7 +30,7 @@ final class TestHttpsServer implements AutoCloseable {
     private volatile String body = "{}";
     private volatile String location;
 
-    TestHttpsServer(SSLContext tls, boolean requireClientCertificate) throws IOException {
+    public TestHttpsServer(SSLContext tls, boolean requireClientCertificate) throws IOException {
         server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(tls) {
             @Override
@@ -44,7 +44,7 @@ final class TestHttpsServer implements AutoCloseable {
         server.start();
     }
 
-    TestHttpsServer answer(int status, String contentType, String body) {
+    public TestHttpsServer answer(int status, String contentType, String body) {
         this.status = status;
         this.contentType = contentType;
         this.body = body;
@@ -52,18 +52,18 @@ final class TestHttpsServer implements AutoCloseable {
     }
 
     /** Every request gets 302 to {@code target}. */
-    TestHttpsServer redirectTo(String target) {
+    public TestHttpsServer redirectTo(String target) {
         this.status = 302;
         this.location = target;
         this.body = "";
         return this;
     }
 
-    String baseUrl(String host) {
+    public String baseUrl(String host) {
         return "https://" + host + ":" + server.getAddress().getPort();
     }
 
-    List<Received> received() {
+    public List<Received> received() {
         return List.copyOf(received);
     }
 
