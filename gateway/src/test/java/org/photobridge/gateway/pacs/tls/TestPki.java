@@ -188,5 +188,4 @@ public final class TestPki {
         Files.writeString(file, text.toString());
         return file;
     }
-
 }
