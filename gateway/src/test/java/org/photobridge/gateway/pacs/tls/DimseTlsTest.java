@@ -1,5 +1,6 @@
 package org.photobridge.gateway.pacs.tls;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -69,7 +70,14 @@ class DimseTlsTest {
             assertTrue(dump.contains("=JPEGBaseline"), "sent in its own transfer syntax, not decompressed");
             assertEquals(dataSet(dcmdump(photo.file())), dataSet(dump), "data set (pixel data included) unchanged");
             assertFalse(dciodvfy(received).contains("Error - Bad attribute"), "dciodvfy finds no bad attribute");
+            // The relay's two threads end with the association.
+            await().atMost(Duration.ofSeconds(10)).until(() -> relayThreads() == 0);
         }
+    }
+
+    private static long relayThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("photobridge-dimse-tls-pacs-tls")).count();
     }
 
     @Test
