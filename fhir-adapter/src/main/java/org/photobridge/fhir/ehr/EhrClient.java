@@ -17,6 +17,12 @@ import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.fhir.FhirContexts;
 import org.photobridge.fhir.imaging.ImagingStudyMapper;
 
+import org.apache.http.client.config.RequestConfig;
+import org.apache.http.conn.ssl.DefaultHostnameVerifier;
+import org.apache.http.conn.ssl.NoopHostnameVerifier;
+import org.apache.http.conn.ssl.SSLConnectionSocketFactory;
+import org.apache.http.impl.client.HttpClientBuilder;
+
 import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.api.MethodOutcome;
@@ -32,6 +38,10 @@ import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
  * Talks to the EHR's FHIR R4 server: finds a patient by identifier and publishes Consents and
  * ImagingStudies as conditional updates on their business identifier, so a retried publication
  * updates what the first attempt created instead of duplicating it. Thread-safe.
+ *
+ * <p>Redirects are never followed: the HTTP library would copy the Authorization header to wherever the
+ * redirect points. Over https the configured {@link EhrTls} decides trust, client certificate, protocols
+ * and cipher suites.
  */
 public final class EhrClient {
 
@@ -39,16 +49,41 @@ public final class EhrClient {
 
     public EhrClient(EhrSettings settings) {
         Objects.requireNonNull(settings, "settings");
-        // Own factory: timeouts set on the shared context's factory would change every other client.
-        var factory = new ApacheRestfulClientFactory(FhirContexts.r4());
+        // Own context and factory: HAPI's request invocations take the HTTP client from their context's
+        // factory, so the timeouts, the no-redirect rule and TLS must live on a context of this client
+        // alone (on the shared one they would change every other client, or be ignored).
+        var context = ca.uhn.fhir.context.FhirContext.forR4();
+        var factory = new ApacheRestfulClientFactory(context);
+        context.setRestfulClientFactory(factory);
         factory.setConnectTimeout(Math.toIntExact(settings.connectTimeout().toMillis()));
         factory.setConnectionRequestTimeout(Math.toIntExact(settings.connectTimeout().toMillis()));
         factory.setSocketTimeout(Math.toIntExact(settings.readTimeout().toMillis()));
         // No CapabilityStatement round trip before the first call: a down EHR should fail the call itself.
         factory.setServerValidationMode(ServerValidationModeEnum.NEVER);
+        factory.setHttpClient(httpClient(settings));
         this.client = factory.newGenericClient(settings.baseUrl());
         client.setEncoding(EncodingEnum.JSON);
         settings.bearerToken().ifPresent(token -> client.registerInterceptor(new BearerTokenAuthInterceptor(token)));
+    }
+
+    /** The HTTP client: the time-outs, no redirects, and the TLS settings when given. */
+    private static org.apache.http.client.HttpClient httpClient(EhrSettings settings) {
+        int connect = Math.toIntExact(settings.connectTimeout().toMillis());
+        var requestConfig = RequestConfig.custom()
+                .setConnectTimeout(connect)
+                .setConnectionRequestTimeout(connect)
+                .setSocketTimeout(Math.toIntExact(settings.readTimeout().toMillis()))
+                .setRedirectsEnabled(false)
+                .build();
+        HttpClientBuilder builder = HttpClientBuilder.create()
+                .setDefaultRequestConfig(requestConfig)
+                .disableRedirectHandling()
+                .setMaxConnPerRoute(20)
+                .setMaxConnTotal(20);
+        settings.tls().ifPresent(tls -> builder.setSSLSocketFactory(new SSLConnectionSocketFactory(tls.context(),
+                tls.protocols().toArray(String[]::new), tls.cipherSuites().toArray(String[]::new),
+                tls.verifyHostname() ? new DefaultHostnameVerifier() : NoopHostnameVerifier.INSTANCE)));
+        return builder.build();
     }
 
     /**
@@ -193,6 +228,11 @@ public final class EhrClient {
                     + "); retry later", 0, e);
         } catch (BaseServerResponseException e) {
             int status = e.getStatusCode();
+            if (status >= 300 && status < 400) {
+                throw new EhrRejectedException("EHR answered " + what + " with a redirect (HTTP " + status
+                        + "); redirects are not followed, so credentials never leave the configured server: "
+                        + "configure the URL the EHR serves from", status, List.of(), null);
+            }
             if (status >= 500 || status == 408 || status == 429) {
                 throw new EhrUnavailableException("EHR answered HTTP " + status + " to " + what + "; retry later",
                         status, null);

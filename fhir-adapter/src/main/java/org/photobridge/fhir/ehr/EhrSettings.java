@@ -11,8 +11,10 @@ import java.util.Optional;
  * @param connectTimeout time to open a connection
  * @param readTimeout    time to wait for an answer (socket timeout)
  * @param bearerToken    sent as "Authorization: Bearer ..." when present; no default
+ * @param tls            TLS for an https base URL; empty means the HTTP library's defaults
  */
-public record EhrSettings(String baseUrl, Duration connectTimeout, Duration readTimeout, Optional<String> bearerToken) {
+public record EhrSettings(String baseUrl, Duration connectTimeout, Duration readTimeout, Optional<String> bearerToken,
+        Optional<EhrTls> tls) {
 
     public EhrSettings {
         Objects.requireNonNull(baseUrl, "baseUrl");
@@ -22,18 +24,23 @@ public record EhrSettings(String baseUrl, Duration connectTimeout, Duration read
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(readTimeout, "readTimeout");
         bearerToken = bearerToken == null ? Optional.empty() : bearerToken.filter(t -> !t.isBlank());
+        tls = tls == null ? Optional.empty() : tls;
     }
 
     /** 5 s to connect, 30 s to answer, no token. */
     public static EhrSettings of(String baseUrl) {
-        return new EhrSettings(baseUrl, Duration.ofSeconds(5), Duration.ofSeconds(30), Optional.empty());
+        return new EhrSettings(baseUrl, Duration.ofSeconds(5), Duration.ofSeconds(30), Optional.empty(), Optional.empty());
     }
 
     public EhrSettings withBearerToken(String token) {
-        return new EhrSettings(baseUrl, connectTimeout, readTimeout, Optional.ofNullable(token));
+        return new EhrSettings(baseUrl, connectTimeout, readTimeout, Optional.ofNullable(token), tls);
     }
 
     public EhrSettings withTimeouts(Duration connect, Duration read) {
-        return new EhrSettings(baseUrl, connect, read, bearerToken);
+        return new EhrSettings(baseUrl, connect, read, bearerToken, tls);
+    }
+
+    public EhrSettings withTls(EhrTls value) {
+        return new EhrSettings(baseUrl, connectTimeout, readTimeout, bearerToken, Optional.ofNullable(value));
     }
 }

@@ -4,6 +4,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 
+import org.photobridge.gateway.pacs.tls.TlsConfig;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -19,6 +21,20 @@ public interface EhrConfig {
 
     @WithDefault("10s")
     Duration timeout();
+
+    /**
+     * Whether the bearer token may go over plain {@code http://} to a loopback EHR (127.0.0.0/8, ::1,
+     * localhost). Never to another host: there the token needs {@code https://}.
+     */
+    @WithDefault("false")
+    boolean plainHttpOnLoopback();
+
+    /**
+     * TLS towards an {@code https://} EHR: CA ({@code ca-file} or {@code trust-store}), optional client
+     * certificate, protocols, hostname check; always under the BCP 195 policy. {@code tls.enabled=true}
+     * refuses a plain {@code http://} URL.
+     */
+    TlsConfig tls();
 
     /**
      * DICOMweb base URL written into ImagingStudy endpoints: the gateway's own DICOMweb door at the

@@ -12,6 +12,10 @@ import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.fhir.ehr.EhrClient;
 import org.photobridge.fhir.ehr.EhrException;
 import org.photobridge.fhir.ehr.EhrSettings;
+import org.photobridge.fhir.ehr.EhrTls;
+import org.photobridge.gateway.pacs.Destinations;
+import org.photobridge.gateway.pacs.tls.ClientTls;
+import org.photobridge.gateway.pacs.tls.TlsSettings;
 import org.photobridge.gateway.persistence.PatientLinks;
 
 /**
@@ -36,10 +40,37 @@ public class EhrPatients {
         this.client = config.url().map(url -> new EhrClient(clientSettings(config)));
     }
 
+    /**
+     * The EHR client's settings, checked at start-up: {@code https://} gets TLS under the BCP 195 policy
+     * with the configured CA and client certificate; the bearer token never travels over plain http except
+     * to a loopback EHR with {@code plain-http-on-loopback=true}.
+     */
     static EhrSettings clientSettings(EhrConfig config) {
-        var settings = EhrSettings.of(config.url().orElseThrow().toString())
-                .withTimeouts(config.timeout(), config.timeout());
+        var url = config.url().orElseThrow();
+        var settings = EhrSettings.of(url.toString()).withTimeouts(config.timeout(), config.timeout());
+        if ("https".equalsIgnoreCase(url.getScheme())) {
+            var tls = ClientTls.of(TlsSettings.of("photobridge.ehr.tls.", config.tls()));
+            settings = settings.withTls(new EhrTls(tls.context(), tls.protocols(), tls.cipherSuites(),
+                    tls.settings().verifyHostname()));
+        } else if (config.tls().enabled()) {
+            throw new IllegalStateException("photobridge.ehr.url is plain http:// but photobridge.ehr.tls.enabled=true:"
+                    + " use https://");
+        } else if (config.bearerToken().isPresent()) {
+            if (!Destinations.isLoopback(url.getHost())) {
+                throw new IllegalStateException("photobridge.ehr.url is plain http:// to a host that is not loopback, and "
+                        + "photobridge.ehr.bearer-token would travel in clear: use https://");
+            }
+            if (!config.plainHttpOnLoopback()) {
+                throw new IllegalStateException("photobridge.ehr.url is plain http:// and photobridge.ehr.bearer-token is "
+                        + "set: use https://, or for an EHR on this machine set photobridge.ehr.plain-http-on-loopback=true");
+            }
+        }
         return config.bearerToken().map(settings::withBearerToken).orElse(settings);
+    }
+
+    /** Whether the EHR client presents a client certificate (for failure reasons). */
+    static boolean clientCertificate(EhrConfig config) {
+        return TlsSettings.of("photobridge.ehr.tls.", config.tls()).hasClientCertificate();
     }
 
     public Optional<EhrClient> client() {

@@ -22,6 +22,7 @@ import org.photobridge.gateway.outbox.WorkOutcome;
 import org.photobridge.gateway.outbox.WorkQueue;
 import org.photobridge.gateway.persistence.WorkItem;
 import org.photobridge.gateway.persistence.EncounterStudies;
+import org.photobridge.gateway.pacs.tls.TlsFailure;
 
 /**
  * Publishes the current state of a Consent or an ImagingStudy to the EHR's FHIR server as work of
@@ -45,9 +46,11 @@ public class EhrPublicationHandler implements WorkHandler {
 
     private final ImagingStudyMapper mapper;
     private final String wadoRsBase;
+    private final boolean clientCertificate;
 
     @Inject
     public EhrPublicationHandler(EhrConfig config) {
+        this.clientCertificate = EhrPatients.clientCertificate(config);
         String wado = config.wadoRsUrl().toString();
         this.wadoRsBase = wado;
         this.mapper = new ImagingStudyMapper(wado);
@@ -84,7 +87,10 @@ public class EhrPublicationHandler implements WorkHandler {
             }
             return new WorkOutcome.Done("");
         } catch (EhrUnavailableException e) {
-            return new WorkOutcome.Retry(e.getMessage());
+            // A TLS failure says what to fix (untrusted certificate, hostname, client certificate, protocol).
+            return new WorkOutcome.Retry(e.getCause() == null ? e.getMessage()
+                    : TlsFailure.reason(e.getCause(), clientCertificate).map(reason -> "EHR unreachable: " + reason
+                            + "; retry later").orElse(e.getMessage()));
         } catch (EhrRejectedException e) {
             return new WorkOutcome.Failed(e.getMessage() + ": " + e.diagnostics());
         } catch (AmbiguousPatientException e) {

@@ -12,6 +12,8 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 import org.photobridge.gateway.pacs.DestinationsConfig.DestinationConfig;
+import org.photobridge.gateway.pacs.tls.ClientTls;
+import org.photobridge.gateway.pacs.tls.TlsSettings;
 
 import io.quarkus.runtime.StartupEvent;
 
@@ -47,10 +49,11 @@ public class Destinations {
                     settings.host().orElseThrow(() -> missing(prefix + "host")),
                     settings.port().orElseThrow(() -> missing(prefix + "port")),
                     settings.aeTitle().orElseThrow(() -> missing(prefix + "ae-title")),
-                    settings.callingAeTitle(), settings.connectTimeout(), settings.timeout()));
+                    settings.callingAeTitle(), settings.connectTimeout(), settings.timeout()),
+                    dimseTls(name, settings));
             case "stow-rs" -> new StowRsDestination(new StowRsSettings(name,
                     settings.url().orElseThrow(() -> missing(prefix + "url")), credentials(settings),
-                    settings.connectTimeout(), settings.timeout()));
+                    settings.connectTimeout(), settings.timeout(), httpsTls(name, settings)));
             default -> throw new IllegalStateException(prefix + "kind must be 'dimse' or 'stow-rs', not '"
                     + settings.kind() + "'");
         };
@@ -63,10 +66,19 @@ public class Destinations {
      * credentials never reach a URL other than these.
      */
     static void requireSafeTransport(String name, DestinationConfig settings) {
+        String prefix = "photobridge.destinations." + name + ".";
+        if (settings.tls().enabled()) {
+            for (var url : Map.of("url", settings.url(), "dicomweb-url", settings.dicomwebUrl(), "rest-url",
+                    settings.restUrl()).entrySet()) {
+                if (url.getValue().isPresent() && "http".equalsIgnoreCase(url.getValue().get().getScheme())) {
+                    throw new IllegalStateException(prefix + url.getKey() + " is plain http:// but " + prefix
+                            + "tls.enabled=true: use https://");
+                }
+            }
+        }
         if (credentials(settings).authorization().isEmpty()) {
             return;
         }
-        String prefix = "photobridge.destinations." + name + ".";
         for (var url : Map.of("url", settings.url(), "dicomweb-url", settings.dicomwebUrl(), "rest-url",
                 settings.restUrl()).entrySet()) {
             if (url.getValue().isEmpty() || !"http".equalsIgnoreCase(url.getValue().get().getScheme())) {
@@ -85,8 +97,32 @@ public class Destinations {
         }
     }
 
+    /**
+     * The TLS client of a DIMSE destination with {@code tls.enabled}, built and checked now (start-up), or
+     * empty for plain DIMSE.
+     */
+    static Optional<ClientTls> dimseTls(String name, DestinationConfig settings) {
+        if (!settings.tls().enabled()) {
+            return Optional.empty();
+        }
+        return Optional.of(ClientTls.of(tlsSettings(name, settings)));
+    }
+
+    /**
+     * The TLS client for a destination's {@code https://} URLs: its {@code tls.*} trust, client certificate
+     * and protocols under the BCP 195 policy (the JDK's CAs when no CA is configured). Built for every
+     * destination, so a bad setting stops start-up even before an https URL is used.
+     */
+    public static Optional<ClientTls> httpsTls(String name, DestinationConfig settings) {
+        return Optional.of(ClientTls.of(tlsSettings(name, settings)));
+    }
+
+    private static TlsSettings tlsSettings(String name, DestinationConfig settings) {
+        return TlsSettings.of("photobridge.destinations." + name + ".tls.", settings.tls());
+    }
+
     /** Whether a URL's host is this machine by its name alone (no DNS lookup: a name could resolve anywhere). */
-    static boolean isLoopback(String host) {
+    public static boolean isLoopback(String host) {
         if (host == null) {
             return false;
         }
@@ -111,17 +147,23 @@ public class Destinations {
      * {@code dicomweb-url}, or for a STOW-RS destination its {@code url}.
      */
     public static Optional<WadoRsClient> readBack(DestinationConfig settings, long maxInstanceBytes) {
+        return readBack("(unnamed)", settings, maxInstanceBytes);
+    }
+
+    /** As {@link #readBack(DestinationConfig, long)}, naming the destination in TLS setting errors. */
+    public static Optional<WadoRsClient> readBack(String name, DestinationConfig settings, long maxInstanceBytes) {
         Optional<URI> dicomweb = settings.dicomwebUrl()
                 .or(() -> "stow-rs".equals(settings.kind()) ? settings.url() : Optional.empty());
         return dicomweb.map(url -> new WadoRsClient(url, credentials(settings), settings.connectTimeout(),
-                settings.timeout(), maxInstanceBytes));
+                settings.timeout(), maxInstanceBytes, httpsTls(name, settings)));
     }
 
     /** Where a destination with withdrawal action {@code delete} deletes: its Orthanc REST API ({@code rest-url}). */
     public static OrthancRestSettings orthancRest(String name, DestinationConfig settings) {
         URI url = settings.restUrl().orElseThrow(() -> new IllegalStateException("destination '" + name
                 + "' has withdrawal-action delete but no rest-url"));
-        return new OrthancRestSettings(name, url, credentials(settings), settings.connectTimeout(), settings.timeout());
+        return new OrthancRestSettings(name, url, credentials(settings), settings.connectTimeout(), settings.timeout(),
+                httpsTls(name, settings));
     }
 
     private static IllegalStateException missing(String key) {

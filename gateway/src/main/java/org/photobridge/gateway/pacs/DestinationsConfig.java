@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
+import org.photobridge.gateway.pacs.tls.TlsConfig;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -83,5 +85,12 @@ public interface DestinationsConfig {
          */
         @WithDefault("false")
         boolean plainHttpOnLoopback();
+
+        /**
+         * TLS towards this destination: {@code tls.enabled} for DIMSE over TLS; for its {@code https://}
+         * URLs (STOW-RS, WADO-RS, REST) the CA, client certificate, protocols and hostname check apply
+         * whenever the URL is https.
+         */
+        TlsConfig tls();
     }
 }

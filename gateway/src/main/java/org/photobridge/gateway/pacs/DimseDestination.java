@@ -26,7 +26,11 @@ import java.net.Socket;
 import java.nio.file.NoSuchFileException;
 import java.util.LinkedList;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
+import org.photobridge.gateway.pacs.tls.ClientTls;
+import org.photobridge.gateway.pacs.tls.DimseLink;
 
 /**
  * Delivers DICOM objects to a PACS by DIMSE C-STORE and checks it with C-ECHO, using PixelMed.
@@ -52,6 +56,10 @@ import org.jboss.logging.Logger;
  * Explicit VR Little Endian. The object's bytes are copied as they are when its own syntax is accepted,
  * so a JPEG Baseline photo stays JPEG Baseline; an encapsulated (compressed) object is never
  * decompressed to fit a PACS that accepts only uncompressed syntaxes: that is reported as Failed.
+ *
+ * <p><b>TLS.</b> With a {@link ClientTls} every association (C-STORE and C-ECHO) goes over TLS 1.3/1.2 with
+ * BCP 195 suites through a {@link DimseLink}: PixelMed connects to a loopback relay whose TLS connection
+ * to the PACS is already verified ({@link #overLink}, the one place the transport is chosen).
  */
 public final class DimseDestination implements Destination {
 
@@ -61,9 +69,16 @@ public final class DimseDestination implements Destination {
 
     private final DimseSettings settings;
     private final DimseWatchdog watchdog;
+    private final Optional<ClientTls> tls;
 
     public DimseDestination(DimseSettings settings) {
+        this(settings, Optional.empty());
+    }
+
+    /** A destination reached over TLS when {@code tls} is present. */
+    public DimseDestination(DimseSettings settings, Optional<ClientTls> tls) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.tls = Objects.requireNonNull(tls, "tls");
         this.watchdog = new DimseWatchdog(settings, this::where, this::outcomeForException);
     }
 
@@ -93,21 +108,34 @@ public final class DimseDestination implements Destination {
                     + meta.sopInstanceUid() + " of class " + meta.sopClassUid() + ", but the outbox entry is "
                     + sopInstanceUid + " of class " + sopClassUid + "; not sent");
         }
-        return watchdog.supervise("C-STORE", attempt -> store(attempt, source, meta));
+        return watchdog.supervise("C-STORE", attempt -> overLink("C-STORE", link -> store(attempt, link, source, meta)));
     }
 
     @Override
     public Reachability check() {
-        PacsOutcome outcome = watchdog.supervise("C-ECHO", attempt -> echo());
+        PacsOutcome outcome = watchdog.supervise("C-ECHO", attempt -> overLink("C-ECHO", this::echo));
         return new Reachability(outcome instanceof PacsOutcome.Done, outcome.message());
     }
 
     // ---------------------------------------------------------------- the work, on a worker thread
 
-    private PacsOutcome echo() {
+    /** Runs {@code work} over this destination's transport: plain TCP, or TLS through a loopback relay. */
+    private PacsOutcome overLink(String phase, Function<DimseLink, PacsOutcome> work) {
+        DimseLink link;
+        try {
+            link = DimseLink.open(settings, tls);
+        } catch (IOException | RuntimeException e) {
+            return DimseLink.failureOutcome(where(), e, tls).orElseGet(() -> outcomeForException(phase, e, false));
+        }
+        try (link) {
+            return link.explain(work.apply(link), where());
+        }
+    }
+
+    private PacsOutcome echo(DimseLink link) {
         try {
             // Throws on rejection, abort or a non-success status.
-            new VerificationSOPClassSCU(settings.host(), settings.port(), settings.calledAeTitle(),
+            new VerificationSOPClassSCU(link.host(), link.port(), settings.calledAeTitle(),
                     settings.callingAeTitle(), false);
             return new PacsOutcome.Done(where() + ": C-ECHO succeeded");
         } catch (Exception e) {
@@ -115,7 +143,7 @@ public final class DimseDestination implements Destination {
         }
     }
 
-    private PacsOutcome store(DimseWatchdog.Attempt attempt, DicomSource source, FileMeta meta) {
+    private PacsOutcome store(DimseWatchdog.Attempt attempt, DimseLink link, DicomSource source, FileMeta meta) {
         var contexts = new LinkedList<PresentationContext>();
         contexts.add(new PresentationContext((byte) 1, meta.sopClassUid(), meta.transferSyntaxUid()));
         if (!meta.transferSyntaxUid().equals(EXPLICIT_VR_LITTLE_ENDIAN)) {
@@ -123,7 +151,7 @@ public final class DimseDestination implements Destination {
         }
         Association association;
         try {
-            association = AssociationFactory.createNewAssociation(settings.host(), settings.port(),
+            association = AssociationFactory.createNewAssociation(link.host(), link.port(),
                     settings.calledAeTitle(), settings.callingAeTitle(), contexts, null, false);
         } catch (Exception e) {
             return outcomeForException("association", e, false);

@@ -28,7 +28,7 @@ public final class OrthancDeleter {
     public OrthancDeleter(OrthancRestSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.http = new PacsHttpClient(settings.baseUrl(), settings.credentials(), settings.connectTimeout(),
-                settings.timeout());
+                settings.timeout(), settings.tls());
     }
 
     public OrthancRestSettings settings() {

@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
-import javax.net.ssl.SSLHandshakeException;
+import org.photobridge.gateway.pacs.tls.ClientTls;
+import org.photobridge.gateway.pacs.tls.TlsFailure;
+import org.photobridge.gateway.pacs.tls.TlsSettings;
 
 /**
  * The one HTTP client PhotoBridge speaks to a PACS with: STOW-RS ({@link StowRsDestination}),
@@ -40,6 +42,10 @@ import javax.net.ssl.SSLHandshakeException;
  *       credentials' {@code Authorization} header is set on each such request and nowhere else, so it
  *       reaches only the configured server. A PACS that answers with a redirect gets no second request:
  *       its 3xx is a failure ({@link #failure}).</li>
+ *   <li>{@code https://} goes over TLS 1.3/1.2 with BCP 195 cipher suites only, verifying the server's
+ *       certificate (and by default its name) against the destination's CA, presenting its client
+ *       certificate when one is configured ({@link ClientTls}). A TLS failure's reason says which of
+ *       these failed ({@link TlsFailure}).</li>
  *   <li>A whole exchange (sending the body, waiting, reading the answer) is bounded by the time-out.</li>
  *   <li>Request bodies are streamed as the caller's {@link HttpRequest.BodyPublisher} gives them (with
  *       the Content-Length the publisher declares); answers are read up to a bound the caller gives, and
@@ -64,6 +70,8 @@ public final class PacsHttpClient {
     private final Duration connectTimeout;
     private final Duration timeout;
     private final HttpClient http;
+    private final boolean clientCertificate;
+    private final Optional<ClientTls> tlsClient;
 
     /**
      * @param baseUrl        the server's root for these requests (a DICOMweb service root or Orthanc's REST
@@ -73,6 +81,15 @@ public final class PacsHttpClient {
      * @param timeout        bound on a whole exchange: sending the request body, waiting, reading the answer
      */
     public PacsHttpClient(URI baseUrl, HttpCredentials credentials, Duration connectTimeout, Duration timeout) {
+        this(baseUrl, credentials, connectTimeout, timeout, Optional.empty());
+    }
+
+    /**
+     * As above, with the TLS client used when {@code baseUrl} is {@code https://}; empty means the JDK's
+     * default CAs, no client certificate, under the same BCP 195 policy.
+     */
+    public PacsHttpClient(URI baseUrl, HttpCredentials credentials, Duration connectTimeout, Duration timeout,
+            Optional<ClientTls> tls) {
         requireHttpBase("PACS HTTP client", baseUrl);
         Objects.requireNonNull(credentials, "credentials");
         requirePositive("PACS HTTP client", "connectTimeout", connectTimeout);
@@ -82,7 +99,18 @@ public final class PacsHttpClient {
         this.authorization = credentials.authorization();
         this.connectTimeout = connectTimeout;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder()
+        var builder = HttpClient.newBuilder();
+        boolean withClientCertificate = false;
+        Optional<ClientTls> used = Optional.empty();
+        if ("https".equalsIgnoreCase(baseUrl.getScheme())) {
+            ClientTls client = tls.orElseGet(() -> ClientTls.of(TlsSettings.defaults("PACS HTTPS client: tls.", true)));
+            builder.sslContext(client.context()).sslParameters(client.parameters());
+            withClientCertificate = client.settings().hasClientCertificate();
+            used = Optional.of(client);
+        }
+        this.clientCertificate = withClientCertificate;
+        this.tlsClient = used;
+        this.http = builder
                 .connectTimeout(connectTimeout)
                 // Never: a redirect would carry the Authorization header (and, for STOW-RS, the photo) to a
                 // server nobody configured; a POST could also be resent as a GET. A 3xx is a failure instead.
@@ -206,8 +234,13 @@ public final class PacsHttpClient {
         if (has(e, UnknownHostException.class)) {
             return new Unreachable("host name does not resolve (check the URL)", e);
         }
-        if (has(e, SSLHandshakeException.class)) {
-            return new Unreachable("TLS handshake failed (certificate not trusted?)", e);
+        var tlsReason = TlsFailure.reason(e, clientCertificate);
+        if (tlsReason.isPresent()) {
+            return new Unreachable(tlsReason.get(), e);
+        }
+        if (tlsClient.isPresent() && tlsClient.get().lastCertificateRequestUnanswered()) {
+            return new Unreachable("TLS: the peer demands a client certificate and none is configured "
+                    + "(tls.client-certificate-file / tls.key-store); it closed the connection", e);
         }
         if (has(e, UncheckedIOException.class)) {
             // A streamed request body whose source failed (the store could not be read).

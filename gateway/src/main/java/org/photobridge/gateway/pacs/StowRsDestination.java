@@ -40,7 +40,7 @@ public final class StowRsDestination implements Destination {
     public StowRsDestination(StowRsSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.http = new PacsHttpClient(settings.baseUrl(), settings.credentials(), settings.connectTimeout(),
-                settings.timeout());
+                settings.timeout(), settings.tls());
     }
 
     @Override

@@ -42,10 +42,16 @@ public final class WadoRsClient {
      */
     public WadoRsClient(URI baseUrl, HttpCredentials credentials, Duration connectTimeout, Duration timeout,
             long maxInstanceBytes) {
+        this(baseUrl, credentials, connectTimeout, timeout, maxInstanceBytes, java.util.Optional.empty());
+    }
+
+    /** As above, with the TLS client for an {@code https://} base URL ({@link PacsHttpClient}). */
+    public WadoRsClient(URI baseUrl, HttpCredentials credentials, Duration connectTimeout, Duration timeout,
+            long maxInstanceBytes, Optional<org.photobridge.gateway.pacs.tls.ClientTls> tls) {
         if (maxInstanceBytes < 1 || maxInstanceBytes > Integer.MAX_VALUE - FRAMING_BYTES - 128) {
             throw new IllegalArgumentException("maxInstanceBytes must be between 1 and about 2 GB, was " + maxInstanceBytes);
         }
-        this.http = new PacsHttpClient(baseUrl, credentials, connectTimeout, timeout);
+        this.http = new PacsHttpClient(baseUrl, credentials, connectTimeout, timeout, tls);
         this.maxInstanceBytes = maxInstanceBytes;
     }
 

@@ -40,7 +40,7 @@ public class PhotoSources {
         this.integrity = integrity;
         // Every configured destination, enabled or not: a disabled one may still hold photos.
         config.destinations().forEach((name, destination) ->
-                Destinations.readBack(destination, MAX_OBJECT_BYTES).ifPresent(pacs::add));
+                Destinations.readBack(name, destination, MAX_OBJECT_BYTES).ifPresent(pacs::add));
     }
 
     /** Thrown when no source could answer now; worth trying again later. */

@@ -82,11 +82,33 @@ public final class RecordingStowRs implements AutoCloseable {
     private CountDownLatch hangRelease = new CountDownLatch(1);
 
     public RecordingStowRs() {
+        this(null, false);
+    }
+
+    /**
+     * An endpoint served over HTTPS with {@code tls} (its certificate and, when {@code requireClientCertificate},
+     * the CAs client certificates must chain to); null serves plain HTTP.
+     */
+    public RecordingStowRs(javax.net.ssl.SSLContext tls, boolean requireClientCertificate) {
         for (Fault f : Fault.values()) {
             faultCounts.put(f, new AtomicInteger());
         }
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            var address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+            if (tls == null) {
+                server = HttpServer.create(address, 0);
+            } else {
+                var https = com.sun.net.httpserver.HttpsServer.create(address, 0);
+                https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls) {
+                    @Override
+                    public void configure(com.sun.net.httpserver.HttpsParameters parameters) {
+                        var ssl = tls.getDefaultSSLParameters();
+                        ssl.setNeedClientAuth(requireClientCertificate);
+                        parameters.setSSLParameters(ssl);
+                    }
+                });
+                server = https;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -106,7 +128,8 @@ public final class RecordingStowRs implements AutoCloseable {
 
     /** The DICOMweb base URL, e.g. http://127.0.0.1:41234/dicom-web (STOW-RS goes to its /studies). */
     public String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/dicom-web";
+        String scheme = server instanceof com.sun.net.httpserver.HttpsServer ? "https" : "http";
+        return scheme + "://127.0.0.1:" + server.getAddress().getPort() + "/dicom-web";
     }
 
     /** From now on, requests without this HTTP basic authentication get 401; null stops checking. */
