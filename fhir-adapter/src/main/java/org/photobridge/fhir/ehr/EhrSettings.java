@@ -11,8 +11,13 @@ import java.util.Optional;
  * @param connectTimeout time to open a connection
  * @param readTimeout    time to wait for an answer (socket timeout)
  * @param bearerToken    sent as "Authorization: Bearer ..." when present; no default
+ * @param maxResponseBytes the largest answer read from the EHR; larger ones are refused unread
  */
-public record EhrSettings(String baseUrl, Duration connectTimeout, Duration readTimeout, Optional<String> bearerToken) {
+public record EhrSettings(String baseUrl, Duration connectTimeout, Duration readTimeout, Optional<String> bearerToken,
+        long maxResponseBytes) {
+
+    /** What {@link #of} allows an answer: a Patient search of two, or one ImagingStudy, is far smaller. */
+    public static final long DEFAULT_MAX_RESPONSE_BYTES = 4L << 20;
 
     public EhrSettings {
         Objects.requireNonNull(baseUrl, "baseUrl");
@@ -22,18 +27,26 @@ public record EhrSettings(String baseUrl, Duration connectTimeout, Duration read
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(readTimeout, "readTimeout");
         bearerToken = bearerToken == null ? Optional.empty() : bearerToken.filter(t -> !t.isBlank());
+        if (maxResponseBytes < 1) {
+            throw new IllegalArgumentException("The EHR's maximum answer size must be positive, was " + maxResponseBytes);
+        }
     }
 
-    /** 5 s to connect, 30 s to answer, no token. */
+    /** 5 s to connect, 30 s to answer, no token, answers up to {@link #DEFAULT_MAX_RESPONSE_BYTES}. */
     public static EhrSettings of(String baseUrl) {
-        return new EhrSettings(baseUrl, Duration.ofSeconds(5), Duration.ofSeconds(30), Optional.empty());
+        return new EhrSettings(baseUrl, Duration.ofSeconds(5), Duration.ofSeconds(30), Optional.empty(),
+                DEFAULT_MAX_RESPONSE_BYTES);
     }
 
     public EhrSettings withBearerToken(String token) {
-        return new EhrSettings(baseUrl, connectTimeout, readTimeout, Optional.ofNullable(token));
+        return new EhrSettings(baseUrl, connectTimeout, readTimeout, Optional.ofNullable(token), maxResponseBytes);
     }
 
     public EhrSettings withTimeouts(Duration connect, Duration read) {
-        return new EhrSettings(baseUrl, connect, read, bearerToken);
+        return new EhrSettings(baseUrl, connect, read, bearerToken, maxResponseBytes);
+    }
+
+    public EhrSettings withMaxResponseBytes(long maxBytes) {
+        return new EhrSettings(baseUrl, connectTimeout, readTimeout, bearerToken, maxBytes);
     }
 }

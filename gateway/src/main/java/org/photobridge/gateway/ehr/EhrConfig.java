@@ -20,6 +20,10 @@ public interface EhrConfig {
     @WithDefault("10s")
     Duration timeout();
 
+    /** The largest answer read from the EHR (bytes); a larger one is refused without reading it into memory. */
+    @WithDefault("4194304")
+    long maxResponseBytes();
+
     /**
      * DICOMweb base URL written into ImagingStudy endpoints: the gateway's own DICOMweb door at the
      * address viewers reach it by, so every read passes the access policy and is audited. Never the

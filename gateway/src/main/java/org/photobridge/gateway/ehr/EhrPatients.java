@@ -38,7 +38,8 @@ public class EhrPatients {
 
     static EhrSettings clientSettings(EhrConfig config) {
         var settings = EhrSettings.of(config.url().orElseThrow().toString())
-                .withTimeouts(config.timeout(), config.timeout());
+                .withTimeouts(config.timeout(), config.timeout())
+                .withMaxResponseBytes(config.maxResponseBytes());
         return config.bearerToken().map(settings::withBearerToken).orElse(settings);
     }
 
