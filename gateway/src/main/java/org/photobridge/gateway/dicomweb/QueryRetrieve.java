@@ -240,11 +240,16 @@ public class QueryRetrieve {
             return Optional.empty();
         }
         ViewableSeries series = study.series().get(0);
-        try {
+        // The whole object is read for its header: it counts against the budget like any other fetch.
+        try (var memory = reserve(PhotoRenderer.memoryNeeded(series.photos().get(0).blobBytes),
+                "reading a study's attributes")) {
             return read(study.study(), series.series(), series.photos().get(0))
                     .map(bytes -> {
                         try {
-                            return DicomObjects.read(bytes);
+                            AttributeList header = DicomObjects.read(bytes);
+                            // Kept for the rest of the query, after the reservation: without its pixels.
+                            header.remove(TagFromName.PixelData);
+                            return header;
                         } catch (IOException e) {
                             LOG.warnf("photo %s is not readable DICOM: %s", series.photos().get(0).id, e.getMessage());
                             return null;
