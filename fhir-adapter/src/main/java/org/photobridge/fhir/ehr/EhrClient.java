@@ -64,6 +64,7 @@ public final class EhrClient {
         this.client = factory.newGenericClient(settings.baseUrl());
         client.setEncoding(EncodingEnum.JSON);
         settings.bearerToken().ifPresent(token -> client.registerInterceptor(new BearerTokenAuthInterceptor(token)));
+        client.registerInterceptor(new ResponseSizeLimit(settings.maxResponseBytes()));
     }
 
     /** The HTTP client: the time-outs, no redirects, and the TLS settings when given. */
@@ -223,10 +224,33 @@ public final class EhrClient {
     private static <T> T call(String what, Call<T> call) {
         try {
             return call.run();
-        } catch (FhirClientConnectionException e) {
-            throw new EhrUnavailableException("EHR unreachable during " + what + " (" + rootCause(e)
+        } catch (RuntimeException e) {
+            Throwable tooLarge = find(e, ResponseSizeLimit.TooLarge.class);
+            if (tooLarge != null) {
+                // Not worth an automatic retry: the same request gets the same answer. An operator raises
+                // photobridge.ehr.max-response-bytes or asks why the EHR answers so much.
+                throw new EhrRejectedException("EHR answer to " + what + " not read: " + tooLarge.getMessage()
+                        + " (photobridge.ehr.max-response-bytes)", 0, List.of(), null);
+            }
+            throw classified(what, e);
+        }
+    }
+
+    private static Throwable find(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    private static RuntimeException classified(String what, RuntimeException thrown) {
+        if (thrown instanceof FhirClientConnectionException e) {
+            return new EhrUnavailableException("EHR unreachable during " + what + " (" + rootCause(e)
                     + "); retry later", 0, e);
-        } catch (BaseServerResponseException e) {
+        }
+        if (thrown instanceof BaseServerResponseException e) {
             int status = e.getStatusCode();
             if (status >= 300 && status < 400) {
                 throw new EhrRejectedException("EHR answered " + what + " with a redirect (HTTP " + status
@@ -234,14 +258,15 @@ public final class EhrClient {
                         + "configure the URL the EHR serves from", status, List.of(), null);
             }
             if (status >= 500 || status == 408 || status == 429) {
-                throw new EhrUnavailableException("EHR answered HTTP " + status + " to " + what + "; retry later",
+                return new EhrUnavailableException("EHR answered HTTP " + status + " to " + what + "; retry later",
                         status, null);
             }
             var issues = issues(e.getOperationOutcome());
-            throw new EhrRejectedException("EHR rejected " + what + " with HTTP " + status
+            return new EhrRejectedException("EHR rejected " + what + " with HTTP " + status
                     + (issues.codes.isEmpty() ? "" : " (issues: " + String.join(", ", issues.codes) + ")")
                     + "; see the diagnostics", status, issues.diagnostics, null);
         }
+        return thrown;
     }
 
     private record Issues(List<String> codes, List<String> diagnostics) {

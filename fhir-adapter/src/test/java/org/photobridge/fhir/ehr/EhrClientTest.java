@@ -76,6 +76,53 @@ class EhrClientTest {
     }
 
     @Test
+    void anAnswerOverTheBoundIsRefusedWithAClearErrorNotRetried() {
+        ehr.seedPatient(MRN.system(), MRN.value());
+        var small = new EhrClient(EhrSettings.of(ehr.baseUrl()).withMaxResponseBytes(200));
+
+        var e = assertThrows(EhrRejectedException.class, () -> small.resolvePatient(MRN));
+
+        assertTrue(e.getMessage().contains("larger than 200 bytes"), e.getMessage());
+        assertTrue(e.getMessage().contains("max-response-bytes"), e.getMessage());
+        assertFalse(e.getMessage().contains(MRN.value()), e.getMessage());
+        assertTrue(client.resolvePatient(MRN).isPresent(), "the same answer within the default bound");
+    }
+
+    @Test
+    void anAnswerDeclaringMoreThanTheBoundIsRefusedBeforeItsBodyIsRead() throws Exception {
+        int declared = 64 << 20;
+        var sent = new java.util.concurrent.atomic.AtomicLong();
+        var server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            exchange.getResponseHeaders().add("Content-Type", "application/fhir+json");
+            exchange.sendResponseHeaders(200, declared);
+            byte[] block = new byte[64 * 1024];
+            java.util.Arrays.fill(block, (byte) ' ');
+            try (var out = exchange.getResponseBody()) {
+                for (long n = 0; n < declared; n += block.length) {
+                    out.write(block);
+                    sent.addAndGet(block.length);
+                }
+            } catch (java.io.IOException clientLeft) {
+                // expected: the client drops the connection
+            }
+        });
+        server.start();
+        try {
+            var bounded = new EhrClient(EhrSettings.of("http://127.0.0.1:" + server.getAddress().getPort() + "/fhir")
+                    .withMaxResponseBytes(1 << 20));
+
+            var e = assertThrows(EhrRejectedException.class, () -> bounded.resolvePatient(MRN));
+
+            assertTrue(e.getMessage().contains("larger than " + (1 << 20) + " bytes"), e.getMessage());
+        } finally {
+            server.stop(0);
+        }
+        assertTrue(sent.get() < declared, "the client read the whole " + declared + "-byte answer");
+    }
+
+    @Test
     void unknownPatientResolvesToEmpty() {
         ehr.seedPatient(MRN.system(), "MRN-9999");
         assertEquals(Optional.empty(), client.resolvePatient(MRN));

@@ -11,7 +11,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.StreamingOutput;
 import jakarta.ws.rs.core.UriInfo;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -22,9 +21,9 @@ import org.photobridge.gateway.access.CallerResolver;
 import org.photobridge.gateway.dicomweb.QueryRetrieve.Level;
 import org.photobridge.gateway.dicomweb.QueryRetrieve.Scope;
 import org.photobridge.gateway.problem.ProblemException;
-import org.photobridge.gateway.viewer.PhotoRenderer;
 
 import io.quarkus.security.Authenticated;
+import io.vertx.ext.web.RoutingContext;
 import io.smallrye.common.annotation.Blocking;
 
 /**
@@ -49,6 +48,9 @@ public class DicomWebResource {
 
     @Context
     UriInfo uri;
+
+    @Inject
+    RoutingContext routing;
 
     // ---------------------------------------------------------------- QIDO-RS
 
@@ -120,10 +122,8 @@ public class DicomWebResource {
             @PathParam("series") String series, @PathParam("instance") String instance,
             @PathParam("frames") String frames) {
         var encodings = AcceptHeader.parse(accept).frameEncodings();
-        MultipartRelated body = queryRetrieve.frames(callers.current(), Scope.instance(study, series, instance),
-                frameNumbers(frames), encodings);
-        StreamingOutput stream = body::writeTo;
-        return Response.ok(stream).header(HttpHeaders.CONTENT_TYPE, body.contentType()).build();
+        return held(queryRetrieve.frames(callers.current(), Scope.instance(study, series, instance),
+                frameNumbers(frames), encodings));
     }
 
     @GET
@@ -152,7 +152,7 @@ public class DicomWebResource {
     public Response rendered(@HeaderParam(HttpHeaders.ACCEPT) String accept, @PathParam("study") String study,
             @PathParam("series") String series, @PathParam("instance") String instance) {
         AcceptHeader.parse(accept).requireJpeg();
-        return jpeg(queryRetrieve.rendered(callers.current(), Scope.instance(study, series, instance), false));
+        return held(queryRetrieve.rendered(callers.current(), Scope.instance(study, series, instance), false));
     }
 
     @GET
@@ -160,7 +160,7 @@ public class DicomWebResource {
     public Response thumbnail(@HeaderParam(HttpHeaders.ACCEPT) String accept, @PathParam("study") String study,
             @PathParam("series") String series, @PathParam("instance") String instance) {
         AcceptHeader.parse(accept).requireJpeg();
-        return jpeg(queryRetrieve.rendered(callers.current(), Scope.instance(study, series, instance), true));
+        return held(queryRetrieve.rendered(callers.current(), Scope.instance(study, series, instance), true));
     }
 
     // ---------------------------------------------------------------- answers
@@ -178,14 +178,21 @@ public class DicomWebResource {
 
     private Response retrieve(String accept, Scope scope) {
         List<String> syntaxes = AcceptHeader.parse(accept).dicomTransferSyntaxes();
-        MultipartRelated body = queryRetrieve.retrieve(callers.current(), scope, syntaxes);
-        StreamingOutput stream = body::writeTo;
-        return Response.ok(stream).header(HttpHeaders.CONTENT_TYPE, body.contentType()).build();
+        return held(queryRetrieve.retrieve(callers.current(), scope, syntaxes));
     }
 
     private Response metadata(String accept, Scope scope) {
         AcceptHeader.parse(accept).requireDicomJson();
-        return Response.ok(encode(queryRetrieve.metadata(callers.current(), scope)), AcceptHeader.DICOM_JSON).build();
+        return held(queryRetrieve.metadata(callers.current(), scope));
+    }
+
+    /**
+     * An answer written while its memory is reserved ({@link HeldAnswer}); should the exchange end
+     * without the body being written (the client left first), the end of the exchange releases it.
+     */
+    private Response held(HeldAnswer answer) {
+        routing.addEndHandler(ended -> answer.release());
+        return Response.ok(answer).header(HttpHeaders.CONTENT_TYPE, answer.contentType()).build();
     }
 
     /** A frame list as in PS3.18 10.4.1.1.6: positive numbers separated by commas. */
@@ -201,10 +208,6 @@ public class DicomWebResource {
             throw new ProblemException(400, "invalid-query", "Invalid query",
                     "frames must be frame numbers from 1, separated by commas", "frames");
         }
-    }
-
-    private static Response jpeg(PhotoRenderer.Jpeg jpeg) {
-        return Response.ok(jpeg.bytes(), AcceptHeader.JPEG).build();
     }
 
     private byte[] encode(List<ObjectNode> datasets) {

@@ -13,6 +13,8 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomException;
@@ -70,6 +72,9 @@ public class QueryRetrieve {
 
     @Inject
     MemoryBudget budget;
+
+    @Inject
+    ObjectMapper json;
 
     private final PhotoRenderer renderer = new PhotoRenderer();
 
@@ -235,11 +240,16 @@ public class QueryRetrieve {
             return Optional.empty();
         }
         ViewableSeries series = study.series().get(0);
-        try {
+        // The whole object is read for its header: it counts against the budget like any other fetch.
+        try (var memory = reserve(PhotoRenderer.memoryNeeded(series.photos().get(0).blobBytes),
+                "reading a study's attributes")) {
             return read(study.study(), series.series(), series.photos().get(0))
                     .map(bytes -> {
                         try {
-                            return DicomObjects.read(bytes);
+                            AttributeList header = DicomObjects.read(bytes);
+                            // Kept for the rest of the query, after the reservation: without its pixels.
+                            header.remove(TagFromName.PixelData);
+                            return header;
                         } catch (IOException e) {
                             LOG.warnf("photo %s is not readable DICOM: %s", series.photos().get(0).id, e.getMessage());
                             return null;
@@ -283,41 +293,54 @@ public class QueryRetrieve {
         }
     }
 
-    /** The DICOM objects in scope that the caller may see, in the first transfer syntax accepted. */
-    public MultipartRelated retrieve(Caller caller, Scope scope, List<String> acceptedSyntaxes) {
+    /**
+     * The DICOM objects in scope that the caller may see, in the first transfer syntax accepted. Every
+     * part is held until the answer is written: the answer keeps their memory reserved until then.
+     */
+    public HeldAnswer retrieve(Caller caller, Scope scope, List<String> acceptedSyntaxes) {
         List<Served> served = permitted(caller, scope, "retrieve");
         var parts = new ArrayList<MultipartRelated.Part>();
-        // Every part is held until the answer is written: the memory for all of them is held as one.
         long needed = 0;
         for (Served each : served) {
             needed += PhotoRenderer.memoryNeeded(each.photo().blobBytes);
         }
-        try (var memory = reserve(needed, "retrieving " + served.size() + " instance(s) at once")) {
+        var memory = reserve(needed, "retrieving " + served.size() + " instance(s) at once");
+        try {
+            long held = 0;
             for (Served each : served) {
                 byte[] stored = fetch(each);
                 if (decompresses(storedSyntax(stored), acceptedSyntaxes)) {
                     requireFreeFor(stored);
                 }
-                parts.add(encoded(stored, acceptedSyntaxes));
+                MultipartRelated.Part part = encoded(stored, acceptedSyntaxes);
+                held += part.content().length;
+                parts.add(part);
             }
+            // What is held while writing: the parts, no longer what fetching and decoding needed.
+            memory.shrinkTo(held);
+            auditServed(caller, AuditAction.PHOTO_VIEWED, served, "WADO-RS " + scope.describe() + " retrieve: "
+                    + parts.size() + " instance(s) served");
+            var body = new MultipartRelated(parts);
+            return new HeldAnswer(body.contentType(), body::writeTo, memory);
+        } catch (RuntimeException e) {
+            memory.close();
+            throw e;
         }
-        auditServed(caller, AuditAction.PHOTO_VIEWED, served, "WADO-RS " + scope.describe() + " retrieve: "
-                + parts.size() + " instance(s) served");
-        return new MultipartRelated(parts);
     }
 
     /**
      * Frames of one instance (the gateway's photos have exactly one), in the first encoding
      * accepted: as stored (the JPEG stream) or uncompressed. 404 for a frame number other than 1.
      */
-    public MultipartRelated frames(Caller caller, Scope scope, List<Integer> frameNumbers,
+    public HeldAnswer frames(Caller caller, Scope scope, List<Integer> frameNumbers,
             List<AcceptHeader.FrameEncoding> accepted) {
         List<Served> served = permitted(caller, scope, "frames");
         if (frameNumbers.stream().anyMatch(n -> n != 1)) {
             throw ProblemException.notFound("no such frame: the instance has one frame, number 1");
         }
         MultipartRelated.Part part = null;
-        try (var memory = reserve(PhotoRenderer.memoryNeeded(served.get(0).photo().blobBytes), "fetching the frame")) {
+        var memory = reserve(PhotoRenderer.memoryNeeded(served.get(0).photo().blobBytes), "fetching the frame");
+        try {
             byte[] stored = fetch(served.get(0));
             String storedSyntax = storedSyntax(stored);
             boolean storedJpeg = DicomObjects.JPEG_BASELINE.equals(storedSyntax);
@@ -342,51 +365,82 @@ public class QueryRetrieve {
                 throw AcceptHeader.notAcceptable("the frame is stored as " + storedSyntax + "; ask for"
                         + " application/octet-stream with transfer-syntax=* (as stored) or without one (uncompressed)");
             }
+            memory.shrinkTo(part.content().length);
+            var answer = new MultipartRelated(part.mediaType(), List.of(part));
+            auditServed(caller, AuditAction.PHOTO_VIEWED, served, "WADO-RS frames served");
+            return new HeldAnswer(answer.contentType(), answer::writeTo, memory);
         } catch (IOException e) {
+            memory.close();
             LOG.warnf("photo %s: frame not readable: %s", served.get(0).photo().id, e.getMessage());
             throw unreadable();
+        } catch (RuntimeException e) {
+            memory.close();
+            throw e;
         }
-        var answer = new MultipartRelated(part.mediaType(), List.of(part));
-        auditServed(caller, AuditAction.PHOTO_VIEWED, served, "WADO-RS frames served");
-        return answer;
     }
 
-    /** The metadata (DICOM JSON, without pixel data) of every object in scope that the caller may see. */
-    public List<ObjectNode> metadata(Caller caller, Scope scope) {
+    /**
+     * The metadata (DICOM JSON, without pixel data) of every object in scope that the caller may see.
+     * The objects are read one at a time under one reservation (enough for the largest); the encoded
+     * answer stays reserved until it is written.
+     */
+    public HeldAnswer metadata(Caller caller, Scope scope) {
         List<Served> served = permitted(caller, scope, "metadata");
-        var results = new ArrayList<ObjectNode>();
+        long largest = 0;
         for (Served each : served) {
-            try (var memory = reserve(PhotoRenderer.memoryNeeded(each.photo().blobBytes), "reading metadata")) {
-                AttributeList list = DicomObjects.read(fetch(each));
-                ObjectNode dataset = DicomJson.dataset(list);
-                // Where the stored encoding is told to clients that fetch frames or the instance (PS3.18 F.2).
-                dataset.set(DicomJson.key(DicomWebTags.AVAILABLE_TRANSFER_SYNTAX_UID),
-                        DicomJson.string("UI", DicomObjects.transferSyntax(list)));
-                results.add(sorted(dataset));
-            } catch (IOException | DicomException e) {
-                LOG.warnf("photo %s could not be read for metadata: %s", each.photo().id, e.getMessage());
-                throw unreadable();
-            }
+            largest = Math.max(largest, PhotoRenderer.memoryNeeded(each.photo().blobBytes));
         }
-        auditServed(caller, AuditAction.PATIENT_READ, served, "WADO-RS " + scope.describe() + " metadata: "
-                + results.size() + " instance(s) read");
-        return results;
+        var memory = reserve(largest, "reading metadata");
+        try {
+            var results = new ArrayList<ObjectNode>();
+            for (Served each : served) {
+                try {
+                    AttributeList list = DicomObjects.read(fetch(each));
+                    ObjectNode dataset = DicomJson.dataset(list);
+                    // Where the stored encoding is told to clients that fetch frames or the instance (PS3.18 F.2).
+                    dataset.set(DicomJson.key(DicomWebTags.AVAILABLE_TRANSFER_SYNTAX_UID),
+                            DicomJson.string("UI", DicomObjects.transferSyntax(list)));
+                    results.add(sorted(dataset));
+                } catch (IOException | DicomException e) {
+                    LOG.warnf("photo %s could not be read for metadata: %s", each.photo().id, e.getMessage());
+                    throw unreadable();
+                }
+            }
+            byte[] encoded = json.writeValueAsBytes(results);
+            memory.shrinkTo(encoded.length);
+            auditServed(caller, AuditAction.PATIENT_READ, served, "WADO-RS " + scope.describe() + " metadata: "
+                    + results.size() + " instance(s) read");
+            return new HeldAnswer(AcceptHeader.DICOM_JSON, out -> out.write(encoded), memory);
+        } catch (JsonProcessingException e) {
+            memory.close();
+            throw new IllegalStateException("cannot write DICOM JSON", e);
+        } catch (RuntimeException e) {
+            memory.close();
+            throw e;
+        }
     }
 
-    /** One instance as a JPEG: rendered at full size, or a thumbnail. */
-    public PhotoRenderer.Jpeg rendered(Caller caller, Scope scope, boolean thumbnail) {
+    /** One instance as a JPEG, rendered at full size or as a thumbnail, reserved until written. */
+    public HeldAnswer rendered(Caller caller, Scope scope, boolean thumbnail) {
         String what = thumbnail ? "thumbnail" : "rendered";
         List<Served> served = permitted(caller, scope, what);
         Served one = served.get(0);
-        PhotoRenderer.Jpeg jpeg;
-        try (var memory = reserve(PhotoRenderer.memoryNeeded(one.photo().blobBytes), "rendering the instance")) {
+        var memory = reserve(PhotoRenderer.memoryNeeded(one.photo().blobBytes), "rendering the instance");
+        try {
             byte[] stored = fetch(one);
-            jpeg = thumbnail ? renderer.thumbnail(stored, PhotoViewer.THUMBNAIL_SIDE) : renderer.rendered(stored);
+            byte[] jpeg = (thumbnail ? renderer.thumbnail(stored, PhotoViewer.THUMBNAIL_SIDE) : renderer.rendered(stored))
+                    .bytes();
+            stored = null; // only the JPEG is held from here on
+            memory.shrinkTo(jpeg.length);
+            auditServed(caller, AuditAction.PHOTO_VIEWED, served, "WADO-RS " + what + " served");
+            return new HeldAnswer(AcceptHeader.JPEG, out -> out.write(jpeg), memory);
         } catch (UnrenderablePhotoException e) {
+            memory.close();
             throw new ProblemException(500, "unrenderable", "Cannot render", e.getMessage());
+        } catch (RuntimeException e) {
+            memory.close();
+            throw e;
         }
-        auditServed(caller, AuditAction.PHOTO_VIEWED, served, "WADO-RS " + what + " served");
-        return jpeg;
     }
 
     /**

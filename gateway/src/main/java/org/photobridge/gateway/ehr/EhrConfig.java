@@ -22,6 +22,10 @@ public interface EhrConfig {
     @WithDefault("10s")
     Duration timeout();
 
+    /** The largest answer read from the EHR (bytes); a larger one is refused without reading it into memory. */
+    @WithDefault("4194304")
+    long maxResponseBytes();
+
     /**
      * Whether the bearer token may go over plain {@code http://} to a loopback EHR (127.0.0.0/8, ::1,
      * localhost). Never to another host: there the token needs {@code https://}.

@@ -47,7 +47,8 @@ public class EhrPatients {
      */
     static EhrSettings clientSettings(EhrConfig config) {
         var url = config.url().orElseThrow();
-        var settings = EhrSettings.of(url.toString()).withTimeouts(config.timeout(), config.timeout());
+        var settings = EhrSettings.of(url.toString()).withTimeouts(config.timeout(), config.timeout())
+                .withMaxResponseBytes(config.maxResponseBytes());
         if ("https".equalsIgnoreCase(url.getScheme())) {
             var tls = ClientTls.of(TlsSettings.of("photobridge.ehr.tls.", config.tls()));
             settings = settings.withTls(new EhrTls(tls.context(), tls.protocols(), tls.cipherSuites(),

@@ -24,8 +24,7 @@ import org.photobridge.gateway.access.Caller;
 import org.photobridge.gateway.access.CallerResolver;
 import org.photobridge.gateway.audit.AuditLog;
 import org.photobridge.gateway.outbox.WorkQueue;
-import org.photobridge.gateway.pacs.Destination;
-import org.photobridge.gateway.pacs.Destinations;
+import org.photobridge.gateway.pacs.DestinationChecks;
 import org.photobridge.gateway.outbox.WorkRunner;
 import org.photobridge.gateway.persistence.WorkItem;
 import org.photobridge.gateway.persistence.WorkItems;
@@ -65,7 +64,7 @@ public class WorkQueueResource {
     AuditLog audit;
 
     @Inject
-    Destinations destinations;
+    DestinationChecks checks;
 
     @Inject
     java.time.Clock clock;
@@ -128,8 +127,8 @@ public class WorkQueueResource {
         return Response.ok(view).header("Cache-Control", "no-store").build();
     }
 
-    /** One destination's live check, as only administrators see it. */
-    public record DestinationView(String name, String status, String detail) {
+    /** One destination's last check (at most max-age old), as only administrators see it. */
+    public record DestinationView(String name, String status, String detail, String checkedAt) {
     }
 
     /** Readiness with its details: /q/health says UP or DOWN to anyone; hosts, AE titles and reasons are here. */
@@ -143,10 +142,10 @@ public class WorkQueueResource {
         Caller caller = permitted("destination check");
         var views = new java.util.ArrayList<DestinationView>();
         boolean allUp = true;
-        for (Destination destination : this.destinations.all()) {
-            var reach = destination.check();
-            views.add(new DestinationView(destination.name(), reach.reachable() ? "UP" : "DOWN", reach.detail()));
-            allUp &= reach.reachable();
+        for (DestinationChecks.Checked check : checks.current()) {
+            views.add(new DestinationView(check.name(), check.reachable() ? "UP" : "DOWN", check.detail(),
+                    check.checkedAt().toString()));
+            allUp &= check.reachable();
         }
         var view = new DestinationsView(allUp ? "UP" : "DOWN", views);
         audit.record(AuditAction.WORK_QUEUE_READ, true, AuditLog.Agent.of(caller), Optional.empty(), List.of(),

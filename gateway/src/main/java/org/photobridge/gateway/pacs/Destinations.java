@@ -7,15 +7,12 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import org.jboss.logging.Logger;
 import org.photobridge.gateway.pacs.DestinationsConfig.DestinationConfig;
 import org.photobridge.gateway.pacs.tls.ClientTls;
 import org.photobridge.gateway.pacs.tls.TlsSettings;
 
-import io.quarkus.runtime.StartupEvent;
 
 /**
  * The configured, enabled destinations by name, built once from configuration. A configuration
@@ -23,8 +20,6 @@ import io.quarkus.runtime.StartupEvent;
  */
 @ApplicationScoped
 public class Destinations {
-    private static final Logger LOG = Logger.getLogger(Destinations.class);
-
     private final Map<String, Destination> byName = new TreeMap<>();
 
     @Inject
@@ -180,17 +175,5 @@ public class Destinations {
 
     public List<Destination> all() {
         return List.copyOf(byName.values());
-    }
-
-    void checkAtStartup(@Observes StartupEvent event) {
-        for (Destination destination : byName.values()) {
-            var reach = destination.check();
-            if (reach.reachable()) {
-                LOG.infof("destination %s reachable: %s", destination.name(), reach.detail());
-            } else {
-                LOG.warnf("destination %s NOT reachable at start-up (photos will queue and be retried): %s",
-                        destination.name(), reach.detail());
-            }
-        }
     }
 }

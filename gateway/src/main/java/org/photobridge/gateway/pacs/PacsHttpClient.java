@@ -24,6 +24,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 import org.photobridge.gateway.pacs.tls.ClientTls;
 import org.photobridge.gateway.pacs.tls.TlsFailure;
@@ -149,6 +150,78 @@ public final class PacsHttpClient {
      */
     public Response get(String path, String accept, long maxBodyBytes) throws Unreachable {
         return send(request(path).header("Accept", accept).GET(), maxBodyBytes);
+    }
+
+    /** An answer whose 2xx body went, as it arrived, to the caller's subscriber ({@link #getStreamed}). */
+    public record Streamed<T>(int status, HttpHeaders headers, Optional<T> body) {
+
+        public Optional<String> header(String name) {
+            return headers.firstValue(name);
+        }
+    }
+
+    /**
+     * GET {@code path}, handing a 2xx answer's body to {@code successBody} as it arrives instead of
+     * collecting it (WADO-RS parses its multipart answer this way and holds only the instance); the
+     * whole exchange, the body included, is bounded by the time-out as for {@link #get}. Other answers
+     * are read at most {@value #MAX_ERROR_BODY_BYTES} bytes and dropped.
+     */
+    public <T> Streamed<T> getStreamed(String path, String accept,
+            Function<HttpResponse.ResponseInfo, HttpResponse.BodySubscriber<T>> successBody) throws Unreachable {
+        var subscription = new AtomicReference<Flow.Subscription>();
+        HttpResponse.BodyHandler<Optional<T>> handler = info -> {
+            HttpResponse.BodySubscriber<Optional<T>> body = info.statusCode() >= 200 && info.statusCode() < 300
+                    ? HttpResponse.BodySubscribers.mapping(successBody.apply(info), Optional::of)
+                    : HttpResponse.BodySubscribers.mapping(new BoundedBody(MAX_ERROR_BODY_BYTES, -1), read -> Optional.empty());
+            return new Cancellable<>(body, subscription);
+        };
+        CompletableFuture<HttpResponse<Optional<T>>> exchange = http.sendAsync(request(path).header("Accept", accept).GET()
+                .build(), handler);
+        try {
+            HttpResponse<Optional<T>> response = exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return new Streamed<>(response.statusCode(), response.headers(), response.body());
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
+            Optional.ofNullable(subscription.get()).ifPresent(Flow.Subscription::cancel);
+            throw new Unreachable("no response within " + DimseFailures.seconds(timeout), e);
+        } catch (InterruptedException e) {
+            exchange.cancel(true);
+            Optional.ofNullable(subscription.get()).ifPresent(Flow.Subscription::cancel);
+            Thread.currentThread().interrupt();
+            throw new Unreachable("interrupted (gateway shutting down?)", e);
+        } catch (ExecutionException e) {
+            throw unreachable(e.getCause() == null ? e : e.getCause());
+        }
+    }
+
+    /** A body subscriber whose subscription can be cancelled from outside (on time-out). */
+    private record Cancellable<T>(HttpResponse.BodySubscriber<T> delegate, AtomicReference<Flow.Subscription> subscription)
+            implements HttpResponse.BodySubscriber<T> {
+        @Override
+        public CompletionStage<T> getBody() {
+            return delegate.getBody();
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription.set(s);
+            delegate.onSubscribe(s);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> item) {
+            delegate.onNext(item);
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            delegate.onError(throwable);
+        }
+
+        @Override
+        public void onComplete() {
+            delegate.onComplete();
+        }
     }
 
     /** POST {@code body}, streamed as its publisher gives it, to {@code path}. */

@@ -1,13 +1,14 @@
 package org.photobridge.gateway.pacs;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.Objects;
+import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 import java.util.regex.Pattern;
 import org.photobridge.gateway.dicom.InstanceRef;
 
@@ -17,18 +18,15 @@ import org.photobridge.gateway.dicom.InstanceRef;
  * {@code multipart/related; type="application/dicom"; transfer-syntax=*}, so the PACS sends the
  * stored bytes instead of transcoding (Orthanc otherwise decompresses to Explicit VR Little Endian).
  *
- * <p>The instance is held in memory (bounded by {@code maxInstanceBytes}); the viewer renders it at
- * once and keeps nothing.
+ * <p>The answer is parsed as it arrives ({@link SinglePartReader}): only the instance's bytes are held,
+ * in one array (exactly sized when the part declares its Content-Length, as Orthanc's do), never the
+ * whole answer and then a copy; an instance over the bound ({@code maxInstanceBytes}, or a smaller
+ * bound the caller gives for one fetch) is refused as soon as its size shows, without reading the rest.
  */
 public final class WadoRsClient {
 
     private static final String ACCEPT = "multipart/related; type=\"application/dicom\"; transfer-syntax=*";
     private static final Pattern UID = Pattern.compile("[0-2](\\.(0|[1-9][0-9]*))+");
-    private static final Pattern BOUNDARY = Pattern.compile("(?i)boundary\\s*=\\s*(\"([^\"]+)\"|[^;\\s]+)");
-    private static final Pattern PART_LENGTH = Pattern.compile("(?im)^content-length\\s*:\\s*(\\d+)\\s*$");
-    private static final Pattern PART_TYPE = Pattern.compile("(?im)^content-type\\s*:\\s*([^;\\r\\n]+)");
-    /** Room for the multipart framing around the instance. */
-    private static final int FRAMING_BYTES = 16 * 1024;
 
     private final PacsHttpClient http;
     private final long maxInstanceBytes;
@@ -48,7 +46,7 @@ public final class WadoRsClient {
     /** As above, with the TLS client for an {@code https://} base URL ({@link PacsHttpClient}). */
     public WadoRsClient(URI baseUrl, HttpCredentials credentials, Duration connectTimeout, Duration timeout,
             long maxInstanceBytes, Optional<org.photobridge.gateway.pacs.tls.ClientTls> tls) {
-        if (maxInstanceBytes < 1 || maxInstanceBytes > Integer.MAX_VALUE - FRAMING_BYTES - 128) {
+        if (maxInstanceBytes < 1 || maxInstanceBytes > Integer.MAX_VALUE - 128) {
             throw new IllegalArgumentException("maxInstanceBytes must be between 1 and about 2 GB, was " + maxInstanceBytes);
         }
         this.http = new PacsHttpClient(baseUrl, credentials, connectTimeout, timeout, tls);
@@ -62,7 +60,13 @@ public final class WadoRsClient {
 
     /** As {@link #fetch(String, String, String)}. */
     public Optional<byte[]> fetch(InstanceRef instance) throws WadoRsException {
-        return fetch(instance.studyInstanceUid(), instance.seriesInstanceUid(), instance.sopInstanceUid());
+        return fetch(instance, maxInstanceBytes);
+    }
+
+    /** As {@link #fetch(String, String, String)}, refusing instances over {@code maxBytes} (at most the client's bound). */
+    public Optional<byte[]> fetch(InstanceRef instance, long maxBytes) throws WadoRsException {
+        return fetch(instance.studyInstanceUid(), instance.seriesInstanceUid(), instance.sopInstanceUid(),
+                Math.min(maxBytes, maxInstanceBytes));
     }
 
     /**
@@ -75,11 +79,21 @@ public final class WadoRsClient {
      */
     public Optional<byte[]> fetch(String studyInstanceUid, String seriesInstanceUid, String sopInstanceUid)
             throws WadoRsException {
+        return fetch(studyInstanceUid, seriesInstanceUid, sopInstanceUid, maxInstanceBytes);
+    }
+
+    private Optional<byte[]> fetch(String studyInstanceUid, String seriesInstanceUid, String sopInstanceUid,
+            long maxBytes) throws WadoRsException {
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes must be positive, was " + maxBytes);
+        }
         String path = "/studies/" + uid(studyInstanceUid) + "/series/" + uid(seriesInstanceUid)
                 + "/instances/" + uid(sopInstanceUid);
-        PacsHttpClient.Response response;
+        PacsHttpClient.Streamed<Parsed> response;
         try {
-            response = http.get(path, ACCEPT, maxInstanceBytes + FRAMING_BYTES);
+            response = http.getStreamed(path, ACCEPT, info -> new PartSubscriber(
+                    info.headers().firstValue("Content-Type").orElse(""), maxBytes,
+                    info.headers().firstValueAsLong("Content-Length").orElse(-1)));
         } catch (PacsHttpClient.Unreachable e) {
             throw new WadoRsException.Unavailable(where() + ": " + e.reason(), e);
         }
@@ -94,98 +108,99 @@ public final class WadoRsClient {
             }
             throw new WadoRsException.Refused(where() + ": " + failure.reason(), code);
         }
-        if (response.truncated()) {
-            throw new WadoRsException.Malformed(where() + ": the instance is larger than " + maxInstanceBytes
-                    + " bytes; not fetched");
+        Parsed parsed = response.body().orElseThrow();
+        if (parsed.problem() != null) {
+            throw new WadoRsException.Malformed(where() + ": " + parsed.problem().getMessage());
         }
-        return singlePart(response.header("Content-Type").orElse(""), response.body());
+        return parsed.part();
     }
 
     /** The content of the one part of a multipart/related body (RFC 2046), or the body if it is bare application/dicom. */
     Optional<byte[]> singlePart(String contentType, byte[] body) throws WadoRsException {
-        String mediaType = contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
-        if (mediaType.equals("application/dicom")) {
-            return Optional.of(checkedSize(body, 0, body.length));
+        try {
+            var reader = new SinglePartReader(contentType, maxInstanceBytes, body.length);
+            reader.accept(ByteBuffer.wrap(body));
+            return reader.finish();
+        } catch (WadoRsException.Malformed e) {
+            throw new WadoRsException.Malformed(where() + ": " + e.getMessage());
         }
-        if (!mediaType.equals("multipart/related")) {
-            throw new WadoRsException.Malformed(where() + ": expected multipart/related, got '" + mediaType + "'");
+    }
+
+    /** What reading an answer gave: the part (or none), or why it is not one. */
+    private record Parsed(Optional<byte[]> part, WadoRsException problem) {
+    }
+
+    /**
+     * Feeds an answer, as it arrives, to a {@link SinglePartReader}; stops reading (cancels) at the
+     * first sign that the answer is not one acceptable part, so an oversized answer is never read.
+     */
+    private static final class PartSubscriber implements HttpResponse.BodySubscriber<Parsed> {
+        private final CompletableFuture<Parsed> result = new CompletableFuture<>();
+        private final String contentType;
+        private final long maxBytes;
+        private final long declaredLength;
+        private SinglePartReader reader;
+        private Flow.Subscription subscription;
+
+        PartSubscriber(String contentType, long maxBytes, long declaredLength) {
+            this.contentType = contentType;
+            this.maxBytes = maxBytes;
+            this.declaredLength = declaredLength;
         }
-        Matcher boundaryMatch = BOUNDARY.matcher(contentType);
-        if (!boundaryMatch.find()) {
-            throw new WadoRsException.Malformed(where() + ": multipart response without boundary");
+
+        @Override
+        public CompletionStage<Parsed> getBody() {
+            return result;
         }
-        String boundary = boundaryMatch.group(2) != null ? boundaryMatch.group(2) : boundaryMatch.group(1);
-        byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.US_ASCII);
-        int first = indexOf(body, delimiter, 0);
-        if (first < 0) {
-            throw new WadoRsException.Malformed(where() + ": multipart response without any boundary line");
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            try {
+                reader = new SinglePartReader(contentType, maxBytes, declaredLength);
+            } catch (WadoRsException e) {
+                stop(e);
+                return;
+            }
+            s.request(Long.MAX_VALUE);
         }
-        int afterDelimiter = first + delimiter.length;
-        if (startsWith(body, afterDelimiter, "--")) {
-            return Optional.empty(); // close delimiter at once: no parts
-        }
-        int headersStart = indexOf(body, "\r\n".getBytes(StandardCharsets.US_ASCII), afterDelimiter);
-        int headersEnd = headersStart < 0 ? -1 : indexOf(body, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII), headersStart);
-        if (headersEnd < 0) {
-            throw new WadoRsException.Malformed(where() + ": multipart part without header end");
-        }
-        String headers = new String(body, headersStart, headersEnd - headersStart + 2, StandardCharsets.ISO_8859_1);
-        Matcher partType = PART_TYPE.matcher(headers);
-        if (partType.find() && !partType.group(1).strip().equalsIgnoreCase("application/dicom")) {
-            throw new WadoRsException.Malformed(where() + ": part is '" + partType.group(1).strip()
-                    + "', not application/dicom");
-        }
-        int contentStart = headersEnd + 4;
-        byte[] closing = ("\r\n--" + boundary).getBytes(StandardCharsets.US_ASCII);
-        int contentEnd = -1;
-        Matcher length = PART_LENGTH.matcher(headers);
-        if (length.find()) {
-            long declared = Long.parseLong(length.group(1));
-            if (declared <= body.length - contentStart && startsWith(body, (int) (contentStart + declared), closing)) {
-                contentEnd = (int) (contentStart + declared);
+
+        @Override
+        public void onNext(List<ByteBuffer> items) {
+            if (result.isDone()) {
+                return;
+            }
+            try {
+                for (ByteBuffer item : items) {
+                    reader.accept(item);
+                }
+            } catch (WadoRsException e) {
+                stop(e);
             }
         }
-        if (contentEnd < 0) {
-            contentEnd = indexOf(body, closing, contentStart);
-        }
-        if (contentEnd < 0) {
-            throw new WadoRsException.Malformed(where() + ": multipart part is not closed (truncated response?)");
-        }
-        return Optional.of(checkedSize(body, contentStart, contentEnd));
-    }
 
-    private byte[] checkedSize(byte[] body, int from, int to) throws WadoRsException {
-        if (to - from > maxInstanceBytes) {
-            throw new WadoRsException.Malformed(where() + ": the instance is larger than " + maxInstanceBytes
-                    + " bytes; not fetched");
+        @Override
+        public void onError(Throwable throwable) {
+            result.completeExceptionally(throwable);
         }
-        return from == 0 && to == body.length ? body : Arrays.copyOfRange(body, from, to);
-    }
 
-    private static boolean startsWith(byte[] body, int at, String ascii) {
-        return startsWith(body, at, ascii.getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private static boolean startsWith(byte[] body, int at, byte[] prefix) {
-        if (at < 0 || at + prefix.length > body.length) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length; i++) {
-            if (body[at + i] != prefix[i]) {
-                return false;
+        @Override
+        public void onComplete() {
+            if (result.isDone()) {
+                return;
+            }
+            try {
+                result.complete(new Parsed(reader.finish(), null));
+            } catch (WadoRsException e) {
+                result.complete(new Parsed(Optional.empty(), e));
             }
         }
-        return true;
-    }
 
-    private static int indexOf(byte[] body, byte[] pattern, int from) {
-        byte head = pattern[0];
-        for (int i = Math.max(0, from), last = body.length - pattern.length; i <= last; i++) {
-            if (body[i] == head && startsWith(body, i, pattern)) {
-                return i;
-            }
+        private void stop(WadoRsException problem) {
+            reader = null; // whatever was read so far is garbage now
+            result.complete(new Parsed(Optional.empty(), problem));
+            subscription.cancel();
         }
-        return -1;
     }
 
     private static String uid(String value) {

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -86,6 +85,11 @@ public final class MemoryBudget {
         return retryAfter;
     }
 
+    /** Bytes reserved now, by all holders together (for metrics and tests). */
+    public long reservedBytes() {
+        return totalBytes - availableBytes();
+    }
+
     /** Bytes not reserved now (for metrics and tests). */
     public long availableBytes() {
         return (long) permitsInKib.availablePermits() * KIB;
@@ -103,8 +107,14 @@ public final class MemoryBudget {
 
     /** A reservation that must be closed when the memory it stands for is no longer referenced. */
     public interface Reservation extends AutoCloseable {
-        /** The bytes reserved. */
+        /** The bytes reserved now. */
         long bytes();
+
+        /**
+         * Gives back what is reserved beyond {@code bytes}: for work that needed more while it
+         * computed than it holds afterwards (an answer kept only until it is written). Never grows.
+         */
+        void shrinkTo(long bytes);
 
         @Override
         void close();
@@ -144,18 +154,33 @@ public final class MemoryBudget {
             Thread.currentThread().interrupt();
             throw new MemoryBusyException("interrupted while waiting for image memory", retryAfter);
         }
-        long reserved = (long) permits * KIB;
-        var released = new AtomicBoolean();
+        var held = new AtomicInteger(permits);
         return new Reservation() {
             @Override
             public long bytes() {
-                return reserved;
+                return (long) held.get() * KIB;
+            }
+
+            @Override
+            public void shrinkTo(long bytes) {
+                int keep = (int) Math.min(Integer.MAX_VALUE, Math.max(0, (bytes + KIB - 1) / KIB));
+                while (true) {
+                    int now = held.get();
+                    if (keep >= now) {
+                        return;
+                    }
+                    if (held.compareAndSet(now, keep)) {
+                        permitsInKib.release(now - keep);
+                        return;
+                    }
+                }
             }
 
             @Override
             public void close() {
-                if (released.compareAndSet(false, true)) {
-                    permitsInKib.release(permits);
+                int now = held.getAndSet(0);
+                if (now > 0) {
+                    permitsInKib.release(now);
                 }
             }
         };

@@ -6,12 +6,14 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
-import org.photobridge.gateway.pacs.Destination;
-import org.photobridge.gateway.pacs.Destinations;
+import org.photobridge.gateway.pacs.DestinationChecks;
 
 /**
- * Readiness includes a live check (C-ECHO or HTTP probe) of every destination, so operators see a
+ * Readiness includes the check (C-ECHO or HTTP probe) of every destination, so operators see a
  * PACS outage in {@code /q/health/ready}. Uploads are still accepted and queued while a PACS is down.
+ * The checks are {@link DestinationChecks}' cached ones, renewed at most once per
+ * {@code photobridge.destination-check.max-age}: anyone may call readiness, and must not be able to
+ * make the gateway hammer the PACS.
  * {@code /q/health} is public, so the check says UP or DOWN and nothing else: no destination names,
  * hosts, AE titles, URLs or reasons. Administrators read those at {@code GET /api/v1/work/destinations}.
  *
@@ -24,14 +26,10 @@ import org.photobridge.gateway.pacs.Destinations;
 public class DestinationsReadiness implements HealthCheck {
 
     @Inject
-    Destinations destinations;
+    DestinationChecks checks;
 
     @Override
     public HealthCheckResponse call() {
-        boolean allUp = true;
-        for (Destination destination : destinations.all()) {
-            allUp &= destination.check().reachable();
-        }
-        return HealthCheckResponse.named("destinations").status(allUp).build();
+        return HealthCheckResponse.named("destinations").status(checks.allReachable()).build();
     }
 }

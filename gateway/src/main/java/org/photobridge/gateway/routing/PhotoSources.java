@@ -29,6 +29,10 @@ import org.photobridge.gateway.store.StoreUnavailableException;
 @ApplicationScoped
 public class PhotoSources {
     private static final long MAX_OBJECT_BYTES = 512L * 1024 * 1024;
+    /** What an object whose size was not recorded is assumed to be, for its fetch limit and its memory reservation. */
+    public static final long UNKNOWN_OBJECT_BYTES = 64L << 20;
+    /** What a PACS may add to an object it hands back (its own meta information header). */
+    private static final long FETCH_SLACK_BYTES = 1L << 20;
 
     private final EncryptedBlobStore store;
     private final PhotoIntegrity integrity;
@@ -41,6 +45,29 @@ public class PhotoSources {
         // Every configured destination, enabled or not: a disabled one may still hold photos.
         config.destinations().forEach((name, destination) ->
                 Destinations.readBack(name, destination, MAX_OBJECT_BYTES).ifPresent(pacs::add));
+    }
+
+    /**
+     * The largest object a PACS may answer for {@code photo}: its recorded size with room for a
+     * rewritten meta header, or {@link #UNKNOWN_OBJECT_BYTES} of an object of unknown
+     * size. Callers reserve memory from that figure, so a PACS cannot make the gateway hold more.
+     */
+    static long fetchLimit(PhotoRecord photo) {
+        if (photo.blobBytes == null || photo.blobBytes < 1) {
+            return UNKNOWN_OBJECT_BYTES;
+        }
+        return Math.min(MAX_OBJECT_BYTES, photo.blobBytes + FETCH_SLACK_BYTES);
+    }
+
+    /** The decrypted copy in one array: exactly sized from the recorded length, so no second copy is made. */
+    private static final class OneCopy extends ByteArrayOutputStream {
+        OneCopy(int expected) {
+            super(expected);
+        }
+
+        byte[] bytes() {
+            return count == buf.length ? buf : toByteArray();
+        }
     }
 
     /** Thrown when no source could answer now; worth trying again later. */
@@ -74,9 +101,9 @@ public class PhotoSources {
         if (photo.blobKey != null) {
             byte[] local = null;
             try {
-                var out = new ByteArrayOutputStream(photo.blobBytes == null ? 1 << 16 : photo.blobBytes.intValue());
+                var out = new OneCopy(photo.blobBytes == null ? 1 << 16 : photo.blobBytes.intValue());
                 store.decryptTo(photo.blobKey, BlobContexts.photo(photo.id), out);
-                local = out.toByteArray();
+                local = out.bytes();
             } catch (NoSuchFileException e) {
                 // Purged since the row was read: the PACS holds it now.
             } catch (DecryptionFailedException e) {
@@ -92,7 +119,7 @@ public class PhotoSources {
         String lastProblem = null;
         for (WadoRsClient client : pacs) {
             try {
-                Optional<byte[]> bytes = client.fetch(ref);
+                Optional<byte[]> bytes = client.fetch(ref, fetchLimit(photo));
                 if (bytes.isPresent()) {
                     integrity.check(photo, bytes.get(), "a PACS (WADO-RS)");
                     return bytes;

@@ -51,7 +51,7 @@ public final class PhotoRenderer {
     public static final float JPEG_QUALITY = 0.9f;
 
     /** What {@link #memoryNeeded} assumes for an object whose size was not recorded. */
-    public static final long UNKNOWN_OBJECT_BYTES = 64L << 20;
+    public static final long UNKNOWN_OBJECT_BYTES = org.photobridge.gateway.routing.PhotoSources.UNKNOWN_OBJECT_BYTES;
     private static final long RENDER_OVERHEAD_BYTES = 32L << 20;
 
     private static final String JPEG_BASELINE = PixelStorage.JPEG_BASELINE;

@@ -355,7 +355,7 @@ class AccessMatrixTest {
         for (String user : USERS) {
             int expected = ADMIN.equals(user) ? 200 : 403;
             assertEquals(expected, as(user).get("/api/v1/work").statusCode(), user);
-            // The destinations' live check with its details (hosts, AE titles), which /q/health leaves out.
+            // The destinations' last checks with their details (hosts, AE titles), which /q/health leaves out.
             assertEquals(expected, as(user).get("/api/v1/work/destinations").statusCode(), user);
             // Refused before the item is looked up: a non-admin learns nothing about which ids exist.
             int retry = ADMIN.equals(user) ? 404 : 403;

@@ -70,6 +70,11 @@ final class ViewerPhotos {
 
     /** Uploads a dermatology photo of the patient as the dermatology photographer. */
     static Photo uploadDermatologyPhoto(String mrn) {
+        return uploadDermatologyPhoto(mrn, TestImages.jpeg(TestImages.scene()));
+    }
+
+    /** Uploads {@code jpeg} as a dermatology photo of the patient, as the dermatology photographer. */
+    static Photo uploadDermatologyPhoto(String mrn, byte[] jpeg) {
         String metadata = """
                 {"patient": {"identifier": {"system": "%s", "value": "%s"}, "name": "Doe^Jane",
                              "birthDate": "1980-01-31", "sex": "F"},
@@ -78,7 +83,7 @@ final class ViewerPhotos {
                  "bodySite": {"system": "http://snomed.info/sct", "code": "76752008", "display": "Breast"},
                  "laterality": "L", "view": "anterior"}""".formatted(PATIENT_SYSTEM, mrn);
         Response accepted = given().auth().oauth2(Keycloak.token(PHOTOGRAPHER))
-                .multiPart("file", "p.jpg", TestImages.jpeg(TestImages.scene()), "image/jpeg")
+                .multiPart("file", "p.jpg", jpeg, "image/jpeg")
                 .multiPart("metadata", metadata, "application/json").post("/api/v1/photos");
         accepted.then().statusCode(202);
         return new Photo(accepted.path("id"), mrn, accepted.path("studyInstanceUid"),

@@ -83,6 +83,11 @@ class EhrTlsTest {
         public URI wadoRsUrl() {
             return URI.create("https://gateway.test/dicomweb");
         }
+
+        @Override
+        public long maxResponseBytes() {
+            return org.photobridge.fhir.ehr.EhrSettings.DEFAULT_MAX_RESPONSE_BYTES;
+        }
     }
 
     private static Tls trustingTestCa() {

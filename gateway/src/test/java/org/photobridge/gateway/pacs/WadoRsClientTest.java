@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -165,5 +166,71 @@ class WadoRsClientTest {
 
         assertThrows(WadoRsException.Malformed.class, () -> client.singlePart("multipart/related; boundary=q",
                 ascii("--q\r\nContent-Type: application/dicom\r\n\r\n0123456789\r\n--q--")));
+    }
+
+    // ---------------------------------------------------------------- streamed parsing
+
+    /** Feeds {@code body} to a reader in chunks of {@code chunk} bytes, as the network may split it. */
+    private static Optional<byte[]> fedInChunks(String contentType, byte[] body, int chunk, long max) throws Exception {
+        var reader = new SinglePartReader(contentType, max, -1);
+        for (int at = 0; at < body.length; at += chunk) {
+            reader.accept(java.nio.ByteBuffer.wrap(body, at, Math.min(chunk, body.length - at)));
+        }
+        return reader.finish();
+    }
+
+    @Test
+    void partSplitAnywhereByTheNetworkReadsTheSame() throws Exception {
+        // Content with near-delimiters ("\r\n--xy", "\r\n--xyz" without CRLF before) that must not end the part.
+        String content = "AB\r\n--xyCD--xyz\r\n-\r\n--x\u0000\u00ff";
+        byte[] scanned = ascii("pre\r\n--xyz\r\nContent-Type: application/dicom\r\n\r\n" + content + "\r\n--xyz--\r\n");
+        byte[] sized = ascii("--xyz\r\nContent-Type: application/dicom\r\nContent-Length: " + content.length()
+                + "\r\n\r\n" + content + "\r\n--xyz--");
+        for (byte[] body : List.of(scanned, sized)) {
+            for (int chunk : new int[] {1, 2, 3, 7, body.length}) {
+                byte[] part = fedInChunks("multipart/related; boundary=xyz", body, chunk, 1024).orElseThrow();
+                assertEquals(content, new String(part, StandardCharsets.ISO_8859_1), "chunks of " + chunk);
+            }
+        }
+    }
+
+    @Test
+    void oversizedPartIsRefusedFromItsContentLengthBeforeItsContentArrives() throws Exception {
+        var reader = new SinglePartReader("multipart/related; boundary=q", 1000, -1);
+
+        var e = assertThrows(WadoRsException.Malformed.class, () -> reader.accept(java.nio.ByteBuffer.wrap(
+                ascii("--q\r\nContent-Type: application/dicom\r\nContent-Length: 10000000000\r\n\r\n"))));
+        assertTrue(e.getMessage().contains("larger than 1000 bytes"), e.getMessage());
+    }
+
+    @Test
+    void oversizedPartWithoutContentLengthIsRefusedOnceItOutgrowsTheBound() {
+        byte[] body = ascii("--q\r\n\r\n" + "x".repeat(5000));
+
+        var e = assertThrows(WadoRsException.Malformed.class,
+                () -> fedInChunks("multipart/related; boundary=q", body, 512, 1000));
+        assertTrue(e.getMessage().contains("larger than 1000 bytes"), e.getMessage());
+    }
+
+    @Test
+    void aSecondPartAHeaderFloodOrALyingContentLengthIsMalformed() {
+        String type = "multipart/related; boundary=q";
+        assertThrows(WadoRsException.Malformed.class, () -> fedInChunks(type,
+                ascii("--q\r\n\r\nA\r\n--q\r\n\r\nB\r\n--q--"), 4, 100));
+        assertThrows(WadoRsException.Malformed.class, () -> fedInChunks(type,
+                ascii("--q\r\nX-Padding: " + "a".repeat(SinglePartReader.MAX_HEADER_BYTES) + "\r\n\r\nA\r\n--q--"), 64, 100));
+        assertThrows(WadoRsException.Malformed.class, () -> fedInChunks(type,
+                ascii("--q\r\nContent-Length: 1\r\n\r\nAB\r\n--q--"), 64, 100));
+        assertThrows(WadoRsException.Malformed.class, () -> fedInChunks(type,
+                ascii("x".repeat(SinglePartReader.MAX_PREAMBLE_BYTES + 1)), 1024, 100));
+    }
+
+    @Test
+    void aFetchBoundSmallerThanTheStoredInstanceRefusesItFromThePacs() throws Exception {
+        InstanceRef ref = store(ViewerTestPhotos.jpeg(400, 200, false, false), new byte[1][]);
+
+        var e = assertThrows(WadoRsException.Malformed.class, () -> orthanc().fetch(ref, 1000));
+        assertTrue(e.getMessage().contains("larger than 1000 bytes"), e.getMessage());
+        assertTrue(orthanc().fetch(ref, MAX).isPresent(), "the same instance within the bound");
     }
 }

@@ -99,6 +99,27 @@ class MemoryBoundsTest {
     }
 
     @Test
+    void shrinkingAReservationGivesBackTheRestAndClosingGivesBackAllOnce() {
+        var budget = new MemoryBudget(4 << 20, 0, Duration.ofMinutes(1), Duration.ofSeconds(7));
+        var held = budget.reserve(3 << 20);
+        assertEquals(3 << 20, budget.reservedBytes());
+
+        held.shrinkTo(1 << 20);
+        assertEquals(1 << 20, budget.reservedBytes());
+        assertEquals(1 << 20, held.bytes());
+        held.shrinkTo(2 << 20); // never grows
+        assertEquals(1 << 20, budget.reservedBytes());
+        try (var other = budget.reserve(3 << 20)) {
+            assertEquals(4 << 20, budget.reservedBytes(), "what was given back is usable by other work");
+        }
+
+        held.close();
+        held.close();
+        assertEquals(0, budget.reservedBytes());
+        assertEquals(4 << 20, budget.availableBytes());
+    }
+
+    @Test
     void refusesAtOnceWhenTheQueueIsFull() {
         var budget = new MemoryBudget(1 << 20, 0, Duration.ofMinutes(1), Duration.ofSeconds(7));
         try (var held = budget.reserve(1 << 20)) {
