@@ -181,7 +181,7 @@ token=$(java "$here/DeliveryBench.java" consent gateway="$GATEWAY" run="$wrk_run
   user=derm.photographer password-file="$work/photographer.password")
 for c in 1 8 32; do
   pb_log "wrk: accept latency at concurrency $c for ${wrk_seconds}s"
-  PB_TOKEN=$token PB_RUN=$wrk_run PB_IMAGES=$work/wrk-images.txt \
+  PB_TOKEN=$token PB_RUN=$wrk_run PB_PASS=c$c PB_IMAGES=$work/wrk-images.txt \
     wrk -t "$((c < 2 ? 1 : 2))" -c "$c" -d "${wrk_seconds}s" --timeout 60s -s "$here/wrk-upload.lua" "$GATEWAY" \
     | sed "s/^RESULT label=wrk /RESULT label=wrk-c$c /" | tee "$work/wrk-c$c.txt" | tee -a "$results"
   grep -q '^RESULT .* not202=0 ' "$work/wrk-c$c.txt" || pb_die "wrk at concurrency $c: some uploads were not answered 202 ($work/wrk-c$c.txt)"

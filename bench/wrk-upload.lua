@@ -5,12 +5,15 @@
 --
 -- Environment (never the command line, which `ps` shows): PB_TOKEN (a bearer token),
 -- PB_IMAGES (a file listing JPEG paths, one per line), PB_RUN (the run's patient suffix, whose
--- consent the caller recorded).
+-- consent the caller recorded), PB_PASS (this wrk invocation within the run, e.g. c8: the runs at
+-- concurrency 1, 8 and 32 share PB_RUN, and without it the second run's first thread repeated the
+-- first run's uploads byte for byte, which the gateway answered 200 as duplicates).
 
 local token = os.getenv("PB_TOKEN")
 local run = os.getenv("PB_RUN")
 local list = os.getenv("PB_IMAGES")
-assert(token and run and list, "PB_TOKEN, PB_RUN and PB_IMAGES must be set")
+local pass = os.getenv("PB_PASS")
+assert(token and run and list and pass, "PB_TOKEN, PB_RUN, PB_IMAGES and PB_PASS must be set")
 
 local threads = {}
 local jpegs = {}
@@ -45,12 +48,12 @@ end
 function request()
   counter = counter + 1
   local jpeg = jpegs[(counter % #jpegs) + 1]
-  local note = "wrk " .. thread_id .. " " .. counter
+  local note = "wrk " .. pass .. " " .. thread_id .. " " .. counter
   local com = "\255\254" .. string.char(math.floor((#note + 2) / 256), (#note + 2) % 256) .. note
   local unique = "\255\216" .. com .. jpeg:sub(3)
   local body = "--" .. boundary .. "\r\n"
     .. 'Content-Disposition: form-data; name="metadata"\r\nContent-Type: application/json\r\n\r\n'
-    .. metadata(thread_id .. "-" .. math.floor(counter / 10)) .. "\r\n--" .. boundary .. "\r\n"
+    .. metadata(pass .. "-" .. thread_id .. "-" .. math.floor(counter / 10)) .. "\r\n--" .. boundary .. "\r\n"
     .. 'Content-Disposition: form-data; name="file"; filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'
     .. unique .. "\r\n--" .. boundary .. "--\r\n"
   return wrk.format("POST", "/api/v1/photos", {

@@ -27,8 +27,11 @@ final class JpegCleaner {
         this.quality = quality;
     }
 
-    /** A stream's structure and what cleaning will do with it, read without decoding a pixel. */
-    private record Inspected(JpegSegments stream, JpegSegments.Segment sof, JpegFrame frame, KeptMetadata kept,
+    /**
+     * A stream's structure and what cleaning will do with it, read without decoding a pixel. The
+     * upload is parsed once: {@link PhotoCleaner} sizes its memory from this and cleans from it.
+     */
+    record Inspected(JpegSegments stream, JpegSegments.Segment sof, JpegFrame frame, KeptMetadata kept,
                              Orientation orientation, Optional<String> photometric, boolean keepAsIs) {
         int components() {
             return frame.components().size();
@@ -39,7 +42,8 @@ final class JpegCleaner {
         }
     }
 
-    private static Inspected inspect(byte[] upload, PhotoLimits limits) {
+    /** @throws PhotoRejectedException as {@link #clean}, for what the header alone shows */
+    static Inspected inspect(byte[] upload, PhotoLimits limits) {
         JpegSegments stream = JpegSegments.parse(upload, limits.maxJpegScans());
         JpegSegments.Segment sof = JpegFrame.locate(stream);
         JpegFrame frame = JpegFrame.read(stream, sof);
@@ -63,7 +67,12 @@ final class JpegCleaner {
      * @throws PhotoRejectedException as {@link #clean}, for what the header alone shows
      */
     static long memoryNeeded(byte[] upload, PhotoLimits limits) {
-        Inspected inspected = inspect(upload, limits);
+        return memoryNeeded(inspect(upload, limits));
+    }
+
+    /** As {@link #memoryNeeded(byte[], PhotoLimits)}, from a stream already inspected. */
+    static long memoryNeeded(Inspected inspected) {
+        int uploadLength = inspected.stream().bytes().length;
         long pixels = inspected.pixels();
         if (inspected.keepAsIs()) {
             var storage = PixelStorage.of(PixelEncoding.JPEG_BASELINE, inspected.photometric().get());
@@ -75,12 +84,16 @@ final class JpegCleaner {
         long samples = pixels * inspected.components();
         // The encoder's growing buffer, its final copy and the rebuilt stream: about the size of the
         // input for a camera's photo, at least an eighth of a byte a sample.
-        long output = 3 * Math.max(upload.length, samples / 8);
+        long output = 3 * Math.max(uploadLength, samples / 8);
         return samples + output;
     }
 
     CleanedPhoto clean(byte[] upload, String sha256, PhotoLimits limits) {
-        Inspected inspected = inspect(upload, limits);
+        return clean(inspect(upload, limits), sha256);
+    }
+
+    /** Cleans a stream {@link #inspect inspected} before (the upload is not parsed again). */
+    CleanedPhoto clean(Inspected inspected, String sha256) {
         JpegSegments stream = inspected.stream();
         JpegSegments.Segment sof = inspected.sof();
         JpegFrame frame = inspected.frame();

@@ -100,8 +100,10 @@ public final class PhotoCleaner {
         try {
             byte[] bytes = read(upload);
             PhotoFormat format = FormatSniffer.sniff(bytes);
+            // A JPEG's marker structure is parsed once, here, and cleaned from (unless re-read below).
+            JpegCleaner.Inspected jpegStream = format == PhotoFormat.JPEG ? JpegCleaner.inspect(bytes, limits) : null;
             long needed = base + switch (format) {
-                case JPEG -> JpegCleaner.memoryNeeded(bytes, limits);
+                case JPEG -> JpegCleaner.memoryNeeded(jpegStream);
                 case PNG -> PngCleaner.memoryNeeded(bytes, limits);
             };
             if (!budget.fits(needed)) {
@@ -114,15 +116,18 @@ public final class PhotoCleaner {
                 // and without the bytes, which are read again.
                 reservation.close();
                 bytes = null;
+                jpegStream = null;
                 reservation = budget.reserve(needed);
                 bytes = read(upload);
+                jpegStream = format == PhotoFormat.JPEG ? JpegCleaner.inspect(bytes, limits) : null;
             }
             String sha256 = knownSha256 != null ? knownSha256 : sha256(bytes);
             CleanedPhoto cleaned = switch (format) {
-                case JPEG -> jpeg.clean(bytes, sha256, limits);
+                case JPEG -> jpeg.clean(jpegStream, sha256);
                 case PNG -> png.clean(bytes, sha256, limits);
             };
             bytes = null;
+            jpegStream = null;
             return use.apply(cleaned);
         } finally {
             reservation.close();

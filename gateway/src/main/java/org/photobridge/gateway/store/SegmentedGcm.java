@@ -27,6 +27,9 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>Format 2 (written today): magic {@code PBE2}, a 1-byte length and the master key's id (ASCII),
  * a 32-byte random salt, then segments of {@code [4-byte ciphertext length][ciphertext+tag]}. Every
+ * segment states its length, so the segment size is the writer's choice (at most 1 MiB of plaintext):
+ * blobs written until December 2026 have 1 MiB segments, today's have 16 KiB ones
+ * ({@link #SEGMENT_SIZE}); both read the same way, and older gateways read today's blobs. Every
  * blob has its own data key, HKDF-SHA-256 (RFC 5869) of the master key with the salt and an info
  * string that carries the blob's context (the photo id); the header and the context are associated
  * data of every segment. A data key encrypts one blob only, so its nonces are simply the segment
@@ -38,7 +41,20 @@ import javax.crypto.spec.SecretKeySpec;
  * the master key itself; no key id and no context. Such a blob is tried with every key of the ring.
  */
 final class SegmentedGcm {
-    static final int SEGMENT_SIZE = 1 << 20;
+    /**
+     * Plaintext bytes per segment written today. Small on purpose: the JDK's AES-GCM runs its
+     * intrinsics (AES-NI, carry-less multiply) only from JIT-compiled callers, and a caller is compiled
+     * after some thousands of calls; at 1 MiB a segment (as written before) a 4 MB photo made four
+     * calls, the JIT never compiled them and every photo went through the JDK's bit-by-bit GHASH in
+     * Java at about 20 MB/s. At 16 KiB a photo makes some 250 calls, the JIT compiles them within the
+     * first photos and a segment takes microseconds. Costs 20 bytes (length and tag) per 16 KiB.
+     */
+    static final int SEGMENT_SIZE = 16 << 10;
+    /**
+     * The largest segment a reader accepts: blobs written before segments were 16 KiB have 1 MiB
+     * segments, and the format lets a writer choose any size up to this.
+     */
+    static final int MAX_SEGMENT_SIZE = 1 << 20;
     static final byte[] MAGIC_V1 = "PBE1".getBytes(StandardCharsets.US_ASCII);
     static final byte[] MAGIC_V2 = "PBE2".getBytes(StandardCharsets.US_ASCII);
     private static final int SALT_BYTES = 32;
@@ -56,6 +72,18 @@ final class SegmentedGcm {
 
     /** Encrypts what is written to the returned stream into {@code out} (format 2); close it to seal the blob. */
     static OutputStream encrypting(KeyRing.MasterKey key, String context, OutputStream out) throws IOException {
+        return encrypting(key, context, out, SEGMENT_SIZE);
+    }
+
+    /**
+     * As {@link #encrypting(KeyRing.MasterKey, String, OutputStream)} with segments of {@code segmentSize}
+     * plaintext bytes: tests write blobs with the 1 MiB segments of earlier versions through it.
+     */
+    static OutputStream encrypting(KeyRing.MasterKey key, String context, OutputStream out, int segmentSize)
+            throws IOException {
+        if (segmentSize < 1 || segmentSize > MAX_SEGMENT_SIZE) {
+            throw new IllegalArgumentException("segment size must be 1.." + MAX_SEGMENT_SIZE);
+        }
         byte[] salt = new byte[SALT_BYTES];
         RANDOM.nextBytes(salt);
         byte[] id = key.id().getBytes(StandardCharsets.US_ASCII);
@@ -67,7 +95,7 @@ final class SegmentedGcm {
         byte[] headerBytes = header.toByteArray();
         out.write(headerBytes);
         SecretKey dataKey = dataKey(key.key(), salt, context);
-        return new EncryptingStream(dataKey, new byte[8], aad(headerBytes, context), out);
+        return new EncryptingStream(dataKey, new byte[8], aad(headerBytes, context), out, segmentSize);
     }
 
     /** Format 1, as written before per-blob keys: kept so tests can make the blobs old stores hold. */
@@ -76,7 +104,7 @@ final class SegmentedGcm {
         RANDOM.nextBytes(prefix);
         out.write(MAGIC_V1);
         out.write(prefix);
-        return new EncryptingStream(key, prefix, new byte[0], out);
+        return new EncryptingStream(key, prefix, new byte[0], out, MAX_SEGMENT_SIZE);
     }
 
     /** Reads a blob's header only. */
@@ -145,11 +173,17 @@ final class SegmentedGcm {
         private final KeyRing keys;
         private final String context;
         private final InputStream in;
+        private final byte[] lengthBytes = new byte[4];
         private SecretKey key;
         private List<KeyRing.MasterKey> candidates;
         private byte[] prefix;
         private byte[] aad;
+        /** One cipher for the whole blob, initialised again for every segment (each has its own nonce). */
+        private Cipher cipher;
+        /** The segment read from the blob, and its plaintext: grown to the largest segment seen, reused. */
+        private byte[] sealed = new byte[0];
         private byte[] plain = new byte[0];
+        private int plainLength;
         private int position;
         private int index;
         private boolean finished;
@@ -168,13 +202,17 @@ final class SegmentedGcm {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            while (position == plain.length) {
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            if (len == 0) {
+                return 0;
+            }
+            while (position == plainLength) {
                 if (finished) {
                     return -1;
                 }
                 nextSegment();
             }
-            int n = Math.min(len, plain.length - position);
+            int n = Math.min(len, plainLength - position);
             System.arraycopy(plain, position, b, off, n);
             position += n;
             return n;
@@ -182,6 +220,7 @@ final class SegmentedGcm {
 
         private void readHeader() throws IOException {
             Header header = header(in);
+            cipher = newCipher();
             if (header.format() == 1) {
                 prefix = in.readNBytes(8);
                 if (prefix.length != 8) {
@@ -210,30 +249,36 @@ final class SegmentedGcm {
             if (prefix == null) {
                 readHeader();
             }
-            byte[] lengthBytes = in.readNBytes(4);
-            if (lengthBytes.length == 0) {
+            int got = in.readNBytes(lengthBytes, 0, 4);
+            if (got == 0) {
                 throw new DecryptionFailedException("encrypted blob truncated: final segment missing");
             }
-            if (lengthBytes.length != 4) {
+            if (got != 4) {
                 throw new DecryptionFailedException("encrypted blob truncated in a segment header");
             }
             int length = ByteBuffer.wrap(lengthBytes).getInt();
-            if (length < TAG_BYTES || length > SEGMENT_SIZE + TAG_BYTES) {
+            if (length < TAG_BYTES || length > MAX_SEGMENT_SIZE + TAG_BYTES) {
                 throw new DecryptionFailedException("encrypted blob has a corrupt segment length");
             }
-            byte[] sealed = in.readNBytes(length);
-            if (sealed.length != length) {
+            if (sealed.length < length) {
+                sealed = new byte[length];
+                plain = new byte[length];
+            }
+            if (in.readNBytes(sealed, 0, length) != length) {
                 throw new DecryptionFailedException("encrypted blob truncated inside a segment");
             }
             // The last flag is authenticated, so a blob cut at a segment boundary fails here.
             boolean last = peekEnd(in);
+            // Nothing of a segment is readable until it has authenticated.
+            plainLength = 0;
+            position = 0;
             if (key == null) {
                 // Format 1 names no key: the first segment that authenticates tells which one it is.
                 DecryptionFailedException failure = null;
                 for (KeyRing.MasterKey candidate : candidates) {
                     try {
-                        plain = crypt(Cipher.DECRYPT_MODE, candidate.key(), prefix, aad, index, last, sealed,
-                                sealed.length);
+                        plainLength = crypt(cipher, Cipher.DECRYPT_MODE, candidate.key(), prefix, aad, index, last,
+                                sealed, length, plain, 0);
                         key = candidate.key();
                         break;
                     } catch (DecryptionFailedException e) {
@@ -244,15 +289,16 @@ final class SegmentedGcm {
                     throw failure != null ? failure : new DecryptionFailedException("the key ring is empty");
                 }
             } else {
-                plain = crypt(Cipher.DECRYPT_MODE, key, prefix, aad, index, last, sealed, sealed.length);
+                plainLength = crypt(cipher, Cipher.DECRYPT_MODE, key, prefix, aad, index, last, sealed, length, plain,
+                        0);
             }
-            position = 0;
             finished = last;
             index++;
         }
 
         @Override
         public void close() throws IOException {
+            Arrays.fill(plain, (byte) 0);
             in.close();
         }
     }
@@ -269,23 +315,34 @@ final class SegmentedGcm {
 
     /**
      * Holds one segment; a full segment is sealed only when more bytes arrive, because only then is it
-     * known not to be the last one. {@link #close()} seals the last segment (possibly empty).
+     * known not to be the last one. {@link #close()} seals the last segment (possibly empty). One
+     * cipher serves every segment (initialised again with the segment's nonce), and each sealed
+     * segment goes out with its length in one write.
      */
     private static final class EncryptingStream extends OutputStream {
         private final SecretKey key;
         private final OutputStream out;
         private final byte[] prefix;
         private final byte[] aad;
-        private final byte[] buffer = new byte[SEGMENT_SIZE];
+        private final Cipher cipher;
+        private final int segmentSize;
+        private final byte[] buffer;
+        /** The length field and the sealed segment, as written. */
+        private final byte[] sealed;
         private int length;
         private int index;
         private boolean closed;
 
-        EncryptingStream(SecretKey key, byte[] prefix, byte[] aad, OutputStream out) {
+        EncryptingStream(SecretKey key, byte[] prefix, byte[] aad, OutputStream out, int segmentSize)
+                throws IOException {
             this.key = key;
             this.prefix = prefix;
             this.aad = aad;
             this.out = out;
+            this.cipher = newCipher();
+            this.segmentSize = segmentSize;
+            this.buffer = new byte[segmentSize];
+            this.sealed = new byte[4 + segmentSize + TAG_BYTES];
         }
 
         @Override
@@ -295,14 +352,15 @@ final class SegmentedGcm {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
             if (closed) {
                 throw new IOException("stream closed");
             }
             while (len > 0) {
-                if (length == SEGMENT_SIZE) {
+                if (length == segmentSize) {
                     seal(false);
                 }
-                int n = Math.min(len, SEGMENT_SIZE - length);
+                int n = Math.min(len, segmentSize - length);
                 System.arraycopy(b, off, buffer, length, n);
                 length += n;
                 off += n;
@@ -314,9 +372,12 @@ final class SegmentedGcm {
             if (index == Integer.MAX_VALUE) {
                 throw new IOException("blob too large for one data key");
             }
-            byte[] sealed = crypt(Cipher.ENCRYPT_MODE, key, prefix, aad, index, last, buffer, length);
-            out.write(ByteBuffer.allocate(4).putInt(sealed.length).array());
-            out.write(sealed);
+            int n = crypt(cipher, Cipher.ENCRYPT_MODE, key, prefix, aad, index, last, buffer, length, sealed, 4);
+            sealed[0] = (byte) (n >>> 24);
+            sealed[1] = (byte) (n >>> 16);
+            sealed[2] = (byte) (n >>> 8);
+            sealed[3] = (byte) n;
+            out.write(sealed, 0, 4 + n);
             index++;
             length = 0;
         }
@@ -326,20 +387,29 @@ final class SegmentedGcm {
             if (!closed) {
                 closed = true;
                 seal(true);
+                Arrays.fill(buffer, (byte) 0);
                 out.flush();
             }
         }
     }
 
-    private static byte[] crypt(int mode, SecretKey key, byte[] prefix, byte[] aad, int index, boolean last,
-            byte[] data, int length) throws IOException {
+    private static Cipher newCipher() throws IOException {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IOException("AES-GCM unavailable: " + e.getMessage(), e);
+        }
+    }
+
+    /** Seals or opens one segment of {@code length} bytes into {@code out} at {@code outOffset}; returns the bytes written. */
+    private static int crypt(Cipher cipher, int mode, SecretKey key, byte[] prefix, byte[] aad, int index,
+            boolean last, byte[] data, int length, byte[] out, int outOffset) throws IOException {
         try {
             byte[] nonce = ByteBuffer.allocate(12).put(prefix).putInt(index).array();
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(mode, key, new GCMParameterSpec(TAG_BITS, nonce));
             cipher.updateAAD(aad);
             cipher.updateAAD(ByteBuffer.allocate(5).putInt(index).put((byte) (last ? 1 : 0)).array());
-            return cipher.doFinal(data, 0, length);
+            return cipher.doFinal(data, 0, length, out, outOffset);
         } catch (AEADBadTagException e) {
             throw new DecryptionFailedException("encrypted blob failed authentication (wrong key, tampering, "
                     + "truncation, or a blob that belongs to another photo)", e);

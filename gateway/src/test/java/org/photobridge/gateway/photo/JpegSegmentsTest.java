@@ -77,4 +77,28 @@ class JpegSegmentsTest {
 
         assertEquals(List.of("APP1/XMP", "COM", "APP13/Photoshop", "APP9"), names);
     }
+
+    @Test
+    void nextFfFindsTheFirst0xFfAtEveryOffsetAndLength() {
+        var random = new java.util.Random(42);
+        for (int length = 0; length <= 40; length++) {
+            for (int trial = 0; trial < 50; trial++) {
+                byte[] bytes = new byte[length];
+                for (int i = 0; i < length; i++) {
+                    // Bytes next to 0xFF (0xFE, 0x7F, 0x80, 0x00) are where a word-at-a-time test would slip.
+                    int pick = random.nextInt(8);
+                    bytes[i] = (byte) (pick == 0 ? 0xFF : pick == 1 ? 0xFE : pick == 2 ? 0x7F : pick == 3 ? 0x80
+                            : pick == 4 ? 0x00 : random.nextInt(0xFF));
+                }
+                for (int from = 0; from <= length; from++) {
+                    int expected = from;
+                    while (expected < length && bytes[expected] != (byte) 0xFF) {
+                        expected++;
+                    }
+                    org.junit.jupiter.api.Assertions.assertEquals(expected, JpegSegments.nextFf(bytes, from),
+                            "length " + length + ", from " + from + ": " + java.util.HexFormat.of().formatHex(bytes));
+                }
+            }
+        }
+    }
 }
