@@ -89,6 +89,9 @@ bearer() { printf 'Authorization: Bearer %s' "$1"; }
 token() { curl -sf "$TOKEN_URL" -d grant_type=password -d client_id=photobridge-cli -d "username=$1" \
   --data-urlencode "password@$(password_file "$1")" | jq -r .access_token; }
 
+# The teaching template's signed form (the seeding puts it back into each clone, see the SQL).
+form=$(printf '%%PDF-1.4\n%% photography consent signed by the patient (benchmark template)\n%%%%EOF\n' | base64 -w0)
+
 # --- seeding (once per size) ---------------------------------------------------------------------
 seeded=$(sql -At -c "select count(*) from consent_resource where id like 'seed-%'")
 seeded_studies=$(sql -At -c "select count(*) from encounter_study where patient_value like 'SEED-%'")
@@ -97,7 +100,6 @@ if ((seeded != consents || seeded_studies != studies)); then
     || pb_die "$state holds another size ($seeded Consents, $seeded_studies studies); delete it to seed $consents"
   pb_log "creating the templates through the API"
   manager=$(token derm.consultant)
-  form=$(printf '%%PDF-1.4\n%% photography consent signed by the patient (benchmark template)\n%%%%EOF\n' | base64 -w0)
   form_sha256=$(echo -n "$form" | base64 -d | sha256sum | cut -d' ' -f1)
   form_sha1=$(echo -n "$form" | base64 -d | openssl dgst -sha1 -binary | base64 -w0)
   template() {  # $1 extra purpose JSON; $2 extra fields
@@ -127,9 +129,22 @@ if ((seeded != consents || seeded_studies != studies)); then
   pb_log "seeding $consents Consents and $studies studies (bench/consent-search.sql)"
   t0=$SECONDS
   sql -v consents="$consents" -v studies="$studies" -v t_plain="$t_plain" -v t_teaching="$t_teaching" \
-    -v t_patient=TEMPLATE-1 -v t_study="$t_study" -f "$here/consent-search.sql"
+    -v t_patient=TEMPLATE-1 -v t_study="$t_study" -v form="$form" -f "$here/consent-search.sql"
   pb_log "seeded in $((SECONDS - t0)) s"
 fi
+# Seeded before the SQL above put the forms back: clones that share the template's ciphertext (sealed
+# for the template's id, so they fail decryption) get the form in plaintext, sealed at the next start.
+repaired=$(sql -At -v form="$form" <<'SQL'
+with t as (select v.source_form from consent_version v join consent_resource r on r.id = v.consent_id
+           where r.patient_value = 'TEMPLATE-1' and v.source_form is not null),
+fixed as (update consent_version v
+          set resource_json = jsonb_set(v.resource_json::jsonb, '{sourceAttachment,data}', to_jsonb(:'form'::text))::text,
+              source_form = null, form_key_id = null, form_pending = true
+          from t where v.consent_id like 'seed-%' and v.source_form = t.source_form returning 1)
+select count(*) from fixed;
+SQL
+)
+((repaired == 0)) || pb_log "put back $repaired signed forms cloned with the template's ciphertext"
 reference_id=$(sql -At -c "select id from consent_resource where id like 'seed-%' order by id limit 1")
 
 # --- the query plans ----------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 --   :t_plain         id of the template Consent permitting clinical care
 --   :t_teaching      id of the template Consent permitting clinical care and teaching (signed form)
 --   :t_patient       the templates' patient identifier value
+--   :form            the signed form (base64) of the teaching template, as the benchmark sent it
 --   :t_study         id of the template study (its one series and one photo are cloned with it)
 \set ON_ERROR_STOP on
 begin;
@@ -26,15 +27,22 @@ select (jsonb_populate_record(null::consent_resource, to_jsonb(r) || jsonb_build
         'date_time', s.date_time, 'last_updated', s.date_time))).*
 from seed_consent s join consent_resource r on r.id = s.template;
 
+-- A signed form is sealed bound to its Consent's id and version, so a clone cannot share the
+-- template's ciphertext: clones get the form back in their JSON in plaintext, marked pending, as
+-- versions written before V10 were; the gateway seals each under its own id at its next start.
 insert into consent_version
 select (jsonb_populate_record(null::consent_version, to_jsonb(v) || jsonb_build_object(
         'consent_id', s.id, 'last_updated', s.date_time,
-        'resource_json', regexp_replace(regexp_replace(regexp_replace(replace(
+        'source_form', null, 'form_key_id', null, 'form_pending', v.source_form is not null,
+        'resource_json', (with cloned(json) as (select regexp_replace(regexp_replace(regexp_replace(replace(
             v.resource_json, '"' || :'t_patient' || '"', '"' || s.patient || '"'),
             '"id" *: *"[^"]*"', '"id":"' || s.id || '"'),
             '"status" *: *"active"', '"status":"' || s.status || '"'),
             '"dateTime" *: *"[^"]*"', '"dateTime":"' || to_char(s.date_time at time zone 'UTC',
-                'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '"')))).*
+                'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '"'))
+            select case when v.source_form is null then json
+                        else jsonb_set(json::jsonb, '{sourceAttachment,data}', to_jsonb(:'form'::text))::text end
+            from cloned)))).*
 from seed_consent s
 join consent_resource r on r.id = s.template
 join consent_version v on v.consent_id = r.id and v.version = r.current_version;

@@ -234,7 +234,7 @@ public class AuditEventResourceProvider implements IResourceProvider {
                         ? source.search(query, pageOffset, pageCount != null ? pageCount : Integer.MAX_VALUE - pageOffset)
                         : source.search(query, 0, 0);
             }
-            return Math.toIntExact(fetched.total());
+            return Math.toIntExact(fetched.total().orElseThrow());
         }
     }
 }

@@ -37,8 +37,12 @@ public interface ConsentRepository {
     /** Every version of every Consent, newest first, optionally since an instant. */
     Page<StoredVersion> historyAll(Optional<Instant> since, int offset, int count);
 
-    /** The current versions matching a query, newest first. */
-    Page<StoredVersion> search(ConsentQuery query, int offset, int count);
+    /**
+     * The current versions matching a query, newest first, {@code count} from {@code offset}. With
+     * {@code countAll} the page carries the number of matches; without, only when the page reached the
+     * end ({@link Page#probed}), so the page costs no count of every match.
+     */
+    Page<StoredVersion> search(ConsentQuery query, int offset, int count, boolean countAll);
 
     /**
      * The Consent (current version) of this patient carrying this business identifier, for

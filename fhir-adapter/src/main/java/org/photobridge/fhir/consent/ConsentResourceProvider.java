@@ -237,7 +237,9 @@ public final class ConsentResourceProvider implements IResourceProvider {
         var query = new ConsentQuery(patientReference, patientIdentifier, statuses(status), purposes(purpose),
                 range(date), Optional.ofNullable(data).map(ConsentResourceProvider::dataKey), range(lastUpdated),
                 purposes(category));
-        return audited(paged((o, c) -> repository.search(query, o, c), request, offset, count), patientIdentifier,
+        boolean countAll = accurateTotal(request);
+        return audited(paged((o, c) -> repository.search(query, o, c, countAll), request, offset, count),
+                patientIdentifier,
                 patient == null ? "Consent search across patients"
                         : patientIdentifier.isPresent() ? "Consent search by patient identifier"
                                 : "Consent search by patient reference " + patientReference.orElse(""));
@@ -258,6 +260,27 @@ public final class ConsentResourceProvider implements IResourceProvider {
         int size = count != null ? count : intParameter(request, Constants.PARAM_COUNT).orElse(DEFAULT_PAGE_SIZE);
         return new PagedVersions(window, version -> shown(toResource(version)), Math.max(0, from),
                 Math.max(0, Math.min(size, MAX_PAGE_SIZE)));
+    }
+
+    /**
+     * Whether the search counts every match ({@code _total=accurate}). Otherwise ({@code none},
+     * {@code estimate} or no {@code _total}) Bundle.total is given only when the page reaches the end,
+     * where it costs nothing: counting a hundred thousand matches for a page of twenty is what made
+     * a search across patients slow (docs/fhir.md, paging).
+     */
+    private static boolean accurateTotal(RequestDetails request) {
+        String[] values = request.getParameters().get(Constants.PARAM_SEARCH_TOTAL_MODE);
+        if (values == null || values.length == 0) {
+            return false;
+        }
+        if (values.length > 1) {
+            throw new InvalidRequestException("_total may be given once");
+        }
+        return switch (values[0].trim()) {
+            case "accurate" -> true;
+            case "none", "estimate" -> false;
+            default -> throw new InvalidRequestException("_total must be none, estimate or accurate");
+        };
     }
 
     private static Optional<Integer> intParameter(RequestDetails request, String name) {

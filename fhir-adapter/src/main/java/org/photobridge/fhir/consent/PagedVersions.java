@@ -15,12 +15,13 @@ import ca.uhn.fhir.rest.api.server.IBundleProvider;
 
 /**
  * One page of stored versions as HAPI's offset paging wants it: the page the request asked for
- * ({@code _offset}, {@code _count}) and the true total, so Bundle.total is right and HAPI builds
- * next/previous links that need no server-side state (any gateway replica can serve them).
+ * ({@code _offset}, {@code _count}) and the total when it is known, so HAPI builds next/previous links
+ * that need no server-side state (any gateway replica can serve them). An unknown total leaves
+ * Bundle.total out, and HAPI then offers a next link after every non-empty page.
  */
 final class PagedVersions implements IBundleProvider {
 
-    /** Fetches one window of results with their total. */
+    /** Fetches one window of results, with their total when it is known. */
     interface Window {
         Page<StoredVersion> fetch(int offset, int count);
     }
@@ -55,7 +56,8 @@ final class PagedVersions implements IBundleProvider {
 
     @Override
     public Integer size() {
-        return (int) Math.min(Integer.MAX_VALUE, page().total());
+        var total = page().total();
+        return total.isPresent() ? (int) Math.min(Integer.MAX_VALUE, total.getAsLong()) : null;
     }
 
     /** Indices are relative to this page: HAPI asks for (0, n) in offset mode. */

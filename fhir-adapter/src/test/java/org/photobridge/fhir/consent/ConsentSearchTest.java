@@ -1,8 +1,11 @@
 package org.photobridge.fhir.consent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,6 +24,7 @@ import org.photobridge.fhir.testing.ConsentFixtures;
 import org.photobridge.fhir.testing.TestFhirServer;
 
 import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 
 /** Consent search over HTTP: each parameter, combinations, nested purposes, dates, paging and total. */
 class ConsentSearchTest {
@@ -145,8 +149,8 @@ class ConsentSearchTest {
     }
 
     @Test
-    void pagesOfTwoOverFiveResultsCarryTheTotalAndWorkingNextLinks() {
-        Bundle page = search("status=active&_count=2");
+    void pagesOfTwoOverFiveResultsCarryTheCountedTotalWhenAskedAndWorkingNextLinks() {
+        Bundle page = search("status=active&_count=2&_total=accurate");
         var seen = new ArrayList<String>();
         var sizes = new ArrayList<Integer>();
         while (true) {
@@ -165,5 +169,40 @@ class ConsentSearchTest {
         assertEquals(Set.copyOf(ids), Set.copyOf(seen));
         assertEquals(5, seen.size(), "no consent twice");
         assertNull(search("status=active&_count=5").getLink(Bundle.LINK_NEXT));
+    }
+
+    @Test
+    void withoutTotalAccurateOnlyThePageThatReachesTheEndCarriesTheTotal() {
+        for (String mode : List.of("", "&_total=none", "&_total=estimate")) {
+            Bundle page = search("status=active&_count=2" + mode);
+            var sizes = new ArrayList<Integer>();
+            var seen = new HashSet<String>();
+            while (true) {
+                sizes.add(page.getEntry().size());
+                page.getEntry().forEach(e -> seen.add(e.getResource().getIdElement().getIdPart()));
+                if (page.getLink(Bundle.LINK_NEXT) == null) {
+                    break;
+                }
+                assertFalse(page.hasTotal(), "a full page with more behind it is not counted" + mode);
+                page = client.loadPage().next(page).execute();
+            }
+            assertEquals(List.of(2, 2, 1), sizes, mode);
+            assertEquals(5, page.getTotal(), "the last page knows the total" + mode);
+            assertEquals(Set.copyOf(ids), seen, mode);
+        }
+        Bundle whole = search("status=active&_count=5");
+        assertEquals(5, whole.getTotal(), "a page holding every match carries the total");
+        assertNull(whole.getLink(Bundle.LINK_NEXT));
+        Bundle beyond = search("status=active&_count=2&_offset=10");
+        assertEquals(0, beyond.getEntry().size());
+        assertFalse(beyond.hasTotal(), "an empty page past the end cannot tell where the end is");
+        assertNull(beyond.getLink(Bundle.LINK_NEXT));
+        assertEquals(5, search("status=active&_count=2&_offset=10&_total=accurate").getTotal());
+    }
+
+    @Test
+    void anUnknownTotalModeIsRefused() {
+        var refused = assertThrows(InvalidRequestException.class, () -> search("status=active&_total=exact"));
+        assertTrue(refused.getMessage().contains("_total must be none, estimate or accurate"), refused.getMessage());
     }
 }

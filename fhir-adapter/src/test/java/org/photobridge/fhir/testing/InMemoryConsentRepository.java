@@ -83,7 +83,7 @@ public final class InMemoryConsentRepository implements ConsentRepository {
     }
 
     @Override
-    public synchronized Page<StoredVersion> search(ConsentQuery q, int offset, int count) {
+    public synchronized Page<StoredVersion> search(ConsentQuery q, int offset, int count, boolean countAll) {
         var matching = current()
                 .filter(e -> q.patientReference().map(r -> e.keys().patientReference().equals(Optional.of(r))).orElse(true))
                 .filter(e -> q.patientIdentifier().map(i -> i.equals(e.keys().patientIdentifier())).orElse(true))
@@ -100,7 +100,12 @@ public final class InMemoryConsentRepository implements ConsentRepository {
                 .map(Entry::version)
                 .sorted(newestFirst())
                 .toList();
-        return page(matching, offset, count);
+        if (countAll) {
+            return page(matching, offset, count);
+        }
+        int from = Math.min(offset, matching.size());
+        return Page.probed(List.copyOf(matching.subList(from, Math.min(matching.size(), from + count + 1))), offset,
+                count);
     }
 
     @Override

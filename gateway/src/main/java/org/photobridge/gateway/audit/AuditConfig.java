@@ -30,6 +30,20 @@ public interface AuditConfig {
     @WithDefault("1000")
     int checkpointEveryEntries();
 
+    /**
+     * Most entries of callers without a transaction of their own (reads, searches) that the audit
+     * writer links and commits together (group commit, {@link AuditAppender}).
+     */
+    @WithDefault("256")
+    int batchSize();
+
+    /**
+     * How long a request waits for its audit entry to be committed before it fails (and is not
+     * answered as if audited).
+     */
+    @WithDefault("10s")
+    Duration appendTimeout();
+
     /** How often every entry is verified again (besides at start-up); between them only new ones are. */
     @WithDefault("24h")
     Duration fullVerificationInterval();

@@ -1,7 +1,5 @@
 package org.photobridge.gateway.audit;
 
-import java.time.Clock;
-import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -12,6 +10,8 @@ import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.transaction.Status;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 
 import org.photobridge.domain.BusinessIdentifier;
@@ -23,15 +23,14 @@ import org.photobridge.fhir.audit.AuditSource;
 import org.photobridge.gateway.access.Caller;
 import org.photobridge.gateway.persistence.AuditEntries;
 import org.photobridge.gateway.persistence.AuditEntry;
-import org.photobridge.gateway.persistence.AuditHead;
-import org.photobridge.gateway.persistence.AuditHeads;
 
 /**
  * The tamper-evident audit trail. Every entry carries an HMAC-SHA256, under a key kept outside the
  * database, of its content and of the entry before it, so editing, deleting or reordering an entry
  * breaks the chain; signed checkpoints of the head, kept outside the database, reveal entries removed
- * from the end ({@link #verify()}, docs/security.md). Entries join the caller's transaction: an audited
- * change and its entry commit together.
+ * from the end ({@link #verify()}, docs/security.md). Entries join the caller's transaction when it has
+ * one (an audited change and its entry commit together); otherwise they are group-committed by
+ * {@link AuditAppender}, durable before {@link #record} returns.
  */
 @ApplicationScoped
 public class AuditLog implements AuditSource {
@@ -42,19 +41,13 @@ public class AuditLog implements AuditSource {
     AuditEntries entries;
 
     @Inject
-    AuditHeads heads;
+    AuditAppender appender;
 
     @Inject
-    Clock clock;
-
-    @Inject
-    AuditKeys keys;
+    TransactionSynchronizationRegistry transactions;
 
     @Inject
     ChainVerifier verifier;
-
-    @Inject
-    AuditTrailSchedule schedule;
 
     /** Who did something, as audited. */
     public record Agent(String subject, String name, Set<String> roles) {
@@ -65,15 +58,16 @@ public class AuditLog implements AuditSource {
         }
     }
 
-    @Transactional
+    /**
+     * Appends an entry. Inside a transaction it joins it: the audited change and its entry commit
+     * together, and the chain's head stays locked until then. Without one (reads, searches, refusals)
+     * the entry is written by the {@link AuditAppender}'s writer together with those of concurrent
+     * callers; this returns once it is committed.
+     */
     public AuditRecord record(AuditAction action, boolean success, Agent agent, Optional<BusinessIdentifier> patient,
             List<String> entities, String detail) {
-        AuditHead head = heads.locked();
         var entry = new AuditEntry();
-        entry.sequence = head.sequence + 1;
         entry.id = UUID.randomUUID().toString();
-        // Microseconds: both databases keep them, so the hash recomputes identically after a read.
-        entry.recorded = clock.instant().truncatedTo(ChronoUnit.MICROS);
         entry.action = action.name();
         entry.success = success;
         entry.agent = agent.subject();
@@ -83,14 +77,8 @@ public class AuditLog implements AuditSource {
         entry.patientValue = patient.map(BusinessIdentifier::value).orElse(null);
         entry.entities = String.join(" ", entities);
         entry.detail = detail.length() > 1000 ? detail.substring(0, 1000) : detail;
-        entry.previousHash = head.hash;
-        entry.scheme = ChainScheme.HMAC_SHA256.column;
-        entry.hash = ChainScheme.HMAC_SHA256.code(entry, keys);
-        entries.append(entry);
-        head.sequence = entry.sequence;
-        head.hash = entry.hash;
-        schedule.entryWritten(entry.sequence);
-        return toRecord(entry);
+        boolean inTransaction = transactions.getTransactionStatus() != Status.STATUS_NO_TRANSACTION;
+        return toRecord(inTransaction ? appender.appendInTransaction(entry) : appender.appendDurably(entry));
     }
 
     /**

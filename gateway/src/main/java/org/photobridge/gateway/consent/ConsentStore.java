@@ -182,13 +182,19 @@ public class ConsentStore implements ConsentRepository {
 
     @Override
     @Transactional
-    public Page<StoredVersion> search(ConsentQuery query, int offset, int count) {
+    public Page<StoredVersion> search(ConsentQuery query, int offset, int count, boolean countAll) {
         var criteria = new Consents.Criteria(query.patientReference(), query.patientIdentifier(), query.statuses(),
                 matches(query.purposes()), matches(query.categories()), query.date().from(), query.date().to(),
                 query.data(), query.lastUpdated().from(), query.lastUpdated().to());
-        List<StoredVersion> items = consents.search(criteria, offset, count).stream()
-                .map(row -> read(row.id, row.currentVersion).orElseThrow()).toList();
-        return new Page<>(items, consents.count(criteria));
+        if (countAll) {
+            return new Page<>(current(consents.search(criteria, offset, count)), consents.count(criteria));
+        }
+        // One row more than the page: whether another page follows, without counting every match.
+        return Page.probed(current(consents.search(criteria, offset, count + 1)), offset, count);
+    }
+
+    private List<StoredVersion> current(List<ConsentRow> rows) {
+        return versions.currentOf(rows).stream().map(this::stored).toList();
     }
 
     @Override

@@ -1,7 +1,9 @@
 package org.photobridge.gateway.persistence;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,6 +17,32 @@ public class ConsentVersions implements PanacheRepositoryBase<ConsentVersionRow,
 
     public Optional<ConsentVersionRow> version(String consentId, long version) {
         return findByIdOptional(new ConsentVersionRow.Key(consentId, version));
+    }
+
+    /**
+     * The current versions of these Consents in one query, in the order of {@code consents} (a search
+     * page would otherwise read its versions one by one).
+     */
+    public List<ConsentVersionRow> currentOf(List<ConsentRow> consents) {
+        if (consents.isEmpty()) {
+            return List.of();
+        }
+        Map<String, Long> current = new HashMap<>();
+        consents.forEach(c -> current.put(c.id, c.currentVersion));
+        Map<String, ConsentVersionRow> byId = new HashMap<>();
+        for (ConsentVersionRow row : list("key.consentId in ?1 and key.version = (select c.currentVersion from"
+                + " ConsentRow c where c.id = key.consentId)", current.keySet())) {
+            if (row.key.version() == current.get(row.key.consentId())) {
+                byId.put(row.key.consentId(), row);
+            }
+        }
+        return consents.stream().map(c -> {
+            var row = byId.get(c.id);
+            if (row == null) {
+                throw new IllegalStateException("Consent " + c.id + " has no stored version " + c.currentVersion);
+            }
+            return row;
+        }).toList();
     }
 
     /** Every version of one Consent, newest first. */

@@ -31,6 +31,8 @@ import java.util.function.Consumer;
 
 import jakarta.inject.Inject;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
+
 import org.hibernate.Session;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -154,6 +156,104 @@ abstract class AuditTrailSpec {
             appender.shutdown();
             assertTrue(appender.awaitTermination(2, TimeUnit.MINUTES), "the appender finished");
         }
+    }
+
+    /**
+     * Entries from {@code threads} concurrent callers, {@code each} apiece: most without a transaction
+     * (the group-committing writer links them), every fourth inside a transaction of its own (linked
+     * there, under the head's lock); ordered by sequence.
+     */
+    List<AuditRecord> writeConcurrently(int threads, int each) {
+        var patient = Optional.of(new BusinessIdentifier("urn:oid:1.2.3.4.5", "MRN-CONCURRENT-" + UUID.randomUUID()));
+        var pool = Executors.newFixedThreadPool(threads);
+        try {
+            var futures = new ArrayList<java.util.concurrent.Future<List<AuditRecord>>>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    var mine = new ArrayList<AuditRecord>();
+                    for (int i = 0; i < each; i++) {
+                        String detail = "search served " + thread + "/" + i;
+                        if (i % 4 == 3) {
+                            mine.add(QuarkusTransaction.requiringNew().call(() -> audit.record(AuditAction.PATIENT_QUERY,
+                                    true, SURGEON, patient, List.of("Consent/" + thread), detail)));
+                        } else {
+                            mine.add(audit.record(AuditAction.PATIENT_QUERY, true, SURGEON, patient,
+                                    List.of("Consent/" + thread), detail));
+                        }
+                    }
+                    return mine;
+                }));
+            }
+            var all = new ArrayList<AuditRecord>();
+            for (var future : futures) {
+                all.addAll(future.get(2, TimeUnit.MINUTES));
+            }
+            all.sort(java.util.Comparator.comparingLong(AuditRecord::sequence));
+            return all;
+        } catch (Exception e) {
+            throw new AssertionError("concurrent appends failed", e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void concurrentAppendsFormOneChainInWhichReorderingAndTruncationAreStillFound() {
+        verifier.exclusively(() -> {
+            List<AuditRecord> written = writeConcurrently(8, 12);
+            for (int i = 1; i < written.size(); i++) {
+                // Other tests' entries may interleave; ours never share a sequence number.
+                assertTrue(written.get(i).sequence() > written.get(i - 1).sequence(), "one sequence number per entry");
+            }
+            assertEquals(96, written.stream().map(AuditRecord::id).distinct().count(), "every entry written once");
+            AuditVerification before = verifier.verifyAndCheckpoint(false);
+            assertTrue(before.intact(), before.describe());
+            assertEquals(before.headSequence(), before.entries(), "sequences run from 1 without a gap");
+            TrailSnapshot snapshot = TrailSnapshot.from(tampering(), written.get(0).sequence());
+            try {
+                long first = written.get(10).sequence();
+                long later = written.get(50).sequence();
+                tampering().tamper(c -> {
+                    Tampering.execute(c, "update audit_entry set sequence = -1 where sequence = ?", first);
+                    Tampering.execute(c, "update audit_entry set sequence = ? where sequence = ?", first, later);
+                    Tampering.execute(c, "update audit_entry set sequence = ? where sequence = -1", later);
+                });
+                assertBroken(audit.verify(), first, AuditBreak.ENTRY_ALTERED);
+            } finally {
+                snapshot.restore();
+            }
+            assertTrue(verifier.verifyFully().intact(), "restored");
+            try {
+                AuditRecord keep = written.get(60);
+                tampering().tamper(c -> {
+                    Tampering.execute(c, "delete from audit_entry where sequence > ?", keep.sequence());
+                    Tampering.setHead(c, keep.sequence(), keep.hash());
+                });
+                assertBroken(audit.verify(), keep.sequence() + 1, AuditBreak.TRUNCATED);
+            } finally {
+                snapshot.restore();
+            }
+            AuditVerification restored = verifier.verifyFully();
+            assertTrue(restored.intact(), "restored: " + restored.describe());
+            return null;
+        });
+    }
+
+    @Test
+    void anEntryOfARolledBackTransactionIsNotWrittenAndLeavesTheChainWhole() {
+        long headBefore = audit.verify().headSequence();
+        var patient = Optional.of(new BusinessIdentifier("urn:oid:1.2.3.4.5", "MRN-ROLLBACK-" + UUID.randomUUID()));
+        assertThrows(IllegalStateException.class, () -> QuarkusTransaction.requiringNew().run(() -> {
+            audit.record(AuditAction.CONSENT_UPDATED, true, SURGEON, patient, List.of("Consent/x"), "change");
+            throw new IllegalStateException("the audited change failed");
+        }));
+        assertEquals(0, audit.search(new AuditQuery(patient, Optional.empty(), Optional.empty(), DateRange.ANY,
+                Set.of()), 0, 10).total().orElseThrow(), "the entry went with the change it audited");
+        AuditRecord next = write(1).get(0);
+        AuditVerification result = audit.verify();
+        assertTrue(result.intact(), result.describe());
+        assertTrue(next.sequence() > headBefore);
     }
 
     @Test
@@ -394,7 +494,7 @@ abstract class AuditTrailSpec {
 
         var used = audit.search(new AuditQuery(Optional.empty(), Optional.empty(), Optional.empty(),
                 new DateRange(Optional.of(before), Optional.empty()), Set.of(AuditAction.AUDIT_LOG_USED)), 0, 1);
-        assertEquals(1, used.total(), "reading the verification is an audited use of the audit log");
+        assertEquals(1, used.total().orElseThrow(), "reading the verification is an audited use of the audit log");
         assertEquals("compliance.officer", used.items().get(0).agentName());
         assertTrue(used.items().get(0).agentRoles().contains("compliance-officer"));
     }
