@@ -31,8 +31,25 @@ final class CleaningContract {
     private CleaningContract() {
     }
 
-    /** Fails unless {@code cleaned} meets the contract for an upload of the given format. */
-    static void check(CleanedPhoto cleaned, PhotoFormat format) {
+    /**
+     * Cleans as intake does: the pixels the DICOM object will store are produced while the upload is
+     * being handled ({@link CleanedPhoto#storedPixelData()}, a decode for 4:4:4 streams), so a
+     * rejection there is a rejection of the upload.
+     *
+     * @throws PhotoRejectedException as cleaning or that decode refuses the upload
+     */
+    static Accepted accept(java.util.function.Supplier<CleanedPhoto> cleaning) {
+        CleanedPhoto cleaned = cleaning.get();
+        return new Accepted(cleaned, cleaned.storedPixelData());
+    }
+
+    /** A cleaned photo and the pixel data its DICOM object stores. */
+    record Accepted(CleanedPhoto cleaned, byte[] storedPixels) {
+    }
+
+    /** Fails unless {@code accepted} meets the contract for an upload of the given format. */
+    static void check(Accepted accepted, PhotoFormat format) {
+        CleanedPhoto cleaned = accepted.cleaned();
         var source = cleaned.source();
         assertEquals(format, source.format(), "the sniffed format");
         int orientation = source.exifOrientation();
@@ -55,7 +72,7 @@ final class CleaningContract {
             assertEquals((long) cleaned.columns() * cleaned.rows() * cleaned.samplesPerPixel(), cleaned.pixelData().length,
                     "native pixel data is width x height x samples bytes");
         }
-        byte[] stored = cleaned.storedPixelData();
+        byte[] stored = accepted.storedPixels();
         if (cleaned.storage().form() == PixelStorage.Form.NATIVE_DECODED_FROM_JPEG) {
             assertEquals((long) cleaned.columns() * cleaned.rows() * 3, stored.length, "decoded 4:4:4 samples");
         }
