@@ -319,4 +319,18 @@ class JpegCleaningTest {
         assertTrue(photo.source().removedSegments().contains("APP0/JFIF thumbnail"));
         assertTrue(TestImages.contains(photo.pixelData(), ascii("JFIF\0")), "JFIF itself is kept");
     }
+
+    @Test
+    void refusesBaselineStreamWhoseScanIsDamagedInsteadOfKeepingIt() {
+        // Found by fuzzing: an upright baseline stream is kept byte for byte, so damage in its scan
+        // would otherwise reach the PACS undetected. Here the scan stops halfway, then EOI.
+        byte[] jpeg = TestImages.jpeg(TestImages.scene());
+        byte[] scan = TestImages.entropyCodedData(jpeg);
+        int scanStart = jpeg.length - 2 - scan.length;
+        byte[] damaged = TestImages.concat(java.util.Arrays.copyOf(jpeg, scanStart + scan.length / 2),
+                new byte[] {(byte) 0xFF, (byte) 0xD9});
+        var refused = org.junit.jupiter.api.Assertions.assertThrows(PhotoRejectedException.class, () -> clean(damaged));
+        assertEquals(PhotoRejectedException.Reason.CORRUPT, refused.reason());
+        assertFalse(clean(jpeg).source().reencoded(), "the intact stream is still kept as it is");
+    }
 }
