@@ -109,21 +109,12 @@ final class CleaningContract {
         assertEquals(cleaned.columns(), frame.width());
         assertEquals(cleaned.rows(), frame.height());
         assertEquals(cleaned.samplesPerPixel(), frame.components().size());
-        for (String secret : new String[] {"Exif", "http://ns.adobe.com", "ICC_PROFILE", "Photoshop", "8BIM", "GPS"}) {
-            assertFalse(containsAscii(headerOf(stream), secret), "the cleaned JPEG's headers carry " + secret);
-        }
+        // No byte search for "Exif" or "GPS" here: Huffman tables are kept byte for byte and their
+        // 162 symbol values may be any bytes, which the fuzzer made spell an EXIF block
+        // (finding-exif-bytes-as-huffman-symbol-values); what counts is that no metadata segment is left.
         BufferedImage decoded = ImageDecoder.readJpeg(jpeg, cleaned.columns(), cleaned.rows(), 1);
         assertEquals(cleaned.columns(), decoded.getWidth());
         assertEquals(cleaned.rows(), decoded.getHeight());
-    }
-
-    /** The marker segments of a stream without its entropy-coded data, where metadata would hide. */
-    private static byte[] headerOf(JpegSegments stream) {
-        var out = new java.io.ByteArrayOutputStream();
-        for (JpegSegments.Segment segment : stream.segments()) {
-            out.write(stream.bytes(), segment.offset(), segment.length());
-        }
-        return out.toByteArray();
     }
 
     /** Capture hints end up in DICOM LO attributes and logs: short printable ASCII only. */
