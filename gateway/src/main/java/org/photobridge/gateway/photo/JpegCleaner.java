@@ -21,6 +21,13 @@ final class JpegCleaner {
 
     static final String ISO_10918_1 = "ISO_10918_1";
 
+    /**
+     * Every n-th pixel in each direction is kept when a stream that goes to the PACS undecoded is
+     * checked: the decoder still entropy-decodes every block (where damage shows), into an image of
+     * 1/64 the size.
+     */
+    static final int CHECK_SUBSAMPLING = 8;
+
     private final float quality;
 
     JpegCleaner(float quality) {
@@ -76,7 +83,7 @@ final class JpegCleaner {
         long pixels = inspected.pixels();
         if (inspected.keepAsIs()) {
             var storage = PixelStorage.of(PixelEncoding.JPEG_BASELINE, inspected.photometric().get());
-            return storage.form() == PixelStorage.Form.NATIVE_DECODED_FROM_JPEG ? pixels * 3 : 0;
+            return storage.form() == PixelStorage.Form.NATIVE_DECODED_FROM_JPEG ? pixels * 3 : checkBytes(pixels);
         }
         if (inspected.components() == 4) {
             return pixels * 16;
@@ -113,11 +120,18 @@ final class JpegCleaner {
                 orientation.exifValue(), !keepAsIs, List.copyOf(removed), frame.precision());
 
         if (keepAsIs) {
+            var storage = PixelStorage.of(PixelEncoding.JPEG_BASELINE, photometric.get());
+            if (storage.form() == PixelStorage.Form.ENCAPSULATED_JPEG) {
+                // These bytes reach the PACS without ever being decoded here (a 4:4:4 stream is decoded
+                // when its DICOM object is written): a stream whose scans are damaged would be stored
+                // as a clinical photo that no viewer can show whole. Found by fuzzing (docs/security.md).
+                requireCompleteScans(withoutMetadata, frame);
+            }
             var lossy = new LossyCompression(true, List.of(ISO_10918_1),
                     List.of(ratio(frame.width(), frame.height(), components, withoutMetadata.length)));
             return new CleanedPhoto(PixelEncoding.JPEG_BASELINE, withoutMetadata, frame.width(), frame.height(),
                     components, photometric.get(), 8, 8, IccProfiles.usableFor(icc, family), lossy, source,
-                    exif.hints(), Optional.of(frame), PixelStorage.of(PixelEncoding.JPEG_BASELINE, photometric.get()));
+                    exif.hints(), Optional.of(frame), storage);
         }
 
         // CMYK/YCCK decoding needs the profile to convert colours (the result is sRGB); the other
@@ -129,6 +143,21 @@ final class JpegCleaner {
         double sourceRatio = ratio(frame.width(), frame.height(), components, decodeStream.length);
         Optional<byte[]> outputIcc = components == 4 ? Optional.of(IccProfiles.srgb()) : IccProfiles.usableFor(icc, family);
         return transcode(decodeStream, frame, orientation, sourceRatio, outputIcc, source, exif);
+    }
+
+    /** Heap for {@link #requireCompleteScans}: the subsampled image, at most four bytes a pixel. */
+    private static long checkBytes(long pixels) {
+        long subsampledPixels = (pixels + CHECK_SUBSAMPLING * CHECK_SUBSAMPLING - 1) / (CHECK_SUBSAMPLING * CHECK_SUBSAMPLING);
+        return 4 * subsampledPixels + (64L << 10);
+    }
+
+    /**
+     * Decodes every scan of a stream that is kept as it is, into a subsampled image that is thrown away.
+     *
+     * @throws PhotoRejectedException CORRUPT when the entropy-coded data is damaged or truncated
+     */
+    private static void requireCompleteScans(byte[] stream, JpegFrame frame) {
+        ImageDecoder.readJpeg(stream, frame.width(), frame.height(), CHECK_SUBSAMPLING);
     }
 
     /** Decodes, makes upright and encodes once; the caller holds the memory {@link #memoryNeeded} says. */

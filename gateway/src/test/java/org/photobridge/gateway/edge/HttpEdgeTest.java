@@ -131,6 +131,14 @@ class HttpEdgeTest {
                 OperationOutcome.IssueType.TOOLONG);
     }
 
+    @Test
+    void tenGigabyteUploadDeclaredGets413WithBodyBeforeItIsRead() {
+        // Past 2^31 and 2^32: a length that overflows an int must still be refused, not wrapped.
+        var tenGigabytes = Map.of("Content-Type", "multipart/form-data; boundary=x", "Content-Length", "10737418240");
+        assertProblem(RawHttp.send("POST", "/api/v1/photos", Keycloak.token(SURGEON), tenGigabytes), 413,
+                "request-too-large");
+    }
+
     // --- tokens -------------------------------------------------------------------------------------
 
     @Test

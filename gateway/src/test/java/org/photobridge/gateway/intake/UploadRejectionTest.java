@@ -9,7 +9,9 @@ import static org.photobridge.gateway.intake.Uploads.DERM;
 import static org.photobridge.gateway.intake.Uploads.PLASTICS;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -137,6 +139,45 @@ class UploadRejectionTest {
     @Test
     void rejectsPdfNamedLikeAJpeg() {
         upload(PLASTICS, "%PDF-1.7\n%secret\n".getBytes()).statusCode(415);
+    }
+
+    @Test
+    void rejectsHtmlPolyglotNamedLikeAJpegWithoutEchoingIt() {
+        byte[] html = "<!DOCTYPE html><html><script>fetch('/steal?c='+document.cookie)</script></html>"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        Uploads.upload(PLASTICS, html, "photo.jpg", Uploads.metadata(mrn, "ENC-REJECT")).then()
+                .statusCode(415).contentType(PROBLEM)
+                .body("type", equalTo("urn:photobridge:problem:unsupported-media-type"))
+                .body("detail", not(containsString("script")));
+    }
+
+    @Test
+    void rejectsScriptBehindJpegMagicAsCorruptWithoutEchoingIt() {
+        // Starts like a JPEG (sniffers that stop at the magic call it one), continues as a script.
+        byte[] polyglot = TestImages.concat(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xFE, 0, 4, '/', '*'},
+                "*/<script>alert(document.domain)</script>".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        upload(PLASTICS, polyglot).statusCode(400).contentType(PROBLEM)
+                .body("type", equalTo("urn:photobridge:problem:corrupt-image"))
+                .body("detail", not(containsString("script")));
+    }
+
+    @Test
+    void pathCharactersInTheFileNameAreInert() throws IOException {
+        // The file name is never used: the upload is kept under a name of the gateway's own choosing.
+        Path escaped = Path.of(System.getProperty("java.io.tmpdir"), "pb-escape-" + UUID.randomUUID() + ".jpg");
+        String[] names = {"../../../../../.." + escaped, "..\\..\\..\\pb-escape.jpg", "%2e%2e%2f%2e%2e%2fpb.jpg",
+            "/etc/passwd", "CON.jpg", "photo.jpg;.html"};
+        storesAPhotoOnPurpose = true;
+        for (int i = 0; i < names.length; i++) {
+            // A distinct photo each time, so that none is answered as a repeat of another.
+            var image = TestImages.scene();
+            image.setRGB(i, 0, 0x123456);
+            Uploads.upload(PLASTICS, TestImages.jpeg(image), names[i], Uploads.metadata(mrn, "ENC-NAMES")).then()
+                    .statusCode(202)
+                    .body(not(containsString("pb-escape")))
+                    .body(not(containsString("passwd")));
+        }
+        assertTrue(Files.notExists(escaped), "an upload was written where its file name pointed");
     }
 
     @Test

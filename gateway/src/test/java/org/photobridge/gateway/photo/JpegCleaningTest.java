@@ -319,4 +319,39 @@ class JpegCleaningTest {
         assertTrue(photo.source().removedSegments().contains("APP0/JFIF thumbnail"));
         assertTrue(TestImages.contains(photo.pixelData(), ascii("JFIF\0")), "JFIF itself is kept");
     }
+
+    @Test
+    void refusesBaselineStreamWhoseScanIsDamagedInsteadOfKeepingIt() {
+        // Found by fuzzing: an upright baseline stream is kept byte for byte, so damage in its scan
+        // would otherwise reach the PACS undetected. Here the scan stops halfway, then EOI.
+        byte[] jpeg = TestImages.jpeg(TestImages.scene());
+        byte[] scan = TestImages.entropyCodedData(jpeg);
+        int scanStart = jpeg.length - 2 - scan.length;
+        byte[] damaged = TestImages.concat(java.util.Arrays.copyOf(jpeg, scanStart + scan.length / 2),
+                new byte[] {(byte) 0xFF, (byte) 0xD9});
+        var refused = org.junit.jupiter.api.Assertions.assertThrows(PhotoRejectedException.class, () -> clean(damaged));
+        assertEquals(PhotoRejectedException.Reason.CORRUPT, refused.reason());
+        assertFalse(clean(jpeg).source().reencoded(), "the intact stream is still kept as it is");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0xC4, 0xDB})
+    void refusesTableSegmentWithBytesBeyondItsTables(int marker) {
+        // Tables are kept byte for byte: bytes after the tables a DHT or DQT declares would be a
+        // hiding place for metadata, which the check decode of a kept stream refuses.
+        byte[] jpeg = TestImages.jpeg(TestImages.scene());
+        int pos = 2;
+        while ((jpeg[pos + 1] & 0xFF) != marker) {
+            pos += 2 + (((jpeg[pos + 2] & 0xFF) << 8) | (jpeg[pos + 3] & 0xFF));
+        }
+        int end = pos + 2 + (((jpeg[pos + 2] & 0xFF) << 8) | (jpeg[pos + 3] & 0xFF));
+        byte[] hidden = ascii(TestImages.GPS_DATUM);
+        byte[] smuggled = TestImages.concat(java.util.Arrays.copyOf(jpeg, end), hidden,
+                java.util.Arrays.copyOfRange(jpeg, end, jpeg.length));
+        int length = end - pos - 2 + hidden.length;
+        smuggled[pos + 2] = (byte) (length >> 8);
+        smuggled[pos + 3] = (byte) length;
+        var refused = org.junit.jupiter.api.Assertions.assertThrows(PhotoRejectedException.class, () -> clean(smuggled));
+        assertEquals(PhotoRejectedException.Reason.CORRUPT, refused.reason());
+    }
 }
