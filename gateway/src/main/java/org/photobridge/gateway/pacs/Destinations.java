@@ -47,7 +47,8 @@ public class Destinations {
                     settings.host().orElseThrow(() -> missing(prefix + "host")),
                     settings.port().orElseThrow(() -> missing(prefix + "port")),
                     settings.aeTitle().orElseThrow(() -> missing(prefix + "ae-title")),
-                    settings.callingAeTitle(), settings.connectTimeout(), settings.timeout()));
+                    settings.callingAeTitle(), settings.connectTimeout(), settings.timeout(),
+                    settings.associations(), settings.associationIdleRelease()));
             case "stow-rs" -> new StowRsDestination(new StowRsSettings(name,
                     settings.url().orElseThrow(() -> missing(prefix + "url")), credentials(settings),
                     settings.connectTimeout(), settings.timeout()));

@@ -1,0 +1,191 @@
+package org.photobridge.gateway.pacs;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.jboss.logging.Logger;
+
+import com.pixelmed.network.Association;
+import com.pixelmed.network.DicomNetworkException;
+
+/**
+ * The associations one DIMSE destination holds open: at most {@code limit} at once (in use or idle),
+ * each kept after a completed C-STORE for the next delivery of the same kind (SOP class and transfer
+ * syntax) and released once it has been idle for {@code idleRelease}. Opening one is the caller's job
+ * ({@link DimseDestination}); this class only counts, keeps and lets go.
+ */
+final class DimseAssociations {
+    private static final Logger LOG = Logger.getLogger(DimseAssociations.class);
+
+    /** One thread for every destination: it only releases idle associations, which is quick. */
+    private static final ScheduledExecutorService RELEASER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "photobridge-dimse-idle-release");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** An association waiting for its next delivery. */
+    private record Idle(String kind, Association association, long since) {
+    }
+
+    private final int limit;
+    private final Duration idleRelease;
+    private final Deque<Idle> idle = new ArrayDeque<>();
+    private int open;
+
+    DimseAssociations(int limit, Duration idleRelease) {
+        this.limit = limit;
+        this.idleRelease = idleRelease;
+    }
+
+    /**
+     * The most recently used idle association for objects of {@code kind} (so that surplus ones expire) that still looks usable (its socket open, nothing
+     * unread from the peer, which would be a release request or an abort), or null. The caller owns
+     * it until it gives it back or reports it closed.
+     */
+    Association takeIdle(String kind) {
+        while (true) {
+            Idle found = null;
+            synchronized (this) {
+                for (Iterator<Idle> it = idle.descendingIterator(); it.hasNext();) {
+                    Idle candidate = it.next();
+                    if (candidate.kind.equals(kind)) {
+                        it.remove();
+                        found = candidate;
+                        break;
+                    }
+                }
+            }
+            if (found == null) {
+                return null;
+            }
+            if (looksUsable(found.association)) {
+                return found.association;
+            }
+            abortQuietly(found.association);
+            closed();
+        }
+    }
+
+    /**
+     * Reserves room for a new association, waiting up to {@code wait} for one in use to be given back
+     * or closed; an idle association of another kind is released to make room. False when none came.
+     */
+    boolean reserve(Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            Idle evicted = null;
+            synchronized (this) {
+                if (open < limit) {
+                    open++;
+                    return true;
+                }
+                if (!idle.isEmpty()) {
+                    evicted = idle.removeFirst();
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                    continue;
+                }
+            }
+            releaseQuietly(evicted.association);
+            closed();
+        }
+    }
+
+    /** Keeps a healthy association for the next delivery of the same kind. */
+    void giveBack(String kind, Association association) {
+        synchronized (this) {
+            idle.addLast(new Idle(kind, association, System.nanoTime()));
+            notifyAll();
+        }
+        RELEASER.schedule(this::releaseExpired, idleRelease.toMillis() + 50, TimeUnit.MILLISECONDS);
+    }
+
+    /** Records that an association counted by {@link #reserve} is gone (released, aborted or never opened). */
+    synchronized void closed() {
+        open--;
+        notifyAll();
+    }
+
+    /** Associations open now, idle or in use (for tests and messages). */
+    synchronized int open() {
+        return open;
+    }
+
+    int limit() {
+        return limit;
+    }
+
+    /** Releases every idle association (shutdown). */
+    void releaseAll() {
+        while (true) {
+            Idle next;
+            synchronized (this) {
+                next = idle.pollFirst();
+            }
+            if (next == null) {
+                return;
+            }
+            releaseQuietly(next.association);
+            closed();
+        }
+    }
+
+    private void releaseExpired() {
+        long now = System.nanoTime();
+        while (true) {
+            Idle expired = null;
+            synchronized (this) {
+                Idle oldest = idle.peekFirst();
+                if (oldest != null && now - oldest.since >= idleRelease.toNanos()) {
+                    expired = idle.removeFirst();
+                }
+            }
+            if (expired == null) {
+                return;
+            }
+            releaseQuietly(expired.association);
+            closed();
+        }
+    }
+
+    private static boolean looksUsable(Association association) {
+        Socket socket = DimseWatchdog.socketOf(association);
+        if (socket == null) {
+            return false;
+        }
+        try {
+            return !socket.isClosed() && !socket.isInputShutdown() && socket.getInputStream().available() == 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void releaseQuietly(Association association) {
+        try {
+            association.release();
+        } catch (DicomNetworkException | RuntimeException e) {
+            LOG.debugf("release of an idle association failed: %s", e.getMessage());
+            abortQuietly(association);
+        }
+    }
+
+    static void abortQuietly(Association association) {
+        try {
+            association.abort();
+        } catch (DicomNetworkException | RuntimeException e) {
+            LOG.debugf("abort failed: %s", e.getMessage());
+        }
+    }
+}
