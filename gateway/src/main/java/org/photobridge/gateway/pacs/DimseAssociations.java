@@ -2,6 +2,7 @@ package org.photobridge.gateway.pacs;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -45,14 +46,22 @@ final class DimseAssociations {
         this.idleRelease = idleRelease;
     }
 
+    /** What {@link #acquire} grants: a kept association to reuse, or room to open a new one ({@code kept} null). */
+    record Grant(Association kept) {
+    }
+
     /**
-     * The most recently used idle association for objects of {@code kind} (so that surplus ones expire) that still looks usable (its socket open, nothing
-     * unread from the peer, which would be a release request or an abort), or null. The caller owns
-     * it until it gives it back or reports it closed.
+     * A kept association for objects of {@code kind} that still looks usable (the most recently used,
+     * so that surplus ones expire), else room for a new one, waiting up to {@code wait} for one in use
+     * to come back; an idle association of another kind is released to make room. Null when nothing
+     * came within {@code wait}. The caller owns what it is granted until it gives it back or reports
+     * it closed.
      */
-    Association takeIdle(String kind) {
+    Grant acquire(String kind, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             Idle found = null;
+            Idle evicted = null;
             synchronized (this) {
                 for (Iterator<Idle> it = idle.descendingIterator(); it.hasNext();) {
                     Idle candidate = it.next();
@@ -62,44 +71,33 @@ final class DimseAssociations {
                         break;
                     }
                 }
-            }
-            if (found == null) {
-                return null;
-            }
-            if (looksUsable(found.association)) {
-                return found.association;
-            }
-            abortQuietly(found.association);
-            closed();
-        }
-    }
-
-    /**
-     * Reserves room for a new association, waiting up to {@code wait} for one in use to be given back
-     * or closed; an idle association of another kind is released to make room. False when none came.
-     */
-    boolean reserve(Duration wait) throws InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (true) {
-            Idle evicted = null;
-            synchronized (this) {
-                if (open < limit) {
-                    open++;
-                    return true;
-                }
-                if (!idle.isEmpty()) {
-                    evicted = idle.removeFirst();
-                } else {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        return false;
+                if (found == null) {
+                    if (open < limit) {
+                        open++;
+                        return new Grant(null);
                     }
-                    TimeUnit.NANOSECONDS.timedWait(this, left);
-                    continue;
+                    if (!idle.isEmpty()) {
+                        evicted = idle.removeFirst();
+                    } else {
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0) {
+                            return null;
+                        }
+                        TimeUnit.NANOSECONDS.timedWait(this, left);
+                        continue;
+                    }
                 }
             }
-            releaseQuietly(evicted.association);
-            closed();
+            if (found != null) {
+                if (looksUsable(found.association)) {
+                    return new Grant(found.association);
+                }
+                abortQuietly(found.association);
+                closed();
+            } else {
+                releaseQuietly(evicted.association);
+                closed();
+            }
         }
     }
 
@@ -112,7 +110,7 @@ final class DimseAssociations {
         RELEASER.schedule(this::releaseExpired, idleRelease.toMillis() + 50, TimeUnit.MILLISECONDS);
     }
 
-    /** Records that an association counted by {@link #reserve} is gone (released, aborted or never opened). */
+    /** Records that an association granted by {@link #acquire} is gone (released, aborted or never opened). */
     synchronized void closed() {
         open--;
         notifyAll();
@@ -160,13 +158,26 @@ final class DimseAssociations {
         }
     }
 
+    /**
+     * Probes a kept association's socket for a millisecond: a quiet peer is usable; end of stream (the
+     * PACS closed it) or any byte (an A-RELEASE-RQ or A-ABORT it sent while idle) is not.
+     */
     private static boolean looksUsable(Association association) {
         Socket socket = DimseWatchdog.socketOf(association);
-        if (socket == null) {
+        if (socket == null || socket.isClosed() || socket.isInputShutdown()) {
             return false;
         }
         try {
-            return !socket.isClosed() && !socket.isInputShutdown() && socket.getInputStream().available() == 0;
+            int timeout = socket.getSoTimeout();
+            socket.setSoTimeout(1);
+            try {
+                socket.getInputStream().read();
+                return false;
+            } catch (SocketTimeoutException quiet) {
+                return true;
+            } finally {
+                socket.setSoTimeout(timeout);
+            }
         } catch (IOException e) {
             return false;
         }

@@ -211,13 +211,14 @@ public final class DimseDestination implements Destination {
         }
         String kind = meta.sopClassUid() + " " + meta.transferSyntaxUid();
         for (int round = 0; round < 2; round++) {
-            Association association = round == 0 ? associations.takeIdle(kind) : null;
+            DimseAssociations.Grant grant = associations.acquire(kind, settings.connectTimeout());
+            if (grant == null) {
+                return new PacsOutcome.Retry(where() + ": all " + associations.limit() + " associations to this PACS"
+                        + " stayed busy for " + DimseFailures.seconds(settings.connectTimeout()) + "; will retry");
+            }
+            Association association = grant.kept();
             boolean reused = association != null;
             if (!reused) {
-                if (!associations.reserve(settings.connectTimeout())) {
-                    return new PacsOutcome.Retry(where() + ": all " + associations.limit() + " associations to this PACS"
-                            + " stayed busy for " + DimseFailures.seconds(settings.connectTimeout()) + "; will retry");
-                }
                 try {
                     association = openAssociation(contextsFor(meta));
                 } catch (Exception e) {
