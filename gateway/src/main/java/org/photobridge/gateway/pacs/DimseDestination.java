@@ -485,10 +485,28 @@ public final class DimseDestination implements Destination {
         return header;
     }
 
-    /** Keeps PixelMed from closing the stream it reads the header from: the same stream is sent next. */
+    /**
+     * Keeps PixelMed from closing or marking the stream it reads the header from: the same stream is
+     * reset to its start and sent next, so its one mark must stay ours (PixelMed marks a markable
+     * stream to look ahead, which would move it).
+     */
     private static final class NonClosing extends FilterInputStream {
         NonClosing(InputStream in) {
             super(in);
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
+        }
+
+        @Override
+        public synchronized void mark(int readLimit) {
+        }
+
+        @Override
+        public synchronized void reset() throws IOException {
+            throw new IOException("mark/reset not supported");
         }
 
         @Override
