@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -127,6 +128,16 @@ public class Destinations {
 
     private static IllegalStateException missing(String key) {
         return new IllegalStateException(key + " is required for this destination kind");
+    }
+
+    /** Releases the DIMSE associations kept for later deliveries, so PACS see an orderly A-RELEASE at shutdown. */
+    @PreDestroy
+    void releaseKeptAssociations() {
+        for (Destination destination : byName.values()) {
+            if (destination instanceof DimseDestination dimse) {
+                dimse.releaseIdleAssociations();
+            }
+        }
     }
 
     public Optional<Destination> byName(String name) {
