@@ -23,6 +23,7 @@ import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.io.OutputStream;
 import java.nio.file.NoSuchFileException;
 import java.util.LinkedList;
@@ -179,9 +180,17 @@ public final class DimseDestination implements Destination {
      * a large socket send buffer so that a 3.5 MB photo is not written in small slices.
      */
     private Association openAssociation(LinkedList<PresentationContext> contexts) throws DicomNetworkException, IOException {
-        return AssociationFactory.createNewAssociation(settings.host(), settings.port(), settings.calledAeTitle(),
-                settings.callingAeTitle(), OUR_MAXIMUM_PDU_LENGTH, SOCKET_BUFFER_BYTES, SOCKET_BUFFER_BYTES, contexts,
-                null, false, null, null);
+        Association association = AssociationFactory.createNewAssociation(settings.host(), settings.port(),
+                settings.calledAeTitle(), settings.callingAeTitle(), OUR_MAXIMUM_PDU_LENGTH, SOCKET_BUFFER_BYTES,
+                SOCKET_BUFFER_BYTES, contexts, null, false, null, null);
+        // PixelMed writes each PDU header a byte at a time to the bare socket; with Nagle's algorithm the
+        // tail of every object then waits for the peer's delayed ACK (tens of ms per C-STORE). dcmtk sets
+        // TCP_NODELAY for the same reason.
+        Socket socket = DimseWatchdog.socketOf(association);
+        if (socket != null) {
+            socket.setTcpNoDelay(true);
+        }
+        return association;
     }
 
     /** The presentation contexts proposed for objects like {@code meta}. */
