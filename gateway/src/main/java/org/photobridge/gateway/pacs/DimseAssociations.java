@@ -32,8 +32,42 @@ final class DimseAssociations {
         return t;
     });
 
+    /**
+     * An open association and what carries it beyond its own socket ({@code transport}, closed after
+     * the association ends; null for plain TCP): a kept association keeps its transport open with it.
+     */
+    record Opened(Association association, AutoCloseable transport) {
+        /** Ends the association with A-RELEASE (A-ABORT if that fails), then its transport. */
+        void release() {
+            try {
+                association.release();
+            } catch (DicomNetworkException | RuntimeException e) {
+                LOG.debugf("release of an association failed: %s", e.getMessage());
+                abortQuietly(association);
+            }
+            closeTransport();
+        }
+
+        /** Ends the association with A-ABORT (never reused after a failure), then its transport. */
+        void abort() {
+            abortQuietly(association);
+            closeTransport();
+        }
+
+        /** Closes the transport only (the association's socket is already closed, by the watchdog). */
+        void closeTransport() {
+            if (transport != null) {
+                try {
+                    transport.close();
+                } catch (Exception e) {
+                    LOG.debugf("closing an association's transport failed: %s", e.getMessage());
+                }
+            }
+        }
+    }
+
     /** An association waiting for its next delivery. */
-    private record Idle(String kind, Association association, long since) {
+    private record Idle(String kind, Opened opened, long since) {
     }
 
     private final int limit;
@@ -47,7 +81,7 @@ final class DimseAssociations {
     }
 
     /** What {@link #acquire} grants: a kept association to reuse, or room to open a new one ({@code kept} null). */
-    record Grant(Association kept) {
+    record Grant(Opened kept) {
     }
 
     /**
@@ -89,22 +123,22 @@ final class DimseAssociations {
                 }
             }
             if (found != null) {
-                if (looksUsable(found.association)) {
-                    return new Grant(found.association);
+                if (looksUsable(found.opened.association())) {
+                    return new Grant(found.opened);
                 }
-                abortQuietly(found.association);
+                found.opened.abort();
                 closed();
             } else {
-                releaseQuietly(evicted.association);
+                evicted.opened.release();
                 closed();
             }
         }
     }
 
     /** Keeps a healthy association for the next delivery of the same kind. */
-    void giveBack(String kind, Association association) {
+    void giveBack(String kind, Opened opened) {
         synchronized (this) {
-            idle.addLast(new Idle(kind, association, System.nanoTime()));
+            idle.addLast(new Idle(kind, opened, System.nanoTime()));
             notifyAll();
         }
         RELEASER.schedule(this::releaseExpired, idleRelease.toMillis() + 50, TimeUnit.MILLISECONDS);
@@ -135,7 +169,7 @@ final class DimseAssociations {
             if (next == null) {
                 return;
             }
-            releaseQuietly(next.association);
+            next.opened.release();
             closed();
         }
     }
@@ -153,7 +187,7 @@ final class DimseAssociations {
             if (expired == null) {
                 return;
             }
-            releaseQuietly(expired.association);
+            expired.opened.release();
             closed();
         }
     }
@@ -180,15 +214,6 @@ final class DimseAssociations {
             }
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static void releaseQuietly(Association association) {
-        try {
-            association.release();
-        } catch (DicomNetworkException | RuntimeException e) {
-            LOG.debugf("release of an idle association failed: %s", e.getMessage());
-            abortQuietly(association);
         }
     }
 

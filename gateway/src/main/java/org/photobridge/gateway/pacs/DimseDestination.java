@@ -175,11 +175,13 @@ public final class DimseDestination implements Destination {
 
     /**
      * Opens an association to the PACS proposing {@code contexts}. The one place the gateway connects
-     * to a DIMSE destination: transport options (TLS) belong here. PixelMed sends P-DATA PDUs as large
+     * to a DIMSE destination: transport options (TLS) belong here, and whatever carries the association
+     * (a TLS relay) is returned with it as its transport, so that a kept association keeps it open. PixelMed sends P-DATA PDUs as large
      * as the PACS accepts (its A-ASSOCIATE-AC), up to 64 KiB; we offer a large maximum of our own and
      * a large socket send buffer so that a 3.5 MB photo is not written in small slices.
      */
-    private Association openAssociation(LinkedList<PresentationContext> contexts) throws DicomNetworkException, IOException {
+    private DimseAssociations.Opened openAssociation(LinkedList<PresentationContext> contexts)
+            throws DicomNetworkException, IOException {
         Association association = AssociationFactory.createNewAssociation(settings.host(), settings.port(),
                 settings.calledAeTitle(), settings.callingAeTitle(), OUR_MAXIMUM_PDU_LENGTH, SOCKET_BUFFER_BYTES,
                 SOCKET_BUFFER_BYTES, contexts, null, false, null, null);
@@ -190,7 +192,8 @@ public final class DimseDestination implements Destination {
         if (socket != null) {
             socket.setTcpNoDelay(true);
         }
-        return association;
+        // Plain TCP: nothing carries the association beyond its own socket.
+        return new DimseAssociations.Opened(association, null);
     }
 
     /** The presentation contexts proposed for objects like {@code meta}. */
@@ -225,23 +228,24 @@ public final class DimseDestination implements Destination {
                 return new PacsOutcome.Retry(where() + ": all " + associations.limit() + " associations to this PACS"
                         + " stayed busy for " + DimseFailures.seconds(settings.connectTimeout()) + "; will retry");
             }
-            Association association = grant.kept();
-            boolean reused = association != null;
+            DimseAssociations.Opened opened = grant.kept();
+            boolean reused = opened != null;
             if (!reused) {
                 try {
-                    association = openAssociation(contextsFor(meta));
+                    opened = openAssociation(contextsFor(meta));
                 } catch (Exception e) {
                     associations.closed();
                     return outcomeForException("association", e, false);
                 }
             }
+            Association association = opened.association();
             if (!attempt.associated(association, settings.readTimeout())) {
-                drop(association);
+                drop(opened);
                 return new PacsOutcome.Retry(where() + ": association came too late; abandoned");
             }
             String acceptedSyntax = acceptedTransferSyntax(association, meta);
             if (acceptedSyntax == null) {
-                releaseQuietly(association);
+                opened.release();
                 associations.closed();
                 return noUsableContext(association, meta);
             }
@@ -249,7 +253,7 @@ public final class DimseDestination implements Destination {
             try {
                 scu = new StatusReportingStorageScu(attempt);
             } catch (DicomNetworkException | DicomException | IOException e) {
-                drop(association);
+                drop(opened);
                 return outcomeForException("C-STORE", e, false);
             }
             try {
@@ -261,8 +265,10 @@ public final class DimseDestination implements Destination {
             }
             if (scu.failure != null) {
                 // Never after a failure: the PACS must not take the object's end from a later message.
-                if (!attempt.timedOut) {
-                    abortQuietly(association);
+                if (attempt.timedOut) {
+                    opened.closeTransport();
+                } else {
+                    opened.abort();
                 }
                 associations.closed();
                 if (source.failure != null) {
@@ -278,17 +284,17 @@ public final class DimseDestination implements Destination {
                 return outcomeForException("C-STORE", scu.failure, attempt.timedOut);
             }
             if (scu.status == null) {
-                drop(association);
+                drop(opened);
                 return new PacsOutcome.Retry(where() + ": C-STORE ended without a response from the PACS; will retry");
             }
-            associations.giveBack(kind, association);
+            associations.giveBack(kind, opened);
             return DimseStatus.outcomeForStatus(scu.status, where(), acceptedSyntax);
         }
         return new PacsOutcome.Retry(where() + ": the association failed before the object was sent; will retry");
     }
 
-    private void drop(Association association) {
-        abortQuietly(association);
+    private void drop(DimseAssociations.Opened opened) {
+        opened.abort();
         associations.closed();
     }
 
@@ -538,21 +544,5 @@ public final class DimseDestination implements Destination {
 
     private String where() {
         return "DIMSE destination '" + settings.name() + "' (" + settings.calledAeTitle() + "@" + settings.endpoint() + ")";
-    }
-
-    private static void releaseQuietly(Association association) {
-        try {
-            association.release();
-        } catch (DicomNetworkException e) {
-            LOG.debugf("release failed after a completed C-STORE: %s", e.getMessage());
-        }
-    }
-
-    private static void abortQuietly(Association association) {
-        try {
-            association.abort();
-        } catch (DicomNetworkException | RuntimeException e) {
-            LOG.debugf("abort failed: %s", e.getMessage());
-        }
     }
 }
