@@ -3,13 +3,15 @@
 # storescu sending the same photos as DICOM files to the same receiver, and the gateway's accept
 # latency (request start to 202) at three concurrencies. Not part of the test run.
 #
-#   bench/delivery.sh [--photos N] [--concurrency C] [--no-storescp] [--skip-build]
+#   bench/delivery.sh [--photos N] [--concurrency C] [--no-storescp] [--skip-build] [--jfr]
 #
 #   --photos N        12-megapixel baseline JPEGs (about 3.5 MB each) to send (default 200)
 #   --concurrency C   upload concurrency of the throughput run (default 8)
 #   --no-storescp     only Orthanc as the receiver (skips the second stack start)
 #   --skip-build      reuse gateway/target/quarkus-app
 #   --wrk-seconds S   how long wrk drives each concurrency (default 20)
+#   --jfr             record a JFR profile of the gateway during the Orthanc runs
+#                     (target/bench/delivery.jfr) and print its hottest methods and allocation sites
 #
 # What it does: generates the photos once (cached in target/bench/images), wraps each as a VL
 # Photographic Image with dcmtk img2dcm (JPEG kept as it is, like the gateway does), starts the
@@ -31,7 +33,7 @@ source "$here/../deploy/local/lib.sh"
 PB_LOG_TAG=bench
 cd "$PB_ROOT"
 
-photos=200 concurrency=8 with_storescp=1 skip_build=0 wrk_seconds=20
+photos=200 concurrency=8 with_storescp=1 skip_build=0 wrk_seconds=20 jfr=0
 while (($#)); do
   case $1 in
     --photos) photos=$2; shift ;;
@@ -39,6 +41,7 @@ while (($#)); do
     --no-storescp) with_storescp=0 ;;
     --skip-build) skip_build=1 ;;
     --wrk-seconds) wrk_seconds=$2; shift ;;
+    --jfr) jfr=1 ;;
     *) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}" >&2; exit 2 ;;
   esac
   shift
@@ -142,7 +145,13 @@ mb=$(echo "$mb_total / 1000000" | bc -l)
 build_flag=--skip-build
 ((skip_build)) || build_flag=""
 # GC log: the heap before each collection gives the peak heap.
-start_stack orthanc "-Xlog:gc:file=$work/gc-orthanc.log" "$build_flag"
+jfr_opts=""
+if ((jfr)); then
+  rm -f "$work/delivery.jfr"
+  # Dumped when the gateway stops (stop_stack below, before the storescp runs).
+  jfr_opts="-XX:StartFlightRecording=settings=profile,filename=$work/delivery.jfr,dumponexit=true"
+fi
+start_stack orthanc "-Xlog:gc:file=$work/gc-orthanc.log $jfr_opts" "$build_flag"
 gateway_pid=$(<"$state/gateway-0.pid")
 started=$(sed -n 's/.*started in \([0-9.]*\)s\..*/\1/p' "$work/stack-orthanc.log" | head -n1)
 rss_idle=$(awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$gateway_pid/status")
@@ -194,6 +203,21 @@ heap_peak=$(sed -n 's/.* \([0-9]*\)M->[0-9]*M([0-9]*M).*/\1/p' "$work/gc-orthanc
 printf 'gateway: started in %s s (Quarkus); RSS %s MB idle, %s MB after the throughput run, %s MB peak; heap peak %s MB (before a collection)\n' \
   "$started" "$rss_idle" "$rss_after" "$rss_peak" "${heap_peak:-?}" | tee -a "$results"
 stop_stack
+
+# The top frame of every execution sample, and the allocating frame of every allocation sample (by weight).
+if ((jfr)) && [[ -s $work/delivery.jfr ]]; then
+  {
+    echo "JFR hottest methods (top frame of execution samples, whole Orthanc run):"
+    jfr print --events jdk.ExecutionSample "$work/delivery.jfr" \
+      | awk '/stackTrace = \[/ {getline; sub(/^ +/, ""); sub(/ line:.*/, ""); n[$0]++; t++}
+             END {for (m in n) printf "%6d %5.1f%%  %s\n", n[m], 100 * n[m] / t, m}' | sort -rn | head -n 15
+    echo "JFR allocation (bytes sampled by allocating method):"
+    jfr print --events jdk.ObjectAllocationSample "$work/delivery.jfr" \
+      | awk '/weight = / {w = $3; u = $4; if (u ~ /kB/) w *= 1e3; else if (u ~ /MB/) w *= 1e6; else if (u ~ /GB/) w *= 1e9}
+             /stackTrace = \[/ {getline; sub(/^ +/, ""); sub(/ line:.*/, ""); a[$0] += w; t += w}
+             END {for (m in a) printf "%10.1f MB %5.1f%%  %s\n", a[m] / 1e6, 100 * a[m] / t, m}' | sort -rn | head -n 15
+  } | tee "$work/jfr-summary.txt"
+fi
 
 # --- dcmtk storescp writing to disk ----------------------------------------------------------------
 if ((with_storescp)); then

@@ -39,11 +39,17 @@ public interface WorkQueueConfig {
      */
     Optional<String> instanceId();
 
-    /** Items claimed at once by one worker. */
-    @WithDefault("20")
+    /**
+     * Items claimed at once by one worker. Small enough that a backlog is shared among the workers
+     * (parallel PACS associations), large enough that one worker sends several photos over one association.
+     */
+    @WithDefault("5")
     int batchSize();
 
-    /** Worker threads of this instance, each claiming and doing work on its own. */
-    @WithDefault("2")
+    /**
+     * Worker threads of this instance, each claiming and doing work on its own; as many as a DIMSE
+     * destination's {@code associations} so that each can have an association of its own.
+     */
+    @WithDefault("3")
     int workers();
 }

@@ -12,11 +12,20 @@ public interface Destination {
      * Delivers one DICOM Part 10 object, streamed from {@code source}. Must not throw for network or
      * peer trouble: such trouble is a {@link PacsOutcome.Retry} or {@link PacsOutcome.Failed}.
      *
-     * @param source         the object; opened once to check its meta header, once to send it
+     * @param source         the object; opened at least once to send it
      * @param sopClassUid    the object's SOP Class UID
      * @param sopInstanceUid the object's SOP Instance UID
      */
     PacsOutcome deliver(DicomSource source, String sopClassUid, String sopInstanceUid);
+
+    /**
+     * Whether {@link #deliver} reads the object only once and calls {@link DicomSource#checkHeader}
+     * before any byte leaves, and stops short of a complete object when reading it fails, so that
+     * the caller need not read the object beforehand to check it.
+     */
+    default boolean checksWhileSending() {
+        return false;
+    }
 
     /** Delivers a Part 10 file (rejection notes, tests). */
     default PacsOutcome deliver(Path dicomFile, String sopClassUid, String sopInstanceUid) {

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -44,7 +45,8 @@ public class Destinations {
                     settings.host().orElseThrow(() -> missing(prefix + "host")),
                     settings.port().orElseThrow(() -> missing(prefix + "port")),
                     settings.aeTitle().orElseThrow(() -> missing(prefix + "ae-title")),
-                    settings.callingAeTitle(), settings.connectTimeout(), settings.timeout()),
+                    settings.callingAeTitle(), settings.connectTimeout(), settings.timeout(),
+                    settings.associations(), settings.associationIdleRelease()),
                     dimseTls(name, settings));
             case "stow-rs" -> new StowRsDestination(new StowRsSettings(name,
                     settings.url().orElseThrow(() -> missing(prefix + "url")), credentials(settings),
@@ -163,6 +165,16 @@ public class Destinations {
 
     private static IllegalStateException missing(String key) {
         return new IllegalStateException(key + " is required for this destination kind");
+    }
+
+    /** Releases the DIMSE associations kept for later deliveries, so PACS see an orderly A-RELEASE at shutdown. */
+    @PreDestroy
+    void releaseKeptAssociations() {
+        for (Destination destination : byName.values()) {
+            if (destination instanceof DimseDestination dimse) {
+                dimse.releaseIdleAssociations();
+            }
+        }
     }
 
     public Optional<Destination> byName(String name) {

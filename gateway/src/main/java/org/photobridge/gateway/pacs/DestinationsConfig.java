@@ -74,6 +74,17 @@ public interface DestinationsConfig {
         @WithDefault("10s")
         Duration connectTimeout();
 
+        /**
+         * DIMSE: how many associations deliveries to this PACS may use at once; each is kept open and
+         * reused for the deliveries that follow (1-32).
+         */
+        @WithDefault("3")
+        int associations();
+
+        /** DIMSE: how long a kept association may wait unused before it is released. */
+        @WithDefault("5s")
+        Duration associationIdleRelease();
+
         /** How long one delivery may take before it counts as failed (and is retried). */
         @WithDefault("120s")
         Duration timeout();

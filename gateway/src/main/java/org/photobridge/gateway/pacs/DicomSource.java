@@ -1,5 +1,6 @@
 package org.photobridge.gateway.pacs;
 
+import com.pixelmed.dicom.AttributeList;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +19,16 @@ public interface DicomSource {
 
     /** The object's length in bytes. */
     long length() throws IOException;
+
+    /**
+     * Checks the object's identity from its header (the meta header and the data set up to Pixel
+     * Data), read by the destination from the same stream it sends; called before any byte of the
+     * object goes out. The default accepts every object.
+     *
+     * @throws SourceRejectedException when the object is not the one this source stands for
+     */
+    default void checkHeader(AttributeList header) throws SourceRejectedException {
+    }
 
     /** An object in a file (rejection notes, tests). */
     static DicomSource of(Path file) {

@@ -18,11 +18,13 @@ import com.pixelmed.network.PresentationContext;
 import com.pixelmed.network.StorageSOPClassSCU;
 import com.pixelmed.network.VerificationSOPClassSCU;
 import com.pixelmed.utils.CopyStream;
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
+import java.io.OutputStream;
 import java.nio.file.NoSuchFileException;
 import java.util.LinkedList;
 import java.util.Objects;
@@ -52,6 +54,13 @@ import org.photobridge.gateway.pacs.tls.DimseLink;
  * {@link #check()} uses PixelMed's {@link VerificationSOPClassSCU}, which never exposes its socket, so
  * a C-ECHO is bounded by abandoning the thread after {@code connectTimeout + readTimeout}.
  *
+ * <p><b>Associations.</b> Up to {@code associations} are open at once per destination (deliveries on
+ * several work-queue threads run in parallel); after a clean C-STORE the association is kept and the
+ * next delivery of the same SOP class and transfer syntax reuses it, so a batch of queued photos costs
+ * one association negotiation, not one each. A kept association unused for {@code idleRelease} is
+ * released; one that fails before any byte of the next object was sent (the PACS closed it) is
+ * replaced once. After any other failure an association is aborted, never reused.
+ *
  * <p><b>Transfer syntax.</b> The presentation contexts offered are the object's own transfer syntax and
  * Explicit VR Little Endian. The object's bytes are copied as they are when its own syntax is accepted,
  * so a JPEG Baseline photo stays JPEG Baseline; an encapsulated (compressed) object is never
@@ -70,6 +79,7 @@ public final class DimseDestination implements Destination {
     private final DimseSettings settings;
     private final DimseWatchdog watchdog;
     private final Optional<ClientTls> tls;
+    private final DimseAssociations associations;
 
     public DimseDestination(DimseSettings settings) {
         this(settings, Optional.empty());
@@ -80,6 +90,7 @@ public final class DimseDestination implements Destination {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.tls = Objects.requireNonNull(tls, "tls");
         this.watchdog = new DimseWatchdog(settings, this::where, this::outcomeForException);
+        this.associations = new DimseAssociations(settings.associations(), settings.idleRelease());
     }
 
     @Override
@@ -92,23 +103,70 @@ public final class DimseDestination implements Destination {
     }
 
     @Override
+    public boolean checksWhileSending() {
+        return true;
+    }
+
+    /**
+     * Reads the object once: its header (meta header and data set up to Pixel Data) is read and
+     * checked first, from a buffer that is then sent as it is, so nothing leaves before the source has
+     * vouched for the object; a source that fails later, midway, aborts the association before the
+     * last fragment of the object, so the PACS never has a complete object to store.
+     */
+    @Override
     public PacsOutcome deliver(DicomSource source, String sopClassUid, String sopInstanceUid) {
-        FileMeta meta;
-        try {
-            meta = FileMeta.read(source);
+        try (InputStream stream = new BufferedInputStream(source.open(), 1 << 16)) {
+            stream.mark(HEADER_LIMIT);
+            FileMeta meta;
+            AttributeList header;
+            try {
+                header = readHeader(stream);
+                meta = FileMeta.of(header);
+            } catch (IOException | DicomException e) {
+                return unreadable(e);
+            }
+            if (!meta.sopClassUid().equals(sopClassUid) || !meta.sopInstanceUid().equals(sopInstanceUid)) {
+                // Guards against sending one patient's photo under another outbox entry.
+                return new PacsOutcome.Failed(where() + ": the file's meta header names SOP Instance "
+                        + meta.sopInstanceUid() + " of class " + meta.sopClassUid() + ", but the outbox entry is "
+                        + sopInstanceUid + " of class " + sopClassUid + "; not sent");
+            }
+            try {
+                source.checkHeader(header);
+            } catch (SourceRejectedException e) {
+                return new PacsOutcome.Failed(where() + ": not sent: " + e.getMessage());
+            }
+            try {
+                stream.reset();
+            } catch (IOException headerLongerThanTheLimit) {
+                // An object without Pixel Data larger than the limit: open it once more to send it.
+                try (InputStream again = new BufferedInputStream(source.open(), 1 << 16)) {
+                    return watchdog.supervise("C-STORE", attempt -> store(attempt, again, meta));
+                }
+            }
+            // From here on the buffer only passes bytes through; it no longer keeps them.
+            stream.mark(0);
+            return watchdog.supervise("C-STORE", attempt -> store(attempt, stream, meta));
         } catch (NoSuchFileException e) {
             return new PacsOutcome.Failed(where() + ": the DICOM file to send does not exist (outbox inconsistency)");
-        } catch (IOException | DicomException e) {
-            return new PacsOutcome.Failed(where() + ": the DICOM file to send cannot be read as DICOM Part 10 ("
-                    + e.getClass().getSimpleName() + "); it must be rebuilt before it can be sent");
+        } catch (IOException e) {
+            return unreadable(e);
         }
-        if (!meta.sopClassUid().equals(sopClassUid) || !meta.sopInstanceUid().equals(sopInstanceUid)) {
-            // Guards against sending one patient's photo under another outbox entry.
-            return new PacsOutcome.Failed(where() + ": the file's meta header names SOP Instance "
-                    + meta.sopInstanceUid() + " of class " + meta.sopClassUid() + ", but the outbox entry is "
-                    + sopInstanceUid + " of class " + sopClassUid + "; not sent");
-        }
-        return watchdog.supervise("C-STORE", attempt -> overLink("C-STORE", link -> store(attempt, link, source, meta)));
+    }
+
+    private PacsOutcome unreadable(Exception e) {
+        return new PacsOutcome.Failed(where() + ": the DICOM file to send cannot be read as DICOM Part 10 ("
+                + e.getClass().getSimpleName() + "); it must be rebuilt before it can be sent");
+    }
+
+    /** Associations kept open now, idle or in use. */
+    int openAssociations() {
+        return associations.open();
+    }
+
+    /** Releases the associations kept for later deliveries (at shutdown). */
+    public void releaseIdleAssociations() {
+        associations.releaseAll();
     }
 
     @Override
@@ -143,59 +201,187 @@ public final class DimseDestination implements Destination {
         }
     }
 
-    private PacsOutcome store(DimseWatchdog.Attempt attempt, DimseLink link, DicomSource source, FileMeta meta) {
+    /**
+     * Opens an association to the PACS over {@code link} (plain TCP, or the loopback end of a TLS relay)
+     * proposing {@code contexts}; the link is returned with it as its transport, so that a kept
+     * association keeps its relay open and releasing it closes the relay. PixelMed sends P-DATA PDUs as large
+     * as the PACS accepts (its A-ASSOCIATE-AC), up to 64 KiB; we offer a large maximum of our own and
+     * a large socket send buffer so that a 3.5 MB photo is not written in small slices.
+     */
+    private DimseAssociations.Opened openAssociation(DimseLink link, LinkedList<PresentationContext> contexts)
+            throws DicomNetworkException, IOException {
+        Association association = AssociationFactory.createNewAssociation(link.host(), link.port(),
+                settings.calledAeTitle(), settings.callingAeTitle(), OUR_MAXIMUM_PDU_LENGTH, SOCKET_BUFFER_BYTES,
+                SOCKET_BUFFER_BYTES, contexts, null, false, null, null);
+        // PixelMed writes each PDU header a byte at a time to the bare socket; with Nagle's algorithm the
+        // tail of every object then waits for the peer's delayed ACK (tens of ms per C-STORE). dcmtk sets
+        // TCP_NODELAY for the same reason.
+        Socket socket = DimseWatchdog.socketOf(association);
+        if (socket != null) {
+            socket.setTcpNoDelay(true);
+        }
+        // The link (a TLS relay, or nothing for plain TCP) lives as long as the association.
+        return new DimseAssociations.Opened(association, link);
+    }
+
+    /** {@code outcome}, explained where TLS under {@code opened} is the cause (or named, on success). */
+    private PacsOutcome explained(DimseAssociations.Opened opened, PacsOutcome outcome) {
+        return opened.transport() instanceof DimseLink link ? link.explain(outcome, where()) : outcome;
+    }
+
+    /** The presentation contexts proposed for objects like {@code meta}. */
+    private static LinkedList<PresentationContext> contextsFor(FileMeta meta) {
         var contexts = new LinkedList<PresentationContext>();
         contexts.add(new PresentationContext((byte) 1, meta.sopClassUid(), meta.transferSyntaxUid()));
         if (!meta.transferSyntaxUid().equals(EXPLICIT_VR_LITTLE_ENDIAN)) {
             contexts.add(new PresentationContext((byte) 3, meta.sopClassUid(), EXPLICIT_VR_LITTLE_ENDIAN));
         }
-        Association association;
+        return contexts;
+    }
+
+    /**
+     * Sends the object {@code stream} holds (from its first byte) over a kept association for objects
+     * of its kind or a new one, and keeps the association for the next delivery when it ended cleanly.
+     */
+    private PacsOutcome store(DimseWatchdog.Attempt attempt, InputStream stream, FileMeta meta) throws InterruptedException {
+        var source = new WatchedSource(stream);
+        DicomInputStream in;
+        String inputSyntax;
         try {
-            association = AssociationFactory.createNewAssociation(link.host(), link.port(),
-                    settings.calledAeTitle(), settings.callingAeTitle(), contexts, null, false);
-        } catch (Exception e) {
-            return outcomeForException("association", e, false);
+            in = new DicomInputStream(source);
+            new AttributeList().readOnlyMetaInformationHeader(in);
+            inputSyntax = in.getTransferSyntaxToReadDataSet().getUID();
+        } catch (IOException | DicomException e) {
+            return unreadable(e);
         }
-        try {
+        String kind = meta.sopClassUid() + " " + meta.transferSyntaxUid();
+        for (int round = 0; round < 2; round++) {
+            DimseAssociations.Grant grant = associations.acquire(kind, settings.connectTimeout());
+            if (grant == null) {
+                return new PacsOutcome.Retry(where() + ": all " + associations.limit() + " associations to this PACS"
+                        + " stayed busy for " + DimseFailures.seconds(settings.connectTimeout()) + "; will retry");
+            }
+            DimseAssociations.Opened opened = grant.kept();
+            boolean reused = opened != null;
+            if (!reused) {
+                // Plain TCP, or TLS through a loopback relay whose connection to the PACS is already verified.
+                DimseLink link;
+                try {
+                    link = DimseLink.open(settings, tls);
+                } catch (IOException | RuntimeException e) {
+                    associations.closed();
+                    return DimseLink.failureOutcome(where(), e, tls)
+                            .orElseGet(() -> outcomeForException("association", e, false));
+                }
+                try {
+                    opened = openAssociation(link, contextsFor(meta));
+                } catch (Exception e) {
+                    link.close();
+                    associations.closed();
+                    return link.explain(outcomeForException("association", e, false), where());
+                }
+            }
+            Association association = opened.association();
             if (!attempt.associated(association, settings.readTimeout())) {
-                abortQuietly(association);
+                drop(opened);
                 return new PacsOutcome.Retry(where() + ": association came too late; abandoned");
             }
             String acceptedSyntax = acceptedTransferSyntax(association, meta);
             if (acceptedSyntax == null) {
-                association.release();
+                opened.release();
+                associations.closed();
                 return noUsableContext(association, meta);
             }
-            var scu = new StatusReportingStorageScu(attempt);
-            // The object streams from its source (for photos: decrypted from the store as it is read)
-            // into the association; it is never written out in plaintext.
-            try (InputStream raw = source.open(); var in = new DicomInputStream(raw)) {
-                var metaHeader = new AttributeList();
-                metaHeader.readOnlyMetaInformationHeader(in);
-                scu.sendOne(association, meta.sopClassUid(), meta.sopInstanceUid(),
-                        in.getTransferSyntaxToReadDataSet().getUID(), in);
+            StatusReportingStorageScu scu;
+            try {
+                scu = new StatusReportingStorageScu(attempt);
+            } catch (DicomNetworkException | DicomException | IOException e) {
+                drop(opened);
+                return outcomeForException("C-STORE", e, false);
+            }
+            try {
+                scu.sendOne(association, meta.sopClassUid(), meta.sopInstanceUid(), inputSyntax, in);
             } catch (Exception e) {
                 if (scu.failure == null) {
                     scu.failure = e;
                 }
             }
             if (scu.failure != null) {
-                if (!attempt.timedOut) {
-                    abortQuietly(association);
+                // Never after a failure: the PACS must not take the object's end from a later message.
+                if (attempt.timedOut) {
+                    opened.closeTransport();
+                } else {
+                    opened.abort();
                 }
-                return outcomeForException("C-STORE", scu.failure, attempt.timedOut);
+                associations.closed();
+                if (source.failure != null) {
+                    return new PacsOutcome.Retry(where() + ": reading the object failed midway ("
+                            + source.failure.getClass().getSimpleName() + "); the association was aborted before the"
+                            + " object was complete, so the PACS stored nothing");
+                }
+                if (reused && !scu.objectStarted && !attempt.timedOut) {
+                    // The kept association had gone stale (the PACS closed it); nothing of this object left.
+                    LOG.debugf("%s: kept association unusable (%s); opening a new one", where(), scu.failure.getMessage());
+                    continue;
+                }
+                return explained(opened, outcomeForException("C-STORE", scu.failure, attempt.timedOut));
             }
             if (scu.status == null) {
-                abortQuietly(association);
+                drop(opened);
                 return new PacsOutcome.Retry(where() + ": C-STORE ended without a response from the PACS; will retry");
             }
-            releaseQuietly(association);
-            return DimseStatus.outcomeForStatus(scu.status, where(), acceptedSyntax);
-        } catch (Exception e) {
-            if (!attempt.timedOut) {
-                abortQuietly(association);
+            associations.giveBack(kind, opened);
+            return explained(opened, DimseStatus.outcomeForStatus(scu.status, where(), acceptedSyntax));
+        }
+        return new PacsOutcome.Retry(where() + ": the association failed before the object was sent; will retry");
+    }
+
+    private void drop(DimseAssociations.Opened opened) {
+        opened.abort();
+        associations.closed();
+    }
+
+    /** The object as it is read for sending; remembers a failure of the source itself (not of the network). */
+    private static final class WatchedSource extends FilterInputStream {
+        IOException failure;
+
+        WatchedSource(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException e) {
+                failure = e;
+                throw e;
             }
-            return outcomeForException("C-STORE", e, attempt.timedOut);
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return in.read(b, off, len);
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            try {
+                return super.skip(n);
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            // The stream belongs to deliver(), which closes it.
         }
     }
 
@@ -236,6 +422,8 @@ public final class DimseDestination implements Destination {
         private final DimseWatchdog.Attempt attempt;
         Integer status;
         Exception failure;
+        /** Whether the C-STORE request reached the association (after that, no second try on another). */
+        boolean objectStarted;
 
         StatusReportingStorageScu(DimseWatchdog.Attempt attempt) throws DicomNetworkException, DicomException, IOException {
             super();
@@ -270,10 +458,10 @@ public final class DimseDestination implements Destination {
                 }
                 var handler = new StatusHandler();
                 association.setReceivedDataHandler(handler);
-                association.send(chosen,
-                        new CStoreRequestCommandMessage(sopClass, sopInstance, moveOriginatorAeTitle, moveOriginatorMessageId)
-                                .getBytes(),
-                        null);
+                byte[] command = new CStoreRequestCommandMessage(sopClass, sopInstance, moveOriginatorAeTitle,
+                        moveOriginatorMessageId).getBytes();
+                association.send(chosen, command, null);
+                objectStarted = true;
                 OutputStream out = new ProgressOutputStream(association.getAssociationOutputStream(chosen), attempt);
                 if (inputSyntax.equals(syntax)) {
                     CopyStream.copy(in, out);
@@ -337,43 +525,67 @@ public final class DimseDestination implements Destination {
 
     // ---------------------------------------------------------------- small helpers
 
+    /** Bytes of header kept to send again after checking it (a photo's header is a few KiB). */
+    private static final int HEADER_LIMIT = 8 << 20;
+    /** The largest PDU we accept; the PACS's answers are small, but the number is offered in A-ASSOCIATE-RQ. */
+    private static final int OUR_MAXIMUM_PDU_LENGTH = 1 << 20;
+    private static final int SOCKET_BUFFER_BYTES = 1 << 20;
+
+    /** The meta header and the data set up to (not including) Pixel Data. */
+    private static AttributeList readHeader(InputStream stream) throws IOException, DicomException {
+        var in = new DicomInputStream(new NonClosing(stream));
+        if (!in.haveMetaHeader()) {
+            throw new DicomException("no Part 10 meta header");
+        }
+        var header = new AttributeList();
+        header.setDecompressPixelData(false);
+        header.read(in, TagFromName.PixelData);
+        return header;
+    }
+
+    /**
+     * Keeps PixelMed from closing or marking the stream it reads the header from: the same stream is
+     * reset to its start and sent next, so its one mark must stay ours (PixelMed marks a markable
+     * stream to look ahead, which would move it).
+     */
+    private static final class NonClosing extends FilterInputStream {
+        NonClosing(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
+        }
+
+        @Override
+        public synchronized void mark(int readLimit) {
+        }
+
+        @Override
+        public synchronized void reset() throws IOException {
+            throw new IOException("mark/reset not supported");
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
     /** The object's identity and encoding, from its Part 10 meta header. */
     private record FileMeta(String sopClassUid, String sopInstanceUid, String transferSyntaxUid) {
-        static FileMeta read(DicomSource source) throws IOException, DicomException {
-            try (InputStream raw = source.open(); var in = new DicomInputStream(raw)) {
-                if (!in.haveMetaHeader()) {
-                    throw new DicomException("no Part 10 meta header");
-                }
-                var meta = new AttributeList();
-                meta.readOnlyMetaInformationHeader(in);
-                String sopClass = Attribute.getSingleStringValueOrEmptyString(meta, TagFromName.MediaStorageSOPClassUID);
-                String sopInstance = Attribute.getSingleStringValueOrEmptyString(meta, TagFromName.MediaStorageSOPInstanceUID);
-                String syntax = Attribute.getSingleStringValueOrEmptyString(meta, TagFromName.TransferSyntaxUID);
-                if (sopClass.isEmpty() || sopInstance.isEmpty() || syntax.isEmpty()) {
-                    throw new DicomException("meta header lacks SOP Class, SOP Instance or Transfer Syntax UID");
-                }
-                return new FileMeta(sopClass, sopInstance, syntax);
+        static FileMeta of(AttributeList header) throws DicomException {
+            String sopClass = Attribute.getSingleStringValueOrEmptyString(header, TagFromName.MediaStorageSOPClassUID);
+            String sopInstance = Attribute.getSingleStringValueOrEmptyString(header, TagFromName.MediaStorageSOPInstanceUID);
+            String syntax = Attribute.getSingleStringValueOrEmptyString(header, TagFromName.TransferSyntaxUID);
+            if (sopClass.isEmpty() || sopInstance.isEmpty() || syntax.isEmpty()) {
+                throw new DicomException("meta header lacks SOP Class, SOP Instance or Transfer Syntax UID");
             }
+            return new FileMeta(sopClass, sopInstance, syntax);
         }
     }
 
     private String where() {
         return "DIMSE destination '" + settings.name() + "' (" + settings.calledAeTitle() + "@" + settings.endpoint() + ")";
-    }
-
-    private static void releaseQuietly(Association association) {
-        try {
-            association.release();
-        } catch (DicomNetworkException e) {
-            LOG.debugf("release failed after a completed C-STORE: %s", e.getMessage());
-        }
-    }
-
-    private static void abortQuietly(Association association) {
-        try {
-            association.abort();
-        } catch (DicomNetworkException | RuntimeException e) {
-            LOG.debugf("abort failed: %s", e.getMessage());
-        }
     }
 }

@@ -14,6 +14,9 @@ import java.util.Objects;
  * @param connectTimeout how long to wait for the TCP connection and the association answer together
  *                       with {@code readTimeout} (see {@link DimseDestination} for the exact rule)
  * @param readTimeout    how long the PACS may stay silent (no byte accepted or answered) once associated
+ * @param associations   how many associations the gateway may hold open to this PACS at once (parallel
+ *                       deliveries); each is reused for the deliveries that follow it
+ * @param idleRelease    how long an association may wait unused for the next delivery before it is released
  */
 public record DimseSettings(
         String name,
@@ -22,7 +25,21 @@ public record DimseSettings(
         String calledAeTitle,
         String callingAeTitle,
         Duration connectTimeout,
-        Duration readTimeout) {
+        Duration readTimeout,
+        int associations,
+        Duration idleRelease) {
+
+    /** Parallel associations when none are configured. */
+    public static final int DEFAULT_ASSOCIATIONS = 3;
+    /** Idle time after which a kept association is released when none is configured. */
+    public static final Duration DEFAULT_IDLE_RELEASE = Duration.ofSeconds(5);
+
+    /** Settings with the default number of associations and idle release. */
+    public DimseSettings(String name, String host, int port, String calledAeTitle, String callingAeTitle,
+            Duration connectTimeout, Duration readTimeout) {
+        this(name, host, port, calledAeTitle, callingAeTitle, connectTimeout, readTimeout, DEFAULT_ASSOCIATIONS,
+                DEFAULT_IDLE_RELEASE);
+    }
 
     public DimseSettings {
         Objects.requireNonNull(name, "name");
@@ -34,6 +51,11 @@ public record DimseSettings(
         requireAeTitle(name, "callingAeTitle", callingAeTitle);
         requirePositive(name, "connectTimeout", connectTimeout);
         requirePositive(name, "readTimeout", readTimeout);
+        if (associations < 1 || associations > 32) {
+            throw new IllegalArgumentException("DIMSE destination '" + name + "': associations must be 1-32, was "
+                    + associations);
+        }
+        requirePositive(name, "idleRelease", idleRelease);
     }
 
     /** host:port, for messages. */

@@ -164,7 +164,7 @@ final class DimseWatchdog {
         }
     }
 
-    private static Socket socketOf(Association association) {
+    static Socket socketOf(Association association) {
         if (ASSOCIATION_SOCKET == null) {
             return null;
         }

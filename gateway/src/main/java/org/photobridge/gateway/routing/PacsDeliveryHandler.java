@@ -1,7 +1,9 @@
 package org.photobridge.gateway.routing;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.List;
 import java.util.Optional;
 
@@ -9,6 +11,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
+
+import com.pixelmed.dicom.AttributeList;
 import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.domain.AuditAction;
 import org.photobridge.gateway.audit.AuditLog;
@@ -18,6 +22,8 @@ import org.photobridge.gateway.outbox.WorkQueue;
 import org.photobridge.gateway.pacs.Destination;
 import org.photobridge.gateway.pacs.Destinations;
 import org.photobridge.gateway.pacs.DicomSource;
+import org.photobridge.gateway.pacs.PacsOutcome;
+import org.photobridge.gateway.pacs.SourceRejectedException;
 import org.photobridge.gateway.persistence.EncounterStudy;
 import org.photobridge.gateway.persistence.PhotoRecord;
 import org.photobridge.gateway.persistence.Photos;
@@ -28,7 +34,8 @@ import org.photobridge.gateway.store.EncryptedBlobStore;
 
 /**
  * Sends one photo to one destination: streams the stored DICOM object, decrypted as it is read,
- * into the destination (no plaintext copy on disk), and on confirmation audits the
+ * into the destination (no plaintext copy on disk; one decryption when the destination checks the
+ * object's identity while sending, as DIMSE does), and on confirmation audits the
  * storage and asks for the study to be published to the EHR. A delivery that lands while consent
  * is being withdrawn is taken back (the delivery and withdrawal are recorded under one lock).
  */
@@ -36,6 +43,7 @@ import org.photobridge.gateway.store.EncryptedBlobStore;
 public class PacsDeliveryHandler implements WorkHandler {
     private static final Logger LOG = Logger.getLogger(PacsDeliveryHandler.class);
     static final String WITHDRAWN_BEFORE_DELIVERY = "not sent: consent was withdrawn before delivery";
+    static final String DECRYPTION_FAILED = "not sent: the stored copy failed decryption (security alert raised)";
 
     @Inject
     Photos photos;
@@ -85,45 +93,99 @@ public class PacsDeliveryHandler implements WorkHandler {
             return new WorkOutcome.Retry("the gateway could not find the stored photo (is the store directory shared"
                     + " between replicas?)");
         }
-        String blobKey = photo.blobKey;
-        String context = BlobContexts.photo(photo.id);
-        Long knownLength = photo.blobBytes;
-        // Before any byte leaves: the whole copy must decrypt under this photo's id and be this photo's
-        // object (SOP Instance UID, Patient ID). Otherwise a security alert, and the delivery is parked.
-        try (InputStream in = store.open(blobKey, context)) {
-            integrity.checkStream(photo, in, "the encrypted local copy");
-        } catch (DecryptionFailedException e) {
-            integrity.alert(photo, "the encrypted local copy failed decryption: " + e.getMessage());
-            return new WorkOutcome.Failed("not sent: the stored copy failed decryption (security alert raised)");
-        } catch (PhotoNotReadableException e) {
-            return new WorkOutcome.Failed("not sent: " + e.getMessage());
-        } catch (IOException e) {
-            return new WorkOutcome.Retry("the gateway could not read the stored photo: " + e.getMessage());
+        var source = new StoredCopy(photo);
+        if (!destination.get().checksWhileSending()) {
+            // Before any byte leaves: the whole copy must decrypt under this photo's id and be this photo's
+            // object (SOP Instance UID, Patient ID). Otherwise a security alert, and the delivery is parked.
+            try (InputStream in = store.open(photo.blobKey, source.context)) {
+                integrity.checkStream(photo, in, StoredCopy.WHAT);
+            } catch (DecryptionFailedException e) {
+                integrity.alert(photo, StoredCopy.WHAT + " failed decryption: " + e.getMessage());
+                return new WorkOutcome.Failed(DECRYPTION_FAILED);
+            } catch (PhotoNotReadableException e) {
+                return new WorkOutcome.Failed("not sent: " + e.getMessage());
+            } catch (IOException e) {
+                return new WorkOutcome.Retry("the gateway could not read the stored photo: " + e.getMessage());
+            }
         }
-        // Streamed from the encrypted store into the association or request body: no plaintext file.
-        var source = new DicomSource() {
-            @Override
-            public InputStream open() throws IOException {
-                return store.open(blobKey, context);
-            }
-
-            @Override
-            public long length() throws IOException {
-                if (knownLength != null) {
-                    return knownLength;
-                }
-                // Rows written before the length was recorded: count it once, still without a copy.
-                try (InputStream in = store.open(blobKey, context)) {
-                    return in.transferTo(java.io.OutputStream.nullOutputStream());
-                }
-            }
-        };
-        WorkOutcome outcome = WorkOutcomes.of(
-                destination.get().deliver(source, photo.sopClassUid, photo.sopInstanceUid));
+        // Streamed from the encrypted store into the association or request body: no plaintext file. A
+        // destination that checks while sending calls checkHeader before any byte leaves and stops short
+        // of a complete object if a later segment fails to decrypt; the alert is raised here, after it stopped.
+        PacsOutcome sent = destination.get().deliver(source, photo.sopClassUid, photo.sopInstanceUid);
+        if (source.decryptionFailure != null) {
+            integrity.alert(photo, StoredCopy.WHAT + " failed decryption: " + source.decryptionFailure.getMessage());
+            return new WorkOutcome.Failed(DECRYPTION_FAILED);
+        }
+        if (source.mismatch != null) {
+            return new WorkOutcome.Failed("not sent: " + integrity.alert(photo, source.mismatch).getMessage());
+        }
+        WorkOutcome outcome = WorkOutcomes.of(sent);
         if (outcome instanceof WorkOutcome.Done) {
             faults.afterPacsConfirmed(photo, delivery.destination);
         }
         return outcome;
+    }
+
+    /**
+     * The photo's encrypted local copy as a {@link DicomSource}: decrypted as it is read, its header
+     * checked against the photo's row, and a decryption failure or mismatch remembered for the alert.
+     */
+    private final class StoredCopy implements DicomSource {
+        static final String WHAT = "the encrypted local copy";
+        private final PhotoRecord photo;
+        private final String context;
+        private volatile DecryptionFailedException decryptionFailure;
+        private volatile String mismatch;
+
+        StoredCopy(PhotoRecord photo) {
+            this.photo = photo;
+            this.context = BlobContexts.photo(photo.id);
+        }
+
+        @Override
+        public InputStream open() throws IOException {
+            return new FilterInputStream(store.open(photo.blobKey, context)) {
+                @Override
+                public int read() throws IOException {
+                    try {
+                        return super.read();
+                    } catch (DecryptionFailedException e) {
+                        decryptionFailure = e;
+                        throw e;
+                    }
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    try {
+                        return in.read(b, off, len);
+                    } catch (DecryptionFailedException e) {
+                        decryptionFailure = e;
+                        throw e;
+                    }
+                }
+            };
+        }
+
+        @Override
+        public long length() throws IOException {
+            if (photo.blobBytes != null) {
+                return photo.blobBytes;
+            }
+            // Rows written before the length was recorded: count it once, still without a copy.
+            try (InputStream in = open()) {
+                return in.transferTo(OutputStream.nullOutputStream());
+            }
+        }
+
+        @Override
+        public void checkHeader(AttributeList header) throws SourceRejectedException {
+            Optional<String> wrong = integrity.mismatch(photo, header, WHAT);
+            if (wrong.isPresent()) {
+                mismatch = wrong.get();
+                throw new SourceRejectedException(mismatch);
+            }
+        }
     }
 
     @Override

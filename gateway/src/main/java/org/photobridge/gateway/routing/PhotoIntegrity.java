@@ -74,14 +74,31 @@ public class PhotoIntegrity {
 
     private void compare(PhotoRecord photo, AttributeList header, String source) {
         EncounterStudy study = photos.study(photo.studyId);
+        Optional<String> mismatch = mismatch(photo, study, header, source);
+        if (mismatch.isPresent()) {
+            throw alert(photo, study, mismatch.get());
+        }
+    }
+
+    /**
+     * What is wrong with an object's header (read while it is being sent), or empty when its SOP
+     * Instance UID and Patient ID are the photo's. Raises no alert: the caller does, once it has stopped.
+     */
+    public Optional<String> mismatch(PhotoRecord photo, AttributeList header, String source) {
+        return mismatch(photo, photos.study(photo.studyId), header, source);
+    }
+
+    private static Optional<String> mismatch(PhotoRecord photo, EncounterStudy study, AttributeList header,
+            String source) {
         String sop = Attribute.getSingleStringValueOrEmptyString(header, TagFromName.SOPInstanceUID).strip();
         String patientId = Attribute.getSingleStringValueOrEmptyString(header, TagFromName.PatientID).strip();
         if (!sop.equals(photo.sopInstanceUid)) {
-            throw alert(photo, study, source + " holds another object: its SOP Instance UID is not the photo's");
+            return Optional.of(source + " holds another object: its SOP Instance UID is not the photo's");
         }
         if (!patientId.equals(study.patientValue)) {
-            throw alert(photo, study, source + " holds another patient's object: its Patient ID is not the photo's");
+            return Optional.of(source + " holds another patient's object: its Patient ID is not the photo's");
         }
+        return Optional.empty();
     }
 
     /** Records a security alert about a photo and returns the error to raise. */

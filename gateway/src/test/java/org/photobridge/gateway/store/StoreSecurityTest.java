@@ -49,6 +49,7 @@ import org.photobridge.gateway.persistence.ConsentVersionRow;
 import org.photobridge.gateway.persistence.ConsentVersions;
 import org.photobridge.gateway.persistence.PhotoRecord;
 import org.photobridge.gateway.persistence.Photos;
+import org.photobridge.gateway.persistence.WorkItem;
 import org.photobridge.gateway.photo.TestImages;
 import org.photobridge.gateway.outbox.WorkOutcome;
 import org.photobridge.gateway.routing.PacsDeliveryHandler;
@@ -181,6 +182,40 @@ class StoreSecurityTest {
 
         swap(a, b);
         rendered(a).then().statusCode(200);
+    }
+
+    @Test
+    void aLaterSegmentThatFailsDecryptionAbortsTheSendSoThePacsKeepsNothingAndRaisesAnAlert() throws IOException {
+        Uploaded a = upload(noise(1600, 1200));
+        awaitInOrthanc(a.sop);
+        Path blob = blobFile(a);
+        assertTrue(Files.size(blob) > (1 << 20) + 4096, "the copy spans more than one encrypted segment: " + Files.size(blob));
+        for (String orthancId : Orthanc.instancesWithSopUid(a.sop)) {
+            Orthanc.rest().delete(Orthanc.httpBase() + "/instances/" + orthancId).then().statusCode(200);
+        }
+        // One flipped bit in the last segment: the first segments decrypt (and go out), the last does not.
+        byte[] sealed = Files.readAllBytes(blob);
+        int at = sealed.length - 100;
+        sealed[at] ^= 0x01;
+        Files.write(blob, sealed);
+        int alertsBefore = records(AuditAction.SECURITY_ALERT).size();
+
+        WorkItem dimse = photos.deliveries(a.uuid()).stream().filter(d -> "pacs-dimse".equals(d.destination))
+                .findFirst().orElseThrow();
+        WorkOutcome outcome = deliveries.attempt(dimse);
+
+        assertTrue(outcome instanceof WorkOutcome.Failed failed && failed.message().contains("security alert"),
+                outcome.toString());
+        assertEquals(alertsBefore + 1, records(AuditAction.SECURITY_ALERT).size());
+        assertTrue(alertAbout(a.sop).detail().contains("failed decryption"), alertAbout(a.sop).detail());
+        pause();
+        assertTrue(Orthanc.instancesWithSopUid(a.sop).isEmpty(), "Orthanc kept nothing of the cut-off object");
+
+        sealed[at] ^= 0x01;
+        Files.write(blob, sealed);
+        WorkOutcome resent = deliveries.attempt(dimse);
+        assertTrue(resent instanceof WorkOutcome.Done, resent.toString());
+        assertEquals(1, Orthanc.instancesWithSopUid(a.sop).size(), "the intact copy arrives once");
     }
 
     @Test
@@ -323,6 +358,22 @@ class StoreSecurityTest {
 
     /** A patient with consent (and a signed form), and one photo of theirs stored at every destination. */
     private Uploaded upload() {
+        return upload(TestImages.jpeg(TestImages.scene()));
+    }
+
+    /** A JPEG of noise: it barely compresses, so its copy spans several encrypted segments. */
+    private static byte[] noise(int width, int height) {
+        var image = new java.awt.image.BufferedImage(width, height, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        var random = new java.util.Random(width * 31L + height);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                image.setRGB(x, y, random.nextInt(0x1000000));
+            }
+        }
+        return TestImages.jpeg(image);
+    }
+
+    private Uploaded upload(byte[] jpeg) {
         String mrn = "MRN-KEYS-" + UUID.randomUUID();
         Consent consent = ConsentFixtures.withSignedForm(ConsentFixtures.teachingButNoMarketing(mrn),
                 ConsentFixtures.signedFormBytes());
@@ -337,7 +388,7 @@ class StoreSecurityTest {
                  "department": "plastic-surgery", "accessTags": ["plastic-surgery"],
                  "bodySite": {"system": "http://snomed.info/sct", "code": "76752008"}, "laterality": "L"}"""
                 .formatted(ConsentFixtures.PATIENT_SYSTEM, mrn);
-        Response accepted = as(PLASTICS).multiPart("file", "p.jpg", TestImages.jpeg(TestImages.scene()), "image/jpeg")
+        Response accepted = as(PLASTICS).multiPart("file", "p.jpg", jpeg, "image/jpeg")
                 .multiPart("metadata", metadata, "application/json").post("/api/v1/photos");
         assertEquals(202, accepted.statusCode(), accepted.asString());
         String id = accepted.path("id");

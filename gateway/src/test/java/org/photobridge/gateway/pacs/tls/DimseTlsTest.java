@@ -56,8 +56,8 @@ class DimseTlsTest {
     void cStoreOverTlsDeliversThePhotoUnchanged() throws Exception {
         var photo = OrthancTestPeer.makePhoto(tmp);
         try (var scp = TlsStorescp.start(tmp, pki.serverKeyPem, pki.serverCertPem, null)) {
-            PacsOutcome outcome = destination("127.0.0.1", scp.port(), trustingTestCa())
-                    .deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
+            var destination = destination("127.0.0.1", scp.port(), trustingTestCa());
+            PacsOutcome outcome = destination.deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
 
             assertInstanceOf(PacsOutcome.Done.class, outcome, outcome.message() + "\n" + scp.log());
             assertTrue(outcome.message().contains("over TLSv1.3") || outcome.message().contains("over TLSv1.2"),
@@ -70,7 +70,9 @@ class DimseTlsTest {
             assertTrue(dump.contains("=JPEGBaseline"), "sent in its own transfer syntax, not decompressed");
             assertEquals(dataSet(dcmdump(photo.file())), dataSet(dump), "data set (pixel data included) unchanged");
             assertFalse(dciodvfy(received).contains("Error - Bad attribute"), "dciodvfy finds no bad attribute");
-            // The relay's two threads end with the association.
+            // The association is kept for the next photo, and its relay with it; releasing it ends the relay.
+            assertEquals(2, relayThreads(), "the kept association keeps its relay's two threads");
+            destination.releaseIdleAssociations();
             await().atMost(Duration.ofSeconds(10)).until(() -> relayThreads() == 0);
         }
     }
@@ -112,8 +114,8 @@ class DimseTlsTest {
     void certificateForAnotherHostIsAHostnameMismatchUnlessVerificationIsOff() throws Exception {
         var photo = OrthancTestPeer.makePhoto(tmp);
         try (var scp = TlsStorescp.start(tmp, pki.wrongNameKeyPem, pki.wrongNameCertPem, null)) {
-            PacsOutcome outcome = destination("127.0.0.1", scp.port(), trustingTestCa())
-                    .deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
+            var destination = destination("127.0.0.1", scp.port(), trustingTestCa());
+            PacsOutcome outcome = destination.deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
             assertInstanceOf(PacsOutcome.Retry.class, outcome, outcome.message());
             assertTrue(outcome.message().contains("hostname mismatch"), outcome.message());
             assertEquals(0, scp.receivedCount());
@@ -147,8 +149,8 @@ class DimseTlsTest {
     void peerRequiringClientCertificateWeDoNotHaveGivesThatReason() throws Exception {
         var photo = OrthancTestPeer.makePhoto(tmp);
         try (var scp = TlsStorescp.start(tmp, pki.serverKeyPem, pki.serverCertPem, pki.caPem)) {
-            PacsOutcome outcome = destination("127.0.0.1", scp.port(), trustingTestCa())
-                    .deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
+            var destination = destination("127.0.0.1", scp.port(), trustingTestCa());
+            PacsOutcome outcome = destination.deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
 
             assertInstanceOf(PacsOutcome.Retry.class, outcome, outcome.message());
             assertTrue(outcome.message().contains("demands a client certificate and none is configured"),
@@ -176,8 +178,8 @@ class DimseTlsTest {
         var photo = OrthancTestPeer.makePhoto(tmp);
         // +pa: DICOM's retired "AES TLS Secure Transport Connection Profile" (TLS_RSA_WITH_AES_*_CBC_SHA only).
         try (var scp = TlsStorescp.start(tmp, pki.serverKeyPem, pki.serverCertPem, null, "+pa")) {
-            PacsOutcome outcome = destination("127.0.0.1", scp.port(), trustingTestCa())
-                    .deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
+            var destination = destination("127.0.0.1", scp.port(), trustingTestCa());
+            PacsOutcome outcome = destination.deliver(photo.file(), photo.sopClassUid(), photo.sopInstanceUid());
 
             assertInstanceOf(PacsOutcome.Retry.class, outcome, outcome.message());
             assertTrue(outcome.message().contains("protocol or cipher suite not acceptable"),
