@@ -10,7 +10,6 @@ import java.security.GeneralSecurityException;
 import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.StartupEvent;
@@ -31,9 +30,8 @@ class CryptoWarmUp {
 
     private final long totalBytes;
 
-    CryptoWarmUp(@ConfigProperty(name = "photobridge.store.crypto-warm-up-bytes", defaultValue = "100663296")
-            long totalBytes) {
-        this.totalBytes = totalBytes;
+    CryptoWarmUp(StoreConfig config) {
+        this.totalBytes = config.cryptoWarmUpBytes();
     }
 
     void onStart(@Observes StartupEvent event) {

@@ -41,4 +41,11 @@ public interface StoreConfig {
     /** How long bytes stay after every destination confirmed storage. Default: purge at once. */
     @WithDefault("PT0S")
     Duration retentionAfterStored();
+
+    /**
+     * Bytes the store's AES-GCM seals and opens at start-up (a throw-away key, in memory only), so the
+     * JIT has compiled the JDK's intrinsic path before the first photo ({@link CryptoWarmUp}); 0: off.
+     */
+    @WithDefault("100663296")
+    long cryptoWarmUpBytes();
 }

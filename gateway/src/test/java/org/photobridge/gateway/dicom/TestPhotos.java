@@ -102,23 +102,7 @@ final class TestPhotos {
 
     /** Interleaved 8-bit samples, row by row, as CleanedPhoto's native encoding. */
     static byte[] samples(BufferedImage image, int samples) {
-        int width = image.getWidth();
-        int height = image.getHeight();
-        byte[] out = new byte[width * height * samples];
-        int i = 0;
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                if (samples == 1) {
-                    out[i++] = (byte) image.getRaster().getSample(x, y, 0);
-                } else {
-                    int rgb = image.getRGB(x, y);
-                    out[i++] = (byte) (rgb >> 16);
-                    out[i++] = (byte) (rgb >> 8);
-                    out[i++] = (byte) rgb;
-                }
-            }
-        }
-        return out;
+        return org.photobridge.gateway.photo.TestImages.samples(image, samples);
     }
 
     /**

@@ -106,22 +106,7 @@ class TranscodeFuzzTest {
 
     /** Interleaved 8-bit samples: the gray level, or R, G, B. */
     private static byte[] samples(BufferedImage image, boolean gray) {
-        int bands = gray ? 1 : 3;
-        byte[] out = new byte[image.getWidth() * image.getHeight() * bands];
-        int i = 0;
-        for (int y = 0; y < image.getHeight(); y++) {
-            for (int x = 0; x < image.getWidth(); x++) {
-                if (gray) {
-                    out[i++] = (byte) image.getRaster().getSample(x, y, 0);
-                } else {
-                    int rgb = image.getRGB(x, y);
-                    out[i++] = (byte) (rgb >> 16);
-                    out[i++] = (byte) (rgb >> 8);
-                    out[i++] = (byte) rgb;
-                }
-            }
-        }
-        return out;
+        return TestImages.samples(image, gray ? 1 : 3);
     }
 
     private static double meanError(byte[] expected, byte[] actual) {
