@@ -27,6 +27,8 @@ import org.photobridge.gateway.persistence.PhotoRecord;
 import org.photobridge.gateway.persistence.Photos;
 import org.photobridge.gateway.persistence.StudySeries;
 import org.photobridge.gateway.persistence.WorkItem;
+import org.photobridge.gateway.photo.MemoryBudget;
+import org.photobridge.gateway.photo.MemoryBusyException;
 
 /**
  * Carries out one destination's withdrawal action for a withdrawn photo (rejection note, delete,
@@ -53,6 +55,9 @@ public class PacsWithdrawalHandler implements WorkHandler {
 
     @Inject
     WorkingFiles workingFiles;
+
+    @Inject
+    MemoryBudget memory;
 
     private final RejectionNoteWriter noteWriter = new RejectionNoteWriter();
 
@@ -107,7 +112,14 @@ public class PacsWithdrawalHandler implements WorkHandler {
 
     /** Writes the rejection note to {@code note}; returns the outcome to record when it cannot. */
     private Optional<WorkOutcome> writeNote(WorkItem withdrawal, Context context, Path note) {
-        try {
+        // The read-back holds the whole object: reserved from the one image budget, like every fetch.
+        long needed = PhotoSources.fetchLimit(context.photo());
+        if (!memory.fits(needed)) {
+            return Optional.of(new WorkOutcome.Failed("the photo needs about " + (needed >> 20) + " MiB to read back"
+                    + " for its rejection note but this gateway allows " + (memory.totalBytes() >> 20)
+                    + " MiB for image work"));
+        }
+        try (var reserved = memory.reserve(needed)) {
             Optional<byte[]> source = sources.read(context.photo(), context.ref());
             if (source.isEmpty()) {
                 return Optional.of(new WorkOutcome.Failed("the photo is neither held locally nor readable "
@@ -127,6 +139,9 @@ public class PacsWithdrawalHandler implements WorkHandler {
             return Optional.of(new WorkOutcome.Failed("cannot build the rejection note: " + e.getMessage()));
         } catch (IOException e) {
             return Optional.of(new WorkOutcome.Retry("cannot build the rejection note: " + e.getMessage()));
+        } catch (MemoryBusyException e) {
+            return Optional.of(new WorkOutcome.Retry("cannot read the photo back for its rejection note now: "
+                    + e.getMessage()));
         }
     }
 

@@ -1,10 +1,11 @@
-package org.photobridge.gateway.pacs.tls;
+package org.photobridge.gateway.pacs;
 
 import java.io.IOException;
 import java.util.Optional;
 
-import org.photobridge.gateway.pacs.DimseSettings;
-import org.photobridge.gateway.pacs.PacsOutcome;
+import org.photobridge.gateway.pacs.tls.ClientTls;
+import org.photobridge.gateway.pacs.tls.TlsFailure;
+import org.photobridge.gateway.pacs.tls.TlsRelay;
 
 /**
  * Where the DICOM toolkit connects for one association: the PACS itself in plain TCP, or, for a
