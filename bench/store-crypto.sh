@@ -17,32 +17,10 @@ source "$here/../deploy/local/lib.sh"
 PB_LOG_TAG=bench
 cd "$PB_ROOT"
 
-quick=0 skip_build=0 jmh_args=()
-while (($#)); do
-  case $1 in
-    --quick) quick=1 ;;
-    --skip-build) skip_build=1 ;;
-    -h|--help) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}"; exit 0 ;;
-    *) jmh_args+=("$1") ;;
-  esac
-  shift
-done
-"$PB_ROOT/deploy/setup/apt-install.sh" jq
+# shellcheck source=jmh-common.sh
+source "$here/jmh-common.sh"
+jmh_prepare "$@"
 
-work=$PB_ROOT/target/bench
-module=$PB_ROOT/bench/jmh
-mkdir -p "$work"
-if ((!skip_build)); then
-  pb_log "building the gateway and the JMH module (profile bench)"
-  "$PB_ROOT/mvnw" -B -ntp -q -Pbench -pl bench/jmh -am -DskipTests package \
-    dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
-fi
-[[ -f $module/target/classpath.txt ]] || pb_die "bench/jmh is not built; run without --skip-build"
-classpath="$module/target/classes:$(<"$module/target/classpath.txt")"
-
-if ((quick)); then
-  jmh_args=(-wi 1 -i 2 -w 2s -r 2s "${jmh_args[@]}")
-fi
 result=$work/jmh-store-crypto.json
 pb_log "running JMH (about 6 minutes; --quick for a smoke run)"
 java -cp "$classpath" org.openjdk.jmh.Main StoreCryptoBench -rf json -rff "$result" "${jmh_args[@]}"

@@ -125,7 +125,7 @@ public class AuditAppender {
                 return;
             } catch (RuntimeException | Error e) {
                 // Never leave a caller waiting or the writer dead: the next entries are tried again.
-                LOG.errorf("Audit writer failed: %s", e.toString());
+                LOG.errorf("Audit writer failed (%s)", e.getClass().getSimpleName());
                 batch.forEach(w -> w.committed().completeExceptionally(e));
             } finally {
                 batch.clear();
@@ -147,7 +147,8 @@ public class AuditAppender {
                 batch.get(0).committed().completeExceptionally(e);
                 return;
             }
-            LOG.warnf("Audit batch of %d entries failed (%s); writing them one by one", batch.size(), e.toString());
+            LOG.warnf("Audit batch of %d entries failed (%s); writing them one by one", batch.size(),
+                    e.getClass().getSimpleName());
         }
         for (Waiting waiting : batch) {
             try {

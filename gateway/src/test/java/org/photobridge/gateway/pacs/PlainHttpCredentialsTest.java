@@ -10,8 +10,6 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfigBuilder;
 
 /**
  * PACS credentials never travel in clear: a destination with a password or bearer token and a plain
@@ -82,10 +80,6 @@ class PlainHttpCredentialsTest {
     }
 
     private static Destinations destinations(Map<String, String> properties) {
-        // Quarkus' converter for durations such as "10s", as the gateway's configuration has it.
-        var config = new SmallRyeConfigBuilder().withMapping(DestinationsConfig.class)
-                .withConverter(java.time.Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
-                .withSources(new PropertiesConfigSource(properties, "test", 100)).build();
-        return new Destinations(config.getConfigMapping(DestinationsConfig.class));
+        return TestDestinations.of(properties);
     }
 }

@@ -15,11 +15,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.photobridge.gateway.pacs.Destinations;
-import org.photobridge.gateway.pacs.DestinationsConfig;
+import org.photobridge.gateway.pacs.TestDestinations;
 import org.photobridge.gateway.pacs.DimseDestination;
 
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfigBuilder;
 
 /** {@code photobridge.destinations.<name>.tls.*} read as the gateway reads them, and checked at start-up. */
 class DestinationsTlsConfigTest {
@@ -45,10 +43,7 @@ class DestinationsTlsConfigTest {
     }
 
     private static Destinations destinations(Map<String, String> properties) {
-        var config = new SmallRyeConfigBuilder().withMapping(DestinationsConfig.class)
-                .withConverter(java.time.Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
-                .withSources(new PropertiesConfigSource(properties, "test", 100)).build();
-        return new Destinations(config.getConfigMapping(DestinationsConfig.class));
+        return TestDestinations.of(properties);
     }
 
     @Test
