@@ -13,6 +13,9 @@
 #   --jfr             record a JFR profile of the gateway during the Orthanc runs
 #                     (target/bench/delivery.jfr) and print its hottest methods and allocation sites
 #
+# PB_GATEWAY_OPTS from the environment is passed on to every gateway the benchmark starts (before
+# its own options), e.g. PB_GATEWAY_OPTS=-Dphotobridge.routing.intake-priority.enabled=false.
+#
 # What it does: generates the photos once (cached in target/bench/images), wraps each as a VL
 # Photographic Image with dcmtk img2dcm (JPEG kept as it is, like the gateway does), starts the
 # local stack (deploy/local/stack.sh) with its own state under target/bench/state, and then
@@ -32,6 +35,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/../deploy/local/lib.sh"
 PB_LOG_TAG=bench
 cd "$PB_ROOT"
+caller_gateway_opts=${PB_GATEWAY_OPTS:-}
 
 photos=200 concurrency=8 with_storescp=1 skip_build=0 wrk_seconds=20 jfr=0
 while (($#)); do
@@ -91,7 +95,7 @@ for port in 8080 8180 5433 4242 8042; do pb_require_port_free "$port" "the bench
 start_stack() {
   local log=$work/stack-$1.log
   pb_log "starting the local stack ($log)"
-  PB_LOCAL_STATE=$state PB_GATEWAY_OPTS=$2 "$PB_ROOT/deploy/local/stack.sh" $3 >"$log" 2>&1 &
+  PB_LOCAL_STATE=$state PB_GATEWAY_OPTS="${caller_gateway_opts} $2" "$PB_ROOT/deploy/local/stack.sh" $3 >"$log" 2>&1 &
   stack_pid=$!
   local deadline=$((SECONDS + 900))
   until curl -sf -o /dev/null "$GATEWAY/q/health/ready"; do

@@ -23,6 +23,7 @@ import org.photobridge.gateway.access.AccessPolicy;
 import org.photobridge.gateway.access.Caller;
 import org.photobridge.gateway.access.CallerResolver;
 import org.photobridge.gateway.audit.AuditLog;
+import org.photobridge.gateway.outbox.IntakePriority;
 import org.photobridge.gateway.outbox.WorkQueue;
 import org.photobridge.gateway.pacs.DestinationChecks;
 import org.photobridge.gateway.outbox.WorkRunner;
@@ -61,6 +62,9 @@ public class WorkQueueResource {
     WorkRunner runner;
 
     @Inject
+    IntakePriority intakePriority;
+
+    @Inject
     AuditLog audit;
 
     @Inject
@@ -86,7 +90,8 @@ public class WorkQueueResource {
 
     /** The queue at a glance for the administration page. */
     public record Summary(Map<WorkItem.Status, Long> deliveries, Map<WorkItem.Kind, Map<WorkItem.Status, Long>> counts,
-            long queueDepth, long failed, Instant oldestQueuedAt, Long oldestQueuedAgeSeconds) {
+            long queueDepth, long failed, Instant oldestQueuedAt, Long oldestQueuedAgeSeconds,
+            IntakePriority.Snapshot intakePriority) {
     }
 
     @GET
@@ -102,7 +107,8 @@ public class WorkQueueResource {
         Instant now = clock.instant();
         var summary = new Summary(counts.get(WorkItem.Kind.PACS_DELIVERY), counts, depth, failed,
                 oldest.map(w -> w.createdAt).orElse(null),
-                oldest.map(w -> Math.max(0, java.time.Duration.between(w.createdAt, now).toSeconds())).orElse(null));
+                oldest.map(w -> Math.max(0, java.time.Duration.between(w.createdAt, now).toSeconds())).orElse(null),
+                intakePriority.snapshot());
         audit.record(AuditAction.WORK_QUEUE_READ, true, AuditLog.Agent.of(caller), Optional.empty(), List.of(),
                 "work queue summary: depth " + depth + ", failed " + failed);
         return Response.ok(summary).header("Cache-Control", "no-store").build();

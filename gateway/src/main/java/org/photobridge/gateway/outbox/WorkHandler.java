@@ -16,6 +16,14 @@ public interface WorkHandler {
         return true;
     }
 
+    /**
+     * Whether this work waits while uploads are in flight on this gateway ({@link IntakePriority}):
+     * bulky work that can come a little later, such as sending photos to a PACS.
+     */
+    default boolean yieldsToIntake() {
+        return false;
+    }
+
     /** One attempt; must not throw (an exception counts as a retry). May take as long as its time-outs. */
     WorkOutcome attempt(WorkItem item);
 

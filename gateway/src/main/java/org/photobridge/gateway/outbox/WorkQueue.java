@@ -4,10 +4,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -52,6 +55,7 @@ public class WorkQueue {
     Instance<WorkHandler> handlerBeans;
 
     private final Map<Kind, WorkHandler> handlers = new EnumMap<>(Kind.class);
+    private Set<Kind> yielding = Set.of();
 
     /** One claimed item: what was claimed, under which lease, at which generation. */
     public record Claim(WorkItem item, UUID token, int generation) {
@@ -64,6 +68,9 @@ public class WorkQueue {
                 throw new IllegalStateException("two handlers for " + handler.kind());
             }
         }
+        EnumSet<Kind> kinds = EnumSet.noneOf(Kind.class);
+        handlers.values().stream().filter(WorkHandler::yieldsToIntake).forEach(h -> kinds.add(h.kind()));
+        yielding = Collections.unmodifiableSet(kinds);
     }
 
     public WorkHandler handler(Kind kind) {
@@ -102,8 +109,14 @@ public class WorkQueue {
     /** Claims up to {@code limit} due items for {@code owner}. */
     @Transactional
     public List<Claim> claim(String owner, int limit) {
+        return claim(owner, limit, EnumSet.allOf(Kind.class));
+    }
+
+    /** Claims up to {@code limit} due items of these kinds for {@code owner}. */
+    @Transactional
+    public List<Claim> claim(String owner, int limit, Set<Kind> kinds) {
         Instant now = clock.instant();
-        List<UUID> due = items.lockDue(now, limit);
+        List<UUID> due = items.lockDue(now, limit, kinds);
         List<Claim> claims = new ArrayList<>(due.size());
         Instant until = now.plus(config.lease());
         for (UUID id : due) {
@@ -116,6 +129,35 @@ public class WorkQueue {
             claims.add(new Claim(item, item.leaseToken, item.generation));
         }
         return claims;
+    }
+
+    /** The kinds whose handlers yield to uploads in flight ({@link WorkHandler#yieldsToIntake()}). */
+    public Set<Kind> yieldingKinds() {
+        return yielding;
+    }
+
+    /** Whether work of these kinds is due now and not held by anyone. */
+    @Transactional
+    public boolean anyDue(Set<Kind> kinds) {
+        return items.anyDue(clock.instant(), kinds);
+    }
+
+    /**
+     * Gives back claims not yet attempted, as if never claimed: no attempt counted, due as before, free
+     * for any instance (an idle replica may take what a busy one hands back).
+     */
+    @Transactional
+    public void handBack(List<Claim> claims) {
+        for (Claim claim : claims) {
+            WorkItem item = items.locked(claim.item().id);
+            if (!claim.token().equals(item.leaseToken)) {
+                continue;
+            }
+            item.leaseOwner = null;
+            item.leaseUntil = null;
+            item.leaseToken = null;
+            item.attempts = Math.max(0, item.attempts - 1);
+        }
     }
 
     /** Attempts a claimed item with its handler and records the outcome. */

@@ -52,4 +52,25 @@ public interface WorkQueueConfig {
      */
     @WithDefault("3")
     int workers();
+
+    /** Uploads before deliveries on a busy gateway ({@link IntakePriority}). */
+    IntakePriorityConfig intakePriority();
+
+    /** {@code photobridge.routing.intake-priority.*}. */
+    interface IntakePriorityConfig {
+
+        /**
+         * Whether deliveries to a PACS yield to uploads in flight on this gateway; off, they run with
+         * all {@code workers} whatever arrives.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Longest a due delivery is held back for uploads: while uploads keep arriving, one delivery
+         * starts at least this often, so a backlog always moves.
+         */
+        @WithDefault("1s")
+        Duration maxDelay();
+    }
 }

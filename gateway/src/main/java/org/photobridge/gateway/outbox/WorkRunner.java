@@ -3,7 +3,9 @@ package org.photobridge.gateway.outbox;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.annotation.PreDestroy;
@@ -25,6 +27,11 @@ import io.quarkus.runtime.StartupEvent;
  * batch of due items, does them one by one and claims again; when nothing is due it waits until new
  * work wakes it or {@code poll-interval} passes. Other instances on the same database claim beside
  * it; the lease keeps them apart. On shutdown the workers finish the item in hand and stop.
+ *
+ * <p>While uploads are in flight on this instance, work that yields to intake (deliveries) waits, as
+ * {@link IntakePriority} rules: workers claim only the other kinds, hand back unstarted deliveries
+ * of a batch claimed before the uploads came, and take one delivery whenever one has waited
+ * {@code intake-priority.max-delay}; the last upload's end wakes them.
  */
 @ApplicationScoped
 public class WorkRunner {
@@ -38,6 +45,9 @@ public class WorkRunner {
 
     @Inject
     Event<QueuePassed> passes;
+
+    @Inject
+    IntakePriority priority;
 
     @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080")
     int httpPort;
@@ -58,6 +68,7 @@ public class WorkRunner {
         if (released > 0) {
             LOG.infof("resuming %d work items interrupted when this instance (%s) last stopped", released, owner);
         }
+        priority.whenIdle(this::wake);
         running = true;
         for (int i = 0; i < Math.max(1, config.workers()); i++) {
             Thread thread = new Thread(this::work, "photobridge-work-" + i);
@@ -86,23 +97,28 @@ public class WorkRunner {
             synchronized (signal) {
                 seen = wakeups;
             }
-            boolean more;
+            Pass pass;
             try {
-                more = pass();
+                pass = pass();
             } catch (RuntimeException e) {
                 LOG.errorf("work queue pass failed (%s); trying again in %s", FailureNames.of(e), config.pollInterval());
-                more = false;
+                pass = new Pass(false, false);
             }
-            if (!more) {
+            if (!pass.more()) {
                 try {
                     passes.fire(new QueuePassed());
                 } catch (RuntimeException e) {
                     LOG.errorf("housekeeping after a queue pass failed: %s", FailureNames.of(e));
                 }
+                long wait = config.pollInterval().toMillis();
+                if (pass.deferred()) {
+                    // Back when the deferred work gets its turn (or earlier, when the uploads end).
+                    wait = Math.min(wait, priority.untilTurn().toMillis() + 1);
+                }
                 synchronized (signal) {
                     if (running && wakeups == seen) {
                         try {
-                            signal.wait(Math.max(1, config.pollInterval().toMillis()));
+                            signal.wait(Math.max(1, wait));
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                             return;
@@ -113,18 +129,49 @@ public class WorkRunner {
         }
     }
 
-    /** Claims and does one batch; true when the batch was full (more may be due). */
-    private boolean pass() {
-        List<WorkQueue.Claim> claims = queue.claim(owner, config.batchSize());
+    /** What one pass came to: whether more may be due at once, and whether due work was left to wait for intake. */
+    private record Pass(boolean more, boolean deferred) {
+    }
+
+    /** Claims and does one batch, yielding to uploads in flight as {@link IntakePriority} says. */
+    private Pass pass() {
+        Set<WorkItem.Kind> yieldingKinds = queue.yieldingKinds();
+        IntakePriority.Turn turn = priority.turn();
+        List<WorkQueue.Claim> claims = switch (turn) {
+            case ALL -> queue.claim(owner, config.batchSize());
+            case ONE_YIELDING -> queue.claim(owner, 1, yieldingKinds);
+            case NONE_YIELDING -> queue.claim(owner, config.batchSize(), EnumSet.complementOf(asEnumSet(yieldingKinds)));
+        };
+        boolean deferred = false;
+        if (turn == IntakePriority.Turn.NONE_YIELDING && queue.anyDue(yieldingKinds)) {
+            priority.deferred();
+            deferred = true;
+        }
+        boolean handedBack = false;
         for (int i = 0; i < claims.size(); i++) {
             if (!running) {
-                // Stopping: hand back what this worker has not started.
+                // Stopping: hand back what this worker has not started (what went back already is skipped).
                 for (WorkQueue.Claim rest : claims.subList(i, claims.size())) {
                     queue.release(rest, "the gateway instance stopped before trying");
                 }
-                return false;
+                return new Pass(false, deferred);
             }
-            WorkItem after = queue.work(claims.get(i));
+            WorkQueue.Claim claim = claims.get(i);
+            boolean yields = yieldingKinds.contains(claim.item().kind);
+            if (yields && handedBack) {
+                continue;
+            }
+            if (yields && turn == IntakePriority.Turn.ALL && priority.yielding()) {
+                // Uploads came after this batch was claimed: its deliveries not yet started go back
+                // (no attempt counted), the other work goes on.
+                queue.handBack(claims.subList(i, claims.size()).stream()
+                        .filter(c -> yieldingKinds.contains(c.item().kind)).toList());
+                priority.deferred();
+                deferred = true;
+                handedBack = true;
+                continue;
+            }
+            WorkItem after = queue.work(claim);
             // An EHR's refusal may quote the resource (its diagnostics): that reason is kept with the
             // item for the operator (GET /api/v1/work), not logged.
             boolean reasonLogged = after.lastError != null && after.kind != WorkItem.Kind.EHR_PUBLICATION;
@@ -132,7 +179,14 @@ public class WorkRunner {
                     : after.resourceType, after.destination != null ? " at " + after.destination : "", after.status,
                     after.attempts, reasonLogged ? ": " + after.lastError : "");
         }
-        return claims.size() == config.batchSize();
+        return new Pass(switch (turn) {
+            case ONE_YIELDING -> !claims.isEmpty();
+            default -> claims.size() == config.batchSize() && !deferred;
+        }, deferred);
+    }
+
+    private static EnumSet<WorkItem.Kind> asEnumSet(Set<WorkItem.Kind> kinds) {
+        return kinds.isEmpty() ? EnumSet.noneOf(WorkItem.Kind.class) : EnumSet.copyOf(kinds);
     }
 
     void onStop(@Observes ShutdownEvent event) {

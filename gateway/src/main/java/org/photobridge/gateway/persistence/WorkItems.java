@@ -29,9 +29,18 @@ public class WorkItems implements PanacheRepositoryBase<WorkItem, UUID> {
      */
     @SuppressWarnings("unchecked")
     public List<UUID> lockDue(Instant now, int limit) {
+        return lockDue(now, limit, EnumSet.allOf(Kind.class));
+    }
+
+    /** As {@link #lockDue(Instant, int)}, of these kinds only. */
+    public List<UUID> lockDue(Instant now, int limit, Set<Kind> kinds) {
+        if (kinds.isEmpty()) {
+            return List.of();
+        }
         return getSession().createNativeQuery("""
                 select w.id from work_item w
                 where w.status in ('QUEUED', 'RETRYING')
+                  and w.kind in (:kinds)
                   and (w.next_attempt_at is null or w.next_attempt_at <= :now)
                   and (w.lease_until is null or w.lease_until < :now)
                   and not (w.kind = 'PACS_WITHDRAWAL' and w.action = 'delete' and exists (
@@ -40,7 +49,24 @@ public class WorkItems implements PanacheRepositoryBase<WorkItem, UUID> {
                 order by w.next_attempt_at nulls first, w.created_at
                 limit :limit
                 for update of w skip locked""", UUID.class)
-                .setParameter("now", now).setParameter("limit", limit).getResultList();
+                .setParameter("now", now).setParameter("limit", limit)
+                .setParameter("kinds", kinds.stream().map(Kind::name).toList()).getResultList();
+    }
+
+    /** Whether work of these kinds is due now and not leased (no lock taken). */
+    public boolean anyDue(Instant now, Set<Kind> kinds) {
+        if (kinds.isEmpty()) {
+            return false;
+        }
+        return !getSession().createNativeQuery("""
+                select 1 from work_item w
+                where w.status in ('QUEUED', 'RETRYING')
+                  and w.kind in (:kinds)
+                  and (w.next_attempt_at is null or w.next_attempt_at <= :now)
+                  and (w.lease_until is null or w.lease_until < :now)
+                limit 1""", Integer.class)
+                .setParameter("now", now).setParameter("kinds", kinds.stream().map(Kind::name).toList())
+                .getResultList().isEmpty();
     }
 
     public WorkItem locked(UUID id) {

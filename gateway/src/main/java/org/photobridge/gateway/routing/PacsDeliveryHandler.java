@@ -74,6 +74,16 @@ public class PacsDeliveryHandler implements WorkHandler {
         return WorkItem.Kind.PACS_DELIVERY;
     }
 
+    /**
+     * Deliveries wait for uploads in flight (at most {@code intake-priority.max-delay}): the bulk of the
+     * work behind an accept, and the PACS can take a photo a second later. Withdrawal actions and EHR
+     * publications do not wait: a withdrawn consent takes effect at once, and both are small.
+     */
+    @Override
+    public boolean yieldsToIntake() {
+        return true;
+    }
+
     @Override
     public WorkOutcome attempt(WorkItem delivery) {
         PhotoRecord photo = photos.find(delivery.photoId).orElseThrow();
