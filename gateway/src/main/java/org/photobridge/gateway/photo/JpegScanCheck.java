@@ -234,7 +234,11 @@ final class JpegScanCheck {
         } else {
             mcus = ceilDiv(frame.width(), 8L * maxH) * ceilDiv(frame.height(), 8L * maxV);
         }
-        decodeScan(scanData, mcus, Arrays.copyOf(dc, blocksInMcu), Arrays.copyOf(ac, blocksInMcu));
+        var dcLookahead = new int[blocksInMcu][];
+        for (int b = 0; b < blocksInMcu; b++) {
+            dcLookahead[b] = dc[b].followedBy(ac[b]);
+        }
+        decodeScan(scanData, mcus, Arrays.copyOf(dc, blocksInMcu), Arrays.copyOf(ac, blocksInMcu), dcLookahead);
     }
 
     private HuffmanTable usable(HuffmanTable[] tables, int number) {
@@ -261,7 +265,8 @@ final class JpegScanCheck {
     }
 
     /** Decodes the scan's MCUs restart interval by restart interval, then checks how the data ends. */
-    private void decodeScan(JpegSegments.EntropyData scanData, long mcus, HuffmanTable[] dc, HuffmanTable[] ac) {
+    private void decodeScan(JpegSegments.EntropyData scanData, long mcus, HuffmanTable[] dc, HuffmanTable[] ac,
+            int[][] dcLookahead) {
         bits = 0;
         bitCount = 0;
         pos = scanData.offset();
@@ -272,7 +277,7 @@ final class JpegScanCheck {
         long left = mcus;
         while (true) {
             long n = interval == 0 ? left : Math.min(interval, left);
-            decodeMcus(n, dc, ac);
+            decodeMcus(n, dc, ac, dcLookahead);
             left -= n;
             if (left == 0) {
                 break;
@@ -295,7 +300,7 @@ final class JpegScanCheck {
      * Decodes {@code n} MCUs of blocks coded with the given tables, skipping every value. The bit
      * reader lives in locals here; the rare slow paths go through the fields.
      */
-    private void decodeMcus(long n, HuffmanTable[] dc, HuffmanTable[] ac) {
+    private void decodeMcus(long n, HuffmanTable[] dc, HuffmanTable[] ac, int[][] dcLookahead) {
         final byte[] data = this.data;
         final int end = this.end;
         long bits = this.bits;
@@ -306,7 +311,7 @@ final class JpegScanCheck {
             for (int block = 0; block < blocks; block++) {
                 HuffmanTable table = dc[block];
                 HuffmanTable acTable = ac[block];
-                int[] lookahead = table.lookahead;
+                int[] lookahead = dcLookahead[block];
                 int[] acLookahead = acTable.lookahead;
                 int k = 0; // coefficient index: 0 is the DC difference, 1..63 the AC coefficients
                 do {
@@ -421,8 +426,8 @@ final class JpegScanCheck {
      * A lookahead entry for one symbol: bits 0..5 the bits the symbol takes with its value bits, bits
      * 8..15 how far it moves the coefficient index (1 for a DC difference, run + 1 for an AC value, 16
      * for a run of sixteen zeros, {@link #END_OF_BLOCK}); {@link #SLOW} for a symbol an 8-bit baseline
-     * stream cannot hold. {@link HuffmanTable#prepareLookahead} adds a second AC symbol in bits
-     * 16..21 and 22..29 where both fit the lookahead, which halves the table loads of a photo.
+     * stream cannot hold. {@link HuffmanTable#paired} adds the next AC symbol in bits 16..21 and
+     * 22..29 where both fit the lookahead, which saves about 40% of the table loads of a photo.
      */
     private static int entry(boolean dc, int symbol, int codeLength) {
         if (dc) {
@@ -506,7 +511,11 @@ final class JpegScanCheck {
         /** Per code length, what to add to a code of that length for its index in {@link #symbols}. */
         final int[] valueOffset = new int[17];
         private final int[] counts;
+        /** One symbol per entry. */
+        private int[] single;
+        /** Two symbols per entry where they fit: an AC table's with itself, a DC table's with {@link #pairedWith}. */
         int[] lookahead;
+        private HuffmanTable pairedWith;
 
         HuffmanTable(boolean dc, int[] counts, byte[] symbols) {
             this.dc = dc;
@@ -532,7 +541,7 @@ final class JpegScanCheck {
         }
 
         void prepareLookahead() {
-            if (lookahead != null) {
+            if (single != null) {
                 return;
             }
             int[] table = new int[1 << LOOKAHEAD];
@@ -549,34 +558,46 @@ final class JpegScanCheck {
                 }
                 code <<= 1;
             }
+            single = table;
             if (!dc) {
-                addSecondSymbols(table);
+                lookahead = paired(table, table);
             }
-            lookahead = table;
         }
 
         /**
-         * Where an AC symbol that does not end the block leaves room in the lookahead bits for the
-         * whole next symbol (code and value bits), its entry takes that one too. The decoder uses it
-         * only while the first leaves the block open.
+         * The lookahead of this DC table where each entry also takes the block's first AC symbol
+         * from the given table, when both fit.
          */
-        private static void addSecondSymbols(int[] single) {
-            int mask = (1 << LOOKAHEAD) - 1;
-            int[] paired = single.clone();
-            for (int bits = 0; bits <= mask; bits++) {
-                int first = single[bits];
-                int firstBits = first & 0x3F;
-                if (first < 0 || (first >>> 8) == END_OF_BLOCK || firstBits >= LOOKAHEAD) {
-                    continue;
-                }
-                int second = single[(bits << firstBits) & mask];
-                int secondBits = second & 0x3F;
-                if (second < 0 || firstBits + secondBits > LOOKAHEAD) {
-                    continue;
-                }
-                paired[bits] = first | (secondBits << 16) | (((second >>> 8) & 0xFF) << 22);
+        int[] followedBy(HuffmanTable ac) {
+            if (pairedWith != ac) {
+                lookahead = paired(single, ac.single);
+                pairedWith = ac;
             }
-            System.arraycopy(paired, 0, single, 0, single.length);
+            return lookahead;
+        }
+
+        /**
+         * Where a symbol that does not end the block leaves room in the lookahead bits for the whole
+         * next symbol (code and value bits, from {@code next}), its entry takes that one too. The
+         * decoder uses it only while the first leaves the block open.
+         */
+        private static int[] paired(int[] first, int[] next) {
+            int mask = (1 << LOOKAHEAD) - 1;
+            int[] paired = first.clone();
+            for (int bits = 0; bits <= mask; bits++) {
+                int one = first[bits];
+                int oneBits = one & 0x3F;
+                if (one < 0 || (one >>> 8) == END_OF_BLOCK || oneBits >= LOOKAHEAD) {
+                    continue;
+                }
+                int two = next[(bits << oneBits) & mask];
+                int twoBits = two & 0x3F;
+                if (two < 0 || oneBits + twoBits > LOOKAHEAD) {
+                    continue;
+                }
+                paired[bits] = one | (twoBits << 16) | (((two >>> 8) & 0xFF) << 22);
+            }
+            return paired;
         }
     }
 }
