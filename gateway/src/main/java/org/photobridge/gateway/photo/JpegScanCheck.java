@@ -23,12 +23,17 @@ import org.photobridge.gateway.photo.PhotoRejectedException.Reason;
  * <p>Speed is the point (it replaced a full decode that cost about 90% of cleaning a kept photo):
  * each Huffman table has a {@value #LOOKAHEAD}-bit lookahead table whose entry says how many bits
  * the code and the value bits after it take and how far it moves in the block, so value bits are
- * skipped, never extracted; bits are read eight bytes at a time where no 0xFF byte is near.
+ * skipped, never extracted; where the next symbol fits the same lookahead bits, the entry covers it
+ * too (about 40% fewer lookups in a photo); bits are read up to seven bytes at a time where no 0xFF
+ * byte is near.
  */
 final class JpegScanCheck {
 
-    /** Heap the check holds besides the stream: the lookahead tables of the (at most 8) tables in use. */
-    static final long WORKING_BYTES = 64L << 10;
+    /**
+     * Heap the check holds besides the stream: the lookahead tables (two of 8 KiB each) of the at most
+     * 8 Huffman tables in use.
+     */
+    static final long WORKING_BYTES = 256L << 10;
 
     /** Bits looked up at once; longer codes (rare in photos) are decoded bit by bit. */
     private static final int LOOKAHEAD = 11;
@@ -315,7 +320,7 @@ final class JpegScanCheck {
                 int[] acLookahead = acTable.lookahead;
                 int k = 0; // coefficient index: 0 is the DC difference, 1..63 the AC coefficients
                 do {
-                    if (bitCount < 32 && !atMarker) {
+                    if (bitCount < MAX_SYMBOL_BITS && !atMarker) {
                         long word;
                         if (pos <= end - 8 && !hasFf(word = (long) BIG_ENDIAN_LONGS.get(data, pos))) {
                             int take = (63 - bitCount) >>> 3;
