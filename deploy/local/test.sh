@@ -12,7 +12,7 @@ cd "$root"
 
 echo "== set-up: Debian packages and PixelMed"
 "$root/deploy/setup/apt-install.sh" orthanc orthanc-dicomweb dcmtk dicom3tools libpixelmed-java jq curl chromium \
-  postgresql-client unzip rsyslog rsyslog-openssl rsyslog-gnutls openssl strace
+  postgresql-client unzip rsyslog rsyslog-openssl rsyslog-gnutls openssl strace libjpeg-turbo-progs
 "$root/deploy/setup/install-pixelmed.sh"
 
 echo "== set-up: PostgreSQL test database"

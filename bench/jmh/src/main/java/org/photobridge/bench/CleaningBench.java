@@ -26,6 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.photobridge.gateway.dicom.PhotoInstance;
 import org.photobridge.gateway.dicom.VlPhotoWriter;
 import org.photobridge.gateway.photo.CleanedPhoto;
+import org.photobridge.gateway.photo.KeptJpegScanCheck;
 import org.photobridge.gateway.photo.PhotoCleaner;
 import org.photobridge.gateway.photo.PhotoLimits;
 
@@ -35,8 +36,10 @@ import org.photobridge.gateway.photo.PhotoLimits;
  * least any accept path does with a file; cleaning reads the same file, strips its metadata at the
  * marker level (the photo needs no rotation, so its entropy-coded data is kept) and writes the
  * cleaned stream. The 48-megapixel photo carries EXIF orientation 6, so it takes the full path:
- * decode, rotate, re-encode, wrap as a VL Photographic Image. Run with {@code -prof gc} for the
- * allocation per photo (bench/cleaning.sh does).
+ * decode, rotate, re-encode, wrap as a VL Photographic Image. {@code scanCheck12mp} times alone the
+ * part of cleaning that reads the kept photo's entropy-coded data (JpegScanCheck), so that the summary
+ * can tell marker-level cleaning from the check. Run with {@code -prof gc} for the allocation per
+ * photo (bench/cleaning.sh does).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -55,6 +58,7 @@ public class CleaningBench {
     private Path rotated48;
     private String rotated48Sha;
     private Path out;
+    private KeptJpegScanCheck scanCheck;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -64,6 +68,7 @@ public class CleaningBench {
         baseline12Sha = sha256(Files.readAllBytes(baseline12));
         rotated48Sha = sha256(Files.readAllBytes(rotated48));
         out = Files.createTempFile(dir, "bench-out", ".bin");
+        scanCheck = new KeptJpegScanCheck(Files.readAllBytes(baseline12));
 
         // The benchmark times nothing unless cleaning really strips and rotates: check once.
         CleanedPhoto baseline = cleaner.clean(baseline12, PhotoLimits.DEFAULT, baseline12Sha);
@@ -87,6 +92,20 @@ public class CleaningBench {
         CleanedPhoto photo = cleaner.clean(baseline12, PhotoLimits.DEFAULT, baseline12Sha);
         Files.write(out, photo.pixelData());
         return photo.pixelData().length;
+    }
+
+    /** The scan check of the same photo alone (its stream parsed before), a part of {@link #clean12mp}. */
+    @Benchmark
+    public long scanCheck12mp() {
+        scanCheck.run();
+        return 1;
+    }
+
+    /** Reference for {@link #scanCheck12mp}: the ImageIO decode that checked kept photos before it. */
+    @Benchmark
+    public long imageIoCheck12mp() {
+        scanCheck.runImageIoDecode();
+        return 1;
     }
 
     /** Cleaning and wrapping as a DICOM VL Photographic Image file. */

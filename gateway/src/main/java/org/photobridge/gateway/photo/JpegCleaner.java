@@ -21,13 +21,6 @@ final class JpegCleaner {
 
     static final String ISO_10918_1 = "ISO_10918_1";
 
-    /**
-     * Every n-th pixel in each direction is kept when a stream that goes to the PACS undecoded is
-     * checked: the decoder still entropy-decodes every block (where damage shows), into an image of
-     * 1/64 the size.
-     */
-    static final int CHECK_SUBSAMPLING = 8;
-
     private final float quality;
 
     JpegCleaner(float quality) {
@@ -66,7 +59,8 @@ final class JpegCleaner {
 
     /**
      * Heap that cleaning this upload and writing its DICOM object will hold besides copies of the
-     * upload itself, estimated from its header: nothing more for a stream kept as it is; the native
+     * upload itself, estimated from its header: for a stream kept as it is, the tables of its scan
+     * check ({@link JpegScanCheck}), which decodes nothing into pixels; the native
      * samples for a 4:4:4 stream that DICOM stores decoded; for a transcode, the upright samples
      * (decoded straight into place, {@link UprightRaster}) and the encoder's output buffers; for
      * CMYK, which the decoder converts through images of its own, 16 bytes a pixel.
@@ -83,7 +77,7 @@ final class JpegCleaner {
         long pixels = inspected.pixels();
         if (inspected.keepAsIs()) {
             var storage = PixelStorage.of(PixelEncoding.JPEG_BASELINE, inspected.photometric().get());
-            return storage.form() == PixelStorage.Form.NATIVE_DECODED_FROM_JPEG ? pixels * 3 : checkBytes(pixels);
+            return storage.form() == PixelStorage.Form.NATIVE_DECODED_FROM_JPEG ? pixels * 3 : JpegScanCheck.WORKING_BYTES;
         }
         if (inspected.components() == 4) {
             return pixels * 16;
@@ -110,28 +104,29 @@ final class JpegCleaner {
         Set<String> removed = removedSegments(stream, kept, sof);
 
         Predicate<JpegSegments.Segment> needed = segment -> segment == sof || isTableOrScan(segment.marker());
-        byte[] withoutMetadata = stream.rebuild(kept.leadingSegments(stream), needed);
-        int components = frame.components().size();
+        boolean keepAsIs = inspected.keepAsIs();
         Optional<String> photometric = inspected.photometric();
+        PixelStorage keptStorage = keepAsIs ? PixelStorage.of(PixelEncoding.JPEG_BASELINE, photometric.get()) : null;
+        if (keepAsIs && keptStorage.form() == PixelStorage.Form.ENCAPSULATED_JPEG) {
+            // These bytes reach the PACS without ever being decoded here (a 4:4:4 stream is decoded
+            // when its DICOM object is written): a stream whose scans are damaged would be stored as
+            // a clinical photo that no viewer can show whole. Found by fuzzing (docs/security.md).
+            // The check reads the tables and scans that the rebuilt stream keeps byte for byte.
+            JpegScanCheck.requireComplete(stream, frame);
+        }
+        byte[] withoutMetadata = withoutMetadata(inspected);
+        int components = frame.components().size();
         Optional<byte[]> icc = IccProfiles.fromJpegChunks(stream, kept.iccChunks());
         IccProfiles.Family family = components == 1 ? IccProfiles.Family.GRAY : IccProfiles.Family.RGB;
-        boolean keepAsIs = inspected.keepAsIs();
         var source = new SourceFacts(PhotoFormat.JPEG, sha256, frame.width(), frame.height(),
                 orientation.exifValue(), !keepAsIs, List.copyOf(removed), frame.precision());
 
         if (keepAsIs) {
-            var storage = PixelStorage.of(PixelEncoding.JPEG_BASELINE, photometric.get());
-            if (storage.form() == PixelStorage.Form.ENCAPSULATED_JPEG) {
-                // These bytes reach the PACS without ever being decoded here (a 4:4:4 stream is decoded
-                // when its DICOM object is written): a stream whose scans are damaged would be stored
-                // as a clinical photo that no viewer can show whole. Found by fuzzing (docs/security.md).
-                requireCompleteScans(withoutMetadata, frame);
-            }
             var lossy = new LossyCompression(true, List.of(ISO_10918_1),
                     List.of(ratio(frame.width(), frame.height(), components, withoutMetadata.length)));
             return new CleanedPhoto(PixelEncoding.JPEG_BASELINE, withoutMetadata, frame.width(), frame.height(),
                     components, photometric.get(), 8, 8, IccProfiles.usableFor(icc, family), lossy, source,
-                    exif.hints(), Optional.of(frame), storage);
+                    exif.hints(), Optional.of(frame), keptStorage);
         }
 
         // CMYK/YCCK decoding needs the profile to convert colours (the result is sRGB); the other
@@ -145,19 +140,15 @@ final class JpegCleaner {
         return transcode(decodeStream, frame, orientation, sourceRatio, outputIcc, source, exif);
     }
 
-    /** Heap for {@link #requireCompleteScans}: the subsampled image, at most four bytes a pixel. */
-    private static long checkBytes(long pixels) {
-        long subsampledPixels = (pixels + CHECK_SUBSAMPLING * CHECK_SUBSAMPLING - 1) / (CHECK_SUBSAMPLING * CHECK_SUBSAMPLING);
-        return 4 * subsampledPixels + (64L << 10);
-    }
-
     /**
-     * Decodes every scan of a stream that is kept as it is, into a subsampled image that is thrown away.
-     *
-     * @throws PhotoRejectedException CORRUPT when the entropy-coded data is damaged or truncated
+     * The stream without its metadata, as a kept photo stores it: SOI, bare JFIF and Adobe headers,
+     * the frame header, tables and scans byte for byte, EOI.
      */
-    private static void requireCompleteScans(byte[] stream, JpegFrame frame) {
-        ImageDecoder.readJpeg(stream, frame.width(), frame.height(), CHECK_SUBSAMPLING);
+    static byte[] withoutMetadata(Inspected inspected) {
+        JpegSegments stream = inspected.stream();
+        var kept = inspected.kept();
+        return stream.rebuild(kept.leadingSegments(stream),
+                segment -> segment == inspected.sof() || isTableOrScan(segment.marker()));
     }
 
     /** Decodes, makes upright and encodes once; the caller holds the memory {@link #memoryNeeded} says. */

@@ -17,8 +17,11 @@ import org.photobridge.gateway.photo.PhotoRejectedException.Reason;
  */
 public record JpegFrame(int sofMarker, int precision, int width, int height, List<Component> components) {
 
-    /** One component of the frame: identifier and sampling factors. */
-    public record Component(int id, int horizontalSampling, int verticalSampling) {
+    /**
+     * One component of the frame: identifier, sampling factors and the quantisation table its
+     * samples were quantised with (0..3 where valid; the frame header may name any of 0..255).
+     */
+    public record Component(int id, int horizontalSampling, int verticalSampling, int quantTable) {
     }
 
     static final int BASELINE = 0xC0;
@@ -66,7 +69,7 @@ public record JpegFrame(int sofMarker, int precision, int width, int height, Lis
             if (h < 1 || h > 4 || v < 1 || v > 4) {
                 throw corrupt("the JPEG frame header has invalid sampling factors");
             }
-            components.add(new Component(b[q] & 0xFF, h, v));
+            components.add(new Component(b[q] & 0xFF, h, v, b[q + 2] & 0xFF));
         }
         return new JpegFrame(sof.marker(), precision, width, height, components);
     }

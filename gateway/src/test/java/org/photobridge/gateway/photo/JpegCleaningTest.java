@@ -338,7 +338,7 @@ class JpegCleaningTest {
     @ValueSource(ints = {0xC4, 0xDB})
     void refusesTableSegmentWithBytesBeyondItsTables(int marker) {
         // Tables are kept byte for byte: bytes after the tables a DHT or DQT declares would be a
-        // hiding place for metadata, which the check decode of a kept stream refuses.
+        // hiding place for metadata, which the scan check of a kept stream (JpegScanCheck) refuses.
         byte[] jpeg = TestImages.jpeg(TestImages.scene());
         int pos = 2;
         while ((jpeg[pos + 1] & 0xFF) != marker) {
