@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Benchmark 4 (docs/performance.md): FHIR searches over a million Consents in PostgreSQL.
 #
-#   bench/consent-search.sh [--consents N] [--studies S] [--requests R] [--skip-build] [--jfr]
+#   bench/consent-search.sh [--consents N] [--studies S] [--requests R] [--warmup W] [--http 2|1.1] [--skip-build] [--jfr]
 #
 #   --consents N   Consents to seed (default 1000000; two per patient)
 #   --studies S    ImagingStudies to seed, one photo each (default 200000)
-#   --requests R   timed requests per query and concurrency (default 400; 50 more warm up first)
+#   --requests R   timed requests per query and concurrency (default 400)
+#   --warmup W     untimed requests before each timed run (default 50); the gateway's JIT compiler is
+#                  still busy after 50 (JFR: the C2 thread took about a third of the gateway's CPU)
+#   --http V       the driver's HTTP version: 2 (default; the JDK client's h2c, every concurrent request
+#                  on one connection) or 1.1 (a connection per concurrent request, like separate clients)
 #   --jfr          record a JFR profile of the gateway during the concurrency-8 runs
 #                  (target/bench/consent-c8.jfr) and print its hottest methods, native methods and
 #                  allocation sites (target/bench/consent-jfr-summary.txt)
@@ -31,20 +35,23 @@ source "$here/../deploy/local/lib.sh"
 PB_LOG_TAG=bench
 cd "$PB_ROOT"
 
-consents=1000000 studies=200000 requests=400 skip_build=0 jfr=0
+consents=1000000 studies=200000 requests=400 warmup=50 http=2 skip_build=0 jfr=0
 while (($#)); do
   case $1 in
     --consents) consents=$2; shift ;;
     --studies) studies=$2; shift ;;
     --requests) requests=$2; shift ;;
+    --warmup) warmup=$2; shift ;;
+    --http) http=$2; shift ;;
     --skip-build) skip_build=1 ;;
     --jfr) jfr=1 ;;
     *) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}" >&2; exit 2 ;;
   esac
   shift
 done
-[[ $consents =~ ^[1-9][0-9]*$ && $studies =~ ^[1-9][0-9]*$ && $requests =~ ^[1-9][0-9]*$ ]] \
-  || pb_die "--consents, --studies and --requests take positive numbers"
+[[ $consents =~ ^[1-9][0-9]*$ && $studies =~ ^[1-9][0-9]*$ && $requests =~ ^[1-9][0-9]*$ && $warmup =~ ^[0-9]+$ ]] \
+  || pb_die "--consents, --studies and --requests take positive numbers, --warmup a number"
+[[ $http == 2 || $http == 1.1 ]] || pb_die "--http takes 2 or 1.1"
 ((consents % 2 == 0)) || pb_die "--consents must be even (two per patient)"
 
 "$PB_ROOT/deploy/setup/apt-install.sh" jq curl postgresql-client
@@ -159,11 +166,12 @@ reference_id=$(sql -At -c "select id from consent_resource where id like 'seed-%
 patients=$((consents / 2))
 compliance=$(password_file compliance.officer)
 gateway_pid=$(<"$state/gateway-0.pid")
-postmaster_pid=$(head -n1 "$state/postgres/data/postmaster.pid")
 # CPU ticks (utime + stime) of a process, plus those of its reaped children when $2 is set.
 ticks() { awk -v c="${2:-}" '{sub(/^.*\) /, ""); t = $12 + $13; if (c) t += $14 + $15; print t}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 pg_ticks() {
-  local t p
+  local t p postmaster_pid
+  # Read each time: the cluster is restarted once for auto_explain (below).
+  postmaster_pid=$(head -n1 "$state/postgres/data/postmaster.pid")
   t=$(ticks "$postmaster_pid" children)
   for p in $(pgrep -P "$postmaster_pid"); do t=$((t + $(ticks "$p"))); done
   echo "$t"
@@ -175,11 +183,12 @@ search() {  # label query concurrency patients
   # /usr/bin/time: the driver's own CPU (JVM start and compilation of the source file included).
   /usr/bin/time -f 'TIME %U %S' -o "$work/search-time.txt" \
     java "$here/SearchBench.java" gateway="$GATEWAY" token-url="$TOKEN_URL" user=compliance.officer \
-    password-file="$compliance" label="$1" query="$2" concurrency="$3" requests="$requests" patients="$4"
+    password-file="$compliance" label="$1" query="$2" concurrency="$3" requests="$requests" warmup="$warmup" \
+    http="$http" patients="$4"
   g1=$(ticks "$gateway_pid"); p1=$(pg_ticks)
   client=$(awk '/^TIME/ {print $2 + $3}' "$work/search-time.txt")
-  # Warm-up requests included: 50 more than the timed ones.
-  awk -v l="$1" -v n="$((requests + 50))" -v g="$((g1 - g0))" -v p="$((p1 - p0))" -v c="$client" -v hz="$hz" \
+  # Warm-up requests included.
+  awk -v l="$1" -v n="$((requests + warmup))" -v g="$((g1 - g0))" -v p="$((p1 - p0))" -v c="$client" -v hz="$hz" \
     'BEGIN {printf "CPU label=%s gateway=%.2f postgres=%.2f driver=%.2f ms/request (%d requests with the warm-up)\n",
             l, 1000 * g / hz / n, 1000 * p / hz / n, 1000 * c / n, n}'
 }
@@ -241,6 +250,28 @@ if ((jfr)) && [[ -s $jfr_file ]]; then
   {
     echo "JFR hottest methods (top frame of execution samples, concurrency 8):"
     top_frames jdk.ExecutionSample 30
+    echo "JFR execution samples by what they were doing (a sample counts for each part its stack passes through):"
+    jfr print --events jdk.ExecutionSample --stack-depth 256 "$jfr_file" | awk '
+      BEGIN {
+        n = split("token check (quarkus-oidc, jose4j)|oidc|jose4j;" \
+          "HTTP/2 writes and flushes (event loop)|VertxHttp2Stream.doWriteData|Http2ConnectionHandler.flush;" \
+          "HAPI: encoding the answer|BaseParser.encodeResourceToWriter;" \
+          "HAPI: building the Bundle|ResponseBundleBuilder.buildBundle;" \
+          "HAPI: parsing stored JSON|BaseParser.parseResource;" \
+          "transactions (Narayana)|TransactionalInterceptor;" \
+          "Hibernate|org.hibernate;" \
+          "PostgreSQL driver|org.postgresql;" \
+          "audit writer thread|AuditAppender;" \
+          "signed forms (decrypt, JSON)|SignedForms.json;" \
+          "access policy|FhirAccessPolicy|AccessPolicy.;" \
+          "logging|org.jboss.logmanager", groups, ";")
+        for (i = 1; i <= n; i++) { k = split(groups[i], parts, "|"); name[i] = parts[1]; np[i] = k - 1
+          for (j = 2; j <= k; j++) pat[i, j - 1] = parts[j] }
+      }
+      /^jdk.ExecutionSample/ { stack = ""; next }
+      /^}/ { if (stack != "") { t++; for (i = 1; i <= n; i++) for (j = 1; j <= np[i]; j++) if (index(stack, pat[i, j])) { c[i]++; break } } stack = ""; next }
+      /line:/ { stack = stack $1 " " }
+      END { for (i = 1; i <= n; i++) printf "%6d %5.1f%%  %s\n", c[i], 100 * c[i] / t, name[i]; printf "%6d samples\n", t }'
     echo "JFR native method samples (top frame):"
     top_frames jdk.NativeMethodSample 10
     echo "JFR allocation (bytes sampled by allocating method):"
@@ -254,7 +285,8 @@ fi
 p99() { sed -n "s/^RESULT label=$1 .* p99=\\([0-9.]*\\) .*/\\1/p" "$results"; }
 {
   echo
-  printf 'machine: %s, %s cores; %s Consents, %s studies\n' "$(uname -m)" "$(nproc)" "$consents" "$studies"
+  printf 'machine: %s, %s cores; %s Consents, %s studies; %s timed requests after %s warm-up ones, HTTP/%s; load %s\n' \
+    "$(uname -m)" "$(nproc)" "$consents" "$studies" "$requests" "$warmup" "$http" "$(cut -d' ' -f1-3 /proc/loadavg)"
   for c in 1 8; do
     ref=$(p99 "read-by-id-c$c")
     for q in consent-by-patient consent-purpose-date study-by-patient; do
