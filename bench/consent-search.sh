@@ -241,13 +241,19 @@ done
 
 # The top frame of every execution sample (Java frames only), of every native method sample (threads
 # in native code, e.g. socket reads: waiting, not necessarily CPU), and the allocating frames by weight.
+# (awk, not head, cuts the lists: head would leave sort writing into a closed pipe, fatal with pipefail.)
 if ((jfr)) && [[ -s $jfr_file ]]; then
   top_frames() {
     jfr print --events "$1" "$jfr_file" \
       | awk '/stackTrace = \[/ {getline; sub(/^ +/, ""); sub(/ line:.*/, ""); n[$0]++; t++}
-             END {for (m in n) printf "%6d %5.1f%%  %s\n", n[m], 100 * n[m] / t, m}' | sort -rn | head -n "$2"
+             END {for (m in n) printf "%6d %5.1f%%  %s\n", n[m], 100 * n[m] / t, m}' | sort -rn | awk -v n="$2" 'NR <= n'
   }
   {
+    echo "JFR CPU of the gateway's threads (jdk.ThreadCPULoad; C = the JIT compilers):"
+    jfr print --events jdk.ThreadCPULoad "$jfr_file" \
+      | awk '/user =/ {u = $3} /system =/ {s = $3}
+             /eventThread =/ {t = $3; gsub(/"/, "", t); gsub(/[-#]?[0-9]+$/, "", t); sub(/-thread$/, "", t); c[t] += u + s; all += u + s}
+             END {for (t in c) printf "%5.1f%%  %s\n", 100 * c[t] / all, t}' | sort -rn | awk 'NR <= 8'
     echo "JFR hottest methods (top frame of execution samples, concurrency 8):"
     top_frames jdk.ExecutionSample 30
     echo "JFR execution samples by what they were doing (a sample counts for each part its stack passes through):"
@@ -278,7 +284,7 @@ if ((jfr)) && [[ -s $jfr_file ]]; then
     jfr print --events jdk.ObjectAllocationSample "$jfr_file" \
       | awk '/weight = / {w = $3; u = $4; if (u ~ /kB/) w *= 1e3; else if (u ~ /MB/) w *= 1e6; else if (u ~ /GB/) w *= 1e9}
              /stackTrace = \[/ {getline; sub(/^ +/, ""); sub(/ line:.*/, ""); a[$0] += w; t += w}
-             END {for (m in a) printf "%10.1f MB %5.1f%%  %s\n", a[m] / 1e6, 100 * a[m] / t, m}' | sort -rn | head -n 20
+             END {for (m in a) printf "%10.1f MB %5.1f%%  %s\n", a[m] / 1e6, 100 * a[m] / t, m}' | sort -rn | awk 'NR <= 20'
   } | tee "$work/consent-jfr-summary.txt"
 fi
 
