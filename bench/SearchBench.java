@@ -28,8 +28,13 @@ import java.util.regex.Pattern;
  *
  * <pre>
  *   java bench/SearchBench.java gateway=URL token-url=URL user=NAME password-file=FILE
- *        label=NAME query=PATH concurrency=C requests=N [patients=P] [warmup=W]
+ *        label=NAME query=PATH concurrency=C requests=N [patients=P] [warmup=W] [http=2|1.1]
  * </pre>
+ *
+ * With {@code http=2} (the default, the JDK client's own) all concurrent requests share one HTTP/2
+ * connection (h2c), so one event-loop thread of the gateway reads, authenticates and writes all of
+ * them; with {@code http=1.1} each concurrent request has a connection of its own, as separate
+ * clients would.
  *
  * The query is a path below the gateway (a search, or a read as the reference) with {@code {patient}} standing for a seeded patient's
  * identifier value, drawn at random for each request (SEED-0 … SEED-(P-1)). Every answer must be
@@ -45,7 +50,12 @@ public final class SearchBench {
             if (eq < 1) throw new IllegalArgumentException("expected key=value, got " + a);
             o.put(a.substring(0, eq), a.substring(eq + 1));
         }
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient.Version version = switch (o.getOrDefault("http", "2")) {
+            case "2" -> HttpClient.Version.HTTP_2;
+            case "1.1" -> HttpClient.Version.HTTP_1_1;
+            default -> throw new IllegalArgumentException("http must be 2 or 1.1");
+        };
+        HttpClient http = HttpClient.newBuilder().version(version).connectTimeout(Duration.ofSeconds(10)).build();
         String token = token(http, o.get("token-url"), o.get("user"), Files.readString(Path.of(o.get("password-file"))).strip());
         String gateway = o.get("gateway");
         String query = o.get("query");

@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
 # Benchmark 4 (docs/performance.md): FHIR searches over a million Consents in PostgreSQL.
 #
-#   bench/consent-search.sh [--consents N] [--studies S] [--requests R] [--skip-build]
+#   bench/consent-search.sh [--consents N] [--studies S] [--requests R] [--warmup W] [--http 2|1.1] [--skip-build] [--jfr]
 #
 #   --consents N   Consents to seed (default 1000000; two per patient)
 #   --studies S    ImagingStudies to seed, one photo each (default 200000)
-#   --requests R   timed requests per query and concurrency (default 400; 50 more warm up first)
+#   --requests R   timed requests per query and concurrency (default 400)
+#   --warmup W     untimed requests before each timed run (default 50); the gateway's JIT compiler is
+#                  still busy after 50 (JFR: the C2 thread took about a third of the gateway's CPU)
+#   --http V       the driver's HTTP version: 2 (default; the JDK client's h2c, every concurrent request
+#                  on one connection) or 1.1 (a connection per concurrent request, like separate clients)
+#   --jfr          record a JFR profile of the gateway during the concurrency-8 runs
+#                  (target/bench/consent-c8.jfr) and print its hottest methods, native methods and
+#                  allocation sites (target/bench/consent-jfr-summary.txt)
+#
+# Every timed run also reports the CPU time spent per request by the gateway, PostgreSQL and the
+# load driver itself (CPU line; from /proc, whole processes), which is less noisy than latency on a
+# shared machine.
 #
 # Starts the local stack with its own state in target/bench/state-consent (kept between runs: the
 # seeding is done once per size), creates template Consents (clinical care; clinical care and
@@ -24,19 +35,23 @@ source "$here/../deploy/local/lib.sh"
 PB_LOG_TAG=bench
 cd "$PB_ROOT"
 
-consents=1000000 studies=200000 requests=400 skip_build=0
+consents=1000000 studies=200000 requests=400 warmup=50 http=2 skip_build=0 jfr=0
 while (($#)); do
   case $1 in
     --consents) consents=$2; shift ;;
     --studies) studies=$2; shift ;;
     --requests) requests=$2; shift ;;
+    --warmup) warmup=$2; shift ;;
+    --http) http=$2; shift ;;
     --skip-build) skip_build=1 ;;
+    --jfr) jfr=1 ;;
     *) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}" >&2; exit 2 ;;
   esac
   shift
 done
-[[ $consents =~ ^[1-9][0-9]*$ && $studies =~ ^[1-9][0-9]*$ && $requests =~ ^[1-9][0-9]*$ ]] \
-  || pb_die "--consents, --studies and --requests take positive numbers"
+[[ $consents =~ ^[1-9][0-9]*$ && $studies =~ ^[1-9][0-9]*$ && $requests =~ ^[1-9][0-9]*$ && $warmup =~ ^[0-9]+$ ]] \
+  || pb_die "--consents, --studies and --requests take positive numbers, --warmup a number"
+[[ $http == 2 || $http == 1.1 ]] || pb_die "--http takes 2 or 1.1"
 ((consents % 2 == 0)) || pb_die "--consents must be even (two per patient)"
 
 "$PB_ROOT/deploy/setup/apt-install.sh" jq curl postgresql-client
@@ -150,9 +165,32 @@ reference_id=$(sql -At -c "select id from consent_resource where id like 'seed-%
 # --- the query plans ----------------------------------------------------------------------------
 patients=$((consents / 2))
 compliance=$(password_file compliance.officer)
+gateway_pid=$(<"$state/gateway-0.pid")
+# CPU ticks (utime + stime) of a process, plus those of its reaped children when $2 is set.
+ticks() { awk -v c="${2:-}" '{sub(/^.*\) /, ""); t = $12 + $13; if (c) t += $14 + $15; print t}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+pg_ticks() {
+  local t p postmaster_pid
+  # Read each time: the cluster is restarted once for auto_explain (below).
+  postmaster_pid=$(head -n1 "$state/postgres/data/postmaster.pid")
+  t=$(ticks "$postmaster_pid" children)
+  for p in $(pgrep -P "$postmaster_pid"); do t=$((t + $(ticks "$p"))); done
+  echo "$t"
+}
 search() {  # label query concurrency patients
-  java "$here/SearchBench.java" gateway="$GATEWAY" token-url="$TOKEN_URL" user=compliance.officer \
-    password-file="$compliance" label="$1" query="$2" concurrency="$3" requests="$requests" patients="$4"
+  local g0 p0 g1 p1 client hz
+  hz=$(getconf CLK_TCK)
+  g0=$(ticks "$gateway_pid"); p0=$(pg_ticks)
+  # /usr/bin/time: the driver's own CPU (JVM start and compilation of the source file included).
+  /usr/bin/time -f 'TIME %U %S' -o "$work/search-time.txt" \
+    java "$here/SearchBench.java" gateway="$GATEWAY" token-url="$TOKEN_URL" user=compliance.officer \
+    password-file="$compliance" label="$1" query="$2" concurrency="$3" requests="$requests" warmup="$warmup" \
+    http="$http" patients="$4"
+  g1=$(ticks "$gateway_pid"); p1=$(pg_ticks)
+  client=$(awk '/^TIME/ {print $2 + $3}' "$work/search-time.txt")
+  # Warm-up requests included.
+  awk -v l="$1" -v n="$((requests + warmup))" -v g="$((g1 - g0))" -v p="$((p1 - p0))" -v c="$client" -v hz="$hz" \
+    'BEGIN {printf "CPU label=%s gateway=%.2f postgres=%.2f driver=%.2f ms/request (%d requests with the warm-up)\n",
+            l, 1000 * g / hz / n, 1000 * p / hz / n, 1000 * c / n, n}'
 }
 q_patient='/fhir/Consent?patient:identifier=urn:oid:1.2.3.4.5%7C{patient}&status=active'
 q_purpose='/fhir/Consent?purpose=TRAIN&date=ge2025-06-01'
@@ -186,17 +224,75 @@ admin_sql -c "alter system set auto_explain.log_min_duration = -1" -c "select pg
 tail -c +"$((mark + 1))" "$pglog" >"$work/consent-plans.txt"
 
 # --- timed runs -----------------------------------------------------------------------------------
+jfr_file=$work/consent-c8.jfr
 for c in 1 8; do
+  if ((jfr && c == 8)); then
+    rm -f "$jfr_file"
+    jcmd "$gateway_pid" JFR.start name=consent-c8 settings=profile >/dev/null
+  fi
   search "read-by-id-c$c" "$q_read" "$c" 1 | tee -a "$results"
   search "consent-by-patient-c$c" "$q_patient" "$c" "$patients" | tee -a "$results"
   search "consent-purpose-date-c$c" "$q_purpose" "$c" 1 | tee -a "$results"
   search "study-by-patient-c$c" "$q_study" "$c" "$studies" | tee -a "$results"
+  if ((jfr && c == 8)); then
+    jcmd "$gateway_pid" JFR.stop name=consent-c8 filename="$jfr_file" >/dev/null
+  fi
 done
+
+# The top frame of every execution sample (Java frames only), of every native method sample (threads
+# in native code, e.g. socket reads: waiting, not necessarily CPU), and the allocating frames by weight.
+# (awk, not head, cuts the lists: head would leave sort writing into a closed pipe, fatal with pipefail.)
+if ((jfr)) && [[ -s $jfr_file ]]; then
+  top_frames() {
+    jfr print --events "$1" "$jfr_file" \
+      | awk '/stackTrace = \[/ {getline; sub(/^ +/, ""); sub(/ line:.*/, ""); n[$0]++; t++}
+             END {for (m in n) printf "%6d %5.1f%%  %s\n", n[m], 100 * n[m] / t, m}' | sort -rn | awk -v n="$2" 'NR <= n'
+  }
+  {
+    echo "JFR CPU of the gateway's threads (jdk.ThreadCPULoad; C = the JIT compilers):"
+    jfr print --events jdk.ThreadCPULoad "$jfr_file" \
+      | awk '/user =/ {u = $3} /system =/ {s = $3}
+             /eventThread =/ {t = $3; gsub(/"/, "", t); gsub(/[-#]?[0-9]+$/, "", t); sub(/-thread$/, "", t); c[t] += u + s; all += u + s}
+             END {for (t in c) printf "%5.1f%%  %s\n", 100 * c[t] / all, t}' | sort -rn | awk 'NR <= 8'
+    echo "JFR hottest methods (top frame of execution samples, concurrency 8):"
+    top_frames jdk.ExecutionSample 30
+    echo "JFR execution samples by what they were doing (a sample counts for each part its stack passes through):"
+    jfr print --events jdk.ExecutionSample --stack-depth 256 "$jfr_file" | awk '
+      BEGIN {
+        n = split("token check (quarkus-oidc, jose4j)|oidc|jose4j;" \
+          "HTTP/2 writes and flushes (event loop)|VertxHttp2Stream.doWriteData|Http2ConnectionHandler.flush;" \
+          "HAPI: encoding the answer|BaseParser.encodeResourceToWriter;" \
+          "HAPI: building the Bundle|ResponseBundleBuilder.buildBundle;" \
+          "HAPI: parsing stored JSON|BaseParser.parseResource;" \
+          "transactions (Narayana)|TransactionalInterceptor;" \
+          "Hibernate|org.hibernate;" \
+          "PostgreSQL driver|org.postgresql;" \
+          "audit writer thread|AuditAppender;" \
+          "signed forms (decrypt, JSON)|SignedForms.json;" \
+          "access policy|FhirAccessPolicy|AccessPolicy.;" \
+          "logging|org.jboss.logmanager", groups, ";")
+        for (i = 1; i <= n; i++) { k = split(groups[i], parts, "|"); name[i] = parts[1]; np[i] = k - 1
+          for (j = 2; j <= k; j++) pat[i, j - 1] = parts[j] }
+      }
+      /^jdk.ExecutionSample/ { stack = ""; next }
+      /^}/ { if (stack != "") { t++; for (i = 1; i <= n; i++) for (j = 1; j <= np[i]; j++) if (index(stack, pat[i, j])) { c[i]++; break } } stack = ""; next }
+      /line:/ { stack = stack $1 " " }
+      END { for (i = 1; i <= n; i++) printf "%6d %5.1f%%  %s\n", c[i], 100 * c[i] / t, name[i]; printf "%6d samples\n", t }'
+    echo "JFR native method samples (top frame):"
+    top_frames jdk.NativeMethodSample 10
+    echo "JFR allocation (bytes sampled by allocating method):"
+    jfr print --events jdk.ObjectAllocationSample "$jfr_file" \
+      | awk '/weight = / {w = $3; u = $4; if (u ~ /kB/) w *= 1e3; else if (u ~ /MB/) w *= 1e6; else if (u ~ /GB/) w *= 1e9}
+             /stackTrace = \[/ {getline; sub(/^ +/, ""); sub(/ line:.*/, ""); a[$0] += w; t += w}
+             END {for (m in a) printf "%10.1f MB %5.1f%%  %s\n", a[m] / 1e6, 100 * a[m] / t, m}' | sort -rn | awk 'NR <= 20'
+  } | tee "$work/consent-jfr-summary.txt"
+fi
 
 p99() { sed -n "s/^RESULT label=$1 .* p99=\\([0-9.]*\\) .*/\\1/p" "$results"; }
 {
   echo
-  printf 'machine: %s, %s cores; %s Consents, %s studies\n' "$(uname -m)" "$(nproc)" "$consents" "$studies"
+  printf 'machine: %s, %s cores; %s Consents, %s studies; %s timed requests after %s warm-up ones, HTTP/%s; load %s\n' \
+    "$(uname -m)" "$(nproc)" "$consents" "$studies" "$requests" "$warmup" "$http" "$(cut -d' ' -f1-3 /proc/loadavg)"
   for c in 1 8; do
     ref=$(p99 "read-by-id-c$c")
     for q in consent-by-patient consent-purpose-date study-by-patient; do

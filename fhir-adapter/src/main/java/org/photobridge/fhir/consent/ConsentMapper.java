@@ -106,6 +106,11 @@ public final class ConsentMapper {
         return consent.getStatusElement().getValueAsString();
     }
 
+    /** The patient a stored Consent is about (Consent.patient.identifier), without reading its terms. */
+    public BusinessIdentifier patientOf(Consent consent) {
+        return patientIdentifier(consent);
+    }
+
     private static BusinessIdentifier patientIdentifier(Consent consent) {
         var id = consent.getPatient().getIdentifier();
         return new BusinessIdentifier(id.getSystem(), id.getValue());

@@ -175,9 +175,11 @@ public final class ConsentResourceProvider implements IResourceProvider {
                 ? repository.read(id.getIdPart(), versionOf(id.getVersionIdPart()))
                 : repository.read(id.getIdPart());
         var version = found.orElseThrow(() -> new ResourceNotFoundException(id));
-        access.audit(AuditAction.PATIENT_READ, true, Optional.of(termsOf(version).patient()),
+        // Parsed once: the audit entry's patient comes from the resource that is answered.
+        Consent consent = toResource(version);
+        access.audit(AuditAction.PATIENT_READ, true, Optional.of(mapper.patientOf(consent)),
                 List.of(versionedId(version)), "Consent read");
-        return shown(toResource(version));
+        return shown(consent);
     }
 
     @History

@@ -38,7 +38,10 @@ public class PhotoBridgeFhirServer extends RestfulServer {
             List<Object> additionalProviders, Function<HttpServletRequest, Set<String>> callerRoles) {
         super(FhirContexts.r4());
         setDefaultResponseEncoding(EncodingEnum.JSON);
-        setDefaultPrettyPrint(true);
+        // Compact JSON unless a client asks for _pretty=true: indentation made a page of 20 Consents
+        // about a third larger and its encoding slower, for machines that do not read it
+        // (docs/performance.md, benchmark 4).
+        setDefaultPrettyPrint(false);
         setServerName("PhotoBridge");
         setServerVersion(version());
         setImplementationDescription("PhotoBridge FHIR R4 endpoint: patients' photography consents, imaging studies"

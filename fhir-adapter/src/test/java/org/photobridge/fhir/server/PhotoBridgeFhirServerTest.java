@@ -1,6 +1,7 @@
 package org.photobridge.fhir.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
@@ -222,6 +223,18 @@ class PhotoBridgeFhirServerTest {
             assertTrue(status == 405 || status == 403 || status == 400, role + " got " + status);
         }
         assertEquals(200, as("clinician").get("Consent/" + consentId).statusCode());
+    }
+
+    @Test
+    void answersAreCompactJsonUnlessTheClientAsksForPrettyPrinting() {
+        var compact = as("clinician").get("Consent/" + consentId);
+        assertEquals(200, compact.statusCode(), compact.body());
+        assertFalse(compact.body().contains("\n"), "no indentation by default");
+        var pretty = as("clinician").get("Consent/" + consentId + "?_pretty=true");
+        assertEquals(200, pretty.statusCode(), pretty.body());
+        assertTrue(pretty.body().contains("\n  \"resourceType\": \"Consent\""), pretty.body());
+        assertTrue(FhirHttp.parse(Consent.class, compact).equalsDeep(FhirHttp.parse(Consent.class, pretty)),
+                "the same Consent either way");
     }
 
     @Test

@@ -157,7 +157,7 @@ public class ConsentStore implements ConsentRepository {
     @Override
     @Transactional
     public Optional<StoredVersion> read(String id) {
-        return consents.findByIdOptional(id).flatMap(row -> read(id, row.currentVersion));
+        return versions.current(id).map(this::stored);
     }
 
     @Override

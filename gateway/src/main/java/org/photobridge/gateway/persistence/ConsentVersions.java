@@ -8,6 +8,8 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.hibernate.jpa.HibernateHints;
+
 import io.quarkus.hibernate.orm.panache.PanacheQuery;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 
@@ -17,6 +19,12 @@ public class ConsentVersions implements PanacheRepositoryBase<ConsentVersionRow,
 
     public Optional<ConsentVersionRow> version(String consentId, long version) {
         return findByIdOptional(new ConsentVersionRow.Key(consentId, version));
+    }
+
+    /** The current version of a Consent, in one query (its ConsentRow is not loaded for its version number). */
+    public Optional<ConsentVersionRow> current(String consentId) {
+        return find("key.consentId = ?1 and key.version = (select c.currentVersion from ConsentRow c where c.id = ?1)",
+                consentId).firstResultOptional();
     }
 
     /**
@@ -30,8 +38,10 @@ public class ConsentVersions implements PanacheRepositoryBase<ConsentVersionRow,
         Map<String, Long> current = new HashMap<>();
         consents.forEach(c -> current.put(c.id, c.currentVersion));
         Map<String, ConsentVersionRow> byId = new HashMap<>();
-        for (ConsentVersionRow row : list("key.consentId in ?1 and key.version = (select c.currentVersion from"
-                + " ConsentRow c where c.id = key.consentId)", current.keySet())) {
+        // Read-only: a search page is only read, so Hibernate keeps no snapshot to dirty-check at commit.
+        for (ConsentVersionRow row : find("key.consentId in ?1 and key.version = (select c.currentVersion from"
+                + " ConsentRow c where c.id = key.consentId)", current.keySet())
+                .withHint(HibernateHints.HINT_READ_ONLY, true).list()) {
             if (row.key.version() == current.get(row.key.consentId())) {
                 byId.put(row.key.consentId(), row);
             }

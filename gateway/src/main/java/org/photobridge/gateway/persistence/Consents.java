@@ -11,6 +11,7 @@ import java.util.Set;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 
+import org.hibernate.jpa.HibernateHints;
 import org.photobridge.domain.BusinessIdentifier;
 
 import io.quarkus.hibernate.orm.panache.PanacheQuery;
@@ -69,7 +70,8 @@ public class Consents implements PanacheRepositoryBase<ConsentRow, String> {
         // cost model still offered parallel workers for it, whose start-up alone took 40 ms on a busy
         // machine (docs/performance.md, benchmark 4). For this transaction only.
         getEntityManager().createNativeQuery("set local max_parallel_workers_per_gather = 0").executeUpdate();
-        return query(criteria).range(offset, offset + count - 1).list();
+        // Read-only: the rows of a page are only read (no snapshot kept, nothing to dirty-check at commit).
+        return query(criteria).range(offset, offset + count - 1).withHint(HibernateHints.HINT_READ_ONLY, true).list();
     }
 
     /** How many Consents meet the criteria. */
