@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link MemoryBusyException} (a 503 with Retry-After). Thread-safe.
  *
  * <p>One unit of work takes one reservation for everything it will hold: nested reservations could
- * deadlock (every holder waiting for the rest).
+ * deadlock (every holder waiting for the rest). A reservation that must grow while it holds bytes
+ * ({@link Reservation#growTo}: an upload read into memory before its header tells what cleaning
+ * needs) can wait on other growing holders; the bounded wait turns that into a 503, never a hang.
  */
 public final class MemoryBudget {
 
@@ -116,6 +118,18 @@ public final class MemoryBudget {
          */
         void shrinkTo(long bytes);
 
+        /**
+         * Reserves more, up to {@code bytes} in all, waiting like {@link MemoryBudget#reserve} while
+         * other work holds the budget; what is held already stays held while it waits. For work whose
+         * bytes are in memory before it knows all it needs (an upload read from the request, whose
+         * header then tells the pixels): it cannot let go of them to wait. Such waits end, at the
+         * latest, after the configured time with {@link MemoryBusyException}. Never shrinks.
+         *
+         * @throws IllegalArgumentException when {@code bytes} could never fit ({@link MemoryBudget#fits})
+         * @throws MemoryBusyException      as {@link MemoryBudget#reserve}
+         */
+        void growTo(long bytes);
+
         @Override
         void close();
     }
@@ -133,27 +147,7 @@ public final class MemoryBudget {
             throw new IllegalArgumentException(bytes + " bytes never fit the memory budget of " + totalBytes);
         }
         int permits = (int) Math.max(1, (bytes + KIB - 1) / KIB);
-        try {
-            // Timed, even with zero, so that a fair semaphore keeps arrival order.
-            if (!permitsInKib.tryAcquire(permits, 0, TimeUnit.NANOSECONDS)) {
-                if (waiting.incrementAndGet() > maxWaiting) {
-                    waiting.decrementAndGet();
-                    throw new MemoryBusyException("the gateway is busy with other large images ("
-                            + maxWaiting + " already waiting); try again later", retryAfter);
-                }
-                try {
-                    if (!permitsInKib.tryAcquire(permits, maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
-                        throw new MemoryBusyException("the gateway is busy with other large images (waited "
-                                + maxWait.toSeconds() + " s); try again later", retryAfter);
-                    }
-                } finally {
-                    waiting.decrementAndGet();
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MemoryBusyException("interrupted while waiting for image memory", retryAfter);
-        }
+        acquire(permits);
         var held = new AtomicInteger(permits);
         return new Reservation() {
             @Override
@@ -177,6 +171,19 @@ public final class MemoryBudget {
             }
 
             @Override
+            public void growTo(long bytes) {
+                if (!fits(bytes)) {
+                    throw new IllegalArgumentException(bytes + " bytes never fit the memory budget of " + totalBytes);
+                }
+                int want = (int) ((bytes + KIB - 1) / KIB);
+                int now = held.get();
+                if (want > now) {
+                    acquire(want - now);
+                    held.addAndGet(want - now);
+                }
+            }
+
+            @Override
             public void close() {
                 int now = held.getAndSet(0);
                 if (now > 0) {
@@ -184,5 +191,30 @@ public final class MemoryBudget {
                 }
             }
         };
+    }
+
+    /** Takes {@code permits} KiB, waiting in arrival order up to the configured time. */
+    private void acquire(int permits) {
+        try {
+            // Timed, even with zero, so that a fair semaphore keeps arrival order.
+            if (!permitsInKib.tryAcquire(permits, 0, TimeUnit.NANOSECONDS)) {
+                if (waiting.incrementAndGet() > maxWaiting) {
+                    waiting.decrementAndGet();
+                    throw new MemoryBusyException("the gateway is busy with other large images ("
+                            + maxWaiting + " already waiting); try again later", retryAfter);
+                }
+                try {
+                    if (!permitsInKib.tryAcquire(permits, maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
+                        throw new MemoryBusyException("the gateway is busy with other large images (waited "
+                                + maxWait.toSeconds() + " s); try again later", retryAfter);
+                    }
+                } finally {
+                    waiting.decrementAndGet();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MemoryBusyException("interrupted while waiting for image memory", retryAfter);
+        }
     }
 }
