@@ -18,6 +18,7 @@ import java.util.OptionalLong;
 
 import org.photobridge.gateway.photo.MemoryBudget;
 import org.photobridge.gateway.photo.PhotoCleaner;
+import org.photobridge.gateway.photo.PhotoRejectedException;
 import org.photobridge.gateway.problem.ProblemException;
 
 /**
@@ -563,7 +564,8 @@ public final class MultipartUpload implements AutoCloseable {
                 return;
             }
             if (size > covered) {
-                cover(Math.min(limits.maxFileBytes(), Math.max(size, 2 * covered)));
+                long next = Math.min(limits.maxFileBytes(), Math.max(size, 2 * covered));
+                cover(budget.fits(PhotoCleaner.memoryFor(next)) ? next : size);
             }
             digest.update(bytes, offset, length);
             while (length > 0) {
@@ -586,7 +588,9 @@ public final class MultipartUpload implements AutoCloseable {
         private void cover(long fileBytes) {
             long bytes = PhotoCleaner.memoryFor(fileBytes);
             if (!budget.fits(bytes)) {
-                throw PhotoCleaner.tooLargeForMemory(size, budget);
+                throw new PhotoRejectedException(PhotoRejectedException.Reason.FILE_TOO_LARGE, "the file is larger than "
+                        + (fileBytes - 1) + " bytes; this gateway's image memory (" + (budget.totalBytes() >> 20)
+                        + " MiB) cannot hold it");
             }
             if (reservation == null) {
                 reservation = budget.reserve(bytes);

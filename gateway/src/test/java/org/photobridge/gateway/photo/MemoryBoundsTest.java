@@ -120,6 +120,27 @@ class MemoryBoundsTest {
     }
 
     @Test
+    void growingAReservationWaitsLikeAReservationKeepsWhatItHoldsAndNeverShrinks() {
+        var budget = new MemoryBudget(4 << 20, 4, Duration.ZERO, Duration.ofSeconds(7));
+        var held = budget.reserve(1 << 20);
+        held.growTo(3 << 20);
+        assertEquals(3 << 20, budget.reservedBytes());
+        held.growTo(2 << 20); // never shrinks
+        assertEquals(3 << 20, held.bytes());
+        try (var other = budget.reserve(1 << 20)) {
+            MemoryBusyException e = assertThrows(MemoryBusyException.class, () -> held.growTo(4 << 20));
+            assertEquals(Duration.ofSeconds(7), e.retryAfter());
+            assertEquals(3 << 20, held.bytes(), "a refused growth keeps what was held");
+            assertEquals(0, budget.waiting());
+        }
+        assertThrows(IllegalArgumentException.class, () -> held.growTo(5 << 20));
+        held.growTo(4 << 20);
+        assertEquals(0, budget.availableBytes());
+        held.close();
+        assertEquals(0, budget.reservedBytes());
+    }
+
+    @Test
     void refusesAtOnceWhenTheQueueIsFull() {
         var budget = new MemoryBudget(1 << 20, 0, Duration.ofMinutes(1), Duration.ofSeconds(7));
         try (var held = budget.reserve(1 << 20)) {
