@@ -595,7 +595,8 @@ public final class MultipartUpload implements AutoCloseable {
             if (reservation == null) {
                 reservation = budget.reserve(bytes);
             } else {
-                reservation.growTo(bytes);
+                // The pieces received so far stay in the heap if it has to wait (see growTo).
+                reservation.growTo(bytes, size);
             }
             covered = fileBytes;
         }

@@ -95,8 +95,25 @@ public final class PhotoCleaner {
     public <T> T clean(Path upload, PhotoLimits limits, String knownSha256, Function<CleanedPhoto, T> use) {
         long size = sizeOf(upload);
         requireFits(size);
-        try (MemoryBudget.Reservation reservation = budget.reserve(memoryFor(size))) {
-            return clean(read(upload), reservation, limits, knownSha256, use);
+        MemoryBudget.Reservation reservation = budget.reserve(memoryFor(size));
+        try {
+            byte[] bytes = read(upload);
+            Prepared prepared = prepare(bytes, limits);
+            if (!reservation.tryGrowTo(prepared.needed())) {
+                // Wait for the whole amount holding nothing (holding while waiting could deadlock),
+                // and without the bytes, which are read again.
+                long needed = prepared.needed();
+                reservation.close();
+                bytes = null;
+                prepared = null;
+                reservation = budget.reserve(needed);
+                bytes = read(upload);
+                prepared = prepare(bytes, limits);
+                reservation.growTo(prepared.needed(), bytes.length); // the same file: held already
+            }
+            return finish(bytes, prepared, limits, knownSha256, use);
+        } finally {
+            reservation.close();
         }
     }
 
@@ -106,7 +123,7 @@ public final class PhotoCleaner {
      * from this cleaner's budget; the reservation grows here to what cleaning and {@code use} need
      * together, as estimated from the header before any pixel is decoded, and stays the caller's to
      * close. Uploads that could never fit are rejected as too many pixels; others wait for their turn
-     * (holding the upload: see {@link MemoryBudget.Reservation#growTo}).
+     * ({@link MemoryBudget.Reservation#growTo}: holding no budget, the upload kept meanwhile).
      *
      * @param upload      the file as received; not modified
      * @param held        the caller's reservation from this cleaner's budget
@@ -116,6 +133,16 @@ public final class PhotoCleaner {
      */
     public <T> T clean(byte[] upload, MemoryBudget.Reservation held, PhotoLimits limits, String knownSha256,
             Function<CleanedPhoto, T> use) {
+        Prepared prepared = prepare(upload, limits);
+        held.growTo(prepared.needed(), upload.length);
+        return finish(upload, prepared, limits, knownSha256, use);
+    }
+
+    /** An upload sniffed and (a JPEG) parsed, and the heap cleaning it will hold in all. */
+    private record Prepared(PhotoFormat format, JpegCleaner.Inspected jpeg, long needed) {
+    }
+
+    private Prepared prepare(byte[] upload, PhotoLimits limits) {
         long base = requireFits(upload.length);
         PhotoFormat format = FormatSniffer.sniff(upload);
         // A JPEG's marker structure is parsed once, here, and cleaned from.
@@ -129,13 +156,16 @@ public final class PhotoCleaner {
                     "cleaning this image needs about " + (needed >> 20) + " MiB but this gateway allows "
                             + (budget.totalBytes() >> 20) + " MiB for image work; send a smaller image");
         }
-        held.growTo(needed);
+        return new Prepared(format, jpegStream, needed);
+    }
+
+    private <T> T finish(byte[] upload, Prepared prepared, PhotoLimits limits, String knownSha256,
+            Function<CleanedPhoto, T> use) {
         String sha256 = knownSha256 != null ? knownSha256 : sha256(upload);
-        CleanedPhoto cleaned = switch (format) {
-            case JPEG -> jpeg.clean(jpegStream, sha256);
+        CleanedPhoto cleaned = switch (prepared.format()) {
+            case JPEG -> jpeg.clean(prepared.jpeg(), sha256);
             case PNG -> png.clean(upload, sha256, limits);
         };
-        jpegStream = null;
         return use.apply(cleaned);
     }
 
