@@ -525,13 +525,19 @@ public final class MultipartUpload implements AutoCloseable {
     /**
      * The file: kept in pieces while it arrives (no copy as it grows), hashed as it arrives, its
      * memory reserved before each piece is filled; over the limit it is dropped and only counted.
+     * When the file is the last part (capture clients send the metadata first), its size follows from
+     * the Content-Length and the first piece is exactly the file: it is handed on without a join.
      */
     private final class FileSink implements Sink {
         final MessageDigest digest;
         List<byte[]> pieces = new ArrayList<>();
+        byte[] current;
+        int used;
         long size;
         /** File bytes the reservation covers. */
         long covered;
+        /** The file's size if it is the last part and the body ends with CRLF after its close delimiter. */
+        final long lastPartSize;
 
         FileSink() {
             try {
@@ -546,6 +552,9 @@ public final class MultipartUpload implements AutoCloseable {
                 expected = Math.min(PIECE, limits.maxFileBytes());
             }
             cover(expected);
+            long before = consumed - (end - pos);
+            long guess = contentLength.isPresent() ? contentLength.getAsLong() - before - (delimiter.length + 4) : -1;
+            lastPartSize = guess > 0 && guess <= covered && guess <= Integer.MAX_VALUE - 8 ? guess : -1;
         }
 
         @Override
@@ -560,6 +569,7 @@ public final class MultipartUpload implements AutoCloseable {
             if (size > limits.maxFileBytes()) {
                 // Refused once the request is read (after the metadata, as before); nothing more is kept.
                 pieces = null;
+                current = null;
                 reservation.shrinkTo(0);
                 return;
             }
@@ -569,18 +579,16 @@ public final class MultipartUpload implements AutoCloseable {
             }
             digest.update(bytes, offset, length);
             while (length > 0) {
-                byte[] piece = pieces.isEmpty() ? null : pieces.get(pieces.size() - 1);
-                int used = (int) (size - length - (long) (pieces.size() - 1) * PIECE);
-                if (piece == null || used == PIECE) {
-                    piece = new byte[PIECE];
-                    pieces.add(piece);
+                if (current == null || used == current.length) {
+                    current = new byte[pieces.isEmpty() && lastPartSize > 0 ? (int) lastPartSize : PIECE];
+                    pieces.add(current);
                     used = 0;
                 }
-                int n = Math.min(length, PIECE - used);
-                System.arraycopy(bytes, offset, piece, used, n);
+                int n = Math.min(length, current.length - used);
+                System.arraycopy(bytes, offset, current, used, n);
+                used += n;
                 offset += n;
                 length -= n;
-                // 'size - length' is what is stored after this copy.
             }
         }
 
@@ -601,16 +609,23 @@ public final class MultipartUpload implements AutoCloseable {
             covered = fileBytes;
         }
 
-        /** The file as one array: the pieces are copied once into it and let go. */
+        /** The file as one array: the one exact piece, or the pieces copied once into one and let go. */
         byte[] join() {
+            if (pieces.size() == 1 && used == size && current.length == size) {
+                byte[] exact = current;
+                pieces = null;
+                current = null;
+                return exact;
+            }
             byte[] all = new byte[(int) size];
             int at = 0;
             for (byte[] piece : pieces) {
-                int n = (int) Math.min(PIECE, size - at);
+                int n = piece == current ? used : piece.length;
                 System.arraycopy(piece, 0, all, at, n);
                 at += n;
             }
             pieces = null;
+            current = null;
             return all;
         }
     }

@@ -141,6 +141,24 @@ class MultipartUploadTest {
     }
 
     @Test
+    void fileSentLastReadsTheSameWhateverFollowsItsCloseDelimiter() {
+        // Its size follows from the Content-Length when the body ends with CRLF; other endings must not fool it.
+        byte[] photo = photo(2_500_000, 17);
+        byte[] body = body(BOUNDARY, text("metadata"), METADATA, file("file"), photo);
+        byte[] withoutCrlf = Arrays.copyOf(body, body.length - 2);
+        byte[] withEpilogue = TestBytes.concat(body, "and an epilogue\r\n".getBytes(StandardCharsets.US_ASCII));
+        for (byte[] each : List.of(body, withoutCrlf, withEpilogue)) {
+            for (var length : List.of(OptionalLong.of(each.length), OptionalLong.empty())) {
+                try (var upload = MultipartUpload.read(trickle(each, 20_000), TYPE, length, LIMITS, budget)) {
+                    assertArrayEquals(photo, upload.file().orElseThrow().bytes(), each.length + " bytes, " + length);
+                    assertEquals(METADATA, upload.metadata().orElseThrow());
+                }
+            }
+        }
+        assertEquals(0, budget.reservedBytes());
+    }
+
+    @Test
     void countsEveryFilePartAndKeepsTheFirst() {
         byte[] first = photo(100, 6);
         try (var upload = read(body(BOUNDARY, file("file"), first, file("file"), photo(200, 7), text("metadata"), METADATA))) {
