@@ -38,7 +38,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -297,8 +296,10 @@ public final class VlPhotoWriter {
             list.put(icc);
         }
         if (storage.encapsulated()) {
+            // An odd-length stream is padded to an even fragment (PS3.5 A.4) by PixelMed as it writes
+            // it (a zero byte after EOI, which JPEG decoders ignore), without a copy of the photo.
             list.put(new OtherByteAttributeMultipleCompressedFrames(TagFromName.PixelData,
-                    new byte[][] {evenLength(photo.pixelData())}));
+                    new byte[][] {photo.pixelData()}));
         } else {
             var pixels = new OtherByteAttribute(TagFromName.PixelData);
             pixels.setValues(photo.storedPixelData());
@@ -534,11 +535,6 @@ public final class VlPhotoWriter {
                     + "subsampled, so the photometric interpretation must be "
                     + (header.chromaSubsampled() ? "YBR_FULL_422" : "YBR_FULL or RGB") + ", was " + photometric);
         }
-    }
-
-    /** A fragment must have even length (PS3.5 A.4); JPEG decoders ignore the pad after EOI. */
-    private static byte[] evenLength(byte[] stream) {
-        return stream.length % 2 == 0 ? stream : Arrays.copyOf(stream, stream.length + 1);
     }
 
     // --- values ------------------------------------------------------------------------------------

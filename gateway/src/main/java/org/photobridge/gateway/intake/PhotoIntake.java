@@ -1,14 +1,7 @@
 package org.photobridge.gateway.intake;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -50,7 +43,7 @@ import org.photobridge.gateway.store.EncryptedBlobStore;
 import org.photobridge.gateway.store.StoreUnavailableException;
 
 /**
- * Takes one uploaded photo from bytes on disk to a durable, encrypted DICOM object with an outbox
+ * Takes one uploaded photo from bytes in memory to a durable, encrypted DICOM object with an outbox
  * entry per destination. Returns only after the commit, so an accepted photo survives a crash; on
  * any failure nothing of the photo is left behind.
  */
@@ -103,13 +96,17 @@ public class PhotoIntake {
     public record Accepted(PhotoRecord photo, boolean created) {
     }
 
-    public Accepted accept(Path upload, PhotoRequest request, Caller caller) {
-        long size = sizeOf(upload);
+    /**
+     * Accepts one upload received in memory ({@link MultipartUpload}): its bytes, their SHA-256 and
+     * the memory reserved for them, which cleaning grows as the photo needs and the caller closes.
+     */
+    public Accepted accept(MultipartUpload.ReceivedFile upload, PhotoRequest request, Caller caller) {
+        long size = upload.bytes().length;
         if (size > config.maxFileBytes()) {
             throw new PhotoRejectedException(PhotoRejectedException.Reason.FILE_TOO_LARGE, "the file is " + size
                     + " bytes; the limit is " + config.maxFileBytes() + " bytes");
         }
-        String sha256 = sha256(upload);
+        String sha256 = upload.sha256();
         // The same bytes again answer with the earlier photo, but only one the caller may see: a photo
         // of another department is neither revealed nor reused, and this upload becomes its own.
         Optional<PhotoRecord> existing = studies.find(request.patient().identifier(), request.encounter())
@@ -123,7 +120,7 @@ public class PhotoIntake {
         // The photo id is chosen first: the blob is bound to it (a blob moved to another photo does not decrypt).
         UUID photoId = UUID.randomUUID();
         // The memory for cleaning is held until the DICOM object is written (its pixels may be decoded then).
-        Written written = cleaner.clean(upload, limits, sha256, clean -> {
+        Written written = cleaner.clean(upload.bytes(), upload.memory(), limits, sha256, clean -> {
             var reserved = studies.reserve(request.patient().identifier(), request.encounter(),
                     request.department(), request.bodySite().code(), uids);
             var photoInstance = new PhotoInstance(request.patient(), request.encounter(), request.department(),
@@ -259,28 +256,5 @@ public class PhotoIntake {
         photo.blobKey = blob.key();
         photo.blobBytes = blob.plainBytes();
         return photo;
-    }
-
-    private static long sizeOf(Path upload) {
-        try {
-            return Files.size(upload);
-        } catch (IOException e) {
-            throw new StoreUnavailableException("the upload could not be read back", e);
-        }
-    }
-
-    static String sha256(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0;) {
-                digest.update(buffer, 0, n);
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (IOException e) {
-            throw new StoreUnavailableException("the upload could not be read back", e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

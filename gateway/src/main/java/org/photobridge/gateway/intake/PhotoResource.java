@@ -1,23 +1,26 @@
 package org.photobridge.gateway.intake;
 
+import java.io.InputStream;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.jboss.resteasy.reactive.RestForm;
-import org.jboss.resteasy.reactive.multipart.FileUpload;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.domain.AuditAction;
 import org.photobridge.gateway.access.AccessPolicy;
@@ -30,11 +33,14 @@ import org.photobridge.gateway.persistence.EncounterStudy;
 import org.photobridge.gateway.persistence.PhotoRecord;
 import org.photobridge.gateway.persistence.Photos;
 import org.photobridge.gateway.persistence.WorkItem;
+import org.photobridge.gateway.photo.MemoryBudget;
+import org.photobridge.gateway.photo.PhotoRejectedException;
 import org.photobridge.gateway.problem.ProblemException;
 import org.photobridge.gateway.problem.QueryParameters;
 import org.photobridge.gateway.outbox.WorkQueue;
 import org.photobridge.gateway.outbox.WorkRunner;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
 
@@ -67,7 +73,16 @@ public class PhotoResource {
     AuditLog audit;
 
     @Inject
-    RawUploads rawUploads;
+    IntakeConfig intakeConfig;
+
+    @Inject
+    MemoryBudget budget;
+
+    @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10240K")
+    MemorySize maxBodySize;
+
+    @ConfigProperty(name = "quarkus.http.limits.max-form-attribute-size", defaultValue = "2048")
+    MemorySize maxFormAttributeSize;
 
     @Inject
     PhotoGate gate;
@@ -80,28 +95,41 @@ public class PhotoResource {
             java.time.Instant acceptedAt) {
     }
 
+    /**
+     * The upload: the multipart body is read here, once, from the request stream (never written to
+     * disk, see {@link MultipartUpload}); refusals keep the order they always had: role, metadata,
+     * departments, the file part, its size, then the photo itself.
+     */
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    public Response upload(@RestForm("file") List<FileUpload> files, @RestForm("metadata") String metadata) {
-        try {
-            return accept(files, metadata);
-        } finally {
-            // The raw upload (GPS, serials) goes as soon as intake is done with it, refused or not.
-            if (files != null) {
-                rawUploads.discard(files.stream().map(FileUpload::uploadedFile).toList());
-            }
-        }
-    }
-
-    private Response accept(List<FileUpload> files, String metadata) {
+    public Response upload(InputStream body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength) {
         Caller caller = callers.current();
+        MultipartUpload.Limits limits = new MultipartUpload.Limits(intakeConfig.maxFileBytes(),
+                (int) Math.min(Integer.MAX_VALUE, maxFormAttributeSize.asLongValue()), maxBodySize.asLongValue());
         if (!caller.hasRole(Roles.PHOTOGRAPHER)) {
+            // Nothing of the body is kept; it is read so that the client, still sending, reads the answer.
+            MultipartUpload.discard(body, limits.maxBodyBytes());
             var refused = AccessPolicy.capture(caller, List.of());
             audit.record(AuditAction.ACCESS_DENIED, false, AuditLog.Agent.of(caller), Optional.empty(), List.of(),
                     "upload refused: " + refused.reason());
             throw ProblemException.forbidden("role-not-permitted", refused.reason());
         }
-        PhotoRequest request = metadataParser.parse(metadata);
+        try (var upload = MultipartUpload.read(body, contentType, length(contentLength), limits, budget)) {
+            return accept(upload, caller);
+        }
+    }
+
+    private static OptionalLong length(String contentLength) {
+        try {
+            return contentLength == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(contentLength.strip()));
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    private Response accept(MultipartUpload upload, Caller caller) {
+        PhotoRequest request = metadataParser.parse(upload.metadata().orElse(null));
         var decision = AccessPolicy.capture(caller, request.requiredDepartments());
         if (!decision.permitted()) {
             audit.record(AuditAction.ACCESS_DENIED, false, AuditLog.Agent.of(caller),
@@ -110,13 +138,16 @@ public class PhotoResource {
                     List.of(), "upload refused: " + decision.reason());
             throw ProblemException.forbidden("department-not-permitted", decision.reason());
         }
-        if (files == null || files.isEmpty()) {
+        if (upload.fileParts() == 0) {
             throw ProblemException.badRequest("file", "the multipart part 'file' (the image) is required");
         }
-        if (files.size() > 1) {
+        if (upload.fileParts() > 1) {
             throw ProblemException.badRequest("file", "send exactly one 'file' part per request");
         }
-        var accepted = intake.accept(files.get(0).uploadedFile(), request, caller);
+        var file = upload.file().orElseThrow(() -> new PhotoRejectedException(
+                PhotoRejectedException.Reason.FILE_TOO_LARGE, "the file is " + upload.fileBytes()
+                        + " bytes; the limit is " + intakeConfig.maxFileBytes() + " bytes"));
+        var accepted = intake.accept(file, request, caller);
         PhotoView view = view(accepted.photo());
         if (accepted.created()) {
             // Woken after the answer is built, so a new photo is reported QUEUED, as it is at commit.

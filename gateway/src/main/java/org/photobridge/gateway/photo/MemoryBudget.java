@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link MemoryBusyException} (a 503 with Retry-After). Thread-safe.
  *
  * <p>One unit of work takes one reservation for everything it will hold: nested reservations could
- * deadlock (every holder waiting for the rest).
+ * deadlock (every holder waiting for the rest); for the same reason a reservation that must grow
+ * waits holding nothing ({@link Reservation#growTo}).
  */
 public final class MemoryBudget {
 
@@ -27,6 +28,8 @@ public final class MemoryBudget {
     private final Duration maxWait;
     private final Duration retryAfter;
     private final AtomicInteger waiting = new AtomicInteger();
+    /** Bytes that reservations waiting in {@link Reservation#growTo} keep in the heap outside the budget. */
+    private final java.util.concurrent.atomic.AtomicLong keptOutside = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param totalBytes heap that reservations may hold together
@@ -116,6 +119,30 @@ public final class MemoryBudget {
          */
         void shrinkTo(long bytes);
 
+        /**
+         * Reserves more, up to {@code bytes} in all, if the budget has it free now; never waits.
+         *
+         * @return false when it would have to wait (nothing changed then)
+         * @throws IllegalArgumentException when {@code bytes} could never fit ({@link MemoryBudget#fits})
+         */
+        boolean tryGrowTo(long bytes);
+
+        /**
+         * Reserves up to {@code bytes} in all, for work whose bytes are in memory before it knows all
+         * it needs (an upload read from the request, whose header then tells the pixels). Taken at
+         * once when free; otherwise what is held is given back and the whole amount is waited for
+         * (like {@link MemoryBudget#reserve}), holding nothing: waiting while holding could deadlock
+         * (every holder waiting for the others to grow). Meanwhile the caller's {@code keptMeanwhile}
+         * bytes stay in the heap outside the budget; at most a quarter of the budget may be kept so at
+         * once, and a wait beyond that is refused as busy. Never shrinks.
+         *
+         * @throws IllegalArgumentException when {@code bytes} could never fit ({@link MemoryBudget#fits})
+         * @throws MemoryBusyException      as {@link MemoryBudget#reserve}, or when too many bytes are
+         *                                  kept outside the budget by waiters already; the
+         *                                  reservation is then empty
+         */
+        void growTo(long bytes, long keptMeanwhile);
+
         @Override
         void close();
     }
@@ -133,27 +160,7 @@ public final class MemoryBudget {
             throw new IllegalArgumentException(bytes + " bytes never fit the memory budget of " + totalBytes);
         }
         int permits = (int) Math.max(1, (bytes + KIB - 1) / KIB);
-        try {
-            // Timed, even with zero, so that a fair semaphore keeps arrival order.
-            if (!permitsInKib.tryAcquire(permits, 0, TimeUnit.NANOSECONDS)) {
-                if (waiting.incrementAndGet() > maxWaiting) {
-                    waiting.decrementAndGet();
-                    throw new MemoryBusyException("the gateway is busy with other large images ("
-                            + maxWaiting + " already waiting); try again later", retryAfter);
-                }
-                try {
-                    if (!permitsInKib.tryAcquire(permits, maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
-                        throw new MemoryBusyException("the gateway is busy with other large images (waited "
-                                + maxWait.toSeconds() + " s); try again later", retryAfter);
-                    }
-                } finally {
-                    waiting.decrementAndGet();
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MemoryBusyException("interrupted while waiting for image memory", retryAfter);
-        }
+        acquire(permits);
         var held = new AtomicInteger(permits);
         return new Reservation() {
             @Override
@@ -177,6 +184,53 @@ public final class MemoryBudget {
             }
 
             @Override
+            public boolean tryGrowTo(long bytes) {
+                int more = moreThanHeld(bytes);
+                if (more == 0) {
+                    return true;
+                }
+                // Untimed tryAcquire would barge ahead of waiters; a zero timeout keeps arrival order.
+                try {
+                    if (!permitsInKib.tryAcquire(more, 0, TimeUnit.NANOSECONDS)) {
+                        return false;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new MemoryBusyException("interrupted while waiting for image memory", retryAfter);
+                }
+                held.addAndGet(more);
+                return true;
+            }
+
+            @Override
+            public void growTo(long bytes, long keptMeanwhile) {
+                if (tryGrowTo(bytes)) {
+                    return;
+                }
+                long kept = Math.max(0, keptMeanwhile);
+                if (keptOutside.addAndGet(kept) > totalBytes / 4) {
+                    keptOutside.addAndGet(-kept);
+                    throw new MemoryBusyException("the gateway is busy with other large images; try again later",
+                            retryAfter);
+                }
+                try {
+                    close();
+                    int want = permitsFor(bytes);
+                    acquire(want);
+                    held.set(want);
+                } finally {
+                    keptOutside.addAndGet(-kept);
+                }
+            }
+
+            private int moreThanHeld(long bytes) {
+                if (!fits(bytes)) {
+                    throw new IllegalArgumentException(bytes + " bytes never fit the memory budget of " + totalBytes);
+                }
+                return Math.max(0, permitsFor(bytes) - held.get());
+            }
+
+            @Override
             public void close() {
                 int now = held.getAndSet(0);
                 if (now > 0) {
@@ -184,5 +238,34 @@ public final class MemoryBudget {
                 }
             }
         };
+    }
+
+    private static int permitsFor(long bytes) {
+        return (int) Math.max(1, (bytes + KIB - 1) / KIB);
+    }
+
+    /** Takes {@code permits} KiB, waiting in arrival order up to the configured time. */
+    private void acquire(int permits) {
+        try {
+            // Timed, even with zero, so that a fair semaphore keeps arrival order.
+            if (!permitsInKib.tryAcquire(permits, 0, TimeUnit.NANOSECONDS)) {
+                if (waiting.incrementAndGet() > maxWaiting) {
+                    waiting.decrementAndGet();
+                    throw new MemoryBusyException("the gateway is busy with other large images ("
+                            + maxWaiting + " already waiting); try again later", retryAfter);
+                }
+                try {
+                    if (!permitsInKib.tryAcquire(permits, maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
+                        throw new MemoryBusyException("the gateway is busy with other large images (waited "
+                                + maxWait.toSeconds() + " s); try again later", retryAfter);
+                    }
+                } finally {
+                    waiting.decrementAndGet();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MemoryBusyException("interrupted while waiting for image memory", retryAfter);
+        }
     }
 }

@@ -25,8 +25,12 @@ public final class PhotoCleaner {
     /** The JPEG quality used when a JPEG has to be re-encoded. */
     public static final float DEFAULT_JPEG_QUALITY = 0.92f;
 
-    /** Copies of the upload held while cleaning: as read, rebuilt without metadata, and cleaned. */
-    static final int UPLOAD_COPIES = 3;
+    /**
+     * Copies of the upload held at once: the upload as received and the stream rebuilt without
+     * metadata (while an upload is received, its pieces and the joined array). PixelMed pads an odd
+     * fragment itself, so the DICOM writer adds none.
+     */
+    static final int UPLOAD_COPIES = 2;
     /** Room for the DICOM attributes, the ICC profile and the writer's buffers. */
     static final long OVERHEAD_BYTES = 256L << 10;
 
@@ -80,10 +84,9 @@ public final class PhotoCleaner {
     }
 
     /**
-     * Cleans one upload and hands the result to {@code use} (typically: write its DICOM object) while
-     * holding, from the {@link MemoryBudget}, the heap that cleaning and {@code use} need together,
-     * as estimated from the file's size and its header before any pixel is decoded. Uploads that
-     * could never fit are rejected as too many pixels; others wait for their turn.
+     * Cleans one upload read from a file (tools, fuzz targets, benchmarks) and hands the result to
+     * {@code use} while holding, from the {@link MemoryBudget}, the heap that cleaning and {@code use}
+     * need together; as {@link #clean(byte[], MemoryBudget.Reservation, PhotoLimits, String, Function)}.
      *
      * @param knownSha256 hex SHA-256 of the upload as received, or null to compute it here
      * @param use         works with the cleaned photo; it must not take memory from the budget itself
@@ -91,47 +94,107 @@ public final class PhotoCleaner {
      */
     public <T> T clean(Path upload, PhotoLimits limits, String knownSha256, Function<CleanedPhoto, T> use) {
         long size = sizeOf(upload);
-        long base = UPLOAD_COPIES * size + OVERHEAD_BYTES;
-        if (!budget.fits(base)) {
-            throw new PhotoRejectedException(PhotoRejectedException.Reason.FILE_TOO_LARGE, "the file is " + size
-                    + " bytes; this gateway's image memory (" + (budget.totalBytes() >> 20) + " MiB) cannot hold it");
-        }
-        MemoryBudget.Reservation reservation = budget.reserve(base);
+        requireFits(size);
+        MemoryBudget.Reservation reservation = budget.reserve(memoryFor(size));
         try {
             byte[] bytes = read(upload);
-            PhotoFormat format = FormatSniffer.sniff(bytes);
-            // A JPEG's marker structure is parsed once, here, and cleaned from (unless re-read below).
-            JpegCleaner.Inspected jpegStream = format == PhotoFormat.JPEG ? JpegCleaner.inspect(bytes, limits) : null;
-            long needed = base + switch (format) {
-                case JPEG -> JpegCleaner.memoryNeeded(jpegStream);
-                case PNG -> PngCleaner.memoryNeeded(bytes, limits);
-            };
-            if (!budget.fits(needed)) {
-                throw new PhotoRejectedException(PhotoRejectedException.Reason.TOO_MANY_PIXELS,
-                        "cleaning this image needs about " + (needed >> 20) + " MiB but this gateway allows "
-                                + (budget.totalBytes() >> 20) + " MiB for image work; send a smaller image");
-            }
-            if (needed > reservation.bytes()) {
+            Prepared prepared = prepare(bytes, limits);
+            if (!reservation.tryGrowTo(prepared.needed())) {
                 // Wait for the whole amount holding nothing (holding while waiting could deadlock),
                 // and without the bytes, which are read again.
+                long needed = prepared.needed();
                 reservation.close();
                 bytes = null;
-                jpegStream = null;
+                prepared = null;
                 reservation = budget.reserve(needed);
                 bytes = read(upload);
-                jpegStream = format == PhotoFormat.JPEG ? JpegCleaner.inspect(bytes, limits) : null;
+                prepared = prepare(bytes, limits);
+                reservation.growTo(prepared.needed(), bytes.length); // the same file: held already
             }
-            String sha256 = knownSha256 != null ? knownSha256 : sha256(bytes);
-            CleanedPhoto cleaned = switch (format) {
-                case JPEG -> jpeg.clean(jpegStream, sha256);
-                case PNG -> png.clean(bytes, sha256, limits);
-            };
-            bytes = null;
-            jpegStream = null;
-            return use.apply(cleaned);
+            return finish(bytes, prepared, limits, knownSha256, use);
         } finally {
             reservation.close();
         }
+    }
+
+    /**
+     * Cleans one upload held in memory and hands the result to {@code use} (typically: write its DICOM
+     * object). The caller reserved, before it read the bytes, at least {@link #memoryFor} their length
+     * from this cleaner's budget; the reservation grows here to what cleaning and {@code use} need
+     * together, as estimated from the header before any pixel is decoded, and stays the caller's to
+     * close. Uploads that could never fit are rejected as too many pixels; others wait for their turn
+     * ({@link MemoryBudget.Reservation#growTo}: holding no budget, the upload kept meanwhile).
+     *
+     * @param upload      the file as received; not modified
+     * @param held        the caller's reservation from this cleaner's budget
+     * @param knownSha256 hex SHA-256 of the upload as received, or null to compute it here
+     * @param use         works with the cleaned photo; it must not take memory from the budget itself
+     * @throws MemoryBusyException when other image work held the budget too long
+     */
+    public <T> T clean(byte[] upload, MemoryBudget.Reservation held, PhotoLimits limits, String knownSha256,
+            Function<CleanedPhoto, T> use) {
+        Prepared prepared = prepare(upload, limits);
+        held.growTo(prepared.needed(), upload.length);
+        return finish(upload, prepared, limits, knownSha256, use);
+    }
+
+    /** An upload sniffed and (a JPEG) parsed, and the heap cleaning it will hold in all. */
+    private record Prepared(PhotoFormat format, JpegCleaner.Inspected jpeg, long needed) {
+    }
+
+    private Prepared prepare(byte[] upload, PhotoLimits limits) {
+        long base = requireFits(upload.length);
+        PhotoFormat format = FormatSniffer.sniff(upload);
+        // A JPEG's marker structure is parsed once, here, and cleaned from.
+        JpegCleaner.Inspected jpegStream = format == PhotoFormat.JPEG ? JpegCleaner.inspect(upload, limits) : null;
+        long needed = base + switch (format) {
+            case JPEG -> JpegCleaner.memoryNeeded(jpegStream);
+            case PNG -> PngCleaner.memoryNeeded(upload, limits);
+        };
+        if (!budget.fits(needed)) {
+            throw new PhotoRejectedException(PhotoRejectedException.Reason.TOO_MANY_PIXELS,
+                    "cleaning this image needs about " + (needed >> 20) + " MiB but this gateway allows "
+                            + (budget.totalBytes() >> 20) + " MiB for image work; send a smaller image");
+        }
+        return new Prepared(format, jpegStream, needed);
+    }
+
+    private <T> T finish(byte[] upload, Prepared prepared, PhotoLimits limits, String knownSha256,
+            Function<CleanedPhoto, T> use) {
+        String sha256 = knownSha256 != null ? knownSha256 : sha256(upload);
+        CleanedPhoto cleaned = switch (prepared.format()) {
+            case JPEG -> jpeg.clean(prepared.jpeg(), sha256);
+            case PNG -> png.clean(upload, sha256, limits);
+        };
+        return use.apply(cleaned);
+    }
+
+    /**
+     * The heap to reserve for an upload of {@code size} bytes before it is read: its copies while it
+     * is cleaned and written, and the writer's overhead. Cleaning grows the reservation for pixels.
+     */
+    public static long memoryFor(long size) {
+        return UPLOAD_COPIES * size + OVERHEAD_BYTES;
+    }
+
+    /** The memory budget this cleaner takes from; uploads are reserved from it before they are read. */
+    public MemoryBudget budget() {
+        return budget;
+    }
+
+    /** {@link #memoryFor} the size, or FILE_TOO_LARGE when this gateway's budget could never hold it. */
+    private long requireFits(long size) {
+        long base = memoryFor(size);
+        if (!budget.fits(base)) {
+            throw tooLargeForMemory(size, budget);
+        }
+        return base;
+    }
+
+    /** The refusal of a file whose copies alone would not fit the budget. */
+    public static PhotoRejectedException tooLargeForMemory(long size, MemoryBudget budget) {
+        return new PhotoRejectedException(PhotoRejectedException.Reason.FILE_TOO_LARGE, "the file is " + size
+                + " bytes; this gateway's image memory (" + (budget.totalBytes() >> 20) + " MiB) cannot hold it");
     }
 
     private static long sizeOf(Path upload) {

@@ -120,6 +120,57 @@ class MemoryBoundsTest {
     }
 
     @Test
+    void growingAReservationTakesWhatIsFreeOrWaitsHoldingNothing() throws Exception {
+        var budget = new MemoryBudget(4 << 20, 4, Duration.ofMinutes(5), Duration.ofSeconds(7));
+        var held = budget.reserve(1 << 20);
+        assertTrue(held.tryGrowTo(3 << 20));
+        assertEquals(3 << 20, budget.reservedBytes());
+        held.growTo(2 << 20, 0); // never shrinks
+        assertEquals(3 << 20, held.bytes());
+        assertThrows(IllegalArgumentException.class, () -> held.growTo(5 << 20, 0));
+
+        var other = budget.reserve(1 << 20);
+        assertTrue(!held.tryGrowTo(4 << 20), "not free now: nothing changes");
+        assertEquals(3 << 20, held.bytes());
+        // Two holders that both need more than is left: the one that waits gives back what it holds,
+        // so the other can grow and finish (holding while waiting, both would wait for ever).
+        var grower = CompletableFuture.runAsync(() -> held.growTo(4 << 20, 1 << 20));
+        while (budget.waiting() == 0) {
+            Thread.onSpinWait();
+        }
+        assertEquals(0, held.bytes(), "the waiting reservation holds nothing");
+        // The other needs more as well (held while waiting, both would wait for ever): whichever is
+        // served first gives its memory back when done, and then the other is served.
+        var second = CompletableFuture.runAsync(() -> other.growTo(2 << 20, 0));
+        CompletableFuture.anyOf(grower, second).get(5, TimeUnit.MINUTES);
+        if (grower.isDone()) {
+            assertEquals(4 << 20, held.bytes());
+            held.close();
+            second.get(5, TimeUnit.MINUTES);
+            assertEquals(2 << 20, other.bytes());
+        } else {
+            assertEquals(2 << 20, other.bytes());
+            other.close();
+            grower.get(5, TimeUnit.MINUTES);
+            assertEquals(4 << 20, held.bytes());
+        }
+        held.close();
+        other.close();
+        assertEquals(0, budget.reservedBytes());
+    }
+
+    @Test
+    void growthThatWouldKeepTooMuchOutsideTheBudgetIsBusy() {
+        var budget = new MemoryBudget(4 << 20, 4, Duration.ofMinutes(5), Duration.ofSeconds(7));
+        try (var full = budget.reserve(3 << 20); var held = budget.reserve(1 << 20)) {
+            MemoryBusyException e = assertThrows(MemoryBusyException.class, () -> held.growTo(2 << 20, 2 << 20));
+            assertEquals(Duration.ofSeconds(7), e.retryAfter());
+            assertEquals(0, budget.waiting(), "refused at once: 2 MiB kept outside is over a quarter of 4 MiB");
+        }
+        assertEquals(0, budget.reservedBytes());
+    }
+
+    @Test
     void refusesAtOnceWhenTheQueueIsFull() {
         var budget = new MemoryBudget(1 << 20, 0, Duration.ofMinutes(1), Duration.ofSeconds(7));
         try (var held = budget.reserve(1 << 20)) {
