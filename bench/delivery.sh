@@ -214,12 +214,12 @@ if ((jfr)) && [[ -s $work/delivery.jfr ]]; then
     echo "JFR hottest methods (top frame of execution samples, whole Orthanc run):"
     jfr print --events jdk.ExecutionSample "$work/delivery.jfr" \
       | awk '/stackTrace = \[/ {getline; sub(/^ +/, ""); sub(/ line:.*/, ""); n[$0]++; t++}
-             END {for (m in n) printf "%6d %5.1f%%  %s\n", n[m], 100 * n[m] / t, m}' | sort -rn | head -n 15
+             END {for (m in n) printf "%6d %5.1f%%  %s\n", n[m], 100 * n[m] / t, m}' | sort -rn | awk 'NR <= 15'
     echo "JFR allocation (bytes sampled by allocating method):"
     jfr print --events jdk.ObjectAllocationSample "$work/delivery.jfr" \
       | awk '/weight = / {w = $3; u = $4; if (u ~ /kB/) w *= 1e3; else if (u ~ /MB/) w *= 1e6; else if (u ~ /GB/) w *= 1e9}
              /stackTrace = \[/ {getline; sub(/^ +/, ""); sub(/ line:.*/, ""); a[$0] += w; t += w}
-             END {for (m in a) printf "%10.1f MB %5.1f%%  %s\n", a[m] / 1e6, 100 * a[m] / t, m}' | sort -rn | head -n 15
+             END {for (m in a) printf "%10.1f MB %5.1f%%  %s\n", a[m] / 1e6, 100 * a[m] / t, m}' | sort -rn | awk 'NR <= 15'
   } | tee "$work/jfr-summary.txt"
 fi
 

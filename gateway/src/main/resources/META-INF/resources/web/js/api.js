@@ -97,8 +97,10 @@ export async function showImage(img, path) {
 export function upload(file, metadata, onProgress) {
   return new Promise((resolve, reject) => {
     const form = new FormData();
-    form.append('file', file, 'photo');
+    // Metadata first: the gateway checks it before the image arrives and receives a last file part
+    // straight into one array of its size.
     form.append('metadata', new Blob([JSON.stringify(metadata)], { type: 'application/json' }));
+    form.append('file', file, 'photo');
     const xhr = new XMLHttpRequest();
     xhr.open('POST', '/api/v1/photos');
     xhr.setRequestHeader('Authorization', 'Bearer ' + token());
