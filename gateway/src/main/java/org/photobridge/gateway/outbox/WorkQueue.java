@@ -146,17 +146,21 @@ public class WorkQueue {
      * Gives back claims not yet attempted, as if never claimed: no attempt counted, due as before, free
      * for any instance (an idle replica may take what a busy one hands back).
      */
-    @Transactional
     public void handBack(List<Claim> claims) {
+        // One item per transaction: a withdrawal locks a photo's deliveries together (and then the
+        // next photo's), so holding the lock of one item while waiting for another could close a
+        // cycle with it; the CI run on 1374c10 met that deadlock when this was one transaction.
         for (Claim claim : claims) {
-            WorkItem item = items.locked(claim.item().id);
-            if (!claim.token().equals(item.leaseToken)) {
-                continue;
-            }
-            item.leaseOwner = null;
-            item.leaseUntil = null;
-            item.leaseToken = null;
-            item.attempts = Math.max(0, item.attempts - 1);
+            io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> {
+                WorkItem item = items.locked(claim.item().id);
+                if (!claim.token().equals(item.leaseToken)) {
+                    return;
+                }
+                item.leaseOwner = null;
+                item.leaseUntil = null;
+                item.leaseToken = null;
+                item.attempts = Math.max(0, item.attempts - 1);
+            });
         }
     }
 

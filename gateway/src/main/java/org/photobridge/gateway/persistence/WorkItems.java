@@ -78,9 +78,13 @@ public class WorkItems implements PanacheRepositoryBase<WorkItem, UUID> {
         return list("photoId = ?1 and kind = ?2 order by destination", photoId, kind);
     }
 
-    /** A photo's deliveries, locked: a withdrawal and a delivery's outcome are recorded under this lock. */
+    /**
+     * A photo's deliveries, locked: a withdrawal and a delivery's outcome are recorded under this lock.
+     * Rows are locked in id order, so two transactions locking the same photo's deliveries never wait
+     * for each other in a cycle.
+     */
     public List<WorkItem> deliveriesLocked(UUID photoId) {
-        return find("photoId = ?1 and kind = ?2", photoId, Kind.PACS_DELIVERY)
+        return find("photoId = ?1 and kind = ?2 order by id", photoId, Kind.PACS_DELIVERY)
                 .withLock(LockModeType.PESSIMISTIC_WRITE).list();
     }
 
