@@ -55,9 +55,6 @@ public class ConsentChanges {
         AuditAction action = before.isEmpty() ? AuditAction.CONSENT_CREATED
                 : before.get().isActive() && !after.isActive() ? AuditAction.CONSENT_WITHDRAWN
                         : AuditAction.CONSENT_UPDATED;
-        audit.record(action, true, agent, Optional.of(after.patient()),
-                List.of("Consent/" + stored.id() + "/_history/" + stored.version()),
-                "consent version " + stored.version() + " is " + after.status());
         work.requestPublication(WorkQueue.CONSENT, stored.id());
 
         List<ConsentTerms> now = store.termsOfPatient(after.patient());
@@ -70,6 +67,9 @@ public class ConsentChanges {
         before.ifPresent(previous::add);
 
         var instant = clock.instant();
+        // The audit entries are recorded last: the chain's head is the last lock this transaction
+        // takes, after the photos' work items (a delivery's outcome locks its item, then the head).
+        List<Runnable> photoEntries = new ArrayList<>();
         for (Photos.InStudy inStudy : photos.inUseOfPatient(after.patient().system(), after.patient().value())) {
             PhotoRecord photo = inStudy.photo();
             EncounterStudy study = inStudy.study();
@@ -78,9 +78,14 @@ public class ConsentChanges {
             boolean was = ConsentPolicy.decide(previous, ConsentScope.CLINICAL_CARE, ref, instant).permitted();
             ConsentPolicy.Decision is = ConsentPolicy.decide(now, ConsentScope.CLINICAL_CARE, ref, instant);
             if (was && !is.permitted()) {
-                withdrawals.withdraw(photo, study, agent, "consent for clinical care withdrawn (Consent/"
-                        + stored.id() + "/_history/" + stored.version() + ")");
+                photoEntries.add(withdrawals.withdraw(photo, study, agent,
+                        "consent for clinical care withdrawn (Consent/" + stored.id() + "/_history/"
+                                + stored.version() + ")"));
             }
         }
+        audit.record(action, true, agent, Optional.of(after.patient()),
+                List.of("Consent/" + stored.id() + "/_history/" + stored.version()),
+                "consent version " + stored.version() + " is " + after.status());
+        photoEntries.forEach(Runnable::run);
     }
 }

@@ -46,8 +46,13 @@ public class Withdrawals {
     @Inject
     WithdrawalActions actions;
 
+    /**
+     * Withdraws one photo and returns its audit entry, which the caller records once it has locked
+     * everything else it needs: the audit chain's head is locked last in a transaction, as a delivery's
+     * outcome (its work item, then the head) does; the other order deadlocked with it.
+     */
     @Transactional
-    public void withdraw(PhotoRecord photo, EncounterStudy study, AuditLog.Agent agent, String reason) {
+    public Runnable withdraw(PhotoRecord photo, EncounterStudy study, AuditLog.Agent agent, String reason) {
         Instant now = clock.instant();
         photo.withdrawnAt = now;
         // Locked: a delivery's outcome is recorded under the same lock (PacsDeliveryHandler.settle).
@@ -63,10 +68,10 @@ public class Withdrawals {
             }
             queue.enqueue(withdrawal);
         }
-        audit.record(AuditAction.PHOTO_WITHDRAWN, true, agent,
-                Optional.of(new BusinessIdentifier(study.patientSystem, study.patientValue)),
-                List.of("ImagingStudy/" + study.id, "urn:dicom:uid:" + photo.sopInstanceUid), reason);
         queue.requestPublication(WorkQueue.IMAGING_STUDY, study.id.toString());
         runner.wake();
+        return () -> audit.record(AuditAction.PHOTO_WITHDRAWN, true, agent,
+                Optional.of(new BusinessIdentifier(study.patientSystem, study.patientValue)),
+                List.of("ImagingStudy/" + study.id, "urn:dicom:uid:" + photo.sopInstanceUid), reason);
     }
 }
