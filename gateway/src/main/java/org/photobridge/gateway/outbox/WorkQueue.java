@@ -147,21 +147,27 @@ public class WorkQueue {
      * for any instance (an idle replica may take what a busy one hands back).
      */
     public void handBack(List<Claim> claims) {
-        // One item per transaction: a withdrawal locks a photo's deliveries together (and then the
-        // next photo's), so holding the lock of one item while waiting for another could close a
-        // cycle with it; the CI run on 1374c10 met that deadlock when this was one transaction.
+        // One item per transaction: a withdrawal locks a photo's deliveries together, so this never
+        // holds one item's lock while it waits for another's.
         for (Claim claim : claims) {
-            io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> {
-                WorkItem item = items.locked(claim.item().id);
-                if (!claim.token().equals(item.leaseToken)) {
-                    return;
-                }
-                item.leaseOwner = null;
-                item.leaseUntil = null;
-                item.leaseToken = null;
-                item.attempts = Math.max(0, item.attempts - 1);
-            });
+            io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> unlease(claim));
         }
+    }
+
+    /**
+     * The claimed item, locked, with its lease dropped and the claim's attempt uncounted; null when the
+     * lease is no longer this claim's. Runs in the caller's transaction.
+     */
+    private WorkItem unlease(Claim claim) {
+        WorkItem item = items.locked(claim.item().id);
+        if (!claim.token().equals(item.leaseToken)) {
+            return null;
+        }
+        item.leaseOwner = null;
+        item.leaseUntil = null;
+        item.leaseToken = null;
+        item.attempts = Math.max(0, item.attempts - 1);
+        return item;
     }
 
     /** Attempts a claimed item with its handler and records the outcome. */
@@ -224,14 +230,10 @@ public class WorkQueue {
     /** Releases a claim without counting an attempt (the gateway itself could not try). */
     @Transactional
     public void release(Claim claim, String reason) {
-        WorkItem item = items.locked(claim.item().id);
-        if (!claim.token().equals(item.leaseToken)) {
+        WorkItem item = unlease(claim);
+        if (item == null) {
             return;
         }
-        item.leaseOwner = null;
-        item.leaseUntil = null;
-        item.leaseToken = null;
-        item.attempts = Math.max(0, item.attempts - 1);
         item.lastError = truncate(reason);
         item.nextAttemptAt = clock.instant().plus(config.initialBackoff());
         item.status = item.status == Status.QUEUED ? Status.QUEUED : Status.RETRYING;
