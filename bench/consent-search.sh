@@ -59,8 +59,13 @@ export KEYCLOAK_START_TIMEOUT=${KEYCLOAK_START_TIMEOUT:-900}
 work=$PB_ROOT/target/bench
 state=$work/state-consent
 results=$work/consent-results.txt
-GATEWAY=http://127.0.0.1:8080
-TOKEN_URL=http://127.0.0.1:8180/realms/photobridge/protocol/openid-connect/token
+# The local stack's ports, moved together by PB_STACK_PORT_OFFSET (deploy/local/stack.sh).
+port_offset=${PB_STACK_PORT_OFFSET:-0}
+[[ $port_offset =~ ^[0-9]+$ ]] || pb_die "PB_STACK_PORT_OFFSET takes a number, not '$port_offset'"
+GATEWAY_PORT=$((8080 + port_offset)) KEYCLOAK_PORT=$((8180 + port_offset)) POSTGRES_PORT=$((5433 + port_offset))
+ORTHANC_DICOM_PORT=$((4242 + port_offset)) ORTHANC_HTTP_PORT=$((8042 + port_offset))
+GATEWAY=http://127.0.0.1:$GATEWAY_PORT
+TOKEN_URL=http://127.0.0.1:$KEYCLOAK_PORT/realms/photobridge/protocol/openid-connect/token
 mkdir -p "$work"
 : >"$results"
 
@@ -70,7 +75,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # The local stack's ports must be free: a stack left running would answer in place of ours.
-for port in 8080 8180 5433 4242 8042; do pb_require_port_free "$port" "the benchmark's local stack"; done
+for port in $GATEWAY_PORT $KEYCLOAK_PORT $POSTGRES_PORT $ORTHANC_DICOM_PORT $ORTHANC_HTTP_PORT; do pb_require_port_free "$port" "the benchmark's local stack"; done
 
 log=$work/stack-consent.log
 pb_log "starting the local stack ($log)"
@@ -87,15 +92,15 @@ done
 
 export PGPASSWORD
 PGPASSWORD=$(<"$state/postgres/photobridge-password")
-sql() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p 5433 -U photobridge -d photobridge "$@"; }
+sql() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$POSTGRES_PORT" -U photobridge -d photobridge "$@"; }
 # As the cluster's superuser over its socket (auto_explain is a superuser setting).
 admin_sql() {
   local user=postgres
   ((EUID == 0)) || user=$(id -un)
   if ((EUID == 0)); then
-    (cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -h "$state/postgres/run" -p 5433 -U "$user" -d photobridge "$@")
+    (cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -h "$state/postgres/run" -p "$POSTGRES_PORT" -U "$user" -d photobridge "$@")
   else
-    psql -X -q -v ON_ERROR_STOP=1 -h "$state/postgres/run" -p 5433 -U "$user" -d photobridge "$@"
+    psql -X -q -v ON_ERROR_STOP=1 -h "$state/postgres/run" -p "$POSTGRES_PORT" -U "$user" -d photobridge "$@"
   fi
 }
 password_file() { local f=$work/$1.password; jq -j --arg u "$1" '.[$u]' "$state/credentials.json" | (umask 077 && cat >"$f"); echo "$f"; }

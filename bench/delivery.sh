@@ -61,9 +61,14 @@ state=$work/state
 images=$work/images
 dicom=$work/dicom
 results=$work/results.txt
-GATEWAY=http://127.0.0.1:8080
-ORTHANC_HTTP=http://127.0.0.1:8042
-SCP_PORT=11119
+# The local stack's ports, moved together by PB_STACK_PORT_OFFSET (deploy/local/stack.sh).
+port_offset=${PB_STACK_PORT_OFFSET:-0}
+[[ $port_offset =~ ^[0-9]+$ ]] || pb_die "PB_STACK_PORT_OFFSET takes a number, not '$port_offset'"
+GATEWAY_PORT=$((8080 + port_offset)) KEYCLOAK_PORT=$((8180 + port_offset)) POSTGRES_PORT=$((5433 + port_offset))
+ORTHANC_DICOM_PORT=$((4242 + port_offset)) ORTHANC_HTTP_PORT=$((8042 + port_offset))
+GATEWAY=http://127.0.0.1:$GATEWAY_PORT
+ORTHANC_HTTP=http://127.0.0.1:$ORTHANC_HTTP_PORT
+SCP_PORT=$((11119 + port_offset))
 mkdir -p "$work" "$images" "$dicom"
 : >"$results"
 # Keycloak's state is kept between runs (its first start imports the realm); everything else,
@@ -89,7 +94,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # The local stack's ports must be free: a stack left running would answer in place of ours.
-for port in 8080 8180 5433 4242 8042; do pb_require_port_free "$port" "the benchmark's local stack"; done
+for port in $GATEWAY_PORT $KEYCLOAK_PORT $POSTGRES_PORT $ORTHANC_DICOM_PORT $ORTHANC_HTTP_PORT; do pb_require_port_free "$port" "the benchmark's local stack"; done
 
 # $1 log name, $2 extra gateway options; $3 "--skip-build" or "".
 start_stack() {
@@ -123,7 +128,7 @@ time_storescu() {
 
 driver() {
   java -Xmx2g "$here/DeliveryBench.java" upload gateway="$GATEWAY" \
-    token-url=http://127.0.0.1:8180/realms/photobridge/protocol/openid-connect/token \
+    token-url=http://127.0.0.1:$KEYCLOAK_PORT/realms/photobridge/protocol/openid-connect/token \
     user=derm.photographer password-file="$work/photographer.password" images="$images" "$@"
 }
 
@@ -163,7 +168,7 @@ jq -r '."derm.photographer"' "$state/credentials.json" | (umask 077 && cat >"$wo
 
 before=$(orthanc_count)
 pb_log "storescu -> Orthanc: $photos files"
-ref_seconds=$(time_storescu 127.0.0.1 4242 ORTHANC)
+ref_seconds=$(time_storescu 127.0.0.1 "$ORTHANC_DICOM_PORT" ORTHANC)
 after=$(orthanc_count)
 ((after - before == photos)) || pb_die "Orthanc received $((after - before)) of $photos objects from storescu"
 ref_mbps=$(echo "$mb / $ref_seconds" | bc -l)
@@ -190,7 +195,7 @@ done
 wrk_run=wrk$(date +%s)
 ls "$selected"/*.jpg | head -n 8 >"$work/wrk-images.txt"
 token=$(java "$here/DeliveryBench.java" consent gateway="$GATEWAY" run="$wrk_run" \
-  token-url=http://127.0.0.1:8180/realms/photobridge/protocol/openid-connect/token \
+  token-url=http://127.0.0.1:$KEYCLOAK_PORT/realms/photobridge/protocol/openid-connect/token \
   user=derm.photographer password-file="$work/photographer.password")
 for c in 1 8 32; do
   pb_log "wrk: accept latency at concurrency $c for ${wrk_seconds}s"

@@ -27,11 +27,16 @@ source "$here/lib.sh"
 PB_LOG_TAG=stack
 cd "$PB_ROOT"
 
-POSTGRES_PORT=5433   # not 5432: that is the machine's own PostgreSQL, which the tests use
-KEYCLOAK_PORT=8180
-ORTHANC_DICOM_PORT=4242
-ORTHANC_HTTP_PORT=8042
-GATEWAY_PORT=8080    # replica i listens on GATEWAY_PORT + i
+# PB_STACK_PORT_OFFSET (default 0) moves every port below by the same amount, so that two stacks
+# (for example two benchmarks in separate checkouts) can run side by side.
+port_offset=${PB_STACK_PORT_OFFSET:-0}
+[[ $port_offset =~ ^[0-9]+$ ]] && ((port_offset <= 20000)) \
+  || pb_die "PB_STACK_PORT_OFFSET takes a number from 0 to 20000, not '$port_offset'"
+POSTGRES_PORT=$((5433 + port_offset))   # not 5432: that is the machine's own PostgreSQL, which the tests use
+KEYCLOAK_PORT=$((8180 + port_offset))
+ORTHANC_DICOM_PORT=$((4242 + port_offset))
+ORTHANC_HTTP_PORT=$((8042 + port_offset))
+GATEWAY_PORT=$((8080 + port_offset))    # replica i listens on GATEWAY_PORT + i
 if [[ -n ${PB_LOCAL_STATE:-} ]]; then
   mkdir -p "$PB_LOCAL_STATE"
   STATE=$(cd "$PB_LOCAL_STATE" && pwd)
