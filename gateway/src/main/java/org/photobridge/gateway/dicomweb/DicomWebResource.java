@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.photobridge.gateway.access.CallerResolver;
 import org.photobridge.gateway.dicomweb.QueryRetrieve.Level;
 import org.photobridge.gateway.dicomweb.QueryRetrieve.Scope;
+import org.photobridge.gateway.edge.HeldAnswer;
 import org.photobridge.gateway.problem.ProblemException;
 
 import io.quarkus.security.Authenticated;
@@ -186,13 +187,9 @@ public class DicomWebResource {
         return held(queryRetrieve.metadata(callers.current(), scope));
     }
 
-    /**
-     * An answer written while its memory is reserved ({@link HeldAnswer}); should the exchange end
-     * without the body being written (the client left first), the end of the exchange releases it.
-     */
+    /** An answer written while its memory is reserved ({@link HeldAnswer}). */
     private Response held(HeldAnswer answer) {
-        routing.addEndHandler(ended -> answer.release());
-        return Response.ok(answer).header(HttpHeaders.CONTENT_TYPE, answer.contentType()).build();
+        return answer.ok(routing).build();
     }
 
     /** A frame list as in PS3.18 10.4.1.1.6: positive numbers separated by commas. */

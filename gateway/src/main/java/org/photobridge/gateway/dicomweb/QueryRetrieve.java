@@ -30,6 +30,7 @@ import org.photobridge.gateway.dicom.InstanceRef;
 import org.photobridge.gateway.dicomweb.ViewableStudies.JudgedStudy;
 import org.photobridge.gateway.dicomweb.ViewableStudies.ViewableSeries;
 import org.photobridge.gateway.dicomweb.ViewableStudies.ViewableStudy;
+import org.photobridge.gateway.edge.HeldAnswer;
 import org.photobridge.gateway.persistence.EncounterStudy;
 import org.photobridge.gateway.persistence.PhotoRecord;
 import org.photobridge.gateway.persistence.StudyCatalog;

@@ -83,14 +83,21 @@ public class PhotoViewer {
     }
 
     /**
-     * The photo as a JPEG for the use. Besides the exceptions below, {@code PhotoSources.require}
+     * A JPEG served and the image memory it still holds: the caller closes {@code memory} once the
+     * bytes are written (or abandoned).
+     */
+    public record Served(byte[] jpeg, MemoryBudget.Reservation memory) {
+    }
+
+    /**
+     * The photo as a JPEG for the use, its memory reserved until it is written. Besides the exceptions below, {@code PhotoSources.require}
      * raises {@code PhotoNotReadableException} when the photo cannot be read from anywhere now.
      *
      * @throws PhotoNotFoundException     no such photo, or one the caller may not see
      * @throws PhotoUseRefusedException   withdrawn, or the patient's consent does not cover the use
      * @throws UnrenderablePhotoException the stored object cannot be turned into a JPEG
      */
-    public PhotoRenderer.Jpeg serve(String photoId, Use use, Caller caller) throws UnrenderablePhotoException {
+    public Served serve(String photoId, Use use, Caller caller) throws UnrenderablePhotoException {
         PhotoRecord photo = find(photoId);
         EncounterStudy study = photos.study(photo.studyId);
         var patient = Optional.of(new BusinessIdentifier(study.patientSystem, study.patientValue));
@@ -122,15 +129,21 @@ public class PhotoViewer {
                     decision.reason() + "; the photo cannot be served for this purpose");
         }
         StudySeries series = photos.series(photo.seriesId);
-        PhotoRenderer.Jpeg jpeg;
-        try (var memory = reserveMemory(photo)) {
+        var memory = reserveMemory(photo);
+        try {
             byte[] object = sources.require(photo, new InstanceRef(study.studyInstanceUid,
                     series.seriesInstanceUid, photo.sopClassUid, photo.sopInstanceUid));
-            jpeg = use == Use.THUMBNAIL ? renderer.thumbnail(object, THUMBNAIL_SIDE) : renderer.rendered(object);
+            byte[] jpeg = (use == Use.THUMBNAIL ? renderer.thumbnail(object, THUMBNAIL_SIDE) : renderer.rendered(object))
+                    .bytes();
+            object = null; // only the JPEG is held from here on, until it is written
+            memory.shrinkTo(jpeg.length);
+            audit.record(use.action, true, agent, patient, entities, use.name().toLowerCase(java.util.Locale.ROOT)
+                    + " served to " + caller.username() + (access.breakGlass() ? " under break-glass" : ""));
+            return new Served(jpeg, memory);
+        } catch (UnrenderablePhotoException | RuntimeException e) {
+            memory.close();
+            throw e;
         }
-        audit.record(use.action, true, agent, patient, entities, use.name().toLowerCase(java.util.Locale.ROOT)
-                + " served to " + caller.username() + (access.breakGlass() ? " under break-glass" : ""));
-        return jpeg;
     }
 
     /** The ids of a patient's photos the caller could export for the scope now (for export lists). */

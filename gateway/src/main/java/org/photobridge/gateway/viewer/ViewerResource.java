@@ -13,12 +13,14 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.photobridge.gateway.access.CallerResolver;
+import org.photobridge.gateway.edge.HeldAnswer;
 import org.photobridge.gateway.problem.Problem;
 import org.photobridge.gateway.problem.ProblemException;
 import org.photobridge.gateway.problem.ProblemMappers;
 
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * Photo pixels for EHR viewers and exports: thumbnail, rendered image, export for a purpose. The
@@ -35,6 +37,9 @@ public class ViewerResource {
 
     @Inject
     PhotoViewer viewer;
+
+    @Inject
+    RoutingContext exchange;
 
     @GET
     @Path("/{id}/thumbnail")
@@ -88,11 +93,14 @@ public class ViewerResource {
                 e.getMessage(), null));
     }
 
-    private static Response jpeg(PhotoRenderer.Jpeg jpeg, String disposition) {
+    /** The JPEG, written while its memory is still reserved ({@link HeldAnswer}). */
+    private Response jpeg(PhotoViewer.Served served, String disposition) {
         var cache = new CacheControl();
         cache.setNoStore(true);
         cache.setPrivate(true);
-        var response = Response.ok(jpeg.bytes(), "image/jpeg").cacheControl(cache);
+        byte[] jpeg = served.jpeg();
+        var response = new HeldAnswer("image/jpeg", out -> out.write(jpeg), served.memory()).ok(exchange)
+                .cacheControl(cache);
         if (disposition != null) {
             response.header("Content-Disposition", disposition);
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,6 +16,7 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Random;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
@@ -30,10 +32,11 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
- * A DICOMweb answer keeps its memory reserved while its body is written, so the budget counts what
- * the heap really holds while a slow client downloads; the reservation goes back when the client
- * aborts. The answer is a photo decompressed to Explicit VR Little Endian (18 MB), far more than the
- * socket buffers between a client that stops reading and the gateway.
+ * A DICOMweb answer, and the viewer's JPEG, keep their memory reserved while the body is written, so
+ * the budget counts what the heap really holds while a slow client downloads; the reservation goes
+ * back when the client aborts. The answers (a photo decompressed to Explicit VR Little Endian, 18 MB;
+ * a 6 MB JPEG) are far more than the socket buffers between a client that stops reading and the
+ * gateway.
  */
 @QuarkusTest
 @QuarkusTestResource(TestStack.class)
@@ -56,14 +59,42 @@ class HeldAnswerMemoryTest {
         ViewerPhotos.Photo photo = ViewerPhotos.uploadDermatologyPhoto(mrn, TestImages.jpeg(large()));
         awaitNothingReserved();
 
+        assertHeldUntilTheClientAborts(photo.instancePath(), "multipart/related; type=\"application/dicom\"",
+                PIXEL_BYTES);
+    }
+
+    /**
+     * The viewer's full-size JPEG (the stored JPEG stream, 6 MB of noise here) stays reserved while a
+     * client that stopped reading holds its write up; it used to be released before the write.
+     */
+    @Test
+    void theViewersRenderedJpegIsHeldWhileWrittenToo() throws Exception {
+        String mrn = "MRN-HELD-VIEW-" + UUID.randomUUID();
+        ViewerPhotos.recordClinicalCareConsent(ViewerPhotos.CONSULTANT, mrn);
+        byte[] jpeg = TestImages.jpeg(noise(3200, 2200));
+        assertTrue(jpeg.length > 5_000_000, "the noise photo should compress poorly, was " + jpeg.length + " bytes");
+        ViewerPhotos.Photo photo = ViewerPhotos.uploadDermatologyPhoto(mrn, jpeg);
+        awaitNothingReserved();
+
+        // The cleaned JPEG drops the upload's few metadata bytes; the answer is the stored stream.
+        assertHeldUntilTheClientAborts("/api/v1/photos/" + photo.id() + "/rendered", "image/jpeg",
+                jpeg.length - 64 * 1024);
+    }
+
+    /**
+     * Asks for {@code path}, reads the answer's head and the start of its body, then stops reading:
+     * at least {@code expectedReserved} bytes must stay reserved while the gateway's write waits, and
+     * none once the client aborts.
+     */
+    private void assertHeldUntilTheClientAborts(String path, String accept, long expectedReserved) throws Exception {
         try (var socket = new Socket()) {
             socket.setReceiveBufferSize(8 * 1024);
             socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 10_000);
             socket.setSoTimeout((int) PATIENCE.toMillis());
-            String request = "GET " + photo.instancePath() + " HTTP/1.1\r\n"
+            String request = "GET " + path + " HTTP/1.1\r\n"
                     + "Host: " + base.getHost() + ":" + base.getPort() + "\r\n"
                     + "Authorization: Bearer " + Keycloak.token(ViewerPhotos.CONSULTANT) + "\r\n"
-                    + "Accept: multipart/related; type=\"application/dicom\"\r\n\r\n";
+                    + "Accept: " + accept + "\r\n\r\n";
             socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
             String head = readHead(socket.getInputStream());
@@ -71,13 +102,20 @@ class HeldAnswerMemoryTest {
             socket.getInputStream().readNBytes(16 * 1024); // the body has started; stop reading here
 
             long reserved = budget.reservedBytes();
-            assertTrue(reserved >= PIXEL_BYTES, "while the " + PIXEL_BYTES + "-byte answer is being written only "
-                    + reserved + " bytes are reserved");
+            assertTrue(reserved >= expectedReserved, "while the answer is being written only " + reserved
+                    + " bytes are reserved, expected at least " + expectedReserved);
 
             socket.setSoLinger(true, 0); // abort: the gateway's next write fails
         }
         awaitNothingReserved();
         assertEquals(0, budget.reservedBytes());
+    }
+
+    /** Uniform noise: a JPEG of it is about as large as its pixels allow. */
+    private static BufferedImage noise(int width, int height) {
+        var image = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
+        new Random(17).nextBytes(((DataBufferByte) image.getRaster().getDataBuffer()).getData());
+        return image;
     }
 
     /** A 3000 × 2000 photo that compresses small but decompresses to 18 MB. */

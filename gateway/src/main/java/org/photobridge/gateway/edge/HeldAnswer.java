@@ -1,22 +1,26 @@
-package org.photobridge.gateway.dicomweb;
+package org.photobridge.gateway.edge;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Objects;
 
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
 import org.photobridge.gateway.photo.MemoryBudget;
 
+import io.vertx.ext.web.RoutingContext;
+
 /**
- * A DICOMweb answer whose body is written while the image memory it occupies is still reserved: the
+ * An answer (DICOMweb, the viewer's JPEGs) whose body is written while the image memory it occupies is still reserved: the
  * reservation goes back after the last byte, when the write fails (the client went away), or when
  * the exchange ends without a write ({@link #release}, from the door), whichever comes first.
  */
-final class HeldAnswer implements StreamingOutput {
+public final class HeldAnswer implements StreamingOutput {
 
     /** Writes the body; called at most once. */
-    interface Body {
+    public interface Body {
         void writeTo(OutputStream out) throws IOException;
     }
 
@@ -25,14 +29,23 @@ final class HeldAnswer implements StreamingOutput {
     private final MemoryBudget.Reservation memory;
 
     /** Takes over {@code memory}: it is released when the answer was written or abandoned. */
-    HeldAnswer(String contentType, Body body, MemoryBudget.Reservation memory) {
+    public HeldAnswer(String contentType, Body body, MemoryBudget.Reservation memory) {
         this.contentType = Objects.requireNonNull(contentType, "contentType");
         this.body = Objects.requireNonNull(body, "body");
         this.memory = Objects.requireNonNull(memory, "memory");
     }
 
-    String contentType() {
+    public String contentType() {
         return contentType;
+    }
+
+    /**
+     * A 200 carrying this body, for the exchange it answers: should the exchange end without the
+     * body being written (the client left first), its end gives the memory back.
+     */
+    public Response.ResponseBuilder ok(RoutingContext exchange) {
+        exchange.addEndHandler(ended -> release());
+        return Response.ok(this).header(HttpHeaders.CONTENT_TYPE, contentType);
     }
 
     @Override
@@ -46,7 +59,7 @@ final class HeldAnswer implements StreamingOutput {
     }
 
     /** Gives the memory back if it was not already (idempotent). */
-    void release() {
+    public void release() {
         memory.close();
     }
 }
