@@ -41,16 +41,17 @@ jq -r --argjson size "$size12" '
           ([.secondaryMetrics | to_entries[] | select(.key | endswith("gc.alloc.rate.norm")) | .value.score][0] // 0
            | . / 1e6 * 10 | round / 10)] | @tsv)
 ' "$result" | column -t -s $'\t'
-# Cleaning a kept photo includes the check of its scans (JpegScanCheck): the summary gives cleaning
-# with the check (the ratio's figure) and, derived as clean12mp minus scanCheck12mp, without it.
+# Cleaning a kept photo includes the check of its scans (JpegScanCheck): the summary gives the ratio
+# for cleaning with the check (what the gateway does), and for marker-level cleaning alone
+# (cleanMarkers12mp, measured, read and written like the copy), which is what the target names.
 jq -r --argjson size "$size12" '
   def mbs(ms): ($size / 1e6 / (ms / 1000)) * 10 | round / 10;
-  (map(select(.benchmark | endswith(".copy12mp")))[0].primaryMetric.score) as $copy |
-  (map(select(.benchmark | endswith(".clean12mp")))[0].primaryMetric.score) as $clean |
-  (map(select(.benchmark | endswith(".scanCheck12mp")))[0].primaryMetric.score // null) as $check |
-  "summary: cleaning \(mbs($clean)) MB/s"
-  + (if $check != null and $check < $clean
-     then " including the scan check (\($check * 100 | round / 100) ms; marker-level cleaning without it about \(mbs($clean - $check)) MB/s)"
-     else "" end)
-  + ", plain copy \(mbs($copy)) MB/s, ratio \(($copy / $clean) * 100 | round / 100) (target >= 0.5)"
+  def ratio(a; b): (a / b) * 100 | round / 100;
+  def score(n): (map(select(.benchmark | endswith("." + n)))[0].primaryMetric.score // null);
+  score("copy12mp") as $copy | score("clean12mp") as $clean | score("cleanMarkers12mp") as $markers |
+  score("scanCheck12mp") as $check |
+  "summary: plain copy \(mbs($copy)) MB/s; cleaning with the scan check \(mbs($clean)) MB/s, ratio \(ratio($copy; $clean))"
+  + (if $markers != null then "; marker-level cleaning alone \(mbs($markers)) MB/s, ratio \(ratio($copy; $markers))" else "" end)
+  + (if $check != null then "; the scan check alone \($check * 100 | round / 100) ms" else "" end)
+  + " (target >= 0.5)"
 ' "$result"

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -37,8 +38,9 @@ import org.photobridge.gateway.photo.PhotoLimits;
  * marker level (the photo needs no rotation, so its entropy-coded data is kept) and writes the
  * cleaned stream. The 48-megapixel photo carries EXIF orientation 6, so it takes the full path:
  * decode, rotate, re-encode, wrap as a VL Photographic Image. {@code scanCheck12mp} times alone the
- * part of cleaning that reads the kept photo's entropy-coded data (JpegScanCheck), so that the summary
- * can tell marker-level cleaning from the check. Run with {@code -prof gc} for the allocation per
+ * part of cleaning that reads the kept photo's entropy-coded data (JpegScanCheck), and
+ * {@code cleanMarkers12mp} the rest (marker-level cleaning alone), so that the summary can tell the
+ * two apart. Run with {@code -prof gc} for the allocation per
  * photo (bench/cleaning.sh does).
  */
 @State(Scope.Benchmark)
@@ -74,6 +76,8 @@ public class CleaningBench {
         CleanedPhoto baseline = cleaner.clean(baseline12, PhotoLimits.DEFAULT, baseline12Sha);
         require(!contains(baseline.pixelData(), SERIAL), "the 12 MP photo's serial number survived cleaning");
         require(baseline.pixelData().length < Files.size(baseline12), "the 12 MP photo was not cleaned");
+        require(Arrays.equals(KeptJpegScanCheck.markerLevelOnly(Files.readAllBytes(baseline12)), baseline.pixelData()),
+                "marker-level cleaning alone does not give what cleaning keeps");
         CleanedPhoto rotated = cleaner.clean(rotated48, PhotoLimits.DEFAULT, rotated48Sha);
         require(rotated.columns() == 6000 && rotated.rows() == 8000, "the 48 MP photo was not turned upright");
     }
@@ -92,6 +96,17 @@ public class CleaningBench {
         CleanedPhoto photo = cleaner.clean(baseline12, PhotoLimits.DEFAULT, baseline12Sha);
         Files.write(out, photo.pixelData());
         return photo.pixelData().length;
+    }
+
+    /**
+     * The marker-level part of {@link #clean12mp} alone, read and written like the copy: what cleaning
+     * a kept photo costs without the check of its scans ({@link #scanCheck12mp}).
+     */
+    @Benchmark
+    public long cleanMarkers12mp() throws IOException {
+        byte[] cleaned = KeptJpegScanCheck.markerLevelOnly(Files.readAllBytes(baseline12));
+        Files.write(out, cleaned);
+        return cleaned.length;
     }
 
     /** The scan check of the same photo alone (its stream parsed before), a part of {@link #clean12mp}. */
