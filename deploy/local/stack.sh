@@ -57,12 +57,6 @@ gateway_env() {
   # System properties rather than environment variables: destination names are map keys, which
   # environment variable names cannot spell unambiguously.
   GATEWAY_PROPS=(
-    # G1 regions of 16 MiB (the JVM picks 4 MiB for this machine's default heap): an object of half
-    # a region or more is "humongous", allocated and freed region by region outside the young
-    # generation, and every photo-sized array (the upload, the stream rebuilt without metadata) was
-    # one. With 16 MiB regions a photo up to 8 MB is an ordinary young object (docs/performance.md,
-    # "Issue 10: accept CPU per photo"). PB_GATEWAY_OPTS comes later and may set another size.
-    -XX:G1HeapRegionSize=16m
     -Dquarkus.http.host=127.0.0.1
     -Dquarkus.http.port="$((GATEWAY_PORT + i))"
     -Dquarkus.oidc.auth-server-url="http://127.0.0.1:$KEYCLOAK_PORT/realms/photobridge"
