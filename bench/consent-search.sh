@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # Benchmark 4 (docs/performance.md): FHIR searches over a million Consents in PostgreSQL.
 #
-#   bench/consent-search.sh [--consents N] [--studies S] [--requests R] [--warmup W] [--http 2|1.1] [--skip-build] [--jfr]
+#   bench/consent-search.sh [--consents N] [--studies S] [--requests R] [--warmup W] [--driver both|wrk|jdk]
+#                           [--http 2|1.1] [--skip-build] [--jfr]
 #
 #   --consents N   Consents to seed (default 1000000; two per patient)
 #   --studies S    ImagingStudies to seed, one photo each (default 200000)
 #   --requests R   timed requests per query and concurrency (default 400)
 #   --warmup W     untimed requests before each timed run (default 50); the gateway's JIT compiler is
 #                  still busy after 50 (JFR: the C2 thread took about a third of the gateway's CPU)
-#   --http V       the driver's HTTP version: 2 (default; the JDK client's h2c, every concurrent request
-#                  on one connection) or 1.1 (a connection per concurrent request, like separate clients)
+#   --driver D     the load driver: both (default: each query and concurrency first with the JDK
+#                  driver, then with wrk), wrk or jdk.
+#                  jdk: bench/SearchBench.java, the JDK's HttpClient started as a source file; it costs
+#                  8-14 ms of CPU per request on the gateway's cores (its label has no prefix).
+#                  wrk: Debian's wrk with bench/wrk-search.lua, HTTP/1.1 keep-alive, a connection per
+#                  concurrent request, one wrk thread; well under 1 ms of CPU per request (label wrk-…).
+#   --http V       the JDK driver's HTTP version: 2 (default; h2c, every concurrent request on one
+#                  connection) or 1.1 (a connection per concurrent request, like separate clients)
 #   --jfr          record a JFR profile of the gateway during the concurrency-8 runs
 #                  (target/bench/consent-c8.jfr) and print its hottest methods, native methods and
 #                  allocation sites (target/bench/consent-jfr-summary.txt)
@@ -35,13 +42,14 @@ source "$here/../deploy/local/lib.sh"
 PB_LOG_TAG=bench
 cd "$PB_ROOT"
 
-consents=1000000 studies=200000 requests=400 warmup=50 http=2 skip_build=0 jfr=0
+consents=1000000 studies=200000 requests=400 warmup=50 driver=both http=2 skip_build=0 jfr=0
 while (($#)); do
   case $1 in
     --consents) consents=$2; shift ;;
     --studies) studies=$2; shift ;;
     --requests) requests=$2; shift ;;
     --warmup) warmup=$2; shift ;;
+    --driver) driver=$2; shift ;;
     --http) http=$2; shift ;;
     --skip-build) skip_build=1 ;;
     --jfr) jfr=1 ;;
@@ -52,9 +60,10 @@ done
 [[ $consents =~ ^[1-9][0-9]*$ && $studies =~ ^[1-9][0-9]*$ && $requests =~ ^[1-9][0-9]*$ && $warmup =~ ^[0-9]+$ ]] \
   || pb_die "--consents, --studies and --requests take positive numbers, --warmup a number"
 [[ $http == 2 || $http == 1.1 ]] || pb_die "--http takes 2 or 1.1"
+[[ $driver == both || $driver == wrk || $driver == jdk ]] || pb_die "--driver takes both, wrk or jdk"
 ((consents % 2 == 0)) || pb_die "--consents must be even (two per patient)"
 
-"$PB_ROOT/deploy/setup/apt-install.sh" jq curl postgresql-client
+"$PB_ROOT/deploy/setup/apt-install.sh" jq curl postgresql-client wrk
 export KEYCLOAK_START_TIMEOUT=${KEYCLOAK_START_TIMEOUT:-900}
 work=$PB_ROOT/target/bench
 state=$work/state-consent
@@ -182,20 +191,47 @@ pg_ticks() {
   echo "$t"
 }
 search() {  # label query concurrency patients
+  [[ $driver == wrk ]] || search_with jdk "$1" "$2" "$3" "$4"
+  [[ $driver == jdk ]] || search_with wrk "wrk-$1" "$2" "$3" "$4"
+}
+search_with() {  # driver label query concurrency patients
   local g0 p0 g1 p1 client hz
   hz=$(getconf CLK_TCK)
   g0=$(ticks "$gateway_pid"); p0=$(pg_ticks)
-  # /usr/bin/time: the driver's own CPU (JVM start and compilation of the source file included).
-  /usr/bin/time -f 'TIME %U %S' -o "$work/search-time.txt" \
-    java "$here/SearchBench.java" gateway="$GATEWAY" token-url="$TOKEN_URL" user=compliance.officer \
-    password-file="$compliance" label="$1" query="$2" concurrency="$3" requests="$requests" warmup="$warmup" \
-    http="$http" patients="$4"
+  # /usr/bin/time: the driver's own CPU (for the JDK driver: JVM start and compilation of the source
+  # file included).
+  if [[ $1 == jdk ]]; then
+    /usr/bin/time -f 'TIME %U %S' -o "$work/search-time.txt" \
+      java "$here/SearchBench.java" gateway="$GATEWAY" token-url="$TOKEN_URL" user=compliance.officer \
+      password-file="$compliance" label="$2" query="$3" concurrency="$4" requests="$requests" warmup="$warmup" \
+      http="$http" patients="$5"
+  else
+    wrk_search "$2" "$3" "$4" "$5"
+  fi
   g1=$(ticks "$gateway_pid"); p1=$(pg_ticks)
-  client=$(awk '/^TIME/ {print $2 + $3}' "$work/search-time.txt")
+  client=$(awk '/^TIME/ {t += $2 + $3} END {print t}' "$work/search-time.txt")
   # Warm-up requests included.
-  awk -v l="$1" -v n="$((requests + warmup))" -v g="$((g1 - g0))" -v p="$((p1 - p0))" -v c="$client" -v hz="$hz" \
+  awk -v l="$2" -v n="$((requests + warmup))" -v g="$((g1 - g0))" -v p="$((p1 - p0))" -v c="$client" -v hz="$hz" \
     'BEGIN {printf "CPU label=%s gateway=%.2f postgres=%.2f driver=%.2f ms/request (%d requests with the warm-up)\n",
             l, 1000 * g / hz / n, 1000 * p / hz / n, 1000 * c / n, n}'
+}
+# wrk: a warm-up run (its answers are checked, its latencies dropped), then the timed run; a fresh
+# token for each (Keycloak's access tokens live 5 minutes); the token reaches wrk through the
+# environment, never its command line.
+wrk_search() {  # label query concurrency patients
+  local token run out
+  token=$(token compliance.officer)
+  : >"$work/search-time.txt"
+  out=$work/wrk-search.txt
+  for run in warmup timed; do
+    local n=$requests
+    if [[ $run == warmup ]]; then n=$warmup; ((n > 0)) || continue; fi
+    PB_TOKEN=$token PB_QUERY=$2 PB_PATIENTS=$4 PB_REQUESTS=$n PB_LABEL=$1 PB_CONCURRENCY=$3 \
+      /usr/bin/time -a -f 'TIME %U %S' -o "$work/search-time.txt" \
+      wrk -t 1 -c "$3" -d 900s --timeout 60s -s "$here/wrk-search.lua" "$GATEWAY" >"$out"
+    grep -q '^RESULT .* failed=0 ' "$out" || { cat "$out" >&2; pb_die "wrk ($1, $run): some answers were not 200 FHIR resources"; }
+  done
+  sed -n '/^RESULT\|^'"$1"': /p' "$out"
 }
 q_patient='/fhir/Consent?patient:identifier=urn:oid:1.2.3.4.5%7C{patient}&status=active'
 q_purpose='/fhir/Consent?purpose=TRAIN&date=ge2025-06-01'
@@ -296,14 +332,19 @@ fi
 p99() { sed -n "s/^RESULT label=$1 .* p99=\\([0-9.]*\\) .*/\\1/p" "$results"; }
 {
   echo
-  printf 'machine: %s, %s cores; %s Consents, %s studies; %s timed requests after %s warm-up ones, HTTP/%s; load %s\n' \
-    "$(uname -m)" "$(nproc)" "$consents" "$studies" "$requests" "$warmup" "$http" "$(cut -d' ' -f1-3 /proc/loadavg)"
-  for c in 1 8; do
-    ref=$(p99 "read-by-id-c$c")
-    for q in consent-by-patient consent-purpose-date study-by-patient; do
-      v=$(p99 "$q-c$c")
-      printf 'SUMMARY %s at concurrency %d: p99 %.1f ms, read by id %.1f ms, ratio %.2f (target p99 < 50 ms)\n' \
-        "$q" "$c" "$v" "$ref" "$(echo "$v / $ref" | bc -l)"
+  printf 'machine: %s, %s cores; %s Consents, %s studies; %s timed requests after %s warm-up ones; driver %s (JDK: HTTP/%s, wrk: HTTP/1.1); load %s\n' \
+    "$(uname -m)" "$(nproc)" "$consents" "$studies" "$requests" "$warmup" "$driver" "$http" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  case $driver in both) prefixes=("" wrk-) ;; jdk) prefixes=("") ;; wrk) prefixes=(wrk-) ;; esac
+  for d in "${prefixes[@]}"; do
+    name=jdk
+    [[ -z $d ]] || name=wrk
+    for c in 1 8; do
+      ref=$(p99 "${d}read-by-id-c$c")
+      for q in consent-by-patient consent-purpose-date study-by-patient; do
+        v=$(p99 "$d$q-c$c")
+        printf 'SUMMARY %s at concurrency %d (%s): p99 %.1f ms, read by id %.1f ms, ratio %.2f (target p99 < 50 ms)\n' \
+          "$q" "$c" "$name" "$v" "$ref" "$(echo "$v / $ref" | bc -l)"
+      done
     done
   done
 } | tee -a "$results"

@@ -25,7 +25,20 @@ public class CallerResolver {
     @Inject
     JsonWebToken token;
 
+    /**
+     * Built once per request: a FHIR page asks for every resource whether the caller sees signed
+     * forms, and each claim read converts the token's JSON again (docs/performance.md, benchmark 4).
+     */
+    private Caller caller;
+
     public Caller current() {
+        if (caller == null) {
+            caller = fromToken();
+        }
+        return caller;
+    }
+
+    private Caller fromToken() {
         Set<String> departments = config.departmentsClaim()
                 .map(claim -> Departments.fromNames(strings(token.getClaim(claim))))
                 .orElseGet(() -> Departments.fromGroupPaths(strings(token.getClaim(config.groupsClaim())),
