@@ -63,7 +63,7 @@ dicom=$work/dicom
 results=$work/results.txt
 # The local stack's ports, moved together by PB_STACK_PORT_OFFSET (deploy/local/stack.sh).
 port_offset=${PB_STACK_PORT_OFFSET:-0}
-[[ $port_offset =~ ^[0-9]+$ ]] || pb_die "PB_STACK_PORT_OFFSET takes a number, not '$port_offset'"
+[[ $port_offset =~ ^[0-9]?0$ ]] || pb_die "PB_STACK_PORT_OFFSET takes 0, 10, 20 ... 90, not '$port_offset'"
 GATEWAY_PORT=$((8080 + port_offset)) KEYCLOAK_PORT=$((8180 + port_offset)) POSTGRES_PORT=$((5433 + port_offset))
 ORTHANC_DICOM_PORT=$((4242 + port_offset)) ORTHANC_HTTP_PORT=$((8042 + port_offset))
 GATEWAY=http://127.0.0.1:$GATEWAY_PORT

@@ -28,10 +28,12 @@ PB_LOG_TAG=stack
 cd "$PB_ROOT"
 
 # PB_STACK_PORT_OFFSET (default 0) moves every port below by the same amount, so that two stacks
-# (for example two benchmarks in separate checkouts) can run side by side.
+# (for example two benchmarks in separate checkouts) can run side by side. It takes 0, 10, 20 ... 90:
+# an offset of 100 would put one stack's gateway on another's Keycloak (8080 + 100 = 8180), and
+# Keycloak's management port is its HTTP port + 1000.
 port_offset=${PB_STACK_PORT_OFFSET:-0}
-[[ $port_offset =~ ^[0-9]+$ ]] && ((port_offset <= 20000)) \
-  || pb_die "PB_STACK_PORT_OFFSET takes a number from 0 to 20000, not '$port_offset'"
+[[ $port_offset =~ ^[0-9]?0$ ]] \
+  || pb_die "PB_STACK_PORT_OFFSET takes 0, 10, 20 ... 90 (ports of two stacks 100 apart collide), not '$port_offset'"
 POSTGRES_PORT=$((5433 + port_offset))   # not 5432: that is the machine's own PostgreSQL, which the tests use
 KEYCLOAK_PORT=$((8180 + port_offset))
 ORTHANC_DICOM_PORT=$((4242 + port_offset))
