@@ -13,9 +13,10 @@ import org.photobridge.gateway.photo.MemoryBudget;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * An answer (DICOMweb, the viewer's JPEGs) whose body is written while the image memory it occupies is still reserved: the
- * reservation goes back after the last byte, when the write fails (the client went away), or when
- * the exchange ends without a write ({@link #release}, from the door), whichever comes first.
+ * An answer (DICOMweb, the viewer's JPEGs) whose body is written while the image memory it occupies
+ * is still reserved: the reservation goes back after the last byte, when the write fails (the client
+ * went away), or when the exchange ends without a write ({@link #release}, from the door), whichever
+ * comes first.
  */
 public final class HeldAnswer implements StreamingOutput {
 

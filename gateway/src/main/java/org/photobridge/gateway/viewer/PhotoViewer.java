@@ -90,8 +90,9 @@ public class PhotoViewer {
     }
 
     /**
-     * The photo as a JPEG for the use, its memory reserved until it is written. Besides the exceptions below, {@code PhotoSources.require}
-     * raises {@code PhotoNotReadableException} when the photo cannot be read from anywhere now.
+     * The photo as a JPEG for the use, its memory reserved until it is written. Besides the
+     * exceptions below, {@code PhotoSources.require} raises {@code PhotoNotReadableException} when
+     * the photo cannot be read from anywhere now.
      *
      * @throws PhotoNotFoundException     no such photo, or one the caller may not see
      * @throws PhotoUseRefusedException   withdrawn, or the patient's consent does not cover the use
@@ -130,19 +131,24 @@ public class PhotoViewer {
         }
         StudySeries series = photos.series(photo.seriesId);
         var memory = reserveMemory(photo);
+        boolean handedOver = false;
         try {
             byte[] object = sources.require(photo, new InstanceRef(study.studyInstanceUid,
                     series.seriesInstanceUid, photo.sopClassUid, photo.sopInstanceUid));
-            byte[] jpeg = (use == Use.THUMBNAIL ? renderer.thumbnail(object, THUMBNAIL_SIDE) : renderer.rendered(object))
-                    .bytes();
+            PhotoRenderer.Jpeg rendered = use == Use.THUMBNAIL
+                    ? renderer.thumbnail(object, THUMBNAIL_SIDE)
+                    : renderer.rendered(object);
+            byte[] jpeg = rendered.bytes();
             object = null; // only the JPEG is held from here on, until it is written
             memory.shrinkTo(jpeg.length);
             audit.record(use.action, true, agent, patient, entities, use.name().toLowerCase(java.util.Locale.ROOT)
                     + " served to " + caller.username() + (access.breakGlass() ? " under break-glass" : ""));
+            handedOver = true;
             return new Served(jpeg, memory);
-        } catch (UnrenderablePhotoException | RuntimeException e) {
-            memory.close();
-            throw e;
+        } finally {
+            if (!handedOver) {
+                memory.close(); // refused, failed or an Error: nothing is served, nothing stays reserved
+            }
         }
     }
 
