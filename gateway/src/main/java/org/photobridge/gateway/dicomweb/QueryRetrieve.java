@@ -252,7 +252,8 @@ public class QueryRetrieve {
                             header.remove(TagFromName.PixelData);
                             return header;
                         } catch (IOException e) {
-                            LOG.warnf("photo %s is not readable DICOM: %s", series.photos().get(0).id, e.getMessage());
+                            LOG.warnf("photo %s is not readable DICOM (%s)", series.photos().get(0).id,
+                                    e.getClass().getSimpleName());
                             return null;
                         }
                     });
@@ -306,6 +307,7 @@ public class QueryRetrieve {
             needed += PhotoRenderer.memoryNeeded(each.photo().blobBytes);
         }
         var memory = reserve(needed, "retrieving " + served.size() + " instance(s) at once");
+        boolean handedOver = false;
         try {
             long held = 0;
             for (Served each : served) {
@@ -322,10 +324,11 @@ public class QueryRetrieve {
             auditServed(caller, AuditAction.PHOTO_VIEWED, served, "WADO-RS " + scope.describe() + " retrieve: "
                     + parts.size() + " instance(s) served");
             var body = new MultipartRelated(parts);
-            return new HeldAnswer(body.contentType(), body::writeTo, memory);
-        } catch (RuntimeException e) {
-            memory.close();
-            throw e;
+            var answer = new HeldAnswer(body.contentType(), body::writeTo, memory);
+            handedOver = true;
+            return answer;
+        } finally {
+            releaseUnlessHandedOver(memory, handedOver);
         }
     }
 
@@ -341,6 +344,7 @@ public class QueryRetrieve {
         }
         MultipartRelated.Part part = null;
         var memory = reserve(PhotoRenderer.memoryNeeded(served.get(0).photo().blobBytes), "fetching the frame");
+        boolean handedOver = false;
         try {
             byte[] stored = fetch(served.get(0));
             String storedSyntax = storedSyntax(stored);
@@ -369,14 +373,14 @@ public class QueryRetrieve {
             memory.shrinkTo(part.content().length);
             var answer = new MultipartRelated(part.mediaType(), List.of(part));
             auditServed(caller, AuditAction.PHOTO_VIEWED, served, "WADO-RS frames served");
-            return new HeldAnswer(answer.contentType(), answer::writeTo, memory);
+            var held = new HeldAnswer(answer.contentType(), answer::writeTo, memory);
+            handedOver = true;
+            return held;
         } catch (IOException e) {
-            memory.close();
-            LOG.warnf("photo %s: frame not readable: %s", served.get(0).photo().id, e.getMessage());
+            LOG.warnf("photo %s: frame not readable (%s)", served.get(0).photo().id, e.getClass().getSimpleName());
             throw unreadable();
-        } catch (RuntimeException e) {
-            memory.close();
-            throw e;
+        } finally {
+            releaseUnlessHandedOver(memory, handedOver);
         }
     }
 
@@ -392,6 +396,7 @@ public class QueryRetrieve {
             largest = Math.max(largest, PhotoRenderer.memoryNeeded(each.photo().blobBytes));
         }
         var memory = reserve(largest, "reading metadata");
+        boolean handedOver = false;
         try {
             var results = new ArrayList<ObjectNode>();
             for (Served each : served) {
@@ -403,7 +408,8 @@ public class QueryRetrieve {
                             DicomJson.string("UI", DicomObjects.transferSyntax(list)));
                     results.add(sorted(dataset));
                 } catch (IOException | DicomException e) {
-                    LOG.warnf("photo %s could not be read for metadata: %s", each.photo().id, e.getMessage());
+                    LOG.warnf("photo %s could not be read for metadata (%s)", each.photo().id,
+                            e.getClass().getSimpleName());
                     throw unreadable();
                 }
             }
@@ -411,13 +417,13 @@ public class QueryRetrieve {
             memory.shrinkTo(encoded.length);
             auditServed(caller, AuditAction.PATIENT_READ, served, "WADO-RS " + scope.describe() + " metadata: "
                     + results.size() + " instance(s) read");
-            return new HeldAnswer(AcceptHeader.DICOM_JSON, out -> out.write(encoded), memory);
+            var answer = new HeldAnswer(AcceptHeader.DICOM_JSON, out -> out.write(encoded), memory);
+            handedOver = true;
+            return answer;
         } catch (JsonProcessingException e) {
-            memory.close();
             throw new IllegalStateException("cannot write DICOM JSON", e);
-        } catch (RuntimeException e) {
-            memory.close();
-            throw e;
+        } finally {
+            releaseUnlessHandedOver(memory, handedOver);
         }
     }
 
@@ -427,6 +433,7 @@ public class QueryRetrieve {
         List<Served> served = permitted(caller, scope, what);
         Served one = served.get(0);
         var memory = reserve(PhotoRenderer.memoryNeeded(one.photo().blobBytes), "rendering the instance");
+        boolean handedOver = false;
         try {
             byte[] stored = fetch(one);
             byte[] jpeg = (thumbnail ? renderer.thumbnail(stored, PhotoViewer.THUMBNAIL_SIDE) : renderer.rendered(stored))
@@ -434,13 +441,23 @@ public class QueryRetrieve {
             stored = null; // only the JPEG is held from here on
             memory.shrinkTo(jpeg.length);
             auditServed(caller, AuditAction.PHOTO_VIEWED, served, "WADO-RS " + what + " served");
-            return new HeldAnswer(AcceptHeader.JPEG, out -> out.write(jpeg), memory);
+            var answer = new HeldAnswer(AcceptHeader.JPEG, out -> out.write(jpeg), memory);
+            handedOver = true;
+            return answer;
         } catch (UnrenderablePhotoException e) {
-            memory.close();
             throw new ProblemException(500, "unrenderable", "Cannot render", e.getMessage());
-        } catch (RuntimeException e) {
+        } finally {
+            releaseUnlessHandedOver(memory, handedOver);
+        }
+    }
+
+    /**
+     * Gives a reservation back unless the answer that holds it was handed over (it is then released
+     * once written): on every way out, an {@link Error} included.
+     */
+    private static void releaseUnlessHandedOver(MemoryBudget.Reservation memory, boolean handedOver) {
+        if (!handedOver) {
             memory.close();
-            throw e;
         }
     }
 
@@ -568,7 +585,7 @@ public class QueryRetrieve {
                     return new MultipartRelated.Part(DicomObjects.asExplicitLittleEndian(stored),
                             DicomObjects.EXPLICIT_LITTLE);
                 } catch (IOException e) {
-                    LOG.warnf("an object could not be re-encoded: %s", e.getMessage());
+                    LOG.warnf("an object could not be re-encoded (%s)", e.getClass().getSimpleName());
                     break;
                 }
             }
@@ -581,7 +598,7 @@ public class QueryRetrieve {
         try {
             return DicomObjects.transferSyntax(DicomObjects.read(stored));
         } catch (IOException e) {
-            LOG.warnf("a stored object is not readable: %s", e.getMessage());
+            LOG.warnf("a stored object is not readable (%s)", e.getClass().getSimpleName());
             throw unreadable();
         }
     }

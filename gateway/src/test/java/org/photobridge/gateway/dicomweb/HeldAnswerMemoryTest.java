@@ -30,6 +30,7 @@ import org.photobridge.gateway.testing.TestStack;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 
 /**
  * A DICOMweb answer, and the viewer's JPEG, keep their memory reserved while the body is written, so
@@ -79,6 +80,25 @@ class HeldAnswerMemoryTest {
         // The cleaned JPEG drops the upload's few metadata bytes; the answer is the stored stream.
         assertHeldUntilTheClientAborts("/api/v1/photos/" + photo.id() + "/rendered", "image/jpeg",
                 jpeg.length - 64 * 1024);
+    }
+
+    /**
+     * A refusal after the memory was reserved gives it back before the answer goes out: frames asked
+     * for as JPEG 2000 are refused with 406 once the stored object has been read.
+     */
+    @Test
+    void aRefusalAfterTheReservationReleasesIt() throws Exception {
+        String mrn = "MRN-HELD-406-" + UUID.randomUUID();
+        ViewerPhotos.recordClinicalCareConsent(ViewerPhotos.CONSULTANT, mrn);
+        ViewerPhotos.Photo photo = ViewerPhotos.uploadDermatologyPhoto(mrn, TestImages.jpeg(large()));
+        awaitNothingReserved();
+
+        RestAssured.given()
+                .auth().oauth2(Keycloak.token(ViewerPhotos.CONSULTANT))
+                .accept("multipart/related; type=\"image/jpeg\"; transfer-syntax=1.2.840.10008.1.2.4.90")
+                .get(photo.instancePath() + "/frames/1")
+                .then().statusCode(406);
+        assertEquals(0, budget.reservedBytes(), "the refused answer left memory reserved");
     }
 
     /**
