@@ -4,7 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 
-import org.photobridge.gateway.pacs.tls.TlsConfig;
+import org.photobridge.gateway.tls.TlsConfig;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;

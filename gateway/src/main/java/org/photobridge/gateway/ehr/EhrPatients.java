@@ -13,9 +13,9 @@ import org.photobridge.fhir.ehr.EhrClient;
 import org.photobridge.fhir.ehr.EhrException;
 import org.photobridge.fhir.ehr.EhrSettings;
 import org.photobridge.fhir.ehr.EhrTls;
-import org.photobridge.gateway.pacs.Destinations;
-import org.photobridge.gateway.pacs.tls.ClientTls;
-import org.photobridge.gateway.pacs.tls.TlsSettings;
+import org.photobridge.gateway.tls.ClientTls;
+import org.photobridge.gateway.tls.LoopbackHosts;
+import org.photobridge.gateway.tls.TlsSettings;
 import org.photobridge.gateway.persistence.PatientLinks;
 
 /**
@@ -57,7 +57,7 @@ public class EhrPatients {
             throw new IllegalStateException("photobridge.ehr.url is plain http:// but photobridge.ehr.tls.enabled=true:"
                     + " use https://");
         } else if (config.bearerToken().isPresent()) {
-            if (!Destinations.isLoopback(url.getHost())) {
+            if (!LoopbackHosts.isLoopback(url.getHost())) {
                 throw new IllegalStateException("photobridge.ehr.url is plain http:// to a host that is not loopback, and "
                         + "photobridge.ehr.bearer-token would travel in clear: use https://");
             }

@@ -22,7 +22,7 @@ import org.photobridge.gateway.outbox.WorkOutcome;
 import org.photobridge.gateway.outbox.WorkQueue;
 import org.photobridge.gateway.persistence.WorkItem;
 import org.photobridge.gateway.persistence.EncounterStudies;
-import org.photobridge.gateway.pacs.tls.TlsFailure;
+import org.photobridge.gateway.tls.TlsFailure;
 
 /**
  * Publishes the current state of a Consent or an ImagingStudy to the EHR's FHIR server as work of

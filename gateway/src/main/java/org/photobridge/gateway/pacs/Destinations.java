@@ -11,8 +11,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.photobridge.gateway.pacs.DestinationsConfig.DestinationConfig;
-import org.photobridge.gateway.pacs.tls.ClientTls;
-import org.photobridge.gateway.pacs.tls.TlsSettings;
+import org.photobridge.gateway.tls.ClientTls;
+import org.photobridge.gateway.tls.LoopbackHosts;
+import org.photobridge.gateway.tls.TlsSettings;
 
 
 /**
@@ -81,7 +82,7 @@ public class Destinations {
             if (url.getValue().isEmpty() || !"http".equalsIgnoreCase(url.getValue().get().getScheme())) {
                 continue;
             }
-            boolean loopback = isLoopback(url.getValue().get().getHost());
+            boolean loopback = LoopbackHosts.isLoopback(url.getValue().get().getHost());
             if (!loopback) {
                 throw new IllegalStateException(prefix + url.getKey() + " is plain http:// to a host that is not "
                         + "loopback, and this destination has credentials, which would travel in clear: use https://");
@@ -116,16 +117,6 @@ public class Destinations {
 
     private static TlsSettings tlsSettings(String name, DestinationConfig settings) {
         return TlsSettings.of("photobridge.destinations." + name + ".tls.", settings.tls());
-    }
-
-    /** Whether a URL's host is this machine by its name alone (no DNS lookup: a name could resolve anywhere). */
-    public static boolean isLoopback(String host) {
-        if (host == null) {
-            return false;
-        }
-        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        return h.equalsIgnoreCase("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")
-                || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
     }
 
     /** The HTTP credentials a destination's settings name (used for its STOW-RS, WADO-RS and REST URLs). */

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
-import org.photobridge.gateway.pacs.tls.TlsConfig;
+import org.photobridge.gateway.tls.TlsConfig;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;

@@ -31,7 +31,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
-import org.photobridge.gateway.pacs.tls.ClientTls;
+import org.photobridge.gateway.tls.ClientTls;
 
 /**
  * Delivers DICOM objects to a PACS by DIMSE C-STORE and checks it with C-ECHO, using PixelMed.

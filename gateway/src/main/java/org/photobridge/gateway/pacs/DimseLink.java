@@ -3,9 +3,9 @@ package org.photobridge.gateway.pacs;
 import java.io.IOException;
 import java.util.Optional;
 
-import org.photobridge.gateway.pacs.tls.ClientTls;
-import org.photobridge.gateway.pacs.tls.TlsFailure;
-import org.photobridge.gateway.pacs.tls.TlsRelay;
+import org.photobridge.gateway.tls.ClientTls;
+import org.photobridge.gateway.tls.TlsFailure;
+import org.photobridge.gateway.tls.TlsRelay;
 
 /**
  * Where the DICOM toolkit connects for one association: the PACS itself in plain TCP, or, for a

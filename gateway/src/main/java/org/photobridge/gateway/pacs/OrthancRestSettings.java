@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
-import org.photobridge.gateway.pacs.tls.ClientTls;
+import org.photobridge.gateway.tls.ClientTls;
 
 /**
  * Where and how to reach Orthanc's own REST API (not its DICOMweb plugin), used to delete withdrawn

@@ -26,9 +26,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
-import org.photobridge.gateway.pacs.tls.ClientTls;
-import org.photobridge.gateway.pacs.tls.TlsFailure;
-import org.photobridge.gateway.pacs.tls.TlsSettings;
+import org.photobridge.gateway.tls.ClientTls;
+import org.photobridge.gateway.tls.TlsFailure;
+import org.photobridge.gateway.tls.TlsSettings;
 
 /**
  * The one HTTP client PhotoBridge speaks to a PACS with: STOW-RS ({@link StowRsDestination}),

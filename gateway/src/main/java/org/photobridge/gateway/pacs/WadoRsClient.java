@@ -45,7 +45,7 @@ public final class WadoRsClient {
 
     /** As above, with the TLS client for an {@code https://} base URL ({@link PacsHttpClient}). */
     public WadoRsClient(URI baseUrl, HttpCredentials credentials, Duration connectTimeout, Duration timeout,
-            long maxInstanceBytes, Optional<org.photobridge.gateway.pacs.tls.ClientTls> tls) {
+            long maxInstanceBytes, Optional<org.photobridge.gateway.tls.ClientTls> tls) {
         if (maxInstanceBytes < 1 || maxInstanceBytes > Integer.MAX_VALUE - 128) {
             throw new IllegalArgumentException("maxInstanceBytes must be between 1 and about 2 GB, was " + maxInstanceBytes);
         }

@@ -101,6 +101,17 @@ class PackageDependenciesTest {
         assertTrue(!graph.get("ehr").contains("viewer") && !graph.get("fhir").contains("viewer"), graph.toString());
     }
 
+    @Test
+    void tlsServesThePacsAndTheEhrWithoutTyingThemTogether() throws IOException {
+        // One TLS policy for every outbound connection, in a package of its own: the EHR side uses it
+        // without importing the PACS side, and tls itself knows neither.
+        Map<String, Set<String>> graph = graph();
+        assertTrue(!graph.get("ehr").contains("pacs"), "ehr imports " + graph.get("ehr"));
+        Set<String> tlsImports = new TreeSet<>(graph.get("tls"));
+        tlsImports.retainAll(Set.of("pacs", "ehr", "audit", "routing", "outbox"));
+        assertEquals(Set.of(), tlsImports, "tls imports " + graph.get("tls"));
+    }
+
     /** Every use of the database API or a hand-made query in a main source outside {@code persistence}. */
     static List<String> databaseUsesOutsidePersistence() throws IOException {
         List<String> uses = new ArrayList<>();

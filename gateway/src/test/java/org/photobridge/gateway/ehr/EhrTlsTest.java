@@ -18,11 +18,11 @@ import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.fhir.ehr.EhrClient;
 import org.photobridge.fhir.ehr.EhrRejectedException;
 import org.photobridge.fhir.ehr.EhrUnavailableException;
-import org.photobridge.gateway.pacs.tls.TestHttpsServer;
-import org.photobridge.gateway.pacs.tls.TestPki;
-import org.photobridge.gateway.pacs.tls.TestPki.ServerIdentity;
-import org.photobridge.gateway.pacs.tls.TlsConfig;
-import org.photobridge.gateway.pacs.tls.TlsFailure;
+import org.photobridge.gateway.tls.TestHttpsServer;
+import org.photobridge.gateway.tls.TestPki;
+import org.photobridge.gateway.tls.TestPki.ServerIdentity;
+import org.photobridge.gateway.tls.TlsConfig;
+import org.photobridge.gateway.tls.TlsFailure;
 
 /**
  * The EHR's FHIR client over HTTPS, configured as the gateway configures it ({@link EhrPatients#clientSettings}),

@@ -1,4 +1,4 @@
-package org.photobridge.gateway.pacs.tls;
+package org.photobridge.gateway.tls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package org.photobridge.gateway.pacs.tls;
+package org.photobridge.gateway.tls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -18,7 +18,7 @@ import org.photobridge.gateway.pacs.OrthancTestPeer;
 import org.photobridge.gateway.pacs.PacsOutcome;
 import org.photobridge.gateway.pacs.StowRsDestination;
 import org.photobridge.gateway.pacs.StowRsSettings;
-import org.photobridge.gateway.pacs.tls.TestPki.ServerIdentity;
+import org.photobridge.gateway.tls.TestPki.ServerIdentity;
 import org.photobridge.gateway.testing.RecordingStowRs;
 
 /**

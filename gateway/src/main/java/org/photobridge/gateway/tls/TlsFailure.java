@@ -1,4 +1,4 @@
-package org.photobridge.gateway.pacs.tls;
+package org.photobridge.gateway.tls;
 
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateExpiredException;

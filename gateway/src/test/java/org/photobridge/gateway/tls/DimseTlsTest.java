@@ -1,4 +1,4 @@
-package org.photobridge.gateway.pacs.tls;
+package org.photobridge.gateway.tls;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
