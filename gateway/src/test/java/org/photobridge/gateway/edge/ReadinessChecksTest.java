@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -29,22 +28,12 @@ import io.restassured.response.Response;
  * log names every Echo Request it gets).
  */
 @QuarkusTest
-@TestProfile(ReadinessChecksTest.ShortMaxAge.class)
+@TestProfile(ReceiversProfile.class)
 @QuarkusTestResource(TestStack.class)
 class ReadinessChecksTest {
-    private static final Duration MAX_AGE = Duration.ofSeconds(4);
+    private static final Duration MAX_AGE = ReceiversProfile.CHECK_MAX_AGE;
     private static final Pattern ECHO = Pattern.compile("Received Echo Request");
     private static final int CALLS = 40;
-
-    /** The recording receivers as destinations, their checks standing {@link #MAX_AGE}. */
-    public static class ShortMaxAge extends ReceiversProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            var config = new HashMap<>(super.getConfigOverrides());
-            config.put("photobridge.destination-check.max-age", MAX_AGE.toSeconds() + "s");
-            return config;
-        }
-    }
 
     private static long echoes() {
         return ECHO.matcher(Receivers.scp().log()).results().count();
