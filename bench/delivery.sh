@@ -3,9 +3,11 @@
 # storescu sending the same photos as DICOM files to the same receiver, and the gateway's accept
 # latency (request start to 202) at three concurrencies. Not part of the test run.
 #
-#   bench/delivery.sh [--photos N] [--concurrency C] [--no-storescp] [--skip-build] [--jfr]
+#   bench/delivery.sh [--photos N] [--warm-up W] [--concurrency C] [--no-storescp] [--skip-build] [--jfr]
 #
 #   --photos N        12-megapixel baseline JPEGs (about 3.5 MB each) to send (default 200)
+#   --warm-up W       photos each freshly started gateway takes and delivers (same images, another
+#                     patient) before it is timed, reported as its cold figure (default N; 0: none)
 #   --concurrency C   upload concurrency of the throughput run (default 8)
 #   --no-storescp     only Orthanc as the receiver (skips the second stack start)
 #   --skip-build      reuse gateway/target/quarkus-app
@@ -19,6 +21,9 @@
 # What it does: generates the photos once (cached in target/bench/images), wraps each as a VL
 # Photographic Image with dcmtk img2dcm (JPEG kept as it is, like the gateway does), starts the
 # local stack (deploy/local/stack.sh) with its own state under target/bench/state, and then
+#   0. the freshly started gateway takes W uploads at concurrency C and delivers them to Orthanc
+#      (its cold figure: a JVM that has just started still compiles much of its code; the JIT's
+#      threads took about half its CPU in the first minute of a run, docs/performance.md);
 #   1. storescu sends the DICOM files to Orthanc (one association, JPEG Baseline proposed), timed
 #      until storescu exits (it waits for every C-STORE response); Orthanc's count is checked;
 #   2. the load driver (bench/DeliveryBench.java) uploads the JPEGs to the gateway at concurrency C
@@ -37,10 +42,11 @@ PB_LOG_TAG=bench
 cd "$PB_ROOT"
 caller_gateway_opts=${PB_GATEWAY_OPTS:-}
 
-photos=200 concurrency=8 with_storescp=1 skip_build=0 wrk_seconds=20 jfr=0
+photos=200 warm_up="" concurrency=8 with_storescp=1 skip_build=0 wrk_seconds=20 jfr=0
 while (($#)); do
   case $1 in
     --photos) photos=$2; shift ;;
+    --warm-up) warm_up=$2; shift ;;
     --concurrency) concurrency=$2; shift ;;
     --no-storescp) with_storescp=0 ;;
     --skip-build) skip_build=1 ;;
@@ -50,6 +56,8 @@ while (($#)); do
   esac
   shift
 done
+warm_up=${warm_up:-$photos}
+[[ $warm_up =~ ^[0-9]+$ ]] || pb_die "--warm-up takes a number of photos (0: none)"
 [[ $photos =~ ^[1-9][0-9]*$ && $concurrency =~ ^[1-9][0-9]*$ && $wrk_seconds =~ ^[1-9][0-9]*$ ]] \
   || pb_die "--photos, --concurrency and --wrk-seconds take positive numbers"
 
@@ -132,6 +140,15 @@ driver() {
     user=derm.photographer password-file="$work/photographer.password" images="$images" "$@"
 }
 
+# Warms a freshly started gateway up: $1 label, then the driver's receiver options. The same images
+# for another made-up patient (the driver's run), so nothing is answered as a repeated upload.
+warm_up_gateway() {
+  local label=$1
+  shift
+  ((warm_up > 0)) || return 0
+  pb_log "gateway warm-up ($label, cold JVM): $warm_up uploads at concurrency $concurrency"
+  driver label="$label" concurrency="$concurrency" count="$warm_up" "$@" | tee "$work/$label.txt" | tee -a "$results"
+}
 
 # --- the photos and their DICOM twins (cached) -------------------------------------------------
 pb_log "generating $photos photos (cached in $images)"
@@ -165,6 +182,15 @@ gateway_pid=$(<"$state/gateway-0.pid")
 started=$(sed -n 's/.*started in \([0-9.]*\)s\..*/\1/p' "$work/stack-orthanc.log" | head -n1)
 rss_idle=$(awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$gateway_pid/status")
 jq -r '."derm.photographer"' "$state/credentials.json" | (umask 077 && cat >"$work/photographer.password")
+
+orthanc_receiver() {
+  echo receiver=orthanc orthanc="$ORTHANC_HTTP" orthanc-user="$(jq -r .username "$state/orthanc/rest-credentials.json")"
+}
+# The password reaches the driver through a file descriptor (process substitution), never its command line.
+# shellcheck disable=SC2046
+warm_up_gateway gateway-orthanc-cold $(orthanc_receiver) orthanc-password-file=<(jq -r .password "$state/orthanc/rest-credentials.json")
+cold_mbps=""
+((warm_up > 0)) && cold_mbps=$(sed -n 's/^RESULT .* mbps=\([0-9.]*\) .*/\1/p' "$work/gateway-orthanc-cold.txt")
 
 before=$(orthanc_count)
 pb_log "storescu -> Orthanc: $photos files"
@@ -247,6 +273,8 @@ if ((with_storescp)); then
   printf 'storescu -> storescp: %d files, %.1f MB in %.2f s: %.2f MB/s\n' "$photos" "$mb" "$scp_ref_seconds" "$scp_ref_mbps" | tee -a "$results"
   rm -rf "$work/scp" && mkdir -p "$work/scp"
   start_stack storescp "-Dphotobridge.destinations.orthanc.port=$SCP_PORT" --skip-build
+  warm_up_gateway gateway-storescp-cold receiver=directory directory="$work/scp"
+  find "$work/scp" -mindepth 1 -delete
   pb_log "gateway -> storescp: $photos uploads at concurrency $concurrency"
   driver label=gateway-storescp concurrency="$concurrency" receiver=directory directory="$work/scp" \
     | tee "$work/gateway-storescp.txt" | tee -a "$results"
@@ -260,6 +288,10 @@ fi
   printf 'machine: %s, %s cores, %s\n' "$(uname -m)" "$(nproc)" "$(java -version 2>&1 | head -n1)"
   printf 'SUMMARY delivery to Orthanc: gateway %.2f MB/s, storescu %.2f MB/s, ratio %.2f (target >= 0.80)\n' \
     "$gw_mbps" "$ref_mbps" "$(echo "$gw_mbps / $ref_mbps" | bc -l)"
+  if [[ -n $cold_mbps ]]; then
+    printf 'SUMMARY delivery to Orthanc right after start-up (cold JVM, %d photos): gateway %.2f MB/s, ratio %.2f\n' \
+      "$warm_up" "$cold_mbps" "$(echo "$cold_mbps / $ref_mbps" | bc -l)"
+  fi
   if ((with_storescp)); then
     printf 'SUMMARY delivery to storescp: gateway %.2f MB/s, storescu %.2f MB/s, ratio %.2f\n' \
       "$scp_gw_mbps" "$scp_ref_mbps" "$(echo "$scp_gw_mbps / $scp_ref_mbps" | bc -l)"
