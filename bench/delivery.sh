@@ -229,6 +229,9 @@ for c in 1 8 32; do
     wrk -t "$((c < 2 ? 1 : 2))" -c "$c" -d "${wrk_seconds}s" --timeout 60s -s "$here/wrk-upload.lua" "$GATEWAY" \
     | sed "s/^RESULT label=wrk /RESULT label=wrk-c$c /" | tee "$work/wrk-c$c.txt" | tee -a "$results"
   grep -q '^RESULT .* not202=0 ' "$work/wrk-c$c.txt" || pb_die "wrk at concurrency $c: some uploads were not answered 202 ($work/wrk-c$c.txt)"
+  # No answer within the run leaves no latency to report: say so rather than print a p99 of 0.
+  grep -q '^RESULT .* requests=0 ' "$work/wrk-c$c.txt" \
+    && pb_die "wrk at concurrency $c: no upload was answered within ${wrk_seconds}s; give it longer (--wrk-seconds)"
 done
 unset token
 wrk_p99_8=$(sed -n 's/^RESULT .* p99=\([0-9.]*\).*/\1/p' "$work/wrk-c8.txt")
