@@ -174,6 +174,23 @@ select count(*) from fixed;
 SQL
 )
 ((repaired == 0)) || pb_log "put back $repaired signed forms cloned with the template's ciphertext"
+# Seeded before the seeding scaled the spacing of dates with the size: a seed smaller than a million
+# ended in 2022, and the purpose search (date=ge2025-06-01) found only the templates. Spread again
+# over the years a million spans (nothing changes for a million).
+respread=$(sql -At -v consents="$consents" <<'SQL'
+with s as (select id, timestamptz '2022-01-01 00:00:00+00'
+                      + substr(id, 6)::bigint * (interval '2 minutes' * 1000000 / :consents) as t
+           from consent_resource where id like 'seed-%'),
+r as (update consent_resource c set date_time = s.t, last_updated = s.t
+      from s where c.id = s.id and c.date_time <> s.t returning 1),
+v as (update consent_version v set last_updated = s.t,
+          resource_json = regexp_replace(v.resource_json, '"dateTime" *: *"[^"]*"',
+              '"dateTime":"' || to_char(s.t at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '"')
+      from s where v.consent_id = s.id and v.last_updated <> s.t returning 1)
+select count(*) from r;
+SQL
+)
+((respread == 0)) || { pb_log "spread the dates of $respread seeded Consents over 2022-2025"; sql -c "analyze consent_resource"; }
 reference_id=$(sql -At -c "select id from consent_resource where id like 'seed-%' order by id limit 1")
 
 # --- the query plans ----------------------------------------------------------------------------
