@@ -174,6 +174,23 @@ select count(*) from fixed;
 SQL
 )
 ((repaired == 0)) || pb_log "put back $repaired signed forms cloned with the template's ciphertext"
+# Seeded before the seeding scaled the spacing of dates with the size: a seed smaller than a million
+# ended in 2022, and the purpose search (date=ge2025-06-01) found only the templates. Spread again
+# over the years a million spans (nothing changes for a million).
+respread=$(sql -At -v consents="$consents" <<'SQL'
+with s as (select id, timestamptz '2022-01-01 00:00:00+00'
+                      + substr(id, 6)::bigint * (interval '2 minutes' * 1000000 / :consents) as t
+           from consent_resource where id like 'seed-%'),
+r as (update consent_resource c set date_time = s.t, last_updated = s.t
+      from s where c.id = s.id and c.date_time <> s.t returning 1),
+v as (update consent_version v set last_updated = s.t,
+          resource_json = regexp_replace(v.resource_json, '"dateTime" *: *"[^"]*"',
+              '"dateTime":"' || to_char(s.t at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '"')
+      from s where v.consent_id = s.id and v.last_updated <> s.t returning 1)
+select count(*) from r;
+SQL
+)
+((respread == 0)) || { pb_log "spread the dates of $respread seeded Consents over 2022-2025"; sql -c "analyze consent_resource"; }
 reference_id=$(sql -At -c "select id from consent_resource where id like 'seed-%' order by id limit 1")
 
 # --- the query plans ----------------------------------------------------------------------------
@@ -194,9 +211,18 @@ search() {  # label query concurrency patients
   [[ $driver == wrk ]] || search_with jdk "$1" "$2" "$3" "$4"
   [[ $driver == jdk ]] || search_with wrk "wrk-$1" "$2" "$3" "$4"
 }
+# Bytes allocated so far by the gateway's live threads (jcmd Thread.print -e; HotSpot prints each
+# thread's total in B, K, M or G, rounded down). The request threads and event loops are pooled and
+# live through a run; bytes of threads that end during a run are missed.
+allocated() {
+  jcmd "$gateway_pid" Thread.print -e 2>/dev/null | grep -o 'allocated=[0-9]*[BKMG]' \
+    | awk -F= '{v = $2; u = substr(v, length(v)); v = substr(v, 1, length(v) - 1)
+                s += v * (u == "K" ? 1024 : u == "M" ? 1048576 : u == "G" ? 1073741824 : 1)} END {printf "%.0f\n", s}'
+}
 search_with() {  # driver label query concurrency patients
-  local g0 p0 g1 p1 client hz
+  local g0 p0 g1 p1 a0 a1 client hz
   hz=$(getconf CLK_TCK)
+  a0=$(allocated)
   g0=$(ticks "$gateway_pid"); p0=$(pg_ticks)
   # /usr/bin/time: the driver's own CPU (for the JDK driver: JVM start and compilation of the source
   # file included).
@@ -209,11 +235,13 @@ search_with() {  # driver label query concurrency patients
     wrk_search "$2" "$3" "$4" "$5"
   fi
   g1=$(ticks "$gateway_pid"); p1=$(pg_ticks)
+  a1=$(allocated)
   client=$(awk '/^TIME/ {t += $2 + $3} END {print t}' "$work/search-time.txt")
   # Warm-up requests included.
   awk -v l="$2" -v n="$((requests + warmup))" -v g="$((g1 - g0))" -v p="$((p1 - p0))" -v c="$client" -v hz="$hz" \
-    'BEGIN {printf "CPU label=%s gateway=%.2f postgres=%.2f driver=%.2f ms/request (%d requests with the warm-up)\n",
-            l, 1000 * g / hz / n, 1000 * p / hz / n, 1000 * c / n, n}'
+    -v a="$((a1 - a0))" \
+    'BEGIN {printf "CPU label=%s gateway=%.2f postgres=%.2f driver=%.2f ms/request, gateway allocated %.1f KB/request (%d requests with the warm-up)\n",
+            l, 1000 * g / hz / n, 1000 * p / hz / n, 1000 * c / n, a / 1024 / n, n}'
 }
 # wrk: a warm-up run (its answers are checked, its latencies dropped), then the timed run; a fresh
 # token for each (Keycloak's access tokens live 5 minutes); the token reaches wrk through the

@@ -18,7 +18,9 @@ select i,
        case when i % 10 = 0 then :'t_teaching' else :'t_plain' end as template,
        'SEED-' || (i % (:consents / 2)) as patient,
        case when i % 20 = 7 then 'inactive' else 'active' end as status,
-       timestamptz '2022-01-01 00:00:00+00' + i * interval '2 minutes' as date_time
+       -- Two minutes apart for a million, wider for fewer: every size spans the same years (2022 to
+       -- late 2025), so date=ge2025-06-01 matches the same share of them.
+       timestamptz '2022-01-01 00:00:00+00' + i * (interval '2 minutes' * 1000000 / :consents) as date_time
 from generate_series(0, :consents - 1) as i;
 
 insert into consent_resource

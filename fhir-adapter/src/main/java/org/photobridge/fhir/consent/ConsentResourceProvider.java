@@ -24,6 +24,7 @@ import org.photobridge.fhir.SearchDates;
 import org.photobridge.fhir.FhirContexts;
 import org.photobridge.fhir.Page;
 import org.photobridge.fhir.SearchReferences;
+import org.photobridge.fhir.StoredBase64;
 import org.photobridge.fhir.StoredVersion;
 import org.photobridge.fhir.access.FhirAccess;
 import org.photobridge.domain.AuditAction;
@@ -61,6 +62,7 @@ import ca.uhn.fhir.rest.param.TokenOrListParam;
 import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.server.RestfulServerUtils;
+import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
@@ -112,7 +114,7 @@ public final class ConsentResourceProvider implements IResourceProvider {
                 access.patientRecords().require();
                 var existing = repository.findByIdentifier(identifier, patient.get());
                 if (existing.isPresent()) {
-                    var resource = shown(toResource(existing.get()));
+                    var resource = shown(toResource(existing.get()), existing.get());
                     access.audit(AuditAction.PATIENT_READ, true, patient, List.of(versionedId(existing.get())),
                             "conditional create matched an existing consent");
                     return new MethodOutcome(resource.getIdElement(), false).setResource(resource);
@@ -126,7 +128,7 @@ public final class ConsentResourceProvider implements IResourceProvider {
         access.recordConsent(terms).require();
         link(consent);
         var stored = repository.create(mapper.toTerms(consent, null, 1), mapper.toSearchKeys(consent), encode(consent));
-        var resource = shown(toResource(stored));
+        var resource = shown(toResource(stored), stored);
         return new MethodOutcome(resource.getIdElement(), true).setResource(resource);
     }
 
@@ -164,7 +166,7 @@ public final class ConsentResourceProvider implements IResourceProvider {
         } catch (NoSuchElementException e) {
             throw new ResourceNotFoundException("Consent/" + id.getIdPart() + " does not exist");
         }
-        var resource = shown(toResource(stored));
+        var resource = shown(toResource(stored), stored);
         return new MethodOutcome(resource.getIdElement(), false).setResource(resource);
     }
 
@@ -175,11 +177,12 @@ public final class ConsentResourceProvider implements IResourceProvider {
                 ? repository.read(id.getIdPart(), versionOf(id.getVersionIdPart()))
                 : repository.read(id.getIdPart());
         var version = found.orElseThrow(() -> new ResourceNotFoundException(id));
-        // Parsed once: the audit entry's patient comes from the resource that is answered.
-        Consent consent = toResource(version);
+        // Parsed once: the audit entry's patient comes from the resource that is answered. Built before
+        // the entry is written, so a form that fails its integrity check is not audited as read.
+        Consent consent = shown(toResource(version), version);
         access.audit(AuditAction.PATIENT_READ, true, Optional.of(mapper.patientOf(consent)),
                 List.of(versionedId(version)), "Consent read");
-        return shown(consent);
+        return consent;
     }
 
     @History
@@ -260,7 +263,7 @@ public final class ConsentResourceProvider implements IResourceProvider {
     private PagedVersions paged(PagedVersions.Window window, RequestDetails request, Integer offset, Integer count) {
         int from = offset != null ? offset : intParameter(request, Constants.PARAM_OFFSET).orElse(0);
         int size = count != null ? count : intParameter(request, Constants.PARAM_COUNT).orElse(DEFAULT_PAGE_SIZE);
-        return new PagedVersions(window, version -> shown(toResource(version)), Math.max(0, from),
+        return new PagedVersions(window, version -> shown(toResource(version), version), Math.max(0, from),
                 Math.max(0, Math.min(size, MAX_PAGE_SIZE)));
     }
 
@@ -406,10 +409,24 @@ public final class ConsentResourceProvider implements IResourceProvider {
         }
     }
 
-    /** The Consent as this caller may see it: the signed form itself only for those who manage consent. */
-    private Consent shown(Consent consent) {
-        if (consent.hasSourceAttachment() && consent.getSourceAttachment().hasData() && !access.seesSignedForms()) {
-            var form = consent.getSourceAttachment();
+    /**
+     * The Consent as this caller may see it: the signed form itself only for those who manage consent.
+     * A form stored apart from the JSON is read (for the gateway: decrypted) only for them, and its
+     * stored base64 goes into the answer as it is, not decoded and encoded again.
+     */
+    private Consent shown(Consent consent, StoredVersion version) {
+        boolean attached = consent.hasSourceAttachment();
+        if (version.form().isPresent() && !attached) {
+            throw new InternalErrorException("Consent/" + version.id() + " version " + version.version()
+                    + " has a stored signed form but no sourceAttachment");
+        }
+        if (!attached || (version.form().isEmpty() && !consent.getSourceAttachment().hasData())) {
+            return consent;
+        }
+        var form = consent.getSourceAttachment();
+        if (access.seesSignedForms()) {
+            version.form().ifPresent(apart -> form.setDataElement(new StoredBase64(apart.base64())));
+        } else {
             form.setData(null);
             form.setUrl(null);
             form.addExtension(ConsentCodes.FORM_WITHHELD, new BooleanType(true));

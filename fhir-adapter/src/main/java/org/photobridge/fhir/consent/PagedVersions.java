@@ -41,7 +41,10 @@ final class PagedVersions implements IBundleProvider {
         this.pageSize = pageSize;
     }
 
-    /** Called with what a page actually returned, each time one is served (for the audit trail). */
+    /**
+     * Called with what a page actually returned, each time one is served (for the audit trail): after
+     * its resources are built, before HAPI writes the answer; if it throws, the request fails.
+     */
     PagedVersions onServed(Consumer<List<StoredVersion>> listener) {
         this.onServed = listener;
         return this;
@@ -67,8 +70,11 @@ final class PagedVersions implements IBundleProvider {
         int from = Math.min(Math.max(0, fromIndex), items.size());
         int to = Math.min(Math.max(from, toIndex), items.size());
         List<StoredVersion> served = items.subList(from, to);
+        // Built first: a page that cannot be built (a stored form that fails its integrity check) is not
+        // audited as served; the entry is still committed before the answer is sent.
+        List<IBaseResource> resources = served.stream().map(toResource).toList();
         onServed.accept(served);
-        return served.stream().map(toResource).toList();
+        return resources;
     }
 
     @Override

@@ -1,13 +1,18 @@
 package org.photobridge.fhir.consent;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Consent;
@@ -48,6 +53,11 @@ class ConsentAccessPortTest {
         return FhirHttp.parse(Consent.class, response).getIdElement().getIdPart();
     }
 
+    /** A JSON string literal of base64 text (which holds no quote or backslash, only line breaks to escape). */
+    private static String quoted(String base64) {
+        return "\"" + base64.replace("\n", "\\n") + "\"";
+    }
+
     private static void forbidden(HttpResponse<String> response, String reasonPart) {
         assertEquals(403, response.statusCode(), response.body());
         var outcome = FhirHttp.parse(OperationOutcome.class, response);
@@ -85,6 +95,69 @@ class ConsentAccessPortTest {
         assertFalse(((Consent) history.getEntryFirstRep().getResource()).getSourceAttachment().hasData());
         // Stored whole: only the answer is cut.
         assertTrue(server.repository().latest(id).orElseThrow().version().json().contains("\"data\""));
+    }
+
+    @Test
+    void aFormKeptApartIsNeverReadForCallersWhoMayNotSeeForms() {
+        var http = start(RecordingAccess.permitAll().withholdSignedForms());
+        String id = create(http, ConsentFixtures.allScopes("MRN-P5"));
+        var reads = new AtomicInteger();
+        server.repository().keepFormApart(id, () -> {
+            reads.incrementAndGet();
+            throw new AssertionError("the form was read for a caller who may not see it");
+        });
+        for (String path : List.of("Consent/" + id, "Consent/" + id + "/_history/1",
+                "Consent?patient:identifier=" + ConsentFixtures.PATIENT_SYSTEM + "%7CMRN-P5", "Consent/" + id + "/_history")) {
+            var response = http.get(path);
+            assertEquals(200, response.statusCode(), path + ": " + response.body());
+            var resource = org.photobridge.fhir.FhirContexts.r4().newJsonParser().parseResource(response.body());
+            Consent consent = resource instanceof Bundle bundle ? (Consent) bundle.getEntryFirstRep().getResource()
+                    : (Consent) resource;
+            assertFalse(consent.getSourceAttachment().hasData(), path);
+            assertNotNull(consent.getSourceAttachment().getExtensionByUrl(ConsentCodes.FORM_WITHHELD), path);
+            assertEquals(ConsentValidator.sha256Hex(ConsentFixtures.signedFormBytes()),
+                    consent.getSourceAttachment().getExtensionString(ConsentCodes.ATTACHMENT_SHA256), path);
+        }
+        assertEquals(0, reads.get());
+    }
+
+    @Test
+    void aFormKeptApartIsServedAsItsStoredTextNotDecodedAndEncodedAgain() {
+        var http = start(RecordingAccess.permitAll());
+        String id = create(http, ConsentFixtures.allScopes("MRN-P6"));
+        // Base64 with a line break (valid base64Binary): decoding and encoding it again would drop the break.
+        String stored = Base64.getMimeEncoder(8, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(ConsentFixtures.signedFormBytes());
+        assertTrue(stored.contains("\n"));
+        var reads = new AtomicInteger();
+        server.repository().keepFormApart(id, () -> {
+            reads.incrementAndGet();
+            return stored;
+        });
+        var read = http.get("Consent/" + id);
+        assertEquals(200, read.statusCode(), read.body());
+        assertTrue(read.body().contains("\"data\":" + quoted(stored)), read.body());
+        assertArrayEquals(ConsentFixtures.signedFormBytes(),
+                FhirHttp.parse(Consent.class, read).getSourceAttachment().getData());
+        var searched = http.get("Consent?patient:identifier=" + ConsentFixtures.PATIENT_SYSTEM + "%7CMRN-P6");
+        assertEquals(200, searched.statusCode(), searched.body());
+        assertTrue(searched.body().contains("\"data\":" + quoted(stored)), searched.body());
+        assertEquals(2, reads.get());
+    }
+
+    @Test
+    void aSearchPageThatCannotBeBuiltIsNotAuditedAsServed() {
+        var access = RecordingAccess.permitAll();
+        var http = start(access);
+        String id = create(http, ConsentFixtures.allScopes("MRN-P7"));
+        server.repository().keepFormApart(id, () -> {
+            throw new IllegalStateException("test: the stored form failed its integrity check");
+        });
+        var searched = http.get("Consent?patient:identifier=" + ConsentFixtures.PATIENT_SYSTEM + "%7CMRN-P7");
+        assertEquals(500, searched.statusCode(), searched.body());
+        assertFalse(searched.body().contains("\"data\""), searched.body());
+        assertTrue(access.audited().stream().noneMatch(a -> a.action() == AuditAction.PATIENT_QUERY),
+                access.audited().toString());
     }
 
     @Test

@@ -12,7 +12,10 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 import org.photobridge.domain.BusinessIdentifier;
+import org.hl7.fhir.r4.model.Consent;
+import org.photobridge.fhir.FhirContexts;
 import org.photobridge.fhir.Page;
+import org.photobridge.fhir.SignedForm;
 import org.photobridge.fhir.StoredVersion;
 import org.photobridge.fhir.consent.ConsentQuery;
 import org.photobridge.fhir.consent.ConsentRepository;
@@ -113,6 +116,21 @@ public final class InMemoryConsentRepository implements ConsentRepository {
             BusinessIdentifier patient) {
         return current().filter(e -> e.keys().identifiers().contains(identifier)
                 && e.keys().patientIdentifier().equals(patient)).map(Entry::version).findFirst();
+    }
+
+    /**
+     * Keeps the signed form of a Consent's current version apart from its JSON, as the gateway does:
+     * the JSON loses sourceAttachment.data and {@code form} answers for it.
+     */
+    public synchronized void keepFormApart(String id, SignedForm form) {
+        var list = consents.get(id);
+        var entry = list.get(list.size() - 1);
+        var parser = FhirContexts.r4().newJsonParser();
+        Consent consent = parser.parseResource(Consent.class, entry.version().json());
+        consent.getSourceAttachment().setDataElement(null);
+        var v = entry.version();
+        list.set(list.size() - 1, new Entry(new StoredVersion(v.id(), v.version(), v.lastUpdated(),
+                parser.encodeResourceToString(consent), Optional.of(form)), entry.terms(), entry.keys()));
     }
 
     /** Every stored version of every Consent (for assertions that nothing was stored). */

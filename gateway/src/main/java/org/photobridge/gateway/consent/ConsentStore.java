@@ -187,14 +187,15 @@ public class ConsentStore implements ConsentRepository {
                 matches(query.purposes()), matches(query.categories()), query.date().from(), query.date().to(),
                 query.data(), query.lastUpdated().from(), query.lastUpdated().to());
         if (countAll) {
-            return new Page<>(current(consents.search(criteria, offset, count)), consents.count(criteria));
+            return new Page<>(stored(consents.currentVersions(criteria, offset, count)), consents.count(criteria));
         }
         // One row more than the page: whether another page follows, without counting every match.
-        return Page.probed(current(consents.search(criteria, offset, count + 1)), offset, count);
+        return Page.probed(stored(consents.currentVersions(criteria, offset, count + 1)), offset, count);
     }
 
-    private List<StoredVersion> current(List<ConsentRow> rows) {
-        return versions.currentOf(rows).stream().map(this::stored).toList();
+    private List<StoredVersion> stored(List<Consents.CurrentVersion> page) {
+        return page.stream().map(v -> new StoredVersion(v.id(), v.version(), v.lastUpdated(), v.json(),
+                forms.of(v.id(), v.version(), v.sourceForm()))).toList();
     }
 
     @Override
@@ -220,7 +221,9 @@ public class ConsentStore implements ConsentRepository {
                 .toList();
     }
 
+    /** The version as stored: a sealed form stays apart from the JSON, decrypted only if it is served. */
     private StoredVersion stored(ConsentVersionRow row) {
-        return new StoredVersion(row.key.consentId(), row.key.version(), row.lastUpdated, forms.json(row));
+        return new StoredVersion(row.key.consentId(), row.key.version(), row.lastUpdated, row.json,
+                forms.of(row.key.consentId(), row.key.version(), row.sourceForm));
     }
 }

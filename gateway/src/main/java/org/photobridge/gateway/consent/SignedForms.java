@@ -12,6 +12,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 import org.photobridge.domain.AuditAction;
 import org.photobridge.domain.BusinessIdentifier;
+import org.photobridge.fhir.SignedForm;
 import org.photobridge.gateway.audit.AuditLog;
 import org.photobridge.gateway.persistence.ConsentVersionRow;
 import org.photobridge.gateway.persistence.ConsentVersions;
@@ -33,9 +34,10 @@ import io.quarkus.runtime.StartupEvent;
 /**
  * Signed consent forms at rest: the form (Consent.sourceAttachment.data, often a scanned signature
  * with the patient's name) is taken out of the stored FHIR JSON and sealed like a photo, under a data
- * key derived from the active storage key and bound to the Consent id and version; a read puts it
- * back, so FHIR readers get the same attachment. Versions written before V10 are encrypted at start-up.
- * A form that fails decryption raises an audited security alert and an error.
+ * key derived from the active storage key and bound to the Consent id and version. A read hands it
+ * out apart from the JSON ({@link #of}), decrypted only when a caller who may see forms is served, so
+ * FHIR readers get the same attachment. Versions written before V10 are encrypted at start-up. A form
+ * that fails decryption raises an audited security alert and an error.
  */
 @ApplicationScoped
 public class SignedForms {
@@ -65,7 +67,7 @@ public class SignedForms {
         JsonNode attachment = root.get("sourceAttachment");
         if (attachment instanceof ObjectNode form && form.hasNonNull("data")) {
             String data = form.remove("data").asText();
-            row.sourceForm = store.seal(context(row), data.getBytes(StandardCharsets.US_ASCII));
+            row.sourceForm = store.seal(context(row.key), data.getBytes(StandardCharsets.US_ASCII));
             row.formKeyId = store.activeKeyId();
             row.json = write(root);
         } else {
@@ -75,25 +77,23 @@ public class SignedForms {
         }
     }
 
-    /** The version's FHIR JSON with its form put back. */
-    String json(ConsentVersionRow row) {
-        if (row.sourceForm == null) {
-            return row.json;
+    /**
+     * The sealed form of a Consent version, decrypted only when asked for (each time): its base64 text
+     * exactly as it was sealed. Empty when the version has no sealed form (none, or still in its JSON).
+     */
+    Optional<SignedForm> of(String consentId, long version, byte[] sealed) {
+        if (sealed == null) {
+            return Optional.empty();
         }
-        byte[] data;
+        return Optional.of(() -> base64(new ConsentVersionRow.Key(consentId, version), sealed));
+    }
+
+    private String base64(ConsentVersionRow.Key key, byte[] sealed) {
         try {
-            data = store.unseal(context(row), row.sourceForm);
+            return new String(store.unseal(context(key), sealed), StandardCharsets.US_ASCII);
         } catch (DecryptionFailedException e) {
-            throw alert(row, e);
+            throw alert(key, e);
         }
-        ObjectNode root = parse(row.json);
-        JsonNode attachment = root.get("sourceAttachment");
-        if (!(attachment instanceof ObjectNode form)) {
-            throw new IllegalStateException("Consent " + row.key.consentId() + " version " + row.key.version()
-                    + " has a sealed form but no sourceAttachment");
-        }
-        form.put("data", new String(data, StandardCharsets.US_ASCII));
-        return write(root);
     }
 
     /**
@@ -105,12 +105,12 @@ public class SignedForms {
             return false;
         }
         try {
-            byte[] data = store.unseal(context(row), row.sourceForm);
-            row.sourceForm = store.seal(context(row), data);
+            byte[] data = store.unseal(context(row.key), row.sourceForm);
+            row.sourceForm = store.seal(context(row.key), data);
             row.formKeyId = store.activeKeyId();
             return true;
         } catch (DecryptionFailedException e) {
-            throw alert(row, e);
+            throw alert(row.key, e);
         }
     }
 
@@ -138,21 +138,24 @@ public class SignedForms {
         return done;
     }
 
-    private IllegalStateException alert(ConsentVersionRow row, DecryptionFailedException e) {
-        LOG.errorf("SECURITY ALERT, Consent %s version %d: its signed form failed decryption", row.key.consentId(),
-                row.key.version());
-        Optional<BusinessIdentifier> patient = consents.findByIdOptional(row.key.consentId())
-                .map(c -> new BusinessIdentifier(c.patientSystem, c.patientValue));
-        QuarkusTransaction.requiringNew().run(() -> audit.record(AuditAction.SECURITY_ALERT, false,
-                AuditLog.Agent.SYSTEM, patient,
-                List.of("Consent/" + row.key.consentId() + "/_history/" + row.key.version()),
-                "signed consent form failed decryption: " + e.getMessage()));
-        return new IllegalStateException("the signed form of Consent " + row.key.consentId()
+    private IllegalStateException alert(ConsentVersionRow.Key key, DecryptionFailedException e) {
+        LOG.errorf("SECURITY ALERT, Consent %s version %d: its signed form failed decryption", key.consentId(),
+                key.version());
+        // In a transaction of its own: a form is decrypted while the answer is built, after the read's
+        // transaction has ended.
+        QuarkusTransaction.requiringNew().run(() -> {
+            Optional<BusinessIdentifier> patient = consents.findByIdOptional(key.consentId())
+                    .map(c -> new BusinessIdentifier(c.patientSystem, c.patientValue));
+            audit.record(AuditAction.SECURITY_ALERT, false, AuditLog.Agent.SYSTEM, patient,
+                    List.of("Consent/" + key.consentId() + "/_history/" + key.version()),
+                    "signed consent form failed decryption: " + e.getMessage());
+        });
+        return new IllegalStateException("the signed form of Consent " + key.consentId()
                 + " failed its integrity check; a security alert was raised", e);
     }
 
-    private static String context(ConsentVersionRow row) {
-        return BlobContexts.consentForm(row.key.consentId(), row.key.version());
+    private static String context(ConsentVersionRow.Key key) {
+        return BlobContexts.consentForm(key.consentId(), key.version());
     }
 
     private static ObjectNode parse(String json) {

@@ -10,6 +10,7 @@ import org.hl7.fhir.r4.model.Identifier;
 import org.jboss.logging.Logger;
 import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.fhir.FhirContexts;
+import org.photobridge.fhir.StoredBase64;
 import org.photobridge.fhir.ehr.AmbiguousPatientException;
 import org.photobridge.fhir.ehr.EhrClient;
 import org.photobridge.fhir.ehr.EhrRejectedException;
@@ -102,6 +103,8 @@ public class EhrPublicationHandler implements WorkHandler {
         var stored = consents.read(id).orElseThrow();
         var parser = FhirContexts.r4().newJsonParser();
         Consent consent = parser.parseResource(Consent.class, stored.json());
+        // The EHR keeps the patient's chart: its copy carries the signed form (kept apart, encrypted, here).
+        stored.form().ifPresent(form -> consent.getSourceAttachment().setDataElement(new StoredBase64(form.base64())));
         // The EHR copy is keyed by an identifier PhotoBridge owns: a client-chosen identifier could
         // name another patient's consent in the EHR, and a conditional update would overwrite it.
         var key = new BusinessIdentifier(CONSENT_IDENTIFIER_SYSTEM, id);

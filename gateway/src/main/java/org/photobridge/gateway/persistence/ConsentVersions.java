@@ -1,14 +1,10 @@
 package org.photobridge.gateway.persistence;
 
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
-
-import org.hibernate.jpa.HibernateHints;
 
 import io.quarkus.hibernate.orm.panache.PanacheQuery;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
@@ -25,34 +21,6 @@ public class ConsentVersions implements PanacheRepositoryBase<ConsentVersionRow,
     public Optional<ConsentVersionRow> current(String consentId) {
         return find("key.consentId = ?1 and key.version = (select c.currentVersion from ConsentRow c where c.id = ?1)",
                 consentId).firstResultOptional();
-    }
-
-    /**
-     * The current versions of these Consents in one query, in the order of {@code consents} (a search
-     * page would otherwise read its versions one by one).
-     */
-    public List<ConsentVersionRow> currentOf(List<ConsentRow> consents) {
-        if (consents.isEmpty()) {
-            return List.of();
-        }
-        Map<String, Long> current = new HashMap<>();
-        consents.forEach(c -> current.put(c.id, c.currentVersion));
-        Map<String, ConsentVersionRow> byId = new HashMap<>();
-        // Read-only: a search page is only read, so Hibernate keeps no snapshot to dirty-check at commit.
-        for (ConsentVersionRow row : find("key.consentId in ?1 and key.version = (select c.currentVersion from"
-                + " ConsentRow c where c.id = key.consentId)", current.keySet())
-                .withHint(HibernateHints.HINT_READ_ONLY, true).list()) {
-            if (row.key.version() == current.get(row.key.consentId())) {
-                byId.put(row.key.consentId(), row);
-            }
-        }
-        return consents.stream().map(c -> {
-            var row = byId.get(c.id);
-            if (row == null) {
-                throw new IllegalStateException("Consent " + c.id + " has no stored version " + c.currentVersion);
-            }
-            return row;
-        }).toList();
     }
 
     /** Every version of one Consent, newest first. */

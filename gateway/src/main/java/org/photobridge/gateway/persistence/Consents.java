@@ -14,7 +14,6 @@ import jakarta.persistence.LockModeType;
 import org.hibernate.jpa.HibernateHints;
 import org.photobridge.domain.BusinessIdentifier;
 
-import io.quarkus.hibernate.orm.panache.PanacheQuery;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 
 /**
@@ -61,8 +60,18 @@ public class Consents implements PanacheRepositoryBase<ConsentRow, String> {
         return list("patientSystem = ?1 and patientValue = ?2", patient.system(), patient.value());
     }
 
-    /** Consents that meet the criteria, most recently updated first, {@code count} from {@code offset}. */
-    public List<ConsentRow> search(Criteria criteria, int offset, int count) {
+    /**
+     * The current version of a Consent as a search page needs it (no entity: nothing managed, nothing
+     * to dirty-check): its JSON and its sealed form, if any, apart.
+     */
+    public record CurrentVersion(String id, long version, Instant lastUpdated, String json, byte[] sourceForm) {
+    }
+
+    /**
+     * The current versions of the Consents that meet the criteria, most recently updated first,
+     * {@code count} from {@code offset}: one query for the page and its versions.
+     */
+    public List<CurrentVersion> currentVersions(Criteria criteria, int offset, int count) {
         if (count <= 0) {
             return List.of();
         }
@@ -70,13 +79,25 @@ public class Consents implements PanacheRepositoryBase<ConsentRow, String> {
         // cost model still offered parallel workers for it, whose start-up alone took 40 ms on a busy
         // machine (docs/performance.md, benchmark 4). For this transaction only.
         getEntityManager().createNativeQuery("set local max_parallel_workers_per_gather = 0").executeUpdate();
-        // Read-only: the rows of a page are only read (no snapshot kept, nothing to dirty-check at commit).
-        return query(criteria).range(offset, offset + count - 1).withHint(HibernateHints.HINT_READ_ONLY, true).list();
+        Map<String, Object> parameters = new HashMap<>();
+        String filter = filter(criteria, parameters);
+        var query = getEntityManager().createQuery("select c.id, v.key.version, v.lastUpdated, v.json, v.sourceForm"
+                + " from ConsentRow c join ConsentVersionRow v on v.key.consentId = c.id"
+                + " and v.key.version = c.currentVersion" + filter + " order by c.lastUpdated desc, c.id",
+                Object[].class);
+        parameters.forEach(query::setParameter);
+        return query.setFirstResult(offset).setMaxResults(count).setHint(HibernateHints.HINT_READ_ONLY, true)
+                .getResultStream()
+                .map(r -> new CurrentVersion((String) r[0], ((Number) r[1]).longValue(), (Instant) r[2],
+                        (String) r[3], (byte[]) r[4]))
+                .toList();
     }
 
     /** How many Consents meet the criteria. */
     public long count(Criteria criteria) {
-        return query(criteria).count();
+        Map<String, Object> parameters = new HashMap<>();
+        String filter = filter(criteria, parameters);
+        return count("from ConsentRow c" + filter, parameters);
     }
 
     /** The Consent of the patient that carries this identifier (a conditional create's match). */
@@ -88,9 +109,9 @@ public class Consents implements PanacheRepositoryBase<ConsentRow, String> {
                 patient.value()).project(String.class).firstResultOptional();
     }
 
-    private PanacheQuery<ConsentRow> query(Criteria criteria) {
+    /** The where clause (with a leading space, or empty) of the criteria over ConsentRow c; fills {@code parameters}. */
+    private static String filter(Criteria criteria, Map<String, Object> parameters) {
         var where = new ArrayList<String>();
-        Map<String, Object> parameters = new HashMap<>();
         criteria.patientReference().ifPresent(r -> {
             where.add("c.patientReference = :pr");
             parameters.put("pr", r);
@@ -127,8 +148,7 @@ public class Consents implements PanacheRepositoryBase<ConsentRow, String> {
             where.add("c.lastUpdated <= :luTo");
             parameters.put("luTo", t);
         });
-        String filter = where.isEmpty() ? "" : " where " + String.join(" and ", where);
-        return find("select c from ConsentRow c" + filter + " order by c.lastUpdated desc, c.id", parameters);
+        return where.isEmpty() ? "" : " where " + String.join(" and ", where);
     }
 
     /** Any of {@code matches} among the Consent's keys of {@code kind}. */

@@ -118,6 +118,10 @@ class ConsentEnforcementTest {
         String sop = accepted.path("sopInstanceUid");
         String studyUid = accepted.path("studyInstanceUid");
         await("the photo is stored", () -> "STORED".equals(photo(id).get("status")));
+        // The signed form is kept apart from the stored JSON (sealed); the EHR's copy carries it all the same.
+        await("the EHR holds the consent with its signed form", () -> ehr.consents().stream()
+                .anyMatch(c -> mrn.equals(c.getPatient().getIdentifier().getValue())
+                        && java.util.Arrays.equals(ConsentFixtures.signedFormBytes(), c.getSourceAttachment().getData())));
 
         Response thumbnail = view(SURGEON, id, "thumbnail");
         thumbnail.then().statusCode(200).contentType("image/jpeg");

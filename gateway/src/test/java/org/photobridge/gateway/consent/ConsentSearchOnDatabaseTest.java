@@ -2,26 +2,40 @@ package org.photobridge.gateway.consent;
 
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+
+import jakarta.inject.Inject;
 
 import org.hl7.fhir.r4.model.Consent;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.photobridge.domain.AuditAction;
+import org.photobridge.fhir.DateRange;
+import org.photobridge.fhir.audit.AuditQuery;
+import org.photobridge.fhir.consent.ConsentCodes;
 import org.photobridge.fhir.testing.ConsentFixtures;
+import org.photobridge.gateway.audit.AuditLog;
+import org.photobridge.gateway.persistence.ConsentVersions;
 import org.photobridge.gateway.testing.ConsentProfile;
 import org.photobridge.gateway.testing.TestStack;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
 
 /**
  * Consent search over HTTP against the gateway's own database store (not an in-memory fake): each
@@ -33,6 +47,8 @@ import io.restassured.path.json.JsonPath;
 class ConsentSearchOnDatabaseTest {
     static final String OFFICER = "compliance.officer";
     static final String SURGEON = "plastics.surgeon";
+    /** A care role that reads consents but may not see signed forms. */
+    static final String PHOTOGRAPHER = "derm.photographer";
     static final String TREAT = "http://terminology.hl7.org/CodeSystem/v3-ActReason|TREAT";
 
     String mrn;
@@ -52,6 +68,54 @@ class ConsentSearchOnDatabaseTest {
             ids.add(Fhir.idFrom(created));
         }
         Fhir.create(SURGEON, ConsentFixtures.allScopes("OTHER-" + mrn)).then().statusCode(201);
+    }
+
+    @Inject
+    ConsentVersions versions;
+
+    @Inject
+    AuditLog audit;
+
+    /**
+     * A signed form is decrypted only for callers who may see forms, and its stored base64 is served as
+     * it is; a tampered form is never served: those who may see it get an error and an alert, the
+     * others the Consent without it, as always.
+     */
+    @Test
+    void aTamperedFormIsNeverServedAndOnlyThoseWhoSeeFormsCauseItsDecryption() {
+        String tampered = ids.get(1);
+        String intact = ids.get(2);
+        String form = Base64.getEncoder().encodeToString(ConsentFixtures.signedFormBytes());
+        Response read = Fhir.as(OFFICER).get("/fhir/Consent/" + intact);
+        assertEquals(200, read.statusCode(), read.asString());
+        assertEquals(form, read.jsonPath().getString("sourceAttachment.data"), "the stored base64, unchanged");
+
+        // Another version's sealed form fails decryption here (it is bound to its own Consent and version).
+        QuarkusTransaction.requiringNew().run(() -> versions.version(tampered, 1).orElseThrow().sourceForm =
+                versions.version(intact, 1).orElseThrow().sourceForm);
+        int alerts = alertsAbout(tampered);
+
+        String byPatient = "/fhir/Consent?patient:identifier=urn:oid:1.2.3.4.5|" + mrn + "&_count=50";
+        for (String path : List.of(byPatient, "/fhir/Consent/" + tampered, "/fhir/Consent/" + tampered + "/_history")) {
+            Response withheld = Fhir.as(PHOTOGRAPHER).get(path);
+            assertEquals(200, withheld.statusCode(), path + ": " + withheld.asString());
+            assertFalse(withheld.asString().contains(form), path);
+            assertTrue(withheld.asString().contains(ConsentCodes.FORM_WITHHELD), path);
+        }
+        assertEquals(alerts, alertsAbout(tampered), "no decryption for a caller who may not see forms");
+
+        for (String path : List.of(byPatient, "/fhir/Consent/" + tampered)) {
+            Response refused = Fhir.as(OFFICER).get(path);
+            assertEquals(500, refused.statusCode(), path + ": " + refused.asString());
+            assertFalse(refused.asString().contains(form), path);
+        }
+        assertEquals(alerts + 2, alertsAbout(tampered));
+    }
+
+    private int alertsAbout(String consentId) {
+        return (int) audit.search(new AuditQuery(Optional.empty(), Optional.empty(), Optional.empty(), DateRange.ANY,
+                Set.of(AuditAction.SECURITY_ALERT)), 0, 500).items().stream()
+                .filter(r -> r.entities().contains("Consent/" + consentId + "/_history/1")).count();
     }
 
     private JsonPath search(String query) {
