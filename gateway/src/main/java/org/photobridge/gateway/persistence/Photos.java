@@ -18,6 +18,8 @@ import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
+import org.photobridge.gateway.dicom.PhotoInstance.Identifier;
+
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 
 /** Queries over photos and their deliveries. */
@@ -49,6 +51,26 @@ public class Photos implements PanacheRepositoryBase<PhotoRecord, UUID> {
     @Transactional
     public List<PhotoRecord> findBySource(UUID studyId, String sha256) {
         return list("studyId = ?1 and sourceSha256 = ?2 order by createdAt", studyId, sha256);
+    }
+
+    /**
+     * The photos of a patient's encounter made from these source bytes (one per department at most):
+     * the duplicate-upload check, one query whether or not the encounter has a study yet.
+     */
+    @Transactional
+    public List<PhotoRecord> findBySource(Identifier patient, Identifier encounter, String sha256) {
+        return find("""
+                select p from PhotoRecord p, EncounterStudy s where p.studyId = s.id
+                and s.patientSystem = ?1 and s.patientValue = ?2 and s.encounterSystem = ?3 and s.encounterValue = ?4
+                and p.sourceSha256 = ?5 order by p.createdAt""", patient.system(), patient.value(),
+                encounter.system(), encounter.value(), sha256).list();
+    }
+
+    /** A photo with its study, in one query. */
+    @Transactional
+    public Optional<InStudy> findInStudy(UUID id) {
+        return find("select p, s from PhotoRecord p, EncounterStudy s where p.studyId = s.id and p.id = ?1", id)
+                .project(InStudy.class).firstResultOptional();
     }
 
     @Transactional
