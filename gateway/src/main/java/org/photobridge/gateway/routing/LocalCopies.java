@@ -11,7 +11,6 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 import org.photobridge.gateway.outbox.WorkQueueConfig;
 import org.photobridge.gateway.outbox.WorkRunner;
-import org.photobridge.gateway.persistence.PhotoRecord;
 import org.photobridge.gateway.persistence.Photos;
 import org.photobridge.gateway.store.EncryptedBlobStore;
 import org.photobridge.gateway.store.StoreConfig;
@@ -68,15 +67,14 @@ public class LocalCopies {
             return;
         }
         try {
-            var purgeable = photos.purgeable(storeConfig.retentionAfterStored(), PAGE);
-            for (PhotoRecord photo : purgeable) {
-                photos.markPurged(photo.id).ifPresent(key -> {
-                    store.discard(key);
-                    LOG.debugf("photo %s: local bytes purged after every destination confirmed", photo.id);
-                });
+            // One statement marks a page of photos purged; their blobs go after its commit.
+            var purged = photos.purge(storeConfig.retentionAfterStored(), PAGE);
+            for (Photos.Purged photo : purged) {
+                store.discard(photo.blobKey());
+                LOG.debugf("photo %s: local bytes purged after every destination confirmed", photo.photoId());
             }
             // A full page may have more behind it: the next pass purges on.
-            nextPurgeAt = purgeable.size() < PAGE ? System.nanoTime() + queueConfig.pollInterval().toNanos()
+            nextPurgeAt = purged.size() < PAGE ? System.nanoTime() + queueConfig.pollInterval().toNanos()
                     : System.nanoTime();
         } finally {
             purging.set(false);
