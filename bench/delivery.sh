@@ -4,6 +4,7 @@
 # latency (request start to 202) at three concurrencies. Not part of the test run.
 #
 #   bench/delivery.sh [--photos N] [--warm-up W] [--concurrency C] [--no-storescp] [--skip-build] [--jfr]
+#                     [--count-statements]
 #
 #   --photos N        12-megapixel baseline JPEGs (about 3.5 MB each) to send (default 200)
 #   --warm-up W       photos each freshly started gateway takes and delivers (same images, another
@@ -14,6 +15,11 @@
 #   --wrk-seconds S   how long wrk drives each concurrency (default 20)
 #   --jfr             record a JFR profile of the gateway during the Orthanc runs
 #                     (target/bench/delivery.jfr) and print its hottest methods and allocation sites
+#   --count-statements  PostgreSQL logs every statement (PB_POSTGRES_LOG_STATEMENTS=1); after the
+#                     Orthanc runs (once every photo is delivered) prints SQL statements and
+#                     transactions (COMMIT) per accepted photo and the commonest statement shapes.
+#                     Start-up, the consent and the idle polling are counted too. A short run is
+#                     enough: --photos 5 --no-storescp --skip-build --wrk-seconds 2 --count-statements
 #
 # PB_GATEWAY_OPTS from the environment is passed on to every gateway the benchmark starts (before
 # its own options), e.g. PB_GATEWAY_OPTS=-Dphotobridge.routing.intake-priority.enabled=false.
@@ -42,7 +48,7 @@ PB_LOG_TAG=bench
 cd "$PB_ROOT"
 caller_gateway_opts=${PB_GATEWAY_OPTS:-}
 
-photos=200 warm_up="" concurrency=8 with_storescp=1 skip_build=0 wrk_seconds=20 jfr=0
+photos=200 warm_up="" concurrency=8 with_storescp=1 skip_build=0 wrk_seconds=20 jfr=0 count_statements=0
 while (($#)); do
   case $1 in
     --photos) photos=$2; shift ;;
@@ -52,6 +58,7 @@ while (($#)); do
     --skip-build) skip_build=1 ;;
     --wrk-seconds) wrk_seconds=$2; shift ;;
     --jfr) jfr=1 ;;
+    --count-statements) count_statements=1 ;;
     *) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}" >&2; exit 2 ;;
   esac
   shift
@@ -78,6 +85,8 @@ GATEWAY=http://127.0.0.1:$GATEWAY_PORT
 ORTHANC_HTTP=http://127.0.0.1:$ORTHANC_HTTP_PORT
 SCP_PORT=$((11119 + port_offset))
 mkdir -p "$work" "$images" "$dicom"
+# Read by deploy/local/postgres.sh when the stack starts its cluster.
+((count_statements)) && export PB_POSTGRES_LOG_STATEMENTS=1
 : >"$results"
 # Keycloak's state is kept between runs (its first start imports the realm); everything else,
 # the photo store, the database and Orthanc's storage, starts empty.
@@ -132,6 +141,53 @@ time_storescu() {
     || { cat "$work/storescu.log" >&2; pb_die "storescu failed"; }
   t1=$(date +%s.%N)
   echo "$t1 - $t0" | bc -l
+}
+
+# SQL on stdin, run as the gateway's role on the benchmark's cluster; the password reaches psql in
+# its environment. Marked /* bench */ so that the statement count leaves it out.
+bench_sql() {
+  PGPASSWORD=$(<"$state/postgres/photobridge-password") psql -X -q -At -h 127.0.0.1 -p "$POSTGRES_PORT" \
+    -U photobridge -d photobridge -v ON_ERROR_STOP=1
+}
+
+# Statements the gateway sent (log_statement = all; the log holds no parameters), per photo accepted.
+# A statement is one "statement:" or "execute <name>:" entry with its continuation lines; its shape
+# is its text with whitespace collapsed, column lists and parameter lists elided, cut at 110 characters.
+count_statements() {
+  local log=$state/postgres/postgres.log deadline=$((SECONDS + 900)) pending photos_accepted
+  pb_log "counting statements: waiting until every delivery is done"
+  until pending=$(echo "/* bench */ select count(*) from work_item where kind = 'PACS_DELIVERY' and status <> 'DONE'" | bench_sql) \
+      && ((pending == 0)); do
+    ((SECONDS < deadline)) || pb_die "$pending deliveries not done after 15 minutes"
+    sleep 1
+  done
+  photos_accepted=$(echo "/* bench */ select count(*) from photo" | bench_sql)
+  ((photos_accepted > 0)) || pb_die "no photo was accepted"
+  awk -v photos="$photos_accepted" '
+    function flush() {
+      if (on && cur !~ /\/\* bench \*\//) {
+        gsub(/[ \t]+/, " ", cur); sub(/^ /, "", cur); sub(/ $/, "", cur)
+        gsub(/[a-z0-9_]+\.[a-z0-9_]+( ?, ?[a-z0-9_]+\.[a-z0-9_]+)+/, "…", cur)
+        gsub(/\$[0-9]+( ?, ?\$[0-9]+)+/, "$…", cur)
+        n[substr(cur, 1, 110)]++; total++
+        if (toupper(cur) ~ /^COMMIT/) commits++
+      }
+      on = 0
+    }
+    /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] / {
+      flush()
+      if (match($0, / photobridge@photobridge LOG:  (statement|execute [^:]*): /)) { cur = substr($0, RSTART + RLENGTH); on = 1 }
+      next
+    }
+    on { cur = cur " " $0 }
+    END {
+      flush()
+      printf "statements: %d for %d photos accepted and delivered: %.1f statements and %.1f transactions (COMMIT) per photo\n", total, photos, total / photos, commits / photos
+      printf "top statement shapes (count, per photo):\n"
+      for (k in n) printf "%7d %6.1f  %s\n", n[k], n[k] / photos, k
+    }' "$log" | { IFS= read -r head; echo "$head"; IFS= read -r sub; echo "$sub"; sort -rn | awk 'NR <= 25'; } \
+    | tee "$work/statements.txt" | tee -a "$results"
+  summary_statements=$(head -n1 "$work/statements.txt")
 }
 
 driver() {
@@ -238,6 +294,8 @@ wrk_p99_8=$(sed -n 's/^RESULT .* p99=\([0-9.]*\).*/\1/p' "$work/wrk-c8.txt")
 rss_peak=$(awk '/^VmHWM/ {print int($2 / 1024)}' "/proc/$gateway_pid/status")
 # "Pause Young (Normal) (G1 Evacuation Pause) 812M->95M(1024M)": the figure before the arrow.
 heap_peak=$(sed -n 's/.* \([0-9]*\)M->[0-9]*M([0-9]*M).*/\1/p' "$work/gc-orthanc.log" | sort -n | tail -n1)
+summary_statements=""
+((count_statements)) && count_statements
 printf 'gateway: started in %s s (Quarkus); RSS %s MB idle, %s MB after the throughput run, %s MB peak; heap peak %s MB (before a collection)\n' \
   "$started" "$rss_idle" "$rss_after" "$rss_peak" "${heap_peak:-?}" | tee -a "$results"
 stop_stack
@@ -304,5 +362,6 @@ fi
   printf 'SUMMARY accept latency p99 at concurrency %d: %.0f ms (target < 250 ms)\n' "$concurrency" "$p99_8"
   printf 'SUMMARY accept latency p99 at concurrency 8 measured by wrk: %.0f ms (ours at concurrency %d: %.0f ms)\n' \
     "$wrk_p99_8" "$concurrency" "$p99_8"
+  [[ -z $summary_statements ]] || printf 'SUMMARY %s\n' "$summary_statements"
 } | tee -a "$results"
 pb_log "results in $results"

@@ -16,6 +16,10 @@
 # reach only database photobridge as role photobridge. Fsync stays on. Stop is a fast shutdown
 # (clients are disconnected, everything committed is kept).
 #
+# PB_POSTGRES_LOG_STATEMENTS=1 at start: every statement is logged to postgres.log (log_statement =
+# all), for counting them (bench/delivery.sh --count-statements). Bind parameters are left out
+# (log_parameter_max_length = 0), but a statement's text is logged whole: for made-up data only.
+#
 # initdb and postgres refuse to run as root: as root, the cluster runs as the `postgres` OS user
 # (from Debian package postgresql) and <state-dir> belongs to it; as anyone else, as that user.
 set -euo pipefail
@@ -121,7 +125,11 @@ init_cluster() {
 }
 
 write_config() {
-  local port=$1 superuser=$2
+  local port=$1 superuser=$2 log_statement=none
+  if [[ ${PB_POSTGRES_LOG_STATEMENTS:-0} == 1 ]]; then
+    log_statement=all
+    pb_log "logging every statement (PB_POSTGRES_LOG_STATEMENTS=1) to $state/postgres.log"
+  fi
   [[ $state != *"'"* ]] || pb_die "state dir path must not contain a single quote"
   write_service_file "$state/data/photobridge.conf" <<EOF
 # Written by deploy/local/postgres.sh at every start; edit that script, not this file.
@@ -136,6 +144,9 @@ synchronous_commit = on
 full_page_writes = on
 password_encryption = scram-sha-256
 log_line_prefix = '%m [%p] %q%u@%d '
+# none, or all with PB_POSTGRES_LOG_STATEMENTS=1 (counting statements); never the bind parameters
+log_statement = '$log_statement'
+log_parameter_max_length = 0
 EOF
   # Socket: the OS user running PostgreSQL, as the superuser (for this script). TCP: only role
   # photobridge to database photobridge, with its password. Everything else is refused.

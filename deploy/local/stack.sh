@@ -15,6 +15,8 @@
 # Environment, for benchmarks and experiments (bench/delivery.sh uses both):
 #   PB_LOCAL_STATE=DIR       state directory instead of deploy/local/state (credentials in DIR too)
 #   PB_GATEWAY_OPTS="-D…"    extra JVM options for every gateway, after the ones below (they win)
+#   GATEWAY_START_TIMEOUT=S  seconds a gateway may take to listen before the stack gives up (default 300)
+#   PB_POSTGRES_LOG_STATEMENTS=1  PostgreSQL logs every statement (deploy/local/postgres.sh)
 #
 # State (git-ignored): deploy/local/state/ (PostgreSQL cluster, Keycloak DB, Orthanc storage, the
 # gateways' photo store, data directories and pid files, storage.key, audit key); demo users'
@@ -48,6 +50,8 @@ else
   CREDENTIALS=$PB_ROOT/deploy/local/credentials.json
 fi
 GATEWAY_JAR=${GATEWAY_JAR:-$PB_ROOT/gateway/target/quarkus-app/quarkus-run.jar}
+gateway_start_timeout=${GATEWAY_START_TIMEOUT:-300}
+[[ $gateway_start_timeout =~ ^[1-9][0-9]*$ ]] || pb_die "GATEWAY_START_TIMEOUT takes a number of seconds, not '$gateway_start_timeout'"
 
 # ============================================================================================
 # Gateway configuration: the environment the gateway runs with. ONE place to edit the names.
@@ -303,16 +307,16 @@ start_background_replica() {
   pb_log "started gateway $i on http://127.0.0.1:$((GATEWAY_PORT + i)) (pid $(<"$(gateway_pidfile "$i")"), log $log)"
 }
 
-# Waits until replica <i> listens; fails when it exited or took longer than 5 minutes.
+# Waits until replica <i> listens; fails when it exited or took longer than GATEWAY_START_TIMEOUT.
 wait_listening() {
-  local i=$1 pid=$2 deadline=$((SECONDS + 300)) where="this terminal"
+  local i=$1 pid=$2 deadline=$((SECONDS + gateway_start_timeout)) where="this terminal"
   ((i == 0)) || where=$STATE/gateway-$i.log
   while ! pb_port_open "$((GATEWAY_PORT + i))"; do
     if ! kill -0 "$pid" 2>/dev/null; then
       ((i == 0)) || tail -n 40 "$where" >&2
       pb_die "gateway $i exited during start-up (log: $where)"
     fi
-    ((SECONDS < deadline)) || pb_die "gateway $i does not listen on port $((GATEWAY_PORT + i)) after 5 minutes (log: $where)"
+    ((SECONDS < deadline)) || pb_die "gateway $i does not listen on port $((GATEWAY_PORT + i)) after $gateway_start_timeout s (log: $where)"
     pause 0.5
   done
 }

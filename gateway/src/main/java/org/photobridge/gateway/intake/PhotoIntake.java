@@ -1,6 +1,8 @@
 package org.photobridge.gateway.intake;
 
 import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -33,6 +35,7 @@ import org.photobridge.gateway.persistence.DatabaseUnavailableException;
 import org.photobridge.gateway.persistence.FailureNames;
 import org.photobridge.gateway.persistence.Photos;
 import org.photobridge.gateway.persistence.Studies;
+import org.photobridge.gateway.persistence.StudySeries;
 import org.photobridge.gateway.photo.CleanedPhoto;
 import org.photobridge.gateway.photo.PhotoCleaner;
 import org.photobridge.gateway.photo.PhotoLimits;
@@ -92,8 +95,19 @@ public class PhotoIntake {
             EncryptedBlobStore.StoredBlob blob) {
     }
 
-    /** The photo, and whether this request created it (false: the same photo was already there). */
-    public record Accepted(PhotoRecord photo, boolean created) {
+    /**
+     * The photo, and whether this request created it (false: the same photo was already there). A
+     * created photo comes with what was committed with it (its study, series and deliveries), so the
+     * answer needs no read after the commit; an earlier photo comes alone.
+     */
+    public record Accepted(PhotoRecord photo, boolean created, Optional<Committed> committed) {
+        static Accepted existing(PhotoRecord photo) {
+            return new Accepted(photo, false, Optional.empty());
+        }
+    }
+
+    /** What a new photo's transaction committed beside the photo row. */
+    public record Committed(EncounterStudy study, StudySeries series, List<WorkItem> deliveries) {
     }
 
     /**
@@ -109,10 +123,10 @@ public class PhotoIntake {
         String sha256 = upload.sha256();
         // The same bytes again answer with the earlier photo, but only one the caller may see: a photo
         // of another department is neither revealed nor reused, and this upload becomes its own.
-        Optional<PhotoRecord> existing = studies.find(request.patient().identifier(), request.encounter())
-                .flatMap(study -> visibleSource(study.id, sha256, caller));
+        Optional<PhotoRecord> existing = visible(
+                photos.findBySource(request.patient().identifier(), request.encounter(), sha256), caller);
         if (existing.isPresent()) {
-            return new Accepted(existing.get(), false);
+            return Accepted.existing(existing.get());
         }
 
         boolean consentWarning = checkCaptureConsent(request);
@@ -142,7 +156,7 @@ public class PhotoIntake {
         photo.consentWarning = consentWarning;
         List<WorkItem> deliveries = new ArrayList<>();
         for (String destination : destinations.names()) {
-            deliveries.add(WorkItem.delivery(photo.id, destination, clock.instant()));
+            deliveries.add(WorkItem.delivery(photo.id, destination, now()));
         }
         var patient = new BusinessIdentifier(request.patient().identifier().system(),
                 request.patient().identifier().value());
@@ -162,7 +176,7 @@ public class PhotoIntake {
             // A concurrent upload of the same bytes for the same encounter and department won the unique constraint.
             Optional<PhotoRecord> winner = visibleSource(slot.study().id, sha256, caller);
             if (winner.isPresent()) {
-                return new Accepted(winner.get(), false);
+                return Accepted.existing(winner.get());
             }
             LOG.errorf("could not commit an accepted photo: %s", e.getClass().getSimpleName());
             throw new StoreUnavailableException("database commit failed", e);
@@ -178,7 +192,7 @@ public class PhotoIntake {
         }
         LOG.infof("photo %s accepted (%s, %d bytes, %s), queued for %s", photo.id, cleaned.source().format(),
                 size, cleaned.source().reencoded() ? "re-encoded" : "pixels kept", destinations.names());
-        return new Accepted(photo, true);
+        return new Accepted(photo, true, Optional.of(new Committed(slot.study(), slot.series(), deliveries)));
     }
 
     /**
@@ -192,6 +206,14 @@ public class PhotoIntake {
         return new DatabaseUnavailableException(e);
     }
 
+    /**
+     * Now, at the database's precision (microseconds): the 202 is built from these values, and a later
+     * read of the same rows must answer the same.
+     */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
     private static boolean commitFailed(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof jakarta.transaction.RollbackException
@@ -203,7 +225,11 @@ public class PhotoIntake {
     }
 
     private Optional<PhotoRecord> visibleSource(UUID studyId, String sha256, Caller caller) {
-        return photos.findBySource(studyId, sha256).stream()
+        return visible(photos.findBySource(studyId, sha256), caller);
+    }
+
+    private static Optional<PhotoRecord> visible(List<PhotoRecord> found, Caller caller) {
+        return found.stream()
                 .filter(p -> AccessPolicy.photo(caller, p.accessTagList(), AccessPolicy.PhotoUse.STATUS).permitted())
                 .findFirst();
     }
@@ -252,7 +278,7 @@ public class PhotoIntake {
         photo.protocolCode = request.protocol().orElse(null);
         photo.takenAt = request.takenAt().orElse(null);
         photo.uploadedBy = caller.subject();
-        photo.createdAt = clock.instant();
+        photo.createdAt = now();
         photo.blobKey = blob.key();
         photo.blobBytes = blob.plainBytes();
         return photo;

@@ -148,7 +148,12 @@ public class PhotoResource {
                 PhotoRejectedException.Reason.FILE_TOO_LARGE, "the file is " + upload.fileBytes()
                         + " bytes; the limit is " + intakeConfig.maxFileBytes() + " bytes"));
         var accepted = intake.accept(file, request, caller);
-        PhotoView view = view(accepted.photo());
+        // A new photo is answered from what its transaction committed (no read after the commit); an
+        // earlier one as it stands now.
+        PhotoView view = accepted.committed()
+                .map(c -> PhotoView.of(accepted.photo(), c.study(), c.series(), c.deliveries(), List.of(),
+                        PhotoView.AccessNotes.NONE))
+                .orElseGet(() -> view(accepted.photo()));
         if (accepted.created()) {
             // Woken after the answer is built, so a new photo is reported QUEUED, as it is at commit.
             sender.wake();

@@ -116,16 +116,10 @@ public class WorkQueue {
     @Transactional
     public List<Claim> claim(String owner, int limit, Set<Kind> kinds) {
         Instant now = clock.instant();
-        List<UUID> due = items.lockDue(now, limit, kinds);
-        List<Claim> claims = new ArrayList<>(due.size());
-        Instant until = now.plus(config.lease());
-        for (UUID id : due) {
-            WorkItem item = items.findById(id);
-            item.leaseOwner = owner;
-            item.leaseUntil = until;
-            item.leaseToken = UUID.randomUUID();
-            // Counted when the attempt starts: an attempt cut short by a crash still counts.
-            item.attempts++;
+        // One statement leases and returns the items, their attempts counted (a crash mid-attempt still counts).
+        List<WorkItem> leased = items.leaseDue(owner, now, now.plus(config.lease()), limit, kinds);
+        List<Claim> claims = new ArrayList<>(leased.size());
+        for (WorkItem item : leased) {
             claims.add(new Claim(item, item.leaseToken, item.generation));
         }
         return claims;

@@ -24,9 +24,11 @@ import io.quarkus.runtime.StartupEvent;
 
 /**
  * Runs the work queue on {@code workers} background threads of this instance. Each worker claims a
- * batch of due items, does them one by one and claims again; when nothing is due it waits until new
- * work wakes it or {@code poll-interval} passes. Other instances on the same database claim beside
- * it; the lease keeps them apart. On shutdown the workers finish the item in hand and stop.
+ * batch of due items, does them one by one and claims again; when nothing is due it waits for its
+ * turn ({@link WorkerTurns}): new work wakes one worker (a worker that claimed a full batch wakes
+ * another, so a backlog is shared), and one idle worker per {@code poll-interval} looks for work that
+ * fell due. Other instances on the same database claim beside it; the lease keeps them apart. On
+ * shutdown the workers finish the item in hand and stop.
  *
  * <p>While uploads are in flight on this instance, work that yields to intake (deliveries) waits, as
  * {@link IntakePriority} rules: workers claim only the other kinds, hand back unstarted deliveries
@@ -52,10 +54,9 @@ public class WorkRunner {
     @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080")
     int httpPort;
 
-    private final Object signal = new Object();
     private final List<Thread> workers = new ArrayList<>();
     private volatile boolean running;
-    private long wakeups;
+    private volatile WorkerTurns turns;
     private String owner;
 
     /** Fired after a worker found nothing more due: housekeeping (purging sent bytes) may run. */
@@ -68,9 +69,11 @@ public class WorkRunner {
         if (released > 0) {
             LOG.infof("resuming %d work items interrupted when this instance (%s) last stopped", released, owner);
         }
+        int count = Math.max(1, config.workers());
+        turns = new WorkerTurns(count, config.pollInterval(), System::nanoTime);
         priority.whenIdle(this::wake);
         running = true;
-        for (int i = 0; i < Math.max(1, config.workers()); i++) {
+        for (int i = 0; i < count; i++) {
             Thread thread = new Thread(this::work, "photobridge-work-" + i);
             thread.setDaemon(true);
             workers.add(thread);
@@ -83,20 +86,19 @@ public class WorkRunner {
         return owner;
     }
 
-    /** Asks the workers to look for due work now; cheap to call after every change that adds work. */
+    /**
+     * Sends one worker to look for due work now; cheap to call after every change that adds work. A
+     * worker that finds a full batch sends another.
+     */
     public void wake() {
-        synchronized (signal) {
-            wakeups++;
-            signal.notifyAll();
+        WorkerTurns current = turns;
+        if (current != null) {
+            current.wake();
         }
     }
 
     private void work() {
         while (running) {
-            long seen;
-            synchronized (signal) {
-                seen = wakeups;
-            }
             Pass pass;
             try {
                 pass = pass();
@@ -110,20 +112,15 @@ public class WorkRunner {
                 } catch (RuntimeException e) {
                     LOG.errorf("housekeeping after a queue pass failed: %s", FailureNames.of(e));
                 }
-                long wait = config.pollInterval().toMillis();
-                if (pass.deferred()) {
-                    // Back when the deferred work gets its turn (or earlier, when the uploads end).
-                    wait = Math.min(wait, priority.untilTurn().toMillis() + 1);
-                }
-                synchronized (signal) {
-                    if (running && wakeups == seen) {
-                        try {
-                            signal.wait(Math.max(1, wait));
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            return;
-                        }
-                    }
+                // Back when the deferred work gets its turn (or earlier, when the uploads end and wake one).
+                long deadline = pass.deferred()
+                        ? System.nanoTime() + priority.untilTurn().toNanos() + 1_000_000
+                        : Long.MAX_VALUE;
+                try {
+                    turns.await(deadline);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
                 }
             }
         }
@@ -142,6 +139,10 @@ public class WorkRunner {
             case ONE_YIELDING -> queue.claim(owner, 1, yieldingKinds);
             case NONE_YIELDING -> queue.claim(owner, config.batchSize(), EnumSet.complementOf(asEnumSet(yieldingKinds)));
         };
+        if (turn != IntakePriority.Turn.ONE_YIELDING && claims.size() == config.batchSize()) {
+            // More may be due: another worker takes the next batch while this one works.
+            wake();
+        }
         boolean deferred = false;
         if (turn == IntakePriority.Turn.NONE_YIELDING && queue.anyDue(yieldingKinds)) {
             priority.deferred();
@@ -196,7 +197,10 @@ public class WorkRunner {
     @PreDestroy
     void shutdown() {
         running = false;
-        wake();
+        WorkerTurns current = turns;
+        if (current != null) {
+            current.stop();
+        }
         for (Thread thread : workers) {
             try {
                 thread.join(TimeUnit.SECONDS.toMillis(30));

@@ -18,6 +18,8 @@ import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
+import org.photobridge.gateway.dicom.PhotoInstance.Identifier;
+
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 
 /** Queries over photos and their deliveries. */
@@ -49,6 +51,26 @@ public class Photos implements PanacheRepositoryBase<PhotoRecord, UUID> {
     @Transactional
     public List<PhotoRecord> findBySource(UUID studyId, String sha256) {
         return list("studyId = ?1 and sourceSha256 = ?2 order by createdAt", studyId, sha256);
+    }
+
+    /**
+     * The photos of a patient's encounter made from these source bytes (one per department at most):
+     * the duplicate-upload check, one query whether or not the encounter has a study yet.
+     */
+    @Transactional
+    public List<PhotoRecord> findBySource(Identifier patient, Identifier encounter, String sha256) {
+        return find("""
+                select p from PhotoRecord p, EncounterStudy s where p.studyId = s.id
+                and s.patientSystem = ?1 and s.patientValue = ?2 and s.encounterSystem = ?3 and s.encounterValue = ?4
+                and p.sourceSha256 = ?5 order by p.createdAt""", patient.system(), patient.value(),
+                encounter.system(), encounter.value(), sha256).list();
+    }
+
+    /** A photo with its study, in one query. */
+    @Transactional
+    public Optional<InStudy> findInStudy(UUID id) {
+        return find("select p, s from PhotoRecord p, EncounterStudy s where p.studyId = s.id and p.id = ?1", id)
+                .project(InStudy.class).firstResultOptional();
     }
 
     @Transactional
@@ -135,39 +157,41 @@ public class Photos implements PanacheRepositoryBase<PhotoRecord, UUID> {
         flush();
     }
 
-    /**
-     * Photos still holding bytes that no longer need them: every delivery done and the retention
-     * passed, or withdrawn with no withdrawal action left that might need the bytes.
-     */
-    @Transactional
-    public List<PhotoRecord> purgeable(Duration retention, int limit) {
-        Instant cutoff = clock.instant().minus(retention);
-        Map<String, Object> parameters = new HashMap<>();
-        parameters.put("delivery", WorkItem.Kind.PACS_DELIVERY);
-        parameters.put("withdrawal", WorkItem.Kind.PACS_WITHDRAWAL);
-        parameters.put("done", WorkItem.Status.DONE);
-        parameters.put("cutoff", cutoff);
-        parameters.put("q", WorkItem.Status.QUEUED);
-        parameters.put("r", WorkItem.Status.RETRYING);
-        return find("""
-                select p from PhotoRecord p where p.blobKey is not null and (
-                  (p.withdrawnAt is null and not exists (select 1 from WorkItem d where d.photoId = p.id
-                                  and d.kind = :delivery and (d.status <> :done or d.doneAt > :cutoff)))
-                  or (p.withdrawnAt is not null and not exists (select 1 from WorkItem w
-                                  where w.photoId = p.id and w.kind = :withdrawal and w.status in (:q, :r))))""",
-                parameters).page(0, limit).list();
+    /** A photo whose bytes were marked purged, and the blob to delete now. */
+    public record Purged(UUID photoId, String blobKey) {
     }
 
-    /** Marks a photo's bytes as purged; returns the blob key to delete, if it still had one. */
+    /**
+     * Marks up to {@code limit} photos' bytes as purged, in one statement, and returns the blobs to
+     * delete: photos still holding bytes that no longer need them (every delivery done and the
+     * retention passed, or withdrawn with no withdrawal action left that might need the bytes). A
+     * photo locked by a reader ({@link #lockedWithBlob}) or by another instance's purge is left for
+     * the next purge ({@code SKIP LOCKED}). The blobs are deleted after the commit; a crash before
+     * leaves them to the orphan sweep.
+     */
     @Transactional
-    public Optional<String> markPurged(UUID photoId) {
-        PhotoRecord photo = findById(photoId, LockModeType.PESSIMISTIC_WRITE);
-        String key = photo.blobKey;
-        photo.blobKey = null;
-        if (key != null) {
-            photo.purgedAt = clock.instant();
-        }
-        return Optional.ofNullable(key);
+    @SuppressWarnings("unchecked")
+    public List<Purged> purge(Duration retention, int limit) {
+        Instant now = clock.instant();
+        List<Object[]> rows = getEntityManager().createNativeQuery("""
+                with purgeable as (
+                  select p.id, p.blob_key from photo p
+                  where p.blob_key is not null and (
+                    (p.withdrawn_at is null and not exists (select 1 from work_item d where d.photo_id = p.id
+                        and d.kind = 'PACS_DELIVERY' and (d.status <> 'DONE' or d.done_at > :cutoff)))
+                    or (p.withdrawn_at is not null and not exists (select 1 from work_item w where w.photo_id = p.id
+                        and w.kind = 'PACS_WITHDRAWAL' and w.status in ('QUEUED', 'RETRYING'))))
+                  limit :limit
+                  for update of p skip locked)
+                update photo p set blob_key = null, purged_at = :now
+                from purgeable where p.id = purgeable.id
+                returning p.id, purgeable.blob_key""")
+                .setParameter("cutoff", now.minus(retention)).setParameter("now", now)
+                .setParameter("limit", limit)
+                .unwrap(org.hibernate.query.NativeQuery.class)
+                .addScalar("id", UUID.class).addScalar("blob_key", String.class)
+                .getResultList();
+        return rows.stream().map(row -> new Purged((UUID) row[0], (String) row[1])).toList();
     }
 
     @Transactional
@@ -191,7 +215,7 @@ public class Photos implements PanacheRepositoryBase<PhotoRecord, UUID> {
     }
 
     /**
-     * A photo locked for the caller's transaction (the purge waits for it), if it still holds bytes.
+     * A photo locked for the caller's transaction (the purge leaves it alone meanwhile), if it still holds bytes.
      * Must be called inside a transaction.
      */
     public Optional<PhotoRecord> lockedWithBlob(UUID id) {

@@ -1,6 +1,8 @@
 package org.photobridge.gateway.persistence;
 
 import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -8,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
+import org.hibernate.query.NativeQuery;
 import org.photobridge.gateway.dicom.PhotoInstance.Identifier;
 import org.photobridge.gateway.dicom.UidGenerator;
 
@@ -15,14 +18,13 @@ import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 
 /**
  * Finds or creates the study of a patient's encounter and the series of a department and body site
- * within it, and hands out Instance Numbers. Creation races between requests or replicas are
- * settled by upserts ({@code INSERT ... ON CONFLICT DO NOTHING}, then read) on the unique keys.
+ * within it, and hands out Instance Numbers. Once both exist, a reservation is one statement (an
+ * {@code UPDATE ... RETURNING} of the series' count joined with its study). Creation races between
+ * requests or replicas are settled by upserts ({@code INSERT ... ON CONFLICT DO NOTHING}, then read)
+ * on the unique keys.
  */
 @ApplicationScoped
 public class Studies implements PanacheRepositoryBase<EncounterStudy, UUID> {
-
-    @Inject
-    StudySeriesRows seriesRows;
 
     @Inject
     Clock clock;
@@ -45,15 +47,67 @@ public class Studies implements PanacheRepositoryBase<EncounterStudy, UUID> {
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     Slot reserveOnce(Identifier patient, Identifier encounter, String department, String bodySiteCode,
             UidGenerator uids) {
+        Optional<Slot> slot = countPhoto(patient, encounter, department, bodySiteCode);
+        if (slot.isPresent()) {
+            return slot.get();
+        }
+        // The encounter's first photo of this department and body site: study and series made first.
         EncounterStudy study = find(patient, encounter).orElseGet(() -> {
             insertStudyUnlessPresent(patient, encounter, uids.next());
             return find(patient, encounter).orElseThrow();
         });
-        StudySeries series = seriesRows.of(study.id, department, bodySiteCode).orElseGet(() -> {
-            insertSeriesUnlessPresent(study.id, department, bodySiteCode, uids.next());
-            return seriesRows.of(study.id, department, bodySiteCode).orElseThrow();
-        });
-        return new Slot(study, series, seriesRows.countPhoto(series));
+        insertSeriesUnlessPresent(study.id, department, bodySiteCode, uids.next());
+        return countPhoto(patient, encounter, department, bodySiteCode).orElseThrow();
+    }
+
+    /**
+     * Counts one more photo in the series of this encounter, department and body site, if it exists,
+     * and returns the slot: the count after the increment is the photo's Instance Number. One atomic
+     * statement (the row stays locked until the transaction ends), so concurrent uploads to one series
+     * get distinct numbers.
+     */
+    @SuppressWarnings("unchecked")
+    private Optional<Slot> countPhoto(Identifier patient, Identifier encounter, String department,
+            String bodySiteCode) {
+        List<Object[]> rows = getEntityManager().createNativeQuery("""
+                update study_series s set instance_count = s.instance_count + 1
+                from encounter_study e
+                where s.study_id = e.id
+                  and e.patient_system = ?1 and e.patient_value = ?2
+                  and e.encounter_system = ?3 and e.encounter_value = ?4
+                  and s.department = ?5 and s.body_site_code = ?6
+                returning e.id as study_id, e.study_instance_uid, e.created_at, s.id as series_id,
+                  s.series_instance_uid, s.series_number, s.instance_count""")
+                .setParameter(1, patient.system()).setParameter(2, patient.value())
+                .setParameter(3, encounter.system()).setParameter(4, encounter.value())
+                .setParameter(5, department).setParameter(6, bodySiteCode)
+                .unwrap(NativeQuery.class)
+                .addScalar("study_id", UUID.class).addScalar("study_instance_uid", String.class)
+                .addScalar("created_at", Instant.class).addScalar("series_id", UUID.class)
+                .addScalar("series_instance_uid", String.class).addScalar("series_number", Integer.class)
+                .addScalar("instance_count", Integer.class)
+                .getResultList();
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        Object[] row = rows.get(0);
+        var study = new EncounterStudy();
+        study.id = (UUID) row[0];
+        study.patientSystem = patient.system();
+        study.patientValue = patient.value();
+        study.encounterSystem = encounter.system();
+        study.encounterValue = encounter.value();
+        study.studyInstanceUid = (String) row[1];
+        study.createdAt = (Instant) row[2];
+        var series = new StudySeries();
+        series.id = (UUID) row[3];
+        series.studyId = study.id;
+        series.department = department;
+        series.bodySiteCode = bodySiteCode;
+        series.seriesInstanceUid = (String) row[4];
+        series.seriesNumber = (Integer) row[5];
+        series.instanceCount = (Integer) row[6];
+        return Optional.of(new Slot(study, series, series.instanceCount));
     }
 
     /**

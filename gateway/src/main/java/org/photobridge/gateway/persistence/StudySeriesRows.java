@@ -19,22 +19,6 @@ public class StudySeriesRows implements PanacheRepositoryBase<StudySeries, UUID>
                 .singleResultOptional();
     }
 
-    /** The highest Series Number in a study, if it has a series. */
-    public Optional<Integer> highestNumber(UUID studyId) {
-        return Optional.ofNullable(find("select max(seriesNumber) from StudySeries where studyId = ?1", studyId)
-                .project(Integer.class).singleResult());
-    }
-
-    /**
-     * Counts one more photo in the series and returns the count, which is the new photo's Instance
-     * Number. An atomic increment, so concurrent uploads to one series get distinct numbers.
-     */
-    public int countPhoto(StudySeries series) {
-        update("instanceCount = instanceCount + 1 where id = ?1", series.id);
-        getSession().refresh(series);
-        return series.instanceCount;
-    }
-
     /** The series of one study, by Series Number. */
     public List<StudySeries> ofStudy(UUID studyId) {
         return list("studyId = ?1 order by seriesNumber", studyId);

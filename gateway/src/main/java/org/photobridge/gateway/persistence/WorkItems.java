@@ -1,6 +1,8 @@
 package org.photobridge.gateway.persistence;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
@@ -22,36 +24,48 @@ import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 public class WorkItems implements PanacheRepositoryBase<WorkItem, UUID> {
 
     /**
-     * Ids of up to {@code limit} due, unleased items, locked until the caller's transaction ends and
-     * skipped by every other claimer meanwhile ({@code FOR UPDATE SKIP LOCKED}): two gateways on one
-     * database never claim the same item. A delete waits for the photo's rejection notes: a note is
-     * built from the object itself, which the delete may remove from the only PACS that holds it.
+     * Leases up to {@code limit} due, unleased items of these kinds to {@code owner} until {@code until}
+     * and returns them, oldest due first, in one statement: the due rows are locked and skipped by
+     * every other claimer meanwhile ({@code FOR UPDATE SKIP LOCKED}), so two gateways on one database
+     * never claim the same item; each gets a lease token of its own and its attempt counted (an
+     * attempt cut short by a crash still counts). An expired lease is due again. A delete waits for
+     * the photo's rejection notes: a note is built from the object itself, which the delete may remove
+     * from the only PACS that holds it.
      */
     @SuppressWarnings("unchecked")
-    public List<UUID> lockDue(Instant now, int limit) {
-        return lockDue(now, limit, EnumSet.allOf(Kind.class));
-    }
-
-    /** As {@link #lockDue(Instant, int)}, of these kinds only. */
-    public List<UUID> lockDue(Instant now, int limit, Set<Kind> kinds) {
-        if (kinds.isEmpty()) {
+    public List<WorkItem> leaseDue(String owner, Instant now, Instant until, int limit, Set<Kind> kinds) {
+        if (kinds.isEmpty() || limit <= 0) {
             return List.of();
         }
-        return getSession().createNativeQuery("""
-                select w.id from work_item w
-                where w.status in ('QUEUED', 'RETRYING')
-                  and w.kind in (:kinds)
-                  and (w.next_attempt_at is null or w.next_attempt_at <= :now)
-                  and (w.lease_until is null or w.lease_until < :now)
-                  and not (w.kind = 'PACS_WITHDRAWAL' and w.action = 'delete' and exists (
-                      select 1 from work_item n where n.kind = 'PACS_WITHDRAWAL' and n.photo_id = w.photo_id
-                        and n.action = 'reject' and n.status in ('QUEUED', 'RETRYING')))
-                order by w.next_attempt_at nulls first, w.created_at
-                limit :limit
-                for update of w skip locked""", UUID.class)
-                .setParameter("now", now).setParameter("limit", limit)
-                .setParameter("kinds", kinds.stream().map(Kind::name).toList()).getResultList();
+        List<WorkItem> leased = new ArrayList<>(getSession().createNativeQuery("""
+                with due as (
+                  select w.id from work_item w
+                  where w.status in ('QUEUED', 'RETRYING')
+                    and w.kind in (:kinds)
+                    and (w.next_attempt_at is null or w.next_attempt_at <= :now)
+                    and (w.lease_until is null or w.lease_until < :now)
+                    and not (w.kind = 'PACS_WITHDRAWAL' and w.action = 'delete' and exists (
+                        select 1 from work_item n where n.kind = 'PACS_WITHDRAWAL' and n.photo_id = w.photo_id
+                          and n.action = 'reject' and n.status in ('QUEUED', 'RETRYING')))
+                  order by w.next_attempt_at nulls first, w.created_at
+                  limit :limit
+                  for update of w skip locked)
+                update work_item w
+                set lease_owner = :owner, lease_until = :until, lease_token = gen_random_uuid(),
+                    attempts = w.attempts + 1
+                from due where w.id = due.id
+                returning w.*""", WorkItem.class)
+                .setParameter("now", now).setParameter("limit", limit).setParameter("owner", owner)
+                .setParameter("until", until)
+                .setParameter("kinds", kinds.stream().map(Kind::name).toList()).getResultList());
+        // RETURNING keeps no order: the oldest due first, as they were chosen.
+        leased.sort(DUE_ORDER);
+        return leased;
     }
+
+    private static final Comparator<WorkItem> DUE_ORDER = Comparator
+            .comparing((WorkItem w) -> w.nextAttemptAt, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparing(w -> w.createdAt, Comparator.nullsLast(Comparator.naturalOrder()));
 
     /** Whether work of these kinds is due now and not leased (no lock taken). */
     public boolean anyDue(Instant now, Set<Kind> kinds) {

@@ -9,8 +9,8 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
+import org.photobridge.gateway.outbox.WorkQueueConfig;
 import org.photobridge.gateway.outbox.WorkRunner;
-import org.photobridge.gateway.persistence.PhotoRecord;
 import org.photobridge.gateway.persistence.Photos;
 import org.photobridge.gateway.store.EncryptedBlobStore;
 import org.photobridge.gateway.store.StoreConfig;
@@ -21,7 +21,8 @@ import io.quarkus.scheduler.Scheduled;
 /**
  * Keeps the encrypted store to what is still needed: purges a photo's bytes once every destination
  * confirmed it and the retention passed (or it was withdrawn and no withdrawal action needs them),
- * after each pass of the work queue; and at start-up deletes blobs no photo refers to, left by a
+ * after a pass of the work queue, at most once per {@code poll-interval} on each instance (a full
+ * page of purgeable photos lets the next pass go on at once); and at start-up deletes blobs no photo refers to, left by a
  * crash between writing the bytes and committing the photo, and unfinished blobs ({@code .incoming})
  * past their grace period (again every five minutes, and after every failed write).
  */
@@ -29,6 +30,7 @@ import io.quarkus.scheduler.Scheduled;
 public class LocalCopies {
     private static final Logger LOG = Logger.getLogger(LocalCopies.class);
     private static final Duration ORPHAN_AGE = Duration.ofHours(1);
+    private static final int PAGE = 100;
 
     @Inject
     Photos photos;
@@ -39,7 +41,12 @@ public class LocalCopies {
     @Inject
     StoreConfig storeConfig;
 
+    @Inject
+    WorkQueueConfig queueConfig;
+
     private final AtomicBoolean purging = new AtomicBoolean();
+    /** When the next purge may run ({@link System#nanoTime()}); the first at once. */
+    private volatile long nextPurgeAt = System.nanoTime();
 
     void onStart(@Observes StartupEvent event) {
         store.sweepIncoming();
@@ -56,16 +63,19 @@ public class LocalCopies {
     }
 
     void afterQueuePass(@Observes WorkRunner.QueuePassed pass) {
-        if (!purging.compareAndSet(false, true)) {
+        if (System.nanoTime() - nextPurgeAt < 0 || !purging.compareAndSet(false, true)) {
             return;
         }
         try {
-            for (PhotoRecord photo : photos.purgeable(storeConfig.retentionAfterStored(), 100)) {
-                photos.markPurged(photo.id).ifPresent(key -> {
-                    store.discard(key);
-                    LOG.debugf("photo %s: local bytes purged after every destination confirmed", photo.id);
-                });
+            // One statement marks a page of photos purged; their blobs go after its commit.
+            var purged = photos.purge(storeConfig.retentionAfterStored(), PAGE);
+            for (Photos.Purged photo : purged) {
+                store.discard(photo.blobKey());
+                LOG.debugf("photo %s: local bytes purged after every destination confirmed", photo.photoId());
             }
+            // A full page may have more behind it: the next pass purges on.
+            nextPurgeAt = purged.size() < PAGE ? System.nanoTime() + queueConfig.pollInterval().toNanos()
+                    : System.nanoTime();
         } finally {
             purging.set(false);
         }

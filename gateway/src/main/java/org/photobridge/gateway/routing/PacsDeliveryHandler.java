@@ -86,7 +86,10 @@ public class PacsDeliveryHandler implements WorkHandler {
 
     @Override
     public WorkOutcome attempt(WorkItem delivery) {
-        PhotoRecord photo = photos.find(delivery.photoId).orElseThrow();
+        // The photo with its study (Patient ID, for the integrity check) in one read.
+        Photos.InStudy found = photos.findInStudy(delivery.photoId).orElseThrow();
+        PhotoRecord photo = found.photo();
+        EncounterStudy study = found.study();
         if (photo.withdrawnAt != null) {
             return new WorkOutcome.Failed(WITHDRAWN_BEFORE_DELIVERY);
         }
@@ -103,12 +106,12 @@ public class PacsDeliveryHandler implements WorkHandler {
             return new WorkOutcome.Retry("the gateway could not find the stored photo (is the store directory shared"
                     + " between replicas?)");
         }
-        var source = new StoredCopy(photo);
+        var source = new StoredCopy(photo, study);
         if (!destination.get().checksWhileSending()) {
             // Before any byte leaves: the whole copy must decrypt under this photo's id and be this photo's
             // object (SOP Instance UID, Patient ID). Otherwise a security alert, and the delivery is parked.
             try (InputStream in = store.open(photo.blobKey, source.context)) {
-                integrity.checkStream(photo, in, StoredCopy.WHAT);
+                integrity.checkStream(photo, study, in, StoredCopy.WHAT);
             } catch (DecryptionFailedException e) {
                 integrity.alert(photo, StoredCopy.WHAT + " failed decryption: " + e.getMessage());
                 return new WorkOutcome.Failed(DECRYPTION_FAILED);
@@ -143,12 +146,14 @@ public class PacsDeliveryHandler implements WorkHandler {
     private final class StoredCopy implements DicomSource {
         static final String WHAT = "the encrypted local copy";
         private final PhotoRecord photo;
+        private final EncounterStudy study;
         private final String context;
         private volatile DecryptionFailedException decryptionFailure;
         private volatile String mismatch;
 
-        StoredCopy(PhotoRecord photo) {
+        StoredCopy(PhotoRecord photo, EncounterStudy study) {
             this.photo = photo;
+            this.study = study;
             this.context = BlobContexts.photo(photo.id);
         }
 
@@ -190,7 +195,7 @@ public class PacsDeliveryHandler implements WorkHandler {
 
         @Override
         public void checkHeader(AttributeList header) throws SourceRejectedException {
-            Optional<String> wrong = integrity.mismatch(photo, header, WHAT);
+            Optional<String> wrong = PhotoIntegrity.mismatch(photo, study, header, WHAT);
             if (wrong.isPresent()) {
                 mismatch = wrong.get();
                 throw new SourceRejectedException(mismatch);
@@ -201,7 +206,8 @@ public class PacsDeliveryHandler implements WorkHandler {
     @Override
     public WorkOutcome settle(WorkItem delivery, WorkOutcome outcome) {
         // The item is locked and the photo read after the lock: a withdrawal committed meanwhile is seen.
-        PhotoRecord photo = photos.find(delivery.photoId).orElseThrow();
+        // Its study comes with it, for recorded() in the same transaction.
+        PhotoRecord photo = photos.findInStudy(delivery.photoId).orElseThrow().photo();
         if (photo.withdrawnAt == null) {
             return outcome;
         }

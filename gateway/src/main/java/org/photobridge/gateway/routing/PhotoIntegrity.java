@@ -51,7 +51,7 @@ public class PhotoIntegrity {
         } catch (IOException e) {
             throw alert(photo, source + " returned bytes that are not a readable DICOM object");
         }
-        compare(photo, header, source);
+        compare(photo, photos.study(photo.studyId), header, source);
     }
 
     /**
@@ -59,6 +59,12 @@ public class PhotoIntegrity {
      * header; the end matters because every segment must authenticate before the copy is used.
      */
     public void checkStream(PhotoRecord photo, InputStream in, String source) throws IOException {
+        checkStream(photo, photos.study(photo.studyId), in, source);
+    }
+
+    /** As {@link #checkStream(PhotoRecord, InputStream, String)}, with the photo's study already read. */
+    public void checkStream(PhotoRecord photo, EncounterStudy study, InputStream in, String source)
+            throws IOException {
         AttributeList header;
         try {
             header = readHeader(in);
@@ -66,14 +72,13 @@ public class PhotoIntegrity {
             if (e instanceof org.photobridge.gateway.store.DecryptionFailedException) {
                 throw e;
             }
-            throw alert(photo, source + " is not a readable DICOM object");
+            throw alert(photo, study, source + " is not a readable DICOM object");
         }
         in.transferTo(OutputStream.nullOutputStream());
-        compare(photo, header, source);
+        compare(photo, study, header, source);
     }
 
-    private void compare(PhotoRecord photo, AttributeList header, String source) {
-        EncounterStudy study = photos.study(photo.studyId);
+    private void compare(PhotoRecord photo, EncounterStudy study, AttributeList header, String source) {
         Optional<String> mismatch = mismatch(photo, study, header, source);
         if (mismatch.isPresent()) {
             throw alert(photo, study, mismatch.get());
@@ -88,7 +93,8 @@ public class PhotoIntegrity {
         return mismatch(photo, photos.study(photo.studyId), header, source);
     }
 
-    private static Optional<String> mismatch(PhotoRecord photo, EncounterStudy study, AttributeList header,
+    /** As {@link #mismatch(PhotoRecord, AttributeList, String)}, with the photo's study already read. */
+    public static Optional<String> mismatch(PhotoRecord photo, EncounterStudy study, AttributeList header,
             String source) {
         String sop = Attribute.getSingleStringValueOrEmptyString(header, TagFromName.SOPInstanceUID).strip();
         String patientId = Attribute.getSingleStringValueOrEmptyString(header, TagFromName.PatientID).strip();
