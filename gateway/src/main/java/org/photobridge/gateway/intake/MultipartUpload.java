@@ -542,7 +542,8 @@ public final class MultipartUpload implements AutoCloseable {
 
     /**
      * The file, hashed as it arrives. With a Content-Length it is received into one array as large as
-     * what is left of the body (less the close delimiter), at most the file limit and at most what
+     * what is left of the body (less the delimiter after the file: a file sent last gets 4 bytes more
+     * than its size, for the close delimiter's "--" and CRLF), at most the file limit and at most what
      * the memory budget could ever hold: the file's only copy, handed on with its length; its memory
      * is reserved before the first byte is read. Without a Content-Length (a chunked body) its size
      * is not known: it is kept in 1 MiB pieces, joined once at its end, and twice its size is
@@ -571,9 +572,10 @@ public final class MultipartUpload implements AutoCloseable {
                 throw new IllegalStateException("every Java runtime provides SHA-256", e);
             }
             if (contentLength.isPresent()) {
-                // What is left of the body after this part's headers, less at least the close delimiter.
+                // What is left of the body after this part's headers, less the delimiter that must follow
+                // the file (a body that ends there is then refused as truncated, not as too long).
                 long before = consumed - (end - pos);
-                long left = Math.max(0, contentLength.getAsLong() - before - (delimiter.length + 2));
+                long left = Math.max(0, contentLength.getAsLong() - before - delimiter.length);
                 long capacity = Math.min(left, Math.min(limits.maxFileBytes(), largestArray()));
                 cover(capacity);
                 array = new byte[(int) capacity];

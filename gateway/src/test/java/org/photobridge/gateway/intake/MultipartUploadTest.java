@@ -208,9 +208,9 @@ class MultipartUploadTest {
                 - ("\r\n--" + BOUNDARY + "\r\n" + text("metadata") + "\r\n\r\n\r\n--" + BOUNDARY + "--\r\n").length();
         try (var upload = read(body)) {
             var file = upload.file().orElseThrow();
-            // What is left of the body after the file's headers, less the close delimiter: the file
-            // and the metadata part after it. Only the file is written; the rest of the array is zero.
-            int expected = body.length - before - ("\r\n--" + BOUNDARY + "--").length();
+            // What is left of the body after the file's headers, less the delimiter after the file:
+            // the file and the metadata part after it. Only the file is written; the rest of the array is zero.
+            int expected = body.length - before - ("\r\n--" + BOUNDARY).length();
             assertEquals(expected, file.array().length, "one array, sized from the Content-Length");
             assertEquals(photo.length, file.length());
             assertArrayEquals(photo, Arrays.copyOf(file.array(), file.length()));
@@ -229,16 +229,25 @@ class MultipartUploadTest {
         byte[] body = body(BOUNDARY, text("metadata"), METADATA, file("file"), photo);
         try (var upload = read(body)) {
             var file = upload.file().orElseThrow();
-            // Room for the CRLF a body may leave out after its close delimiter, no more.
-            assertEquals(photo.length + 2, file.array().length);
+            // Room for the close delimiter's "--" and CRLF, no more.
+            assertEquals(photo.length + 4, file.array().length);
             assertEquals(photo.length, file.length());
+            assertArrayEquals(photo, file.bytes());
         }
         byte[] withoutCrlf = Arrays.copyOf(body, body.length - 2);
         try (var upload = read(withoutCrlf)) {
-            var file = upload.file().orElseThrow();
-            assertEquals(photo.length, file.array().length);
-            assertTrue(file.bytes() == file.array(), "handed on as received, no copy");
+            assertEquals(photo.length + 2, upload.file().orElseThrow().array().length);
         }
+    }
+
+    @Test
+    void bodyThatEndsRightAfterTheFilesDelimiterIsTruncatedNotTooLong() {
+        byte[] photo = photo(50_000, 22);
+        byte[] body = body(BOUNDARY, text("metadata"), METADATA, file("file"), photo);
+        byte[] cut = Arrays.copyOf(body, body.length - "--\r\n".length());
+        var e = refused(cut);
+        assertEquals(400, e.problem().status());
+        assertTrue(e.problem().detail().contains("ends before its closing boundary"), e.problem().detail());
     }
 
     @Test
