@@ -84,7 +84,8 @@ public class CleaningBench {
         // The benchmark times nothing unless cleaning really strips and rotates: check once.
         CleanedPhoto baseline = cleaner.clean(baseline12, PhotoLimits.DEFAULT, baseline12Sha);
         require(!contains(baseline.pixelData(), SERIAL), "the 12 MP photo's serial number survived cleaning");
-        require(!contains(baseline.pixelArray(), SERIAL), "the 12 MP photo's serial number survived in its array's tail");
+        require(!contains(baseline.pixelArray(), SERIAL),
+                "the 12 MP photo's serial number survived in its array's tail");
         require(baseline.pixelData().length < Files.size(baseline12), "the 12 MP photo was not cleaned");
         require(Arrays.equals(KeptJpegScanCheck.markerLevelOnly(Files.readAllBytes(baseline12)), baseline.pixelData()),
                 "marker-level cleaning alone does not give what cleaning keeps");

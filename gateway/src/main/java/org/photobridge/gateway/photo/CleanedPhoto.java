@@ -134,7 +134,8 @@ public record CleanedPhoto(
         if (storage.form() != PixelStorage.Form.NATIVE_DECODED_FROM_JPEG) {
             return pixelData();
         }
-        return ImageDecoder.readJpegUpright(pixelArray, pixelDataLength, columns, rows, 3, Orientation.NORMAL).samples();
+        return ImageDecoder.readJpegUpright(pixelArray, pixelDataLength, columns, rows, 3, Orientation.NORMAL)
+                .samples();
     }
 
     /** How the cleaned pixel data is encoded; {@link #storage()} says how DICOM stores it. */

@@ -75,7 +75,7 @@ public final class ImageDecoder {
         return readJpegUpright(stream, stream.length, width, height, bands, orientation);
     }
 
-    /** As {@link #readJpegUpright(byte[], int, int, int, Orientation)}, of the stream in the first {@code length} bytes. */
+    /** As {@link #readJpegUpright(byte[], int, int, int, Orientation)}, of the first {@code length} bytes. */
     static PixelRaster readJpegUpright(byte[] stream, int length, int width, int height, int bands,
             Orientation orientation) {
         UprightRaster destination = UprightRaster.of(width, height, bands, orientation);

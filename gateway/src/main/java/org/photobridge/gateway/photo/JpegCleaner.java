@@ -127,7 +127,8 @@ final class JpegCleaner {
         List<byte[]> leading = kept.leadingSegments(stream);
         // CMYK/YCCK decoding needs the profile to convert colours (the result is sRGB); the other
         // layouts decode without it so that pixels stay in the colour space of the profile we pass on.
-        Predicate<JpegSegments.Segment> keep = !keepAsIs && components == 4 ? needed.or(kept.iccChunks()::contains) : needed;
+        Predicate<JpegSegments.Segment> keep = !keepAsIs && components == 4
+                ? needed.or(kept.iccChunks()::contains) : needed;
         // The upload becomes the cleaned stream: no second photo-sized array (docs/performance.md, issue 10).
         byte[] array = stream.bytes();
         int length = stream.compactInPlace(leading, keep);
@@ -187,8 +188,8 @@ final class JpegCleaner {
         var ours = verifiedBaseline(encoded, width, height, samplesPerPixel);
         var lossy = new LossyCompression(true, List.of(ISO_10918_1, ISO_10918_1),
                 List.of(sourceRatio, ratio(width, height, samplesPerPixel, ours.length())));
-        return new CleanedPhoto(PixelEncoding.JPEG_BASELINE, ours.stream(), ours.length(), width, height, samplesPerPixel,
-                ours.photometric(), 8, 8, icc, lossy, source, exif.hints(), Optional.of(ours.frame()),
+        return new CleanedPhoto(PixelEncoding.JPEG_BASELINE, ours.stream(), ours.length(), width, height,
+                samplesPerPixel, ours.photometric(), 8, 8, icc, lossy, source, exif.hints(), Optional.of(ours.frame()),
                 PixelStorage.of(PixelEncoding.JPEG_BASELINE, ours.photometric()));
     }
 
