@@ -13,7 +13,6 @@ import com.pixelmed.dicom.FileMetaInformation;
 import com.pixelmed.dicom.IntegerStringAttribute;
 import com.pixelmed.dicom.LongStringAttribute;
 import com.pixelmed.dicom.OtherByteAttribute;
-import com.pixelmed.dicom.OtherByteAttributeMultipleCompressedFrames;
 import com.pixelmed.dicom.PersonNameAttribute;
 import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.ShortStringAttribute;
@@ -296,10 +295,10 @@ public final class VlPhotoWriter {
             list.put(icc);
         }
         if (storage.encapsulated()) {
-            // An odd-length stream is padded to an even fragment (PS3.5 A.4) by PixelMed as it writes
-            // it (a zero byte after EOI, which JPEG decoders ignore), without a copy of the photo.
-            list.put(new OtherByteAttributeMultipleCompressedFrames(TagFromName.PixelData,
-                    new byte[][] {photo.pixelData()}));
+            // The stream is the first pixelDataLength bytes of its array (a kept JPEG is the upload
+            // compacted in place), written from there; an odd-length stream is padded to an even
+            // fragment (PS3.5 A.4) with a zero byte after EOI, which JPEG decoders ignore.
+            list.put(new EncapsulatedFrame(TagFromName.PixelData, photo.pixelArray(), photo.pixelDataLength()));
         } else {
             var pixels = new OtherByteAttribute(TagFromName.PixelData);
             pixels.setValues(photo.storedPixelData());
@@ -503,8 +502,8 @@ public final class VlPhotoWriter {
                 throw new IllegalArgumentException("native pixel data must be RGB or MONOCHROME2, was " + photometric);
             }
             long expected = (long) photo.rows() * photo.columns() * samples;
-            if (photo.pixelData().length != expected) {
-                throw new IllegalArgumentException("native pixel data has " + photo.pixelData().length
+            if (photo.pixelDataLength() != expected) {
+                throw new IllegalArgumentException("native pixel data has " + photo.pixelDataLength()
                         + " bytes; " + photo.columns() + "x" + photo.rows() + "x" + samples + " needs " + expected);
             }
         }

@@ -40,7 +40,7 @@ public final class MultipartUpload implements AutoCloseable {
     static final int MAX_HEADERS = 16;
     /** Most parts of one body. */
     static final int MAX_PARTS = 16;
-    /** The file is received in pieces of this size, joined once at its end. */
+    /** A file sent without a Content-Length is received in pieces of this size, joined once at its end. */
     private static final int PIECE = 1 << 20;
     private static final int BUFFER = 64 << 10;
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -182,11 +182,26 @@ public final class MultipartUpload implements AutoCloseable {
      * request had no file part or its file was over the limit ({@link #fileBytes()} tells).
      */
     public Optional<ReceivedFile> file() {
-        return file == null ? Optional.empty() : Optional.of(new ReceivedFile(file, sha256, reservation));
+        return file == null ? Optional.empty()
+                : Optional.of(new ReceivedFile(file, (int) fileBytes, sha256, reservation));
     }
 
-    /** A file received in memory, its hex SHA-256, and the memory reserved for it (closed with the upload). */
-    public record ReceivedFile(byte[] bytes, String sha256, MemoryBudget.Reservation memory) {
+    /**
+     * A file received in memory: the first {@code length} bytes of {@code array} (sized from the
+     * Content-Length, so it may be longer: zeros follow the file), its hex SHA-256, and the memory
+     * reserved for the whole array (closed with the upload).
+     */
+    public record ReceivedFile(byte[] array, int length, String sha256, MemoryBudget.Reservation memory) {
+        public ReceivedFile {
+            if (length < 0 || length > array.length) {
+                throw new IllegalArgumentException("file length " + length + " outside an array of " + array.length);
+            }
+        }
+
+        /** The file's bytes, exactly: the array itself when the file fills it, otherwise a copy (tests, tools). */
+        public byte[] bytes() {
+            return length == array.length ? array : java.util.Arrays.copyOf(array, length);
+        }
     }
 
     /** Lets go of the file and gives its memory back. */
@@ -371,9 +386,12 @@ public final class MultipartUpload implements AutoCloseable {
     private void readFile() throws IOException {
         var sink = new FileSink();
         partBody(sink);
+        if (sink.overrun) {
+            throw invalid("the multipart body is longer than its Content-Length");
+        }
         fileBytes = sink.size;
-        if (sink.pieces != null) {
-            file = sink.join();
+        if (sink.kept()) {
+            file = sink.array();
             sha256 = HexFormat.of().formatHex(sink.digest.digest());
         }
     }
@@ -523,21 +541,29 @@ public final class MultipartUpload implements AutoCloseable {
     }
 
     /**
-     * The file: kept in pieces while it arrives (no copy as it grows), hashed as it arrives, its
-     * memory reserved before each piece is filled; over the limit it is dropped and only counted.
-     * When the file is the last part (capture clients send the metadata first), its size follows from
-     * the Content-Length and the first piece is exactly the file: it is handed on without a join.
+     * The file, hashed as it arrives. With a Content-Length it is received into one array as large as
+     * what is left of the body (less the delimiter after the file: a file sent last gets 4 bytes more
+     * than its size, for the close delimiter's "--" and CRLF), at most the file limit and at most what
+     * the memory budget could ever hold: the file's only copy, handed on with its length; its memory
+     * is reserved before the first byte is read. Without a Content-Length (a chunked body) its size
+     * is not known: it is kept in 1 MiB pieces, joined once at its end, and twice its size is
+     * reserved as it grows (the pieces and the joined array are held at once while it is joined),
+     * the pieces' share given back after the join. Over the file limit it is dropped and only counted.
      */
     private final class FileSink implements Sink {
         final MessageDigest digest;
-        List<byte[]> pieces = new ArrayList<>();
+        /** With a Content-Length: the one array; null without one, or once dropped. */
+        byte[] array;
+        /** Without a Content-Length: the pieces; null with one, or once dropped. */
+        List<byte[]> pieces;
         byte[] current;
         int used;
         long size;
+        boolean dropped;
+        /** More file than the Content-Length left room for. */
+        boolean overrun;
         /** File bytes the reservation covers. */
         long covered;
-        /** The file's size if it is the last part and the body ends with CRLF after its close delimiter. */
-        final long lastPartSize;
 
         FileSink() {
             try {
@@ -545,16 +571,23 @@ public final class MultipartUpload implements AutoCloseable {
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException("every Java runtime provides SHA-256", e);
             }
-            // With a Content-Length the whole file is reserved at once: the file is smaller than the body.
-            long expected = contentLength.isPresent() ? Math.min(contentLength.getAsLong(), limits.maxFileBytes())
-                    : Math.min(PIECE, limits.maxFileBytes());
-            if (!budget.fits(PhotoCleaner.memoryFor(expected))) {
-                expected = Math.min(PIECE, limits.maxFileBytes());
+            if (contentLength.isPresent()) {
+                // What is left of the body after this part's headers, less the delimiter that must follow
+                // the file (a body that ends there is then refused as truncated, not as too long).
+                long before = consumed - (end - pos);
+                long left = Math.max(0, contentLength.getAsLong() - before - delimiter.length);
+                long capacity = Math.min(left, Math.min(limits.maxFileBytes(), largestArray()));
+                cover(capacity);
+                array = new byte[(int) capacity];
+            } else {
+                pieces = new ArrayList<>();
+                cover(Math.min(PIECE, limits.maxFileBytes()));
             }
-            cover(expected);
-            long before = consumed - (end - pos);
-            long guess = contentLength.isPresent() ? contentLength.getAsLong() - before - (delimiter.length + 4) : -1;
-            lastPartSize = guess > 0 && guess <= covered && guess <= Integer.MAX_VALUE - 8 ? guess : -1;
+        }
+
+        /** The largest file array that the budget could ever hold (and the JVM allocate). */
+        private long largestArray() {
+            return Math.max(0, Math.min(PhotoCleaner.largestUpload(budget), Integer.MAX_VALUE - 8));
         }
 
         @Override
@@ -563,24 +596,41 @@ public final class MultipartUpload implements AutoCloseable {
                 return;
             }
             size += length;
-            if (pieces == null) {
+            if (dropped) {
                 return;
             }
             if (size > limits.maxFileBytes()) {
                 // Refused once the request is read (after the metadata, as before); nothing more is kept.
+                dropped = true;
+                array = null;
                 pieces = null;
                 current = null;
                 reservation.shrinkTo(0);
                 return;
             }
+            digest.update(bytes, offset, length);
+            if (array != null) {
+                if (size > array.length) {
+                    if (array.length >= largestArray()) {
+                        throw tooLarge(array.length);
+                    }
+                    // The body ends without its close delimiter (refused as truncated when it ends), or
+                    // is longer than its Content-Length (refused once the part ends): nothing more is kept.
+                    overrun = true;
+                    dropped = true;
+                    array = null;
+                    return;
+                }
+                System.arraycopy(bytes, offset, array, (int) (size - length), length);
+                return;
+            }
             if (size > covered) {
                 long next = Math.min(limits.maxFileBytes(), Math.max(size, 2 * covered));
-                cover(budget.fits(PhotoCleaner.memoryFor(next)) ? next : size);
+                cover(budget.fits(chunkedMemory(next)) ? next : size);
             }
-            digest.update(bytes, offset, length);
             while (length > 0) {
                 if (current == null || used == current.length) {
-                    current = new byte[pieces.isEmpty() && lastPartSize > 0 ? (int) lastPartSize : PIECE];
+                    current = new byte[PIECE];
                     pieces.add(current);
                     used = 0;
                 }
@@ -592,13 +642,16 @@ public final class MultipartUpload implements AutoCloseable {
             }
         }
 
+        /** Memory for a chunked file of {@code fileBytes}: its pieces and the array they are joined into. */
+        private long chunkedMemory(long fileBytes) {
+            return PhotoCleaner.memoryFor(fileBytes) + fileBytes;
+        }
+
         /** Reserves memory for {@code fileBytes} bytes of file in all. */
         private void cover(long fileBytes) {
-            long bytes = PhotoCleaner.memoryFor(fileBytes);
+            long bytes = pieces != null ? chunkedMemory(fileBytes) : PhotoCleaner.memoryFor(fileBytes);
             if (!budget.fits(bytes)) {
-                throw new PhotoRejectedException(PhotoRejectedException.Reason.FILE_TOO_LARGE, "the file is larger than "
-                        + (fileBytes - 1) + " bytes; this gateway's image memory (" + (budget.totalBytes() >> 20)
-                        + " MiB) cannot hold it");
+                throw tooLarge(fileBytes - 1);
             }
             if (reservation == null) {
                 reservation = budget.reserve(bytes);
@@ -609,13 +662,23 @@ public final class MultipartUpload implements AutoCloseable {
             covered = fileBytes;
         }
 
-        /** The file as one array: the one exact piece, or the pieces copied once into one and let go. */
-        byte[] join() {
-            if (pieces.size() == 1 && used == size && current.length == size) {
-                byte[] exact = current;
-                pieces = null;
-                current = null;
-                return exact;
+        private PhotoRejectedException tooLarge(long bytes) {
+            String how = pieces != null ? "; sent without a Content-Length, a file needs twice its size while it"
+                    + " is received: send the request with its Content-Length" : "";
+            return new PhotoRejectedException(PhotoRejectedException.Reason.FILE_TOO_LARGE, "the file is larger than "
+                    + bytes + " bytes; this gateway's image memory (" + (budget.totalBytes() >> 20)
+                    + " MiB) cannot hold it" + how);
+        }
+
+        /** Whether the file was kept (not over the limit). */
+        boolean kept() {
+            return !dropped;
+        }
+
+        /** The file's array: the one array, or the pieces copied once into one and let go. */
+        byte[] array() {
+            if (array != null) {
+                return array;
             }
             byte[] all = new byte[(int) size];
             int at = 0;
@@ -626,6 +689,8 @@ public final class MultipartUpload implements AutoCloseable {
             }
             pieces = null;
             current = null;
+            // The pieces are gone: what is held now is the joined array.
+            reservation.shrinkTo(PhotoCleaner.memoryFor(size));
             return all;
         }
     }

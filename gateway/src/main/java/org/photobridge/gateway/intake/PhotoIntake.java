@@ -115,7 +115,7 @@ public class PhotoIntake {
      * the memory reserved for them, which cleaning grows as the photo needs and the caller closes.
      */
     public Accepted accept(MultipartUpload.ReceivedFile upload, PhotoRequest request, Caller caller) {
-        long size = upload.bytes().length;
+        long size = upload.length();
         if (size > config.maxFileBytes()) {
             throw new PhotoRejectedException(PhotoRejectedException.Reason.FILE_TOO_LARGE, "the file is " + size
                     + " bytes; the limit is " + config.maxFileBytes() + " bytes");
@@ -134,7 +134,8 @@ public class PhotoIntake {
         // The photo id is chosen first: the blob is bound to it (a blob moved to another photo does not decrypt).
         UUID photoId = UUID.randomUUID();
         // The memory for cleaning is held until the DICOM object is written (its pixels may be decoded then).
-        Written written = cleaner.clean(upload.bytes(), upload.memory(), limits, sha256, clean -> {
+        // The upload's array becomes the cleaned photo's (compacted in place): hashed before, not used after.
+        Written written = cleaner.clean(upload.array(), upload.length(), upload.memory(), limits, sha256, clean -> {
             var reserved = studies.reserve(request.patient().identifier(), request.encounter(),
                     request.department(), request.bodySite().code(), uids);
             var photoInstance = new PhotoInstance(request.patient(), request.encounter(), request.department(),

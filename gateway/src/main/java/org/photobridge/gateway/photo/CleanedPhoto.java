@@ -1,5 +1,6 @@
 package org.photobridge.gateway.photo;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -8,11 +9,19 @@ import java.util.Optional;
  * A photo after cleaning: upright, free of EXIF/XMP/IPTC/comments, with the facts the DICOM object
  * must state truthfully and the decision how that object stores the pixels ({@link #storage()}).
  *
- * @param encoding                  how {@code pixelData} is encoded
- * @param pixelData                 for {@link PixelEncoding#JPEG_BASELINE}: one complete JPEG stream
- *                                  (SOI to EOI) holding only the segments needed to decode; for
- *                                  {@link PixelEncoding#NATIVE}: interleaved samples (planar
- *                                  configuration 0), 16-bit samples little-endian
+ * <p>The pixel data is the first {@code pixelDataLength} bytes of {@code pixelArray}. A kept JPEG is
+ * the upload itself, compacted in place (its metadata segments dropped by moving the rest down), so
+ * its array is longer than its stream; every byte after the stream is zero (checked here), so that
+ * nothing removed travels on in the array's tail. The DICOM writer writes the slice; {@link #pixelData()}
+ * gives exact bytes for tests and tools.
+ *
+ * @param encoding                  how the pixel data is encoded
+ * @param pixelArray                holds the pixel data in its first {@code pixelDataLength} bytes,
+ *                                  zeros after: for {@link PixelEncoding#JPEG_BASELINE} one
+ *                                  complete JPEG stream (SOI to EOI) holding only the segments
+ *                                  needed to decode; for {@link PixelEncoding#NATIVE} interleaved
+ *                                  samples (planar configuration 0), 16-bit samples little-endian
+ * @param pixelDataLength           how many bytes of {@code pixelArray} are pixel data
  * @param columns                   width after orientation was applied
  * @param rows                      height after orientation was applied
  * @param samplesPerPixel           1 or 3
@@ -31,7 +40,8 @@ import java.util.Optional;
  */
 public record CleanedPhoto(
         PixelEncoding encoding,
-        byte[] pixelData,
+        byte[] pixelArray,
+        int pixelDataLength,
         int columns,
         int rows,
         int samplesPerPixel,
@@ -47,6 +57,17 @@ public record CleanedPhoto(
 
     public CleanedPhoto {
         Objects.requireNonNull(encoding, "encoding");
+        Objects.requireNonNull(pixelArray, "pixelArray");
+        if (pixelDataLength < 0 || pixelDataLength > pixelArray.length) {
+            throw new IllegalArgumentException("pixel data length " + pixelDataLength + " outside an array of "
+                    + pixelArray.length + " bytes");
+        }
+        for (int i = pixelDataLength; i < pixelArray.length; i++) {
+            if (pixelArray[i] != 0) {
+                throw new IllegalArgumentException("the pixel array holds data after its pixel data (byte " + i
+                        + "): what cleaning removed must not travel on in its tail");
+            }
+        }
         Objects.requireNonNull(jpegFrame, "jpegFrame");
         if ((encoding == PixelEncoding.JPEG_BASELINE) != jpegFrame.isPresent()) {
             throw new IllegalArgumentException("a JPEG stream comes with its frame header, native pixels without one");
@@ -55,6 +76,15 @@ public record CleanedPhoto(
             throw new IllegalArgumentException("storage " + storage + " is not what " + encoding + " pixels labelled "
                     + photometricInterpretation + " are stored as");
         }
+    }
+
+    /** Pixel data that fills its array: {@code pixelDataLength} is the array's length. */
+    public CleanedPhoto(PixelEncoding encoding, byte[] pixelData, int columns, int rows, int samplesPerPixel,
+            String photometricInterpretation, int bitsAllocated, int bitsStored, Optional<byte[]> iccProfile,
+            LossyCompression lossy, SourceFacts source, CaptureHints hints, Optional<JpegFrame> jpegFrame,
+            PixelStorage storage) {
+        this(encoding, pixelData, pixelData.length, columns, rows, samplesPerPixel, photometricInterpretation,
+                bitsAllocated, bitsStored, iccProfile, lossy, source, hints, jpegFrame, storage);
     }
 
     /**
@@ -66,8 +96,8 @@ public record CleanedPhoto(
     public CleanedPhoto(PixelEncoding encoding, byte[] pixelData, int columns, int rows, int samplesPerPixel,
             String photometricInterpretation, int bitsAllocated, int bitsStored, Optional<byte[]> iccProfile,
             LossyCompression lossy, SourceFacts source, CaptureHints hints) {
-        this(encoding, pixelData, columns, rows, samplesPerPixel, photometricInterpretation, bitsAllocated,
-                bitsStored, iccProfile, lossy, source, hints, frameOf(encoding, pixelData),
+        this(encoding, pixelData, pixelData.length, columns, rows, samplesPerPixel, photometricInterpretation,
+                bitsAllocated, bitsStored, iccProfile, lossy, source, hints, frameOf(encoding, pixelData),
                 PixelStorage.of(encoding, photometricInterpretation));
     }
 
@@ -83,7 +113,16 @@ public record CleanedPhoto(
     }
 
     /**
-     * The bytes of the DICOM object's Pixel Data as {@link #storage()} says: {@code pixelData} itself,
+     * The pixel data, exactly: the array itself when the pixel data fills it, otherwise a copy of its
+     * first {@link #pixelDataLength()} bytes. For tests and tools; the DICOM writer writes the slice
+     * of {@link #pixelArray()} without a copy.
+     */
+    public byte[] pixelData() {
+        return pixelDataLength == pixelArray.length ? pixelArray : Arrays.copyOf(pixelArray, pixelDataLength);
+    }
+
+    /**
+     * The bytes of the DICOM object's Pixel Data as {@link #storage()} says: {@link #pixelData()},
      * or, for {@link PixelStorage.Form#NATIVE_DECODED_FROM_JPEG}, the JPEG stream decoded to
      * interleaved 8-bit RGB samples (decoded on every call, straight into the returned array;
      * nothing is cached). That decode holds 3 bytes a pixel: {@link PhotoCleaner#clean(java.nio.file.Path,
@@ -93,9 +132,10 @@ public record CleanedPhoto(
      */
     public byte[] storedPixelData() {
         if (storage.form() != PixelStorage.Form.NATIVE_DECODED_FROM_JPEG) {
-            return pixelData;
+            return pixelData();
         }
-        return ImageDecoder.readJpegUpright(pixelData, columns, rows, 3, Orientation.NORMAL).samples();
+        return ImageDecoder.readJpegUpright(pixelArray, pixelDataLength, columns, rows, 3, Orientation.NORMAL)
+                .samples();
     }
 
     /** How the cleaned pixel data is encoded; {@link #storage()} says how DICOM stores it. */

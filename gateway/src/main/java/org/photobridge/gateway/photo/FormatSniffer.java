@@ -7,21 +7,26 @@ final class FormatSniffer {
     }
 
     static PhotoFormat sniff(byte[] bytes) {
-        if (bytes.length == 0) {
+        return sniff(bytes, bytes.length);
+    }
+
+    /** Sniffs the file in the first {@code length} bytes of {@code bytes}. */
+    static PhotoFormat sniff(byte[] bytes, int length) {
+        if (length == 0) {
             throw new PhotoRejectedException(PhotoRejectedException.Reason.CORRUPT, "the uploaded file is empty");
         }
-        if (bytes.length >= 3 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xD8 && (bytes[2] & 0xFF) == 0xFF) {
+        if (length >= 3 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xD8 && (bytes[2] & 0xFF) == 0xFF) {
             return PhotoFormat.JPEG;
         }
-        if (startsWith(bytes, PngChunks.SIGNATURE)) {
+        if (startsWith(bytes, length, PngChunks.SIGNATURE)) {
             return PhotoFormat.PNG;
         }
         throw new PhotoRejectedException(PhotoRejectedException.Reason.UNSUPPORTED_FORMAT,
                 "expected a JPEG or PNG image; the file's bytes are neither");
     }
 
-    private static boolean startsWith(byte[] bytes, byte[] prefix) {
-        if (bytes.length < prefix.length) {
+    private static boolean startsWith(byte[] bytes, int length, byte[] prefix) {
+        if (length < prefix.length) {
             return false;
         }
         for (int i = 0; i < prefix.length; i++) {

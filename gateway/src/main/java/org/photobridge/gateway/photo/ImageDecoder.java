@@ -40,10 +40,15 @@ public final class ImageDecoder {
      *                                of the expected size (checked before any pixel is decoded)
      */
     public static BufferedImage readJpeg(byte[] stream, int expectedWidth, int expectedHeight, int subsampling) {
+        return readJpeg(stream, stream.length, expectedWidth, expectedHeight, subsampling);
+    }
+
+    /** As {@link #readJpeg(byte[], int, int, int)}, of the stream in the first {@code length} bytes. */
+    static BufferedImage readJpeg(byte[] stream, int length, int expectedWidth, int expectedHeight, int subsampling) {
         if (subsampling < 1) {
             throw new IllegalArgumentException("subsampling must be positive, was " + subsampling);
         }
-        return read(stream, jpegReader(), "JPEG", reader -> {
+        return read(stream, length, jpegReader(), "JPEG", reader -> {
             int width = reader.getWidth(0);
             int height = reader.getHeight(0);
             if (width != expectedWidth || height != expectedHeight) {
@@ -67,9 +72,15 @@ public final class ImageDecoder {
      * @throws PhotoRejectedException CORRUPT as {@link #readJpeg}
      */
     static PixelRaster readJpegUpright(byte[] stream, int width, int height, int bands, Orientation orientation) {
+        return readJpegUpright(stream, stream.length, width, height, bands, orientation);
+    }
+
+    /** As {@link #readJpegUpright(byte[], int, int, int, Orientation)}, of the first {@code length} bytes. */
+    static PixelRaster readJpegUpright(byte[] stream, int length, int width, int height, int bands,
+            Orientation orientation) {
         UprightRaster destination = UprightRaster.of(width, height, bands, orientation);
         BufferedImage target = destination.image();
-        BufferedImage decoded = read(stream, jpegReader(), "JPEG", reader -> {
+        BufferedImage decoded = read(stream, length, jpegReader(), "JPEG", reader -> {
             if (reader.getWidth(0) != width || reader.getHeight(0) != height) {
                 throw new PhotoRejectedException(PhotoRejectedException.Reason.CORRUPT, "the JPEG image is "
                         + reader.getWidth(0) + "x" + reader.getHeight(0) + ", not the expected " + width + "x" + height);
@@ -89,7 +100,7 @@ public final class ImageDecoder {
         if (!readers.hasNext()) {
             throw new IllegalStateException("no PNG reader installed");
         }
-        return read(stream, readers.next(), "PNG", reader -> null);
+        return read(stream, stream.length, readers.next(), "PNG", reader -> null);
     }
 
     /** Checks what the reader found in the header and says how to read: null for the defaults. */
@@ -97,7 +108,7 @@ public final class ImageDecoder {
         ImageReadParam of(ImageReader reader) throws IOException;
     }
 
-    private static BufferedImage read(byte[] stream, ImageReader reader, String format, ReadParams params) {
+    private static BufferedImage read(byte[] stream, int length, ImageReader reader, String format, ReadParams params) {
         List<String> damage = new ArrayList<>();
         IIOReadWarningListener warnings = (source, warning) -> {
             String text = warning == null ? "" : warning.toLowerCase(Locale.ROOT);
@@ -105,7 +116,7 @@ public final class ImageDecoder {
                 damage.add(warning);
             }
         };
-        try (ImageInputStream in = new ByteArrayImageInputStream(stream)) {
+        try (ImageInputStream in = new ByteArrayImageInputStream(stream, 0, length)) {
             reader.addIIOReadWarningListener(warnings);
             reader.setInput(in, true, true);
             BufferedImage image = reader.read(0, params.of(reader));

@@ -44,7 +44,12 @@ final class JpegCleaner {
 
     /** @throws PhotoRejectedException as {@link #clean}, for what the header alone shows */
     static Inspected inspect(byte[] upload, PhotoLimits limits) {
-        JpegSegments stream = JpegSegments.parse(upload, limits.maxJpegScans());
+        return inspect(upload, upload.length, limits);
+    }
+
+    /** As {@link #inspect(byte[], PhotoLimits)}, of the file in the first {@code length} bytes. */
+    static Inspected inspect(byte[] upload, int length, PhotoLimits limits) {
+        JpegSegments stream = JpegSegments.parse(upload, length, limits.maxJpegScans());
         JpegSegments.Segment sof = JpegFrame.locate(stream);
         JpegFrame frame = JpegFrame.read(stream, sof);
         requireSupportedVariant(frame);
@@ -73,7 +78,7 @@ final class JpegCleaner {
 
     /** As {@link #memoryNeeded(byte[], PhotoLimits)}, from a stream already inspected. */
     static long memoryNeeded(Inspected inspected) {
-        int uploadLength = inspected.stream().bytes().length;
+        int uploadLength = inspected.stream().length();
         long pixels = inspected.pixels();
         if (inspected.keepAsIs()) {
             var storage = PixelStorage.of(PixelEncoding.JPEG_BASELINE, inspected.photometric().get());
@@ -83,8 +88,10 @@ final class JpegCleaner {
             return pixels * 16;
         }
         long samples = pixels * inspected.components();
-        // The encoder's growing buffer, its final copy and the rebuilt stream: about the size of the
-        // input for a camera's photo, at least an eighth of a byte a sample.
+        // The encoder's buffer as it doubles (the old and the new one at once) and its final copy, in
+        // which the stream is then compacted (no further copy): each about the size of the input for
+        // a camera's photo, at least an eighth of a byte a sample. The upload itself is compacted in
+        // place for the decoder (PhotoCleaner.UPLOAD_COPIES).
         long output = 3 * Math.max(uploadLength, samples / 8);
         return samples + output;
     }
@@ -114,35 +121,38 @@ final class JpegCleaner {
             // The check reads the tables and scans that the rebuilt stream keeps byte for byte.
             JpegScanCheck.requireComplete(stream, frame);
         }
-        byte[] withoutMetadata = withoutMetadata(inspected);
         int components = frame.components().size();
+        // Everything still read from the upload's segments is read before it is compacted in place.
         Optional<byte[]> icc = IccProfiles.fromJpegChunks(stream, kept.iccChunks());
+        List<byte[]> leading = kept.leadingSegments(stream);
+        // CMYK/YCCK decoding needs the profile to convert colours (the result is sRGB); the other
+        // layouts decode without it so that pixels stay in the colour space of the profile we pass on.
+        Predicate<JpegSegments.Segment> keep = !keepAsIs && components == 4
+                ? needed.or(kept.iccChunks()::contains) : needed;
+        // The upload becomes the cleaned stream: no second photo-sized array (docs/performance.md, issue 10).
+        byte[] array = stream.bytes();
+        int length = stream.compactInPlace(leading, keep);
         IccProfiles.Family family = components == 1 ? IccProfiles.Family.GRAY : IccProfiles.Family.RGB;
         var source = new SourceFacts(PhotoFormat.JPEG, sha256, frame.width(), frame.height(),
                 orientation.exifValue(), !keepAsIs, List.copyOf(removed), frame.precision());
 
         if (keepAsIs) {
             var lossy = new LossyCompression(true, List.of(ISO_10918_1),
-                    List.of(ratio(frame.width(), frame.height(), components, withoutMetadata.length)));
-            return new CleanedPhoto(PixelEncoding.JPEG_BASELINE, withoutMetadata, frame.width(), frame.height(),
+                    List.of(ratio(frame.width(), frame.height(), components, length)));
+            return new CleanedPhoto(PixelEncoding.JPEG_BASELINE, array, length, frame.width(), frame.height(),
                     components, photometric.get(), 8, 8, IccProfiles.usableFor(icc, family), lossy, source,
                     exif.hints(), Optional.of(frame), keptStorage);
         }
 
-        // CMYK/YCCK decoding needs the profile to convert colours (the result is sRGB); the other
-        // layouts decode without it so that pixels stay in the colour space of the profile we pass on.
-        byte[] decodeStream = components == 4
-                ? stream.rebuild(kept.leadingSegments(stream), needed.or(kept.iccChunks()::contains))
-                : withoutMetadata;
-        withoutMetadata = null;
-        double sourceRatio = ratio(frame.width(), frame.height(), components, decodeStream.length);
+        double sourceRatio = ratio(frame.width(), frame.height(), components, length);
         Optional<byte[]> outputIcc = components == 4 ? Optional.of(IccProfiles.srgb()) : IccProfiles.usableFor(icc, family);
-        return transcode(decodeStream, frame, orientation, sourceRatio, outputIcc, source, exif);
+        return transcode(array, length, frame, orientation, sourceRatio, outputIcc, source, exif);
     }
 
     /**
      * The stream without its metadata, as a kept photo stores it: SOI, bare JFIF and Adobe headers,
-     * the frame header, tables and scans byte for byte, EOI.
+     * the frame header, tables and scans byte for byte, EOI; in a new array, the upload untouched
+     * (tests and benchmarks; cleaning compacts the upload in place instead).
      */
     static byte[] withoutMetadata(Inspected inspected) {
         JpegSegments stream = inspected.stream();
@@ -152,12 +162,12 @@ final class JpegCleaner {
     }
 
     /** Decodes, makes upright and encodes once; the caller holds the memory {@link #memoryNeeded} says. */
-    private CleanedPhoto transcode(byte[] decodeStream, JpegFrame frame, Orientation orientation, double sourceRatio,
-            Optional<byte[]> icc, SourceFacts source, ExifFacts exif) {
+    private CleanedPhoto transcode(byte[] decodeStream, int decodeLength, JpegFrame frame, Orientation orientation,
+            double sourceRatio, Optional<byte[]> icc, SourceFacts source, ExifFacts exif) {
         int components = frame.components().size();
         PixelRaster upright;
         if (components == 4) {
-            BufferedImage image = ImageDecoder.readJpeg(decodeStream, frame.width(), frame.height(), 1);
+            BufferedImage image = ImageDecoder.readJpeg(decodeStream, decodeLength, frame.width(), frame.height(), 1);
             if (image.getWidth() != frame.width() || image.getHeight() != frame.height()) {
                 throw new PhotoRejectedException(Reason.CORRUPT,
                         "the JPEG image data does not match the size its header declares");
@@ -166,7 +176,8 @@ final class JpegCleaner {
             image = null; // let the decoder's copy go before the rotated one is allocated
             upright = orientation.apply(stored);
         } else {
-            upright = ImageDecoder.readJpegUpright(decodeStream, frame.width(), frame.height(), components, orientation);
+            upright = ImageDecoder.readJpegUpright(decodeStream, decodeLength, frame.width(), frame.height(), components,
+                    orientation);
         }
         decodeStream = null;
         byte[] encoded = BaselineJpegEncoder.encode(upright, quality);
@@ -176,13 +187,13 @@ final class JpegCleaner {
         upright = null; // the encoded stream is all that is needed from here on
         var ours = verifiedBaseline(encoded, width, height, samplesPerPixel);
         var lossy = new LossyCompression(true, List.of(ISO_10918_1, ISO_10918_1),
-                List.of(sourceRatio, ratio(width, height, samplesPerPixel, ours.stream().length)));
-        return new CleanedPhoto(PixelEncoding.JPEG_BASELINE, ours.stream(), width, height, samplesPerPixel,
-                ours.photometric(), 8, 8, icc, lossy, source, exif.hints(), Optional.of(ours.frame()),
+                List.of(sourceRatio, ratio(width, height, samplesPerPixel, ours.length())));
+        return new CleanedPhoto(PixelEncoding.JPEG_BASELINE, ours.stream(), ours.length(), width, height,
+                samplesPerPixel, ours.photometric(), 8, 8, icc, lossy, source, exif.hints(), Optional.of(ours.frame()),
                 PixelStorage.of(PixelEncoding.JPEG_BASELINE, ours.photometric()));
     }
 
-    private record Encoded(byte[] stream, JpegFrame frame, String photometric) {
+    private record Encoded(byte[] stream, int length, JpegFrame frame, String photometric) {
     }
 
     /**
@@ -200,9 +211,9 @@ final class JpegCleaner {
                 || photometric.isEmpty()) {
             throw new IllegalStateException("the JPEG encoder did not write the expected baseline stream");
         }
-        byte[] clean = stream.rebuild(kept.leadingSegments(stream),
+        int length = stream.compactInPlace(kept.leadingSegments(stream),
                 segment -> segment == sof || isTableOrScan(segment.marker()));
-        return new Encoded(clean, frame, photometric.get());
+        return new Encoded(encoded, length, frame, photometric.get());
     }
 
     private static void requireSupportedVariant(JpegFrame frame) {

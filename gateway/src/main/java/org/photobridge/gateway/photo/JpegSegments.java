@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -64,11 +65,15 @@ final class JpegSegments {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final byte[] bytes;
+    private final int length;
     private final List<Part> parts;
     private final int end;
+    /** Set once {@link #compactInPlace} moved the bytes: the parts no longer locate anything. */
+    private boolean compacted;
 
-    private JpegSegments(byte[] bytes, List<Part> parts, int end) {
+    private JpegSegments(byte[] bytes, int length, List<Part> parts, int end) {
         this.bytes = bytes;
+        this.length = length;
         this.parts = List.copyOf(parts);
         this.end = end;
     }
@@ -93,9 +98,14 @@ final class JpegSegments {
         return bytes;
     }
 
-    /** How many bytes follow the EOI marker (camera trailers, appended preview images, ...). */
+    /** How many bytes of the file follow the EOI marker (camera trailers, appended preview images, ...). */
     int trailingBytes() {
-        return bytes.length - end;
+        return length - end;
+    }
+
+    /** The file's length: the first bytes of {@link #bytes()} that hold it (the array may be longer). */
+    int length() {
+        return length;
     }
 
     /** True when the segment's payload starts with the given ASCII identifier. */
@@ -121,6 +131,7 @@ final class JpegSegments {
      * inserted right after SOI, and EOI.
      */
     byte[] rebuild(List<byte[]> leadingSegments, Predicate<Segment> keep) {
+        requireNotCompacted();
         var kept = new ArrayList<Part>(parts.size());
         int size = 4;
         for (byte[] segment : leadingSegments) {
@@ -149,6 +160,77 @@ final class JpegSegments {
         return out;
     }
 
+    /**
+     * Writes the same stream as {@link #rebuild} over the parsed bytes themselves, without another
+     * array: SOI, the leading segments, the kept parts moved down, EOI; then every byte after the new
+     * EOI up to the end of the array is set to zero, so that nothing removed (EXIF, GPS, serial
+     * numbers, thumbnails, comments, data after EOI) is left in the array's tail. Afterwards this
+     * parse locates nothing any more: read every payload that is still needed (EXIF facts, ICC
+     * profile, leading segments) before.
+     *
+     * <p>The result always fits: each leading segment replaces a dropped JFIF or Adobe segment at
+     * least as long. A kept part moves down (to a lower offset) once the dropped bytes before it
+     * outweigh the leading segments, and up (by at most their few bytes) before that; the parts
+     * that move down are moved first, in stream order, then those that move up, last first, so that
+     * no part is overwritten before it has moved.
+     *
+     * @return the length of the compacted stream, SOI to EOI
+     */
+    int compactInPlace(List<byte[]> leadingSegments, Predicate<Segment> keep) {
+        requireNotCompacted();
+        int leading = 0;
+        for (byte[] segment : leadingSegments) {
+            leading += segment.length;
+        }
+        var kept = new ArrayList<Part>(parts.size());
+        for (Part part : parts) {
+            if (part instanceof EntropyData || keep.test((Segment) part)) {
+                kept.add(part);
+            }
+        }
+        int[] target = new int[kept.size()];
+        int pos = 2 + leading;
+        for (int i = 0; i < kept.size(); i++) {
+            target[i] = pos;
+            pos += kept.get(i).length();
+        }
+        int newEnd = pos + 2;
+        if (newEnd > end) {
+            throw new IllegalStateException("the compacted JPEG stream would be longer than the parsed one");
+        }
+        compacted = true;
+        // The shift (target - offset) only decreases along the stream: the parts moving up come first.
+        int firstDown = 0;
+        while (firstDown < kept.size() && target[firstDown] > kept.get(firstDown).offset()) {
+            firstDown++;
+        }
+        for (int i = firstDown; i < kept.size(); i++) {
+            Part part = kept.get(i);
+            System.arraycopy(bytes, part.offset(), bytes, target[i], part.length());
+        }
+        for (int i = firstDown - 1; i >= 0; i--) {
+            Part part = kept.get(i);
+            System.arraycopy(bytes, part.offset(), bytes, target[i], part.length());
+        }
+        bytes[0] = (byte) 0xFF;
+        bytes[1] = (byte) SOI;
+        int at = 2;
+        for (byte[] segment : leadingSegments) {
+            System.arraycopy(segment, 0, bytes, at, segment.length);
+            at += segment.length;
+        }
+        bytes[pos] = (byte) 0xFF;
+        bytes[pos + 1] = (byte) EOI;
+        Arrays.fill(bytes, newEnd, bytes.length, (byte) 0);
+        return newEnd;
+    }
+
+    private void requireNotCompacted() {
+        if (compacted) {
+            throw new IllegalStateException("the JPEG stream was compacted in place; its parse is stale");
+        }
+    }
+
     /** Encodes a marker segment with the given payload. */
     static byte[] segment(int marker, byte[] payload) {
         int length = payload.length + 2;
@@ -170,26 +252,35 @@ final class JpegSegments {
      * @throws PhotoRejectedException CORRUPT when the structure is broken or the stream ends early
      */
     static JpegSegments parse(byte[] bytes) {
-        return parse(bytes, Integer.MAX_VALUE);
+        return parse(bytes, bytes.length, Integer.MAX_VALUE);
+    }
+
+    /** As {@link #parse(byte[], int, int)} of the whole array. */
+    static JpegSegments parse(byte[] bytes, int maxScans) {
+        return parse(bytes, bytes.length, maxScans);
     }
 
     /**
-     * Walks the stream from SOI to EOI, refusing more than {@code maxScans} scans (a progressive
+     * Walks the stream in the first {@code length} bytes of {@code bytes} (an upload received into
+     * an array longer than the file) from SOI to EOI, refusing more than {@code maxScans} scans (a progressive
      * stream has about ten; thousands make every decode pass over the whole image thousands of times)
      * and more than {@link #MAX_SEGMENTS} marker segments (each costs an object here).
      *
      * @throws PhotoRejectedException CORRUPT when the structure is broken or the stream ends early,
      *                                TOO_COMPLEX when it has more scans or segments than allowed
      */
-    static JpegSegments parse(byte[] bytes, int maxScans) {
+    static JpegSegments parse(byte[] bytes, int length, int maxScans) {
+        if (length < 0 || length > bytes.length) {
+            throw new IllegalArgumentException("length " + length + " outside an array of " + bytes.length);
+        }
         int scans = 0;
-        if (bytes.length < 4 || (bytes[0] & 0xFF) != 0xFF || (bytes[1] & 0xFF) != SOI) {
+        if (length < 4 || (bytes[0] & 0xFF) != 0xFF || (bytes[1] & 0xFF) != SOI) {
             throw corrupt("the JPEG file is too short to hold an image");
         }
         var parts = new ArrayList<Part>();
         int pos = 2;
         while (true) {
-            if (pos >= bytes.length) {
+            if (pos >= length) {
                 throw corrupt("the JPEG file ends before its end-of-image marker (truncated upload?)");
             }
             if ((bytes[pos] & 0xFF) != 0xFF) {
@@ -197,16 +288,16 @@ final class JpegSegments {
             }
             int markerStart = pos;
             // Any number of 0xFF fill bytes may precede a marker code.
-            while (pos < bytes.length && (bytes[pos] & 0xFF) == 0xFF) {
+            while (pos < length && (bytes[pos] & 0xFF) == 0xFF) {
                 pos++;
             }
-            if (pos >= bytes.length) {
+            if (pos >= length) {
                 throw corrupt("the JPEG file ends before its end-of-image marker (truncated upload?)");
             }
             int marker = bytes[pos] & 0xFF;
             pos++;
             if (marker == EOI) {
-                return new JpegSegments(bytes, parts, pos);
+                return new JpegSegments(bytes, length, parts, pos);
             }
             if (marker == 0x00 || marker == SOI) {
                 throw corrupt("the JPEG file has an invalid marker at byte " + markerStart);
@@ -215,17 +306,17 @@ final class JpegSegments {
                 // Stand-alone markers outside entropy data carry nothing; they are dropped.
                 continue;
             }
-            if (pos + 2 > bytes.length) {
+            if (pos + 2 > length) {
                 throw corrupt("the JPEG file ends inside a marker segment (truncated upload?)");
             }
-            int length = ((bytes[pos] & 0xFF) << 8) | (bytes[pos + 1] & 0xFF);
-            if (length < 2) {
+            int segmentLength = ((bytes[pos] & 0xFF) << 8) | (bytes[pos + 1] & 0xFF);
+            if (segmentLength < 2) {
                 throw corrupt("the JPEG file has a marker segment with an invalid length at byte " + markerStart);
             }
             // Normalise: a segment starts at its final 0xFF so that rebuilt streams carry no fill bytes.
             int segmentStart = pos - 2;
-            int segmentEnd = pos + length;
-            if (segmentEnd > bytes.length) {
+            int segmentEnd = pos + segmentLength;
+            if (segmentEnd > length) {
                 throw corrupt("the JPEG file ends inside a marker segment (truncated upload?)");
             }
             if (parts.size() >= MAX_SEGMENTS) {
@@ -239,7 +330,7 @@ final class JpegSegments {
                         "the JPEG file has more than " + maxScans + " scans; the limit is " + maxScans);
             }
             if (marker == SOS) {
-                int dataEnd = endOfEntropyData(bytes, pos);
+                int dataEnd = endOfEntropyData(bytes, length, pos);
                 if (dataEnd == pos) {
                     throw corrupt("the JPEG file has a scan without image data");
                 }
@@ -250,18 +341,18 @@ final class JpegSegments {
     }
 
     /** Returns the offset of the first real marker (not stuffing, not RSTn) at or after {@code start}. */
-    private static int endOfEntropyData(byte[] bytes, int start) {
+    private static int endOfEntropyData(byte[] bytes, int length, int start) {
         int pos = start;
         while (true) {
-            pos = nextFf(bytes, pos);
-            if (pos >= bytes.length) {
+            pos = nextFf(bytes, pos, length);
+            if (pos >= length) {
                 throw corrupt("the JPEG image data is truncated: the file ends before its end-of-image marker");
             }
             int next = pos + 1;
-            while (next < bytes.length && (bytes[next] & 0xFF) == 0xFF) {
+            while (next < length && (bytes[next] & 0xFF) == 0xFF) {
                 next++;
             }
-            if (next >= bytes.length) {
+            if (next >= length) {
                 throw corrupt("the JPEG image data is truncated: the file ends before its end-of-image marker");
             }
             int code = bytes[next] & 0xFF;
@@ -281,14 +372,19 @@ final class JpegSegments {
      * borrow, some bytes above a zero byte, never below one: the lowest flag is a real one).
      */
     static int nextFf(byte[] bytes, int pos) {
-        for (int limit = bytes.length - Long.BYTES; pos <= limit; pos += Long.BYTES) {
+        return nextFf(bytes, pos, bytes.length);
+    }
+
+    /** As {@link #nextFf(byte[], int)}, looking no further than {@code length}; {@code length} when none. */
+    static int nextFf(byte[] bytes, int pos, int length) {
+        for (int limit = length - Long.BYTES; pos <= limit; pos += Long.BYTES) {
             long v = ~(long) LONGS.get(bytes, pos);
             long zeroBytes = (v - 0x0101010101010101L) & ~v & 0x8080808080808080L;
             if (zeroBytes != 0) {
                 return pos + (Long.numberOfTrailingZeros(zeroBytes) >>> 3);
             }
         }
-        while (pos < bytes.length && bytes[pos] != (byte) 0xFF) {
+        while (pos < length && bytes[pos] != (byte) 0xFF) {
             pos++;
         }
         return pos;

@@ -26,11 +26,14 @@ public final class PhotoCleaner {
     public static final float DEFAULT_JPEG_QUALITY = 0.92f;
 
     /**
-     * Copies of the upload held at once: the upload as received and the stream rebuilt without
-     * metadata (while an upload is received, its pieces and the joined array). PixelMed pads an odd
+     * Copies of the upload held at once: one, the array it was received into. A JPEG is compacted in
+     * that array (its metadata dropped by moving the rest down, the tail zeroed) and a kept one is
+     * written to DICOM from it ({@link CleanedPhoto#pixelArray()}); a PNG's decodable copy is counted
+     * by {@link PngCleaner#memoryNeeded}. The multipart parser receives a file into one array (or, for
+     * a body without Content-Length, into pieces joined once: counted there). PixelMed pads an odd
      * fragment itself, so the DICOM writer adds none.
      */
-    static final int UPLOAD_COPIES = 2;
+    static final int UPLOAD_COPIES = 1;
     /** Room for the DICOM attributes, the ICC profile and the writer's buffers. */
     static final long OVERHEAD_BYTES = 256L << 10;
 
@@ -98,7 +101,7 @@ public final class PhotoCleaner {
         MemoryBudget.Reservation reservation = budget.reserve(memoryFor(size));
         try {
             byte[] bytes = read(upload);
-            Prepared prepared = prepare(bytes, limits);
+            Prepared prepared = prepare(bytes, bytes.length, limits);
             if (!reservation.tryGrowTo(prepared.needed())) {
                 // Wait for the whole amount holding nothing (holding while waiting could deadlock),
                 // and without the bytes, which are read again.
@@ -108,10 +111,10 @@ public final class PhotoCleaner {
                 prepared = null;
                 reservation = budget.reserve(needed);
                 bytes = read(upload);
-                prepared = prepare(bytes, limits);
+                prepared = prepare(bytes, bytes.length, limits);
                 reservation.growTo(prepared.needed(), bytes.length); // the same file: held already
             }
-            return finish(bytes, prepared, limits, knownSha256, use);
+            return finish(bytes, bytes.length, prepared, limits, knownSha256, use);
         } finally {
             reservation.close();
         }
@@ -125,7 +128,8 @@ public final class PhotoCleaner {
      * close. Uploads that could never fit are rejected as too many pixels; others wait for their turn
      * ({@link MemoryBudget.Reservation#growTo}: holding no budget, the upload kept meanwhile).
      *
-     * @param upload      the file as received; not modified
+     * @param upload      the file as received, filling the array; a JPEG is compacted in it (the
+     *                      array then holds the cleaned stream and zeros: hash it before)
      * @param held        the caller's reservation from this cleaner's budget
      * @param knownSha256 hex SHA-256 of the upload as received, or null to compute it here
      * @param use         works with the cleaned photo; it must not take memory from the budget itself
@@ -133,23 +137,38 @@ public final class PhotoCleaner {
      */
     public <T> T clean(byte[] upload, MemoryBudget.Reservation held, PhotoLimits limits, String knownSha256,
             Function<CleanedPhoto, T> use) {
-        Prepared prepared = prepare(upload, limits);
+        return clean(upload, upload.length, held, limits, knownSha256, use);
+    }
+
+    /**
+     * As {@link #clean(byte[], MemoryBudget.Reservation, PhotoLimits, String, Function)}, for a file
+     * in the first {@code length} bytes of {@code upload} (received into an array sized from the
+     * request's Content-Length). The caller reserved at least {@link #memoryFor} the array's length.
+     */
+    public <T> T clean(byte[] upload, int length, MemoryBudget.Reservation held, PhotoLimits limits,
+            String knownSha256, Function<CleanedPhoto, T> use) {
+        Prepared prepared = prepare(upload, length, limits);
         held.growTo(prepared.needed(), upload.length);
-        return finish(upload, prepared, limits, knownSha256, use);
+        return finish(upload, length, prepared, limits, knownSha256, use);
     }
 
     /** An upload sniffed and (a JPEG) parsed, and the heap cleaning it will hold in all. */
     private record Prepared(PhotoFormat format, JpegCleaner.Inspected jpeg, long needed) {
     }
 
-    private Prepared prepare(byte[] upload, PhotoLimits limits) {
+    private Prepared prepare(byte[] upload, int length, PhotoLimits limits) {
+        if (length < 0 || length > upload.length) {
+            throw new IllegalArgumentException("length " + length + " outside an array of " + upload.length);
+        }
+        // The whole array is held, also the part of it past the file.
         long base = requireFits(upload.length);
-        PhotoFormat format = FormatSniffer.sniff(upload);
+        PhotoFormat format = FormatSniffer.sniff(upload, length);
         // A JPEG's marker structure is parsed once, here, and cleaned from.
-        JpegCleaner.Inspected jpegStream = format == PhotoFormat.JPEG ? JpegCleaner.inspect(upload, limits) : null;
+        JpegCleaner.Inspected jpegStream = format == PhotoFormat.JPEG ? JpegCleaner.inspect(upload, length, limits)
+                : null;
         long needed = base + switch (format) {
             case JPEG -> JpegCleaner.memoryNeeded(jpegStream);
-            case PNG -> PngCleaner.memoryNeeded(upload, limits);
+            case PNG -> PngCleaner.memoryNeeded(upload, length, limits);
         };
         if (!budget.fits(needed)) {
             throw new PhotoRejectedException(PhotoRejectedException.Reason.TOO_MANY_PIXELS,
@@ -159,12 +178,12 @@ public final class PhotoCleaner {
         return new Prepared(format, jpegStream, needed);
     }
 
-    private <T> T finish(byte[] upload, Prepared prepared, PhotoLimits limits, String knownSha256,
+    private <T> T finish(byte[] upload, int length, Prepared prepared, PhotoLimits limits, String knownSha256,
             Function<CleanedPhoto, T> use) {
-        String sha256 = knownSha256 != null ? knownSha256 : sha256(upload);
+        String sha256 = knownSha256 != null ? knownSha256 : sha256(upload, length);
         CleanedPhoto cleaned = switch (prepared.format()) {
             case JPEG -> jpeg.clean(prepared.jpeg(), sha256);
-            case PNG -> png.clean(upload, sha256, limits);
+            case PNG -> png.clean(upload, length, sha256, limits);
         };
         return use.apply(cleaned);
     }
@@ -175,6 +194,11 @@ public final class PhotoCleaner {
      */
     public static long memoryFor(long size) {
         return UPLOAD_COPIES * size + OVERHEAD_BYTES;
+    }
+
+    /** The largest upload whose {@link #memoryFor} the budget could ever hold (0 when none fits). */
+    public static long largestUpload(MemoryBudget budget) {
+        return Math.max(0, (budget.totalBytes() - OVERHEAD_BYTES) / UPLOAD_COPIES);
     }
 
     /** The memory budget this cleaner takes from; uploads are reserved from it before they are read. */
@@ -213,9 +237,11 @@ public final class PhotoCleaner {
         }
     }
 
-    private static String sha256(byte[] bytes) {
+    private static String sha256(byte[] bytes, int length) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            var digest = MessageDigest.getInstance("SHA-256");
+            digest.update(bytes, 0, length);
+            return HexFormat.of().formatHex(digest.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime provides SHA-256", e);
         }

@@ -43,9 +43,11 @@ final class PngChunks {
     private final List<Chunk> chunks;
     private final Header header;
     private final int end;
+    private final int limit;
 
-    private PngChunks(byte[] bytes, List<Chunk> chunks, Header header, int end) {
+    private PngChunks(byte[] bytes, int limit, List<Chunk> chunks, Header header, int end) {
         this.bytes = bytes;
+        this.limit = limit;
         this.chunks = List.copyOf(chunks);
         this.header = header;
         this.end = end;
@@ -65,7 +67,7 @@ final class PngChunks {
 
     /** Bytes after the IEND chunk. */
     int trailingBytes() {
-        return bytes.length - end;
+        return limit - end;
     }
 
     /** A PNG file holding only the signature and the given chunks, copied with their CRCs. */
@@ -85,8 +87,16 @@ final class PngChunks {
     }
 
     static PngChunks parse(byte[] bytes) {
+        return parse(bytes, bytes.length);
+    }
+
+    /** Parses the PNG file in the first {@code limit} bytes of {@code bytes} (an array that may be longer). */
+    static PngChunks parse(byte[] bytes, int limit) {
+        if (limit < 0 || limit > bytes.length) {
+            throw new IllegalArgumentException("limit " + limit + " outside an array of " + bytes.length);
+        }
         for (int i = 0; i < SIGNATURE.length; i++) {
-            if (i >= bytes.length || bytes[i] != SIGNATURE[i]) {
+            if (i >= limit || bytes[i] != SIGNATURE[i]) {
                 throw corrupt("the PNG signature is damaged (was the file transferred in text mode?)");
             }
         }
@@ -97,7 +107,7 @@ final class PngChunks {
         boolean paletteSeen = false;
         var crc = new CRC32();
         while (true) {
-            if (pos + 8 > bytes.length) {
+            if (pos + 8 > limit) {
                 throw corrupt("the PNG file ends before its IEND chunk (truncated upload?)");
             }
             long length = u32(bytes, pos);
@@ -109,7 +119,7 @@ final class PngChunks {
                 throw corrupt("the PNG file has a chunk with an invalid type");
             }
             int dataOffset = pos + 8;
-            if (dataOffset + length + 4 > bytes.length) {
+            if (dataOffset + length + 4 > limit) {
                 throw corrupt("the PNG file ends inside a chunk (truncated upload?)");
             }
             int dataLength = (int) length;
@@ -153,7 +163,7 @@ final class PngChunks {
         if (header.isPalette() && !paletteSeen) {
             throw corrupt("the PNG file is a palette image without a palette (PLTE chunk)");
         }
-        return new PngChunks(bytes, chunks, header, pos);
+        return new PngChunks(bytes, limit, chunks, header, pos);
     }
 
     private static Header readHeader(byte[] bytes, Chunk ihdr) {

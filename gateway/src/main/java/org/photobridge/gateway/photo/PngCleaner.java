@@ -22,13 +22,19 @@ final class PngCleaner {
 
     /**
      * Heap that cleaning this upload and writing its DICOM object will hold besides copies of the
-     * upload itself, from its header: the decoder's image (every channel, 16-bit samples as two
-     * bytes), the 8-bit copy, and the upright copy when the photo must be turned.
+     * upload itself, from its header: the file rebuilt from its critical chunks for the decoder (at
+     * most the upload's size), the decoder's image (every channel, 16-bit samples as two bytes), the
+     * 8-bit copy, and the upright copy when the photo must be turned.
      *
      * @throws PhotoRejectedException as {@link #clean}, for what the header alone shows
      */
     static long memoryNeeded(byte[] upload, PhotoLimits limits) {
-        PngChunks.Header header = PngChunks.parse(upload).header();
+        return memoryNeeded(upload, upload.length, limits);
+    }
+
+    /** As {@link #memoryNeeded(byte[], PhotoLimits)}, of the file in the first {@code length} bytes. */
+    static long memoryNeeded(byte[] upload, int length, PhotoLimits limits) {
+        PngChunks.Header header = PngChunks.parse(upload, length).header();
         HeaderLimits.enforce(header.width(), header.height(), limits);
         long pixels = header.width() * header.height();
         int channels = switch (header.colourType()) {
@@ -40,7 +46,7 @@ final class PngCleaner {
         long decoded = pixels * channels * (header.bitDepth() == 16 ? 2 : 1);
         int samplesPerPixel = header.isColour() ? 3 : 1;
         // A palette decodes to indices but DecodedPixels expands it; the upright copy may be needed.
-        return decoded + 2 * pixels * samplesPerPixel;
+        return length + decoded + 2 * pixels * samplesPerPixel;
     }
 
     /** Decodes, flattens to 8 bits and makes upright; the caller holds what {@link #memoryNeeded} says. */
@@ -57,7 +63,12 @@ final class PngCleaner {
     }
 
     CleanedPhoto clean(byte[] upload, String sha256, PhotoLimits limits) {
-        PngChunks png = PngChunks.parse(upload);
+        return clean(upload, upload.length, sha256, limits);
+    }
+
+    /** Cleans the PNG file in the first {@code length} bytes of {@code upload}. */
+    CleanedPhoto clean(byte[] upload, int length, String sha256, PhotoLimits limits) {
+        PngChunks png = PngChunks.parse(upload, length);
         PngChunks.Header header = png.header();
         HeaderLimits.enforce(header.width(), header.height(), limits);
 

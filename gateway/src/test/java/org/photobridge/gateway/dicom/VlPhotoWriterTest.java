@@ -150,6 +150,34 @@ class VlPhotoWriterTest {
     }
 
     @Test
+    void jpegStreamShorterThanItsArrayIsWrittenFromItsSliceAsFromAnExactArray() throws IOException {
+        // A cleaned upload is the start of the array it arrived in, zeros after it.
+        CleanedPhoto exact = TestPhotos.photo(Kind.JPEG_YBR_FULL_422);
+        byte[] stream = exact.pixelData();
+        for (int slack : new int[] {1, 4097}) {
+            byte[] array = java.util.Arrays.copyOf(stream, stream.length + slack);
+            CleanedPhoto inArray = new CleanedPhoto(exact.encoding(), array, stream.length, exact.columns(),
+                    exact.rows(), exact.samplesPerPixel(), exact.photometricInterpretation(), exact.bitsAllocated(),
+                    exact.bitsStored(), exact.iccProfile(), exact.lossy(), exact.source(), exact.hints(),
+                    exact.jpegFrame(), exact.storage());
+            PhotoInstance instance = TestPhotos.instance(uids);
+
+            var fromSlice = new java.io.ByteArrayOutputStream();
+            writer.write(inArray, instance, fromSlice);
+            var fromExact = new java.io.ByteArrayOutputStream();
+            writer.write(exact, instance, fromExact);
+
+            assertArrayEquals(fromExact.toByteArray(), fromSlice.toByteArray(), "slack " + slack);
+            Path file = write(inArray, instance);
+            var frames = ((OtherByteAttributeMultipleCompressedFrames) DicomTags.read(file).getPixelData()).getFrames();
+            assertEquals(1, frames.length);
+            assertEquals(stream.length + stream.length % 2, frames[0].length, "the stream, padded to even; not the array");
+            DicomTools.Result result = DicomTools.dciodvfy(file);
+            assertEquals(List.of(), result.linesContaining("Error"), () -> "dciodvfy output:\n" + result.output());
+        }
+    }
+
+    @Test
     void patientStudyAndEncounterIdentityComeFromTheRequest() throws IOException {
         PhotoInstance instance = TestPhotos.instance(uids);
         AttributeList list = DicomTags.read(write(TestPhotos.photo(Kind.JPEG_YBR_FULL_422), instance));

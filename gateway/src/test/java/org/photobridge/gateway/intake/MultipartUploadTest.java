@@ -200,22 +200,121 @@ class MultipartUploadTest {
     }
 
     @Test
-    void reservesTheFileFromContentLengthBeforeReadingIt() {
+    void receivesTheFileIntoOneArraySizedFromContentLengthAndReservesExactlyThat() {
+        String metadata = "{\"x\": \"" + "m".repeat(20_000) + "\"}";
+        byte[] photo = photo(2_000_000, 10);
+        byte[] body = body(BOUNDARY, file("file"), photo, text("metadata"), metadata);
+        int before = body.length - photo.length - metadata.length()
+                - ("\r\n--" + BOUNDARY + "\r\n" + text("metadata") + "\r\n\r\n\r\n--" + BOUNDARY + "--\r\n").length();
+        try (var upload = read(body)) {
+            var file = upload.file().orElseThrow();
+            // What is left of the body after the file's headers, less the delimiter after the file:
+            // the file and the metadata part after it. Only the file is written; the rest of the array is zero.
+            int expected = body.length - before - ("\r\n--" + BOUNDARY).length();
+            assertEquals(expected, file.array().length, "one array, sized from the Content-Length");
+            assertEquals(photo.length, file.length());
+            assertArrayEquals(photo, Arrays.copyOf(file.array(), file.length()));
+            for (int i = file.length(); i < file.array().length; i++) {
+                assertEquals(0, file.array()[i], "byte " + i + " after the file");
+            }
+            assertEquals(kib(PhotoCleaner.memoryFor(file.array().length)), budget.reservedBytes(),
+                    "the array's memory, reserved before it was read; one copy");
+        }
+        assertEquals(0, budget.reservedBytes());
+    }
+
+    @Test
+    void fileSentLastIsReceivedIntoAnArrayOfAboutItsSize() {
+        byte[] photo = photo(1_500_000, 18);
+        byte[] body = body(BOUNDARY, text("metadata"), METADATA, file("file"), photo);
+        try (var upload = read(body)) {
+            var file = upload.file().orElseThrow();
+            // Room for the close delimiter's "--" and CRLF, no more.
+            assertEquals(photo.length + 4, file.array().length);
+            assertEquals(photo.length, file.length());
+            assertArrayEquals(photo, file.bytes());
+        }
+        byte[] withoutCrlf = Arrays.copyOf(body, body.length - 2);
+        try (var upload = read(withoutCrlf)) {
+            assertEquals(photo.length + 2, upload.file().orElseThrow().array().length);
+        }
+    }
+
+    @Test
+    void bodyThatEndsRightAfterTheFilesDelimiterIsTruncatedNotTooLong() {
+        byte[] photo = photo(50_000, 22);
+        byte[] body = body(BOUNDARY, text("metadata"), METADATA, file("file"), photo);
+        byte[] cut = Arrays.copyOf(body, body.length - "--\r\n".length());
+        var e = refused(cut);
+        assertEquals(400, e.problem().status());
+        assertTrue(e.problem().detail().contains("ends before its closing boundary"), e.problem().detail());
+    }
+
+    @Test
+    void bodyLongerThanItsContentLengthIsRefused() {
+        byte[] body = body(BOUNDARY, file("file"), photo(100_000, 21), text("metadata"), METADATA);
+        var e = assertThrows(ProblemException.class, () -> MultipartUpload.read(new ByteArrayInputStream(body), TYPE,
+                OptionalLong.of(body.length - 50_000), LIMITS, budget));
+        assertEquals(400, e.problem().status());
+        assertTrue(e.problem().detail().contains("longer than its Content-Length"), e.problem().detail());
+        assertEquals(0, budget.reservedBytes());
+    }
+
+    @Test
+    void declaredLengthTheBudgetCannotHoldStillReceivesAFileThatFits() {
         String metadata = "{\"x\": \"" + "m".repeat(20_000) + "\"}";
         byte[] body = body(BOUNDARY, file("file"), photo(2_000_000, 10), text("metadata"), metadata);
         var tiny = MemoryBudget.of(PhotoCleaner.memoryFor(2_000_000) + (8 << 10));
         assertTrue(!tiny.fits(PhotoCleaner.memoryFor(body.length)));
-        // The budget cannot hold the declared length at once: the file is reserved as it arrives instead.
+        // The array is as large as the budget could ever hold, not as the body.
         try (var upload = MultipartUpload.read(new ByteArrayInputStream(body), TYPE, OptionalLong.of(body.length),
                 LIMITS, tiny)) {
-            assertEquals(2_000_000, upload.file().orElseThrow().bytes().length);
-            assertTrue(tiny.reservedBytes() >= PhotoCleaner.memoryFor(2_000_000), "the file's memory is held");
+            var file = upload.file().orElseThrow();
+            assertEquals(2_000_000, file.length());
+            assertEquals(PhotoCleaner.largestUpload(tiny), file.array().length);
+            assertTrue(tiny.reservedBytes() >= PhotoCleaner.memoryFor(file.array().length), "the array's memory is held");
         }
-        try (var upload = read(body)) {
-            long reserved = budget.reservedBytes();
-            assertTrue(reserved >= PhotoCleaner.memoryFor(body.length) && reserved < PhotoCleaner.memoryFor(body.length)
-                    + 1024, "reserved from Content-Length: " + reserved);
+        // A larger file with the same budget can never be cleaned: refused as it arrives, holding nothing.
+        byte[] larger = body(BOUNDARY, file("file"), photo(2_100_000, 10), text("metadata"), metadata);
+        var e = assertThrows(PhotoRejectedException.class, () -> MultipartUpload.read(new ByteArrayInputStream(larger),
+                TYPE, OptionalLong.of(larger.length), LIMITS, tiny));
+        assertEquals(PhotoRejectedException.Reason.FILE_TOO_LARGE, e.reason());
+        assertTrue(e.getMessage().contains("image memory"), e.getMessage());
+        assertEquals(0, tiny.reservedBytes());
+    }
+
+    @Test
+    void chunkedFileIsJoinedOnceAndItsPiecesMemoryGivenBack() {
+        byte[] photo = photo(2_500_000, 19);
+        byte[] body = body(BOUNDARY, file("file"), photo, text("metadata"), METADATA);
+        try (var upload = MultipartUpload.read(trickle(body, 50_000), TYPE, OptionalLong.empty(), LIMITS, budget)) {
+            var file = upload.file().orElseThrow();
+            assertEquals(photo.length, file.array().length, "joined into one array of its size");
+            assertArrayEquals(photo, file.array());
+            assertEquals(kib(PhotoCleaner.memoryFor(photo.length)), budget.reservedBytes(),
+                    "after the join only the joined array is held");
         }
+    }
+
+    @Test
+    void chunkedFileThatNeedsMoreThanTheBudgetWhileJoinedIsRefusedNamingTheContentLength() {
+        // One copy of 3 MiB fits 4.5 MiB, the pieces and the joined array do not.
+        var budget45 = MemoryBudget.of((9L << 20) / 2);
+        byte[] body = body(BOUNDARY, file("file"), photo(3 << 20, 20), text("metadata"), METADATA);
+        var e = assertThrows(PhotoRejectedException.class, () -> MultipartUpload.read(new ByteArrayInputStream(body),
+                TYPE, OptionalLong.empty(), LIMITS, budget45));
+        assertEquals(PhotoRejectedException.Reason.FILE_TOO_LARGE, e.reason());
+        assertTrue(e.getMessage().contains("without a Content-Length"), e.getMessage());
+        assertEquals(0, budget45.reservedBytes());
+        try (var upload = MultipartUpload.read(new ByteArrayInputStream(body), TYPE, OptionalLong.of(body.length),
+                LIMITS, budget45)) {
+            assertEquals(3 << 20, upload.file().orElseThrow().length(), "with its Content-Length it is received");
+        }
+    }
+
+    /** Bytes as the budget counts them: whole KiB. */
+    private static long kib(long bytes) {
+        return (bytes + 1023) / 1024 * 1024;
     }
 
     @Test

@@ -80,6 +80,13 @@ final class CleaningContract {
 
     /** The cleaned stream is baseline, holds only what decoding needs, and decodes to the declared size. */
     private static void checkJpeg(CleanedPhoto cleaned) {
+        // The stream is the start of its array (the upload compacted in place): nothing after it.
+        byte[] array = cleaned.pixelArray();
+        for (int i = cleaned.pixelDataLength(); i < array.length; i++) {
+            if (array[i] != 0) {
+                fail("byte " + i + " after the cleaned stream is not zero: removed data would travel on");
+            }
+        }
         byte[] jpeg = cleaned.pixelData();
         JpegSegments stream = JpegSegments.parse(jpeg);
         assertEquals(0, stream.trailingBytes(), "nothing after EOI");

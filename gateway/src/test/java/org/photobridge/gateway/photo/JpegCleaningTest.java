@@ -32,6 +32,14 @@ class JpegCleaningTest {
     }
 
     private static void assertNoMetadataLeft(byte[] out) {
+        assertNoSecrets(out);
+        // One SOI only: the EXIF thumbnail was a complete JPEG of its own.
+        assertEquals(1, TestImages.count(out, new byte[] {(byte) 0xFF, (byte) 0xD8}));
+        assertTrue(out.length > 2 && (out[out.length - 2] & 0xFF) == 0xFF && (out[out.length - 1] & 0xFF) == 0xD9,
+                "output ends with EOI");
+    }
+
+    private static void assertNoSecrets(byte[] out) {
         for (String secret : List.of(TestImages.ARTIST, TestImages.BODY_SERIAL, TestImages.OWNER,
                 TestImages.LENS_SERIAL, TestImages.GPS_DATUM, TestImages.THUMBNAIL_COMMENT, TestImages.XMP_CREATOR,
                 TestImages.IPTC_TEXT, TestImages.COMMENT, TestImages.TRAILER, "VENDOR-SECRET", "Exif",
@@ -40,10 +48,37 @@ class JpegCleaningTest {
         }
         // GPS latitude seconds 1234/100 as stored (big-endian rationals)
         assertFalse(TestImages.contains(out, new byte[] {0, 0, 4, (byte) 0xD2, 0, 0, 0, 100}));
-        // One SOI only: the EXIF thumbnail was a complete JPEG of its own.
-        assertEquals(1, TestImages.count(out, new byte[] {(byte) 0xFF, (byte) 0xD8}));
-        assertTrue(out.length > 2 && (out[out.length - 2] & 0xFF) == 0xFF && (out[out.length - 1] & 0xFF) == 0xD9,
-                "output ends with EOI");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 6})
+    void cleansTheUploadInItsOwnArrayAndLeavesNothingRemovedInTheArraysTail(int orientation) throws Exception {
+        BufferedImage stored = TestImages.storedFor(TestImages.scene(), orientation);
+        byte[] file = TestImages.jpegWithAllMetadata(stored, orientation);
+        // Received into an array sized from the request's Content-Length: after the file, what the
+        // rest of the body held (here a metadata part naming a serial number).
+        byte[] rest = ascii("\r\n--b\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\r\n{\"serial\":\""
+                + TestImages.BODY_SERIAL + "\"}\r\n--b--\r\n");
+        byte[] upload = TestImages.concat(file, rest);
+        String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(file));
+
+        CleanedPhoto photo;
+        try (var held = cleaner.budget().reserve(PhotoCleaner.memoryFor(upload.length))) {
+            photo = cleaner.clean(upload, file.length, held, PhotoLimits.DEFAULT, null, cleaned -> cleaned);
+        }
+
+        assertEquals(sha256, photo.source().sha256(), "hashed as received, before it was compacted");
+        assertNoMetadataLeft(photo.pixelData());
+        assertNoSecrets(photo.pixelArray());
+        for (int i = photo.pixelDataLength(); i < photo.pixelArray().length; i++) {
+            assertEquals(0, photo.pixelArray()[i], "byte " + i + " after the cleaned stream");
+        }
+        if (orientation == 1) {
+            assertTrue(photo.pixelArray() == upload, "a kept photo is the upload's own array, compacted: no copy");
+            assertTrue(photo.pixelDataLength() < file.length);
+        }
+        // What was removed is gone from the upload's array as well, whatever became of it.
+        assertNoSecrets(upload);
     }
 
     @Test
