@@ -26,7 +26,10 @@ import org.photobridge.fhir.audit.AuditQuery;
 import org.photobridge.fhir.consent.ConsentCodes;
 import org.photobridge.fhir.testing.ConsentFixtures;
 import org.photobridge.gateway.audit.AuditLog;
+import org.photobridge.gateway.outbox.WorkQueue;
 import org.photobridge.gateway.persistence.ConsentVersions;
+import org.photobridge.gateway.persistence.WorkItem;
+import org.photobridge.gateway.persistence.WorkItems;
 import org.photobridge.gateway.testing.ConsentProfile;
 import org.photobridge.gateway.testing.TestStack;
 
@@ -76,15 +79,32 @@ class ConsentSearchOnDatabaseTest {
     @Inject
     AuditLog audit;
 
+    @Inject
+    WorkItems work;
+
+    /**
+     * The EHR's copy of a Consent carries its form, so its publication decrypts the form too: it must
+     * have run before a test tampers with the form, or its alert would be counted as a reader's.
+     */
+    private void awaitPublished(String consentId) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (!QuarkusTransaction.requiringNew().call(() -> work.ofResource(WorkQueue.CONSENT, consentId)
+                .map(item -> item.status == WorkItem.Status.DONE).orElse(true))) {
+            assertTrue(Instant.now().isBefore(deadline), "the Consent's EHR publication is not done after 60 s");
+            Thread.sleep(100);
+        }
+    }
+
     /**
      * A signed form is decrypted only for callers who may see forms, and its stored base64 is served as
      * it is; a tampered form is never served: those who may see it get an error and an alert, the
      * others the Consent without it, as always.
      */
     @Test
-    void aTamperedFormIsNeverServedAndOnlyThoseWhoSeeFormsCauseItsDecryption() {
+    void aTamperedFormIsNeverServedAndOnlyThoseWhoSeeFormsCauseItsDecryption() throws InterruptedException {
         String tampered = ids.get(1);
         String intact = ids.get(2);
+        awaitPublished(tampered);
         String form = Base64.getEncoder().encodeToString(ConsentFixtures.signedFormBytes());
         Response read = Fhir.as(OFFICER).get("/fhir/Consent/" + intact);
         assertEquals(200, read.statusCode(), read.asString());
