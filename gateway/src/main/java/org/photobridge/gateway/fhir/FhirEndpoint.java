@@ -78,7 +78,10 @@ public class FhirEndpoint extends HttpServlet {
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response)
             throws ServletException, IOException {
-        server.service(request, response);
+        // HAPI writes every answer through getWriter(), flushing after each value it writes.
+        var answer = new BulkEncodingResponse(response);
+        server.service(request, answer);
+        answer.finish();
     }
 
     @Override
