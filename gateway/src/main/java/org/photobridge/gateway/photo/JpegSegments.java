@@ -132,31 +132,18 @@ final class JpegSegments {
      */
     byte[] rebuild(List<byte[]> leadingSegments, Predicate<Segment> keep) {
         requireNotCompacted();
-        var kept = new ArrayList<Part>(parts.size());
-        int size = 4;
-        for (byte[] segment : leadingSegments) {
-            size += segment.length;
-        }
-        for (Part part : parts) {
-            if (part instanceof EntropyData || keep.test((Segment) part)) {
-                kept.add(part);
-                size += part.length();
-            }
+        List<Part> kept = kept(keep);
+        int size = 4 + lengthOf(leadingSegments);
+        for (Part part : kept) {
+            size += part.length();
         }
         byte[] out = new byte[size];
-        out[0] = (byte) 0xFF;
-        out[1] = (byte) SOI;
-        int pos = 2;
-        for (byte[] segment : leadingSegments) {
-            System.arraycopy(segment, 0, out, pos, segment.length);
-            pos += segment.length;
-        }
+        int pos = writeStart(out, leadingSegments);
         for (Part part : kept) {
             System.arraycopy(bytes, part.offset(), out, pos, part.length());
             pos += part.length();
         }
-        out[pos] = (byte) 0xFF;
-        out[pos + 1] = (byte) EOI;
+        writeEnd(out, pos);
         return out;
     }
 
@@ -178,18 +165,9 @@ final class JpegSegments {
      */
     int compactInPlace(List<byte[]> leadingSegments, Predicate<Segment> keep) {
         requireNotCompacted();
-        int leading = 0;
-        for (byte[] segment : leadingSegments) {
-            leading += segment.length;
-        }
-        var kept = new ArrayList<Part>(parts.size());
-        for (Part part : parts) {
-            if (part instanceof EntropyData || keep.test((Segment) part)) {
-                kept.add(part);
-            }
-        }
+        List<Part> kept = kept(keep);
         int[] target = new int[kept.size()];
-        int pos = 2 + leading;
+        int pos = 2 + lengthOf(leadingSegments);
         for (int i = 0; i < kept.size(); i++) {
             target[i] = pos;
             pos += kept.get(i).length();
@@ -212,17 +190,46 @@ final class JpegSegments {
             Part part = kept.get(i);
             System.arraycopy(bytes, part.offset(), bytes, target[i], part.length());
         }
-        bytes[0] = (byte) 0xFF;
-        bytes[1] = (byte) SOI;
-        int at = 2;
-        for (byte[] segment : leadingSegments) {
-            System.arraycopy(segment, 0, bytes, at, segment.length);
-            at += segment.length;
-        }
-        bytes[pos] = (byte) 0xFF;
-        bytes[pos + 1] = (byte) EOI;
+        writeStart(bytes, leadingSegments);
+        writeEnd(bytes, pos);
         Arrays.fill(bytes, newEnd, bytes.length, (byte) 0);
         return newEnd;
+    }
+
+    /** The parts a rebuilt stream keeps, in stream order: entropy data always, segments as the filter says. */
+    private List<Part> kept(Predicate<Segment> keep) {
+        var kept = new ArrayList<Part>(parts.size());
+        for (Part part : parts) {
+            if (part instanceof EntropyData || keep.test((Segment) part)) {
+                kept.add(part);
+            }
+        }
+        return kept;
+    }
+
+    private static int lengthOf(List<byte[]> segments) {
+        int length = 0;
+        for (byte[] segment : segments) {
+            length += segment.length;
+        }
+        return length;
+    }
+
+    /** Writes SOI and the leading segments at the start of {@code out}; returns the offset after them. */
+    private static int writeStart(byte[] out, List<byte[]> leadingSegments) {
+        out[0] = (byte) 0xFF;
+        out[1] = (byte) SOI;
+        int pos = 2;
+        for (byte[] segment : leadingSegments) {
+            System.arraycopy(segment, 0, out, pos, segment.length);
+            pos += segment.length;
+        }
+        return pos;
+    }
+
+    private static void writeEnd(byte[] out, int pos) {
+        out[pos] = (byte) 0xFF;
+        out[pos + 1] = (byte) EOI;
     }
 
     private void requireNotCompacted() {
