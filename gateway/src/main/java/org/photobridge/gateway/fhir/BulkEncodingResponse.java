@@ -121,20 +121,6 @@ final class BulkEncodingResponse extends HttpServletResponseWrapper {
         }
 
         @Override
-        public void write(String text, int offset, int count) throws IOException {
-            while (count > 0) {
-                int n = Math.min(count, BLOCK - length);
-                text.getChars(offset, offset + n, block, length);
-                length += n;
-                offset += n;
-                count -= n;
-                if (length == BLOCK) {
-                    drain(false);
-                }
-            }
-        }
-
-        @Override
         public void write(int c) throws IOException {
             block[length++] = (char) c;
             if (length == BLOCK) {
