@@ -12,7 +12,6 @@ import org.photobridge.domain.BusinessIdentifier;
 import org.photobridge.domain.AuditAction;
 import org.photobridge.gateway.audit.AuditLog;
 import org.photobridge.gateway.outbox.WorkQueue;
-import org.photobridge.gateway.outbox.WorkRunner;
 import org.photobridge.gateway.persistence.EncounterStudy;
 import org.photobridge.gateway.persistence.PhotoRecord;
 import org.photobridge.gateway.persistence.WorkItem;
@@ -40,8 +39,6 @@ public class Withdrawals {
     @Inject
     WorkQueue queue;
 
-    @Inject
-    WorkRunner runner;
 
     @Inject
     WithdrawalActions actions;
@@ -68,8 +65,8 @@ public class Withdrawals {
             }
             queue.enqueue(withdrawal);
         }
+        // The queue wakes a worker once this transaction has committed.
         queue.requestPublication(WorkQueue.IMAGING_STUDY, study.id.toString());
-        runner.wake();
         return () -> audit.record(AuditAction.PHOTO_WITHDRAWN, true, agent,
                 Optional.of(new BusinessIdentifier(study.patientSystem, study.patientValue)),
                 List.of("ImagingStudy/" + study.id, "urn:dicom:uid:" + photo.sopInstanceUid), reason);

@@ -239,7 +239,6 @@ public class PhotoResource {
         audit.record(AuditAction.DELIVERY_RETRIED, true, AuditLog.Agent.of(caller),
                 Optional.of(patientOf(photos.study(photo.studyId))), List.of("urn:dicom:uid:" + photo.sopInstanceUid),
                 requeued + " failed " + what + " requeued");
-        sender.wake();
         return view(photos.find(photo.id).orElseThrow());
     }
 

@@ -26,7 +26,6 @@ import org.photobridge.gateway.audit.AuditLog;
 import org.photobridge.gateway.outbox.IntakePriority;
 import org.photobridge.gateway.outbox.WorkQueue;
 import org.photobridge.gateway.pacs.DestinationChecks;
-import org.photobridge.gateway.outbox.WorkRunner;
 import org.photobridge.gateway.persistence.WorkItem;
 import org.photobridge.gateway.persistence.WorkItems;
 import org.photobridge.gateway.problem.ProblemException;
@@ -58,8 +57,6 @@ public class WorkQueueResource {
     @Inject
     WorkQueue queue;
 
-    @Inject
-    WorkRunner runner;
 
     @Inject
     IntakePriority intakePriority;
@@ -181,7 +178,6 @@ public class WorkQueueResource {
         WorkItem item = items.findById(itemId);
         audit.record(AuditAction.DELIVERY_RETRIED, true, AuditLog.Agent.of(caller), Optional.empty(),
                 List.of("urn:uuid:" + item.id), item.kind + " requeued by an administrator");
-        runner.wake();
         return ItemView.of(item);
     }
 

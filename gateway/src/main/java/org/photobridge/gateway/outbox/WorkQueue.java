@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -40,6 +41,17 @@ public class WorkQueue {
     private static final Logger LOG = Logger.getLogger(WorkQueue.class);
     public static final String CONSENT = "Consent";
     public static final String IMAGING_STUDY = "ImagingStudy";
+
+    /**
+     * Fired when work that is due at once was added or queued again. The runner observes it after the
+     * transaction commits ({@link WorkRunner}): a worker woken before the commit finds nothing and
+     * waits for the next timed poll.
+     */
+    public record Added() {
+    }
+
+    @Inject
+    Event<Added> added;
 
     @Inject
     WorkItems items;
@@ -85,6 +97,7 @@ public class WorkQueue {
     @Transactional(Transactional.TxType.MANDATORY)
     public void enqueue(WorkItem item) {
         items.persist(item);
+        added.fire(new Added());
     }
 
     /**
@@ -104,6 +117,7 @@ public class WorkQueue {
             item.resourceId = resourceId;
             items.persist(item);
         });
+        added.fire(new Added());
     }
 
     /** Claims up to {@code limit} due items for {@code owner}. */
@@ -197,8 +211,10 @@ public class WorkQueue {
         item.updatedAt = now;
         outcome = handler.settle(item, outcome);
         if (item.generation != claim.generation() && item.status.pending()) {
-            // Asked for again while this attempt ran: the newer request still stands.
+            // Asked for again while this attempt ran: the newer request still stands, due now (the
+            // wake-up of that request found the item leased).
             item.attempts = 0;
+            added.fire(new Added());
             return item;
         }
         if (outcome instanceof WorkOutcome.Done) {
@@ -246,6 +262,9 @@ public class WorkQueue {
         Instant now = clock.instant();
         List<WorkItem> failed = items.failedOfPhoto(photoId, kind);
         failed.forEach(item -> item.requeue(now));
+        if (!failed.isEmpty()) {
+            added.fire(new Added());
+        }
         return failed.size();
     }
 
@@ -265,6 +284,7 @@ public class WorkQueue {
             return Optional.of(RequeueRefusal.NOT_FAILED);
         }
         item.requeue(clock.instant());
+        added.fire(new Added());
         return Optional.empty();
     }
 

@@ -12,6 +12,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -95,6 +96,14 @@ public class WorkRunner {
         if (current != null) {
             current.wake();
         }
+    }
+
+    /**
+     * Work added or queued again ({@link WorkQueue.Added}) wakes a worker once its transaction has
+     * committed (at once outside a transaction; not at all after a rollback).
+     */
+    void onWorkAdded(@Observes(during = TransactionPhase.AFTER_SUCCESS) WorkQueue.Added event) {
+        wake();
     }
 
     private void work() {

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 
 import org.photobridge.domain.BusinessIdentifier;
@@ -19,6 +20,7 @@ import org.photobridge.gateway.dicom.RejectionNote;
 import org.photobridge.gateway.dicom.RejectionNoteWriter;
 import org.photobridge.gateway.outbox.WorkHandler;
 import org.photobridge.gateway.outbox.WorkOutcome;
+import org.photobridge.gateway.outbox.WorkQueue;
 import org.photobridge.gateway.pacs.Destination;
 import org.photobridge.gateway.pacs.Destinations;
 import org.photobridge.gateway.pacs.DestinationsConfig;
@@ -37,6 +39,9 @@ import org.photobridge.gateway.photo.MemoryBusyException;
  */
 @ApplicationScoped
 public class PacsWithdrawalHandler implements WorkHandler {
+
+    @Inject
+    Event<WorkQueue.Added> added;
 
     @Inject
     Photos photos;
@@ -100,6 +105,11 @@ public class PacsWithdrawalHandler implements WorkHandler {
     public void recorded(WorkItem row, WorkOutcome outcome) {
         if (row.status.pending()) {
             return;
+        }
+        if ("reject".equals(row.action)) {
+            // A delete of the same photo waits until its rejection note is done or has failed
+            // (WorkItems.leaseDue): it is due now, once this outcome has committed.
+            added.fire(new WorkQueue.Added());
         }
         PhotoRecord photo = photos.find(row.photoId).orElseThrow();
         EncounterStudy study = photos.study(photo.studyId);

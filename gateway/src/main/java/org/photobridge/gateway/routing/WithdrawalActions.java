@@ -5,10 +5,12 @@ import java.time.Instant;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
 import org.photobridge.gateway.dicom.UidGenerator;
+import org.photobridge.gateway.outbox.WorkQueue;
 import org.photobridge.gateway.pacs.DestinationsConfig;
 import org.photobridge.gateway.persistence.WorkItem;
 import org.photobridge.gateway.persistence.WorkItems;
@@ -19,6 +21,9 @@ import org.photobridge.gateway.persistence.WorkItems;
  */
 @ApplicationScoped
 public class WithdrawalActions {
+
+    @Inject
+    Event<WorkQueue.Added> added;
 
     @Inject
     DestinationsConfig config;
@@ -62,5 +67,7 @@ public class WithdrawalActions {
                 row.requeue(now);
             }
         }, () -> items.persist(newWithdrawal(photoId, destination, now)));
+        // Taken back promptly: a worker is woken once the delivery's outcome has committed.
+        added.fire(new WorkQueue.Added());
     }
 }
