@@ -8,6 +8,7 @@ import java.util.OptionalLong;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -224,6 +225,9 @@ public class PhotoResource {
     }
 
     @POST
+    // One transaction: the answer shows the requeued state, and the worker is woken once it has
+    // committed (WorkQueue.Added), so it cannot have taken the item before the answer is built.
+    @Transactional
     @Path("/{id}/retry")
     public PhotoView retry(@PathParam("id") String id) {
         Caller caller = callers.current();

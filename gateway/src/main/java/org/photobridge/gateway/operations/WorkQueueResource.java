@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -157,6 +158,9 @@ public class WorkQueueResource {
     }
 
     @POST
+    // One transaction: the answer shows the requeued state, and the worker is woken once it has
+    // committed (WorkQueue.Added), so it cannot have taken the item before the answer is built.
+    @Transactional
     @Path("/{id}/retry")
     @Produces("application/json")
     public ItemView retry(@PathParam("id") String id) {
