@@ -2,13 +2,18 @@
 # Benchmark 4 (docs/performance.md): FHIR searches over a million Consents in PostgreSQL.
 #
 #   bench/consent-search.sh [--consents N] [--studies S] [--requests R] [--warmup W] [--driver both|wrk|jdk]
-#                           [--http 2|1.1] [--skip-build] [--jfr]
+#                           [--http 2|1.1] [--settle-max S] [--skip-build] [--jfr]
 #
 #   --consents N   Consents to seed (default 1000000; two per patient)
 #   --studies S    ImagingStudies to seed, one photo each (default 200000)
 #   --requests R   timed requests per query and concurrency (default 400)
-#   --warmup W     untimed requests before each timed run (default 50); the gateway's JIT compiler is
-#                  still busy after 50 (JFR: the C2 thread took about a third of the gateway's CPU)
+#   --warmup W     untimed requests before each timed run (default 50)
+#   --settle-max S before the first timed run, the four requests are driven with wrk at concurrency 8
+#                  in rounds (200 of each) until the gateway's JIT compilers were busy for less than
+#                  5 % of a round's wall time, for at most S seconds (default 240; 0: no settling).
+#                  A freshly started gateway compiles for minutes (its C2 thread took a quarter to a
+#                  third of its CPU after thousands of requests); a hospital's gateway runs for weeks.
+#                  Every timed run reports the compile time it still saw (CPU line, jit=).
 #   --driver D     the load driver: both (default: each query and concurrency first with the JDK
 #                  driver, then with wrk), wrk or jdk.
 #                  jdk: bench/SearchBench.java, the JDK's HttpClient started as a source file; it costs
@@ -42,7 +47,7 @@ source "$here/../deploy/local/lib.sh"
 PB_LOG_TAG=bench
 cd "$PB_ROOT"
 
-consents=1000000 studies=200000 requests=400 warmup=50 driver=both http=2 skip_build=0 jfr=0
+consents=1000000 studies=200000 requests=400 warmup=50 driver=both http=2 skip_build=0 jfr=0 settle_max=240
 while (($#)); do
   case $1 in
     --consents) consents=$2; shift ;;
@@ -51,14 +56,15 @@ while (($#)); do
     --warmup) warmup=$2; shift ;;
     --driver) driver=$2; shift ;;
     --http) http=$2; shift ;;
+    --settle-max) settle_max=$2; shift ;;
     --skip-build) skip_build=1 ;;
     --jfr) jfr=1 ;;
     *) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}" >&2; exit 2 ;;
   esac
   shift
 done
-[[ $consents =~ ^[1-9][0-9]*$ && $studies =~ ^[1-9][0-9]*$ && $requests =~ ^[1-9][0-9]*$ && $warmup =~ ^[0-9]+$ ]] \
-  || pb_die "--consents, --studies and --requests take positive numbers, --warmup a number"
+[[ $consents =~ ^[1-9][0-9]*$ && $studies =~ ^[1-9][0-9]*$ && $requests =~ ^[1-9][0-9]*$ && $warmup =~ ^[0-9]+$ && $settle_max =~ ^[0-9]+$ ]] \
+  || pb_die "--consents, --studies and --requests take positive numbers, --warmup and --settle-max a number"
 [[ $http == 2 || $http == 1.1 ]] || pb_die "--http takes 2 or 1.1"
 [[ $driver == both || $driver == wrk || $driver == jdk ]] || pb_die "--driver takes both, wrk or jdk"
 ((consents % 2 == 0)) || pb_die "--consents must be even (two per patient)"
@@ -219,10 +225,17 @@ allocated() {
     | awk -F= '{v = $2; u = substr(v, length(v)); v = substr(v, 1, length(v) - 1)
                 s += v * (u == "K" ? 1024 : u == "M" ? 1048576 : u == "G" ? 1073741824 : 1)} END {printf "%.0f\n", s}'
 }
+# Nanoseconds the gateway's JIT compilers have spent compiling so far (HotSpot's java.ci.totalTime,
+# all compiler threads together, in ticks of sun.os.hrt.frequency).
+jit_ns() {
+  jcmd "$gateway_pid" PerfCounter.print 2>/dev/null \
+    | awk -F= '$1 == "java.ci.totalTime" {t = $2} $1 == "sun.os.hrt.frequency" {f = $2} END {printf "%.0f\n", f ? t * 1e9 / f : 0}'
+}
 search_with() {  # driver label query concurrency patients
-  local g0 p0 g1 p1 a0 a1 client hz
+  local g0 p0 g1 p1 a0 a1 j0 j1 client hz
   hz=$(getconf CLK_TCK)
   a0=$(allocated)
+  j0=$(jit_ns)
   g0=$(ticks "$gateway_pid"); p0=$(pg_ticks)
   # /usr/bin/time: the driver's own CPU (for the JDK driver: JVM start and compilation of the source
   # file included).
@@ -235,13 +248,14 @@ search_with() {  # driver label query concurrency patients
     wrk_search "$2" "$3" "$4" "$5"
   fi
   g1=$(ticks "$gateway_pid"); p1=$(pg_ticks)
+  j1=$(jit_ns)
   a1=$(allocated)
   client=$(awk '/^TIME/ {t += $2 + $3} END {print t}' "$work/search-time.txt")
-  # Warm-up requests included.
+  # Warm-up requests included. jit: the compilers' time in the same span (part of gateway=).
   awk -v l="$2" -v n="$((requests + warmup))" -v g="$((g1 - g0))" -v p="$((p1 - p0))" -v c="$client" -v hz="$hz" \
-    -v a="$((a1 - a0))" \
-    'BEGIN {printf "CPU label=%s gateway=%.2f postgres=%.2f driver=%.2f ms/request, gateway allocated %.1f KB/request (%d requests with the warm-up)\n",
-            l, 1000 * g / hz / n, 1000 * p / hz / n, 1000 * c / n, a / 1024 / n, n}'
+    -v a="$((a1 - a0))" -v j="$((j1 - j0))" \
+    'BEGIN {printf "CPU label=%s gateway=%.2f (jit=%.2f) postgres=%.2f driver=%.2f ms/request, gateway allocated %.1f KB/request (%d requests with the warm-up)\n",
+            l, 1000 * g / hz / n, j / 1e6 / n, 1000 * p / hz / n, 1000 * c / n, a / 1024 / n, n}'
 }
 # wrk: a warm-up run (its answers are checked, its latencies dropped), then the timed run; a fresh
 # token for each (Keycloak's access tokens live 5 minutes); the token reaches wrk through the
@@ -291,6 +305,33 @@ done
 sleep 1
 admin_sql -c "alter system set auto_explain.log_min_duration = -1" -c "select pg_reload_conf()" >/dev/null
 tail -c +"$((mark + 1))" "$pglog" >"$work/consent-plans.txt"
+
+# --- settling: until the JIT has compiled what these requests run -------------------------------
+settle_wrk() {  # query patients requests
+  local token=$1; shift
+  PB_TOKEN=$token PB_QUERY=$1 PB_PATIENTS=$2 PB_REQUESTS=$3 PB_LABEL=settle PB_CONCURRENCY=8 \
+    wrk -t 1 -c 8 -d 900s --timeout 60s -s "$here/wrk-search.lua" "$GATEWAY" >"$work/wrk-settle.txt"
+  grep -q '^RESULT .* failed=0 ' "$work/wrk-settle.txt" \
+    || { cat "$work/wrk-settle.txt" >&2; pb_die "wrk (settling): some answers were not 200 FHIR resources"; }
+}
+if ((settle_max > 0)); then
+  pb_log "settling: the four requests at concurrency 8 until the JIT is quiet (at most $settle_max s)"
+  settle_start=$SECONDS settled=0 round=0
+  while ((SECONDS - settle_start < settle_max)); do
+    token_now=$(token compliance.officer)
+    j0=$(jit_ns); t0=$(date +%s%N)
+    settle_wrk "$token_now" "$q_read" 1 200
+    settle_wrk "$token_now" "$q_patient" "$patients" 200
+    settle_wrk "$token_now" "$q_purpose" 1 200
+    settle_wrk "$token_now" "$q_study" "$studies" 200
+    j1=$(jit_ns); t1=$(date +%s%N)
+    round=$((round + 1))
+    share=$(awk -v j="$((j1 - j0))" -v w="$((t1 - t0))" 'BEGIN {printf "%.1f", 100 * j / w}')
+    pb_log "settling round $round: $(awk -v w="$((t1 - t0))" 'BEGIN {printf "%.1f", w / 1e9}') s, the JIT compiled for $share % of it"
+    if awk -v s="$share" 'BEGIN {exit !(s < 5)}'; then settled=1; break; fi
+  done
+  echo "SETTLE rounds=$round seconds=$((SECONDS - settle_start)) settled=$settled last-jit-share=$share%" | tee -a "$results"
+fi
 
 # --- timed runs -----------------------------------------------------------------------------------
 jfr_file=$work/consent-c8.jfr
@@ -360,8 +401,8 @@ fi
 p99() { sed -n "s/^RESULT label=$1 .* p99=\\([0-9.]*\\) .*/\\1/p" "$results"; }
 {
   echo
-  printf 'machine: %s, %s cores; %s Consents, %s studies; %s timed requests after %s warm-up ones; driver %s (JDK: HTTP/%s, wrk: HTTP/1.1); load %s\n' \
-    "$(uname -m)" "$(nproc)" "$consents" "$studies" "$requests" "$warmup" "$driver" "$http" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  printf 'machine: %s, %s cores; %s Consents, %s studies; %s timed requests after %s warm-up ones; driver %s (JDK: HTTP/%s, wrk: HTTP/1.1); settling at most %s s; load %s\n' \
+    "$(uname -m)" "$(nproc)" "$consents" "$studies" "$requests" "$warmup" "$driver" "$http" "$settle_max" "$(cut -d' ' -f1-3 /proc/loadavg)"
   case $driver in both) prefixes=("" wrk-) ;; jdk) prefixes=("") ;; wrk) prefixes=(wrk-) ;; esac
   for d in "${prefixes[@]}"; do
     name=jdk

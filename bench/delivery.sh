@@ -275,7 +275,8 @@ done
 # bench/wrk-upload.lua makes every request's bytes unique; the token reaches wrk through the
 # environment, not its command line.
 wrk_run=wrk$(date +%s)
-ls "$selected"/*.jpg | head -n 8 >"$work/wrk-images.txt"
+# awk reads the whole list (head would leave ls writing into a closed pipe, fatal with pipefail)
+printf '%s\n' "$selected"/*.jpg | awk 'NR <= 8' >"$work/wrk-images.txt"
 token=$(java "$here/DeliveryBench.java" consent gateway="$GATEWAY" run="$wrk_run" \
   token-url=http://127.0.0.1:$KEYCLOAK_PORT/realms/photobridge/protocol/openid-connect/token \
   user=derm.photographer password-file="$work/photographer.password")

@@ -212,13 +212,15 @@ public final class DimseDestination implements Destination {
         Association association = AssociationFactory.createNewAssociation(link.host(), link.port(),
                 settings.calledAeTitle(), settings.callingAeTitle(), OUR_MAXIMUM_PDU_LENGTH, SOCKET_BUFFER_BYTES,
                 SOCKET_BUFFER_BYTES, contexts, null, false, null, null);
-        // PixelMed writes each PDU header a byte at a time to the bare socket; with Nagle's algorithm the
-        // tail of every object then waits for the peer's delayed ACK (tens of ms per C-STORE). dcmtk sets
-        // TCP_NODELAY for the same reason.
+        // PixelMed writes each PDU header a byte at a time and flushes after each PDU; with Nagle's
+        // algorithm the tail of every object then waits for the peer's delayed ACK (tens of ms per
+        // C-STORE). dcmtk sets TCP_NODELAY for the same reason. Without Nagle, the header bytes would
+        // each leave as a segment of their own: PduWrites makes each PDU one write.
         Socket socket = DimseWatchdog.socketOf(association);
         if (socket != null) {
             socket.setTcpNoDelay(true);
         }
+        PduWrites.coalesce(association);
         // The link (a TLS relay, or nothing for plain TCP) lives as long as the association.
         return new DimseAssociations.Opened(association, link);
     }
