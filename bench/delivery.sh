@@ -127,6 +127,21 @@ start_stack() {
   done
 }
 
+# Waits until the machine is quiet: under 10 % of its CPUs busy (from /proc/stat) over two 2-second
+# windows in a row, at most 120 s. Before each timed run: a gateway just through its warm-up goes on
+# compiling for a while (its JIT's queue), Orthanc indexes what it got, and a reference timed while
+# they did so was a third slower in some runs (storescu 35-37 against 47-49 MB/s). $1 names the run.
+wait_quiet() {
+  local t0=$SECONDS quiet=0 a b busy
+  read_cpu() { awk '/^cpu / {idle = $5 + $6; t = 0; for (i = 2; i <= NF; i++) t += $i; print t - idle, t}' /proc/stat; }
+  while ((quiet < 2 && SECONDS - t0 < 120)); do
+    a=$(read_cpu); sleep 2; b=$(read_cpu)
+    busy=$(echo "$a $b" | awk '{printf "%.0f", 100 * ($3 - $1) / (($4 - $2) ? ($4 - $2) : 1)}')
+    if ((busy < 10)); then quiet=$((quiet + 1)); else quiet=0; fi
+  done
+  echo "QUIET before $1: waited $((SECONDS - t0)) s, last 2 s at ${busy} % busy" | tee -a "$results" >&2
+}
+
 orthanc_count() {
   # The credentials reach curl through a config file descriptor, never its command line.
   curl -sf -K <(jq -r '"user = \"" + .username + ":" + .password + "\""' "$state/orthanc/rest-credentials.json") \
@@ -249,6 +264,7 @@ cold_mbps=""
 ((warm_up > 0)) && cold_mbps=$(sed -n 's/^RESULT .* mbps=\([0-9.]*\) .*/\1/p' "$work/gateway-orthanc-cold.txt")
 
 before=$(orthanc_count)
+wait_quiet "storescu -> Orthanc"
 pb_log "storescu -> Orthanc: $photos files"
 ref_seconds=$(time_storescu 127.0.0.1 "$ORTHANC_DICOM_PORT" ORTHANC)
 after=$(orthanc_count)
@@ -256,6 +272,7 @@ after=$(orthanc_count)
 ref_mbps=$(echo "$mb / $ref_seconds" | bc -l)
 printf 'storescu -> Orthanc: %d files, %.1f MB in %.2f s: %.2f MB/s\n' "$photos" "$mb" "$ref_seconds" "$ref_mbps" | tee -a "$results"
 
+wait_quiet "gateway -> Orthanc"
 pb_log "gateway -> Orthanc: $photos uploads at concurrency $concurrency"
 driver label=gateway-orthanc concurrency="$concurrency" receiver=orthanc orthanc="$ORTHANC_HTTP" \
   orthanc-user="$(jq -r .username "$state/orthanc/rest-credentials.json")" \
@@ -327,6 +344,7 @@ if ((with_storescp)); then
     ((SECONDS < deadline)) || pb_die "storescp does not listen on $SCP_PORT ($work/storescp.log)"
     sleep 0.2
   done
+  wait_quiet "storescu -> storescp"
   pb_log "storescu -> storescp: $photos files"
   scp_ref_seconds=$(time_storescu 127.0.0.1 "$SCP_PORT" ORTHANC)
   got=$(find "$work/scp" -type f | wc -l)
@@ -337,6 +355,7 @@ if ((with_storescp)); then
   start_stack storescp "-Dphotobridge.destinations.orthanc.port=$SCP_PORT" --skip-build
   warm_up_gateway gateway-storescp-cold receiver=directory directory="$work/scp"
   find "$work/scp" -mindepth 1 -delete
+  wait_quiet "gateway -> storescp"
   pb_log "gateway -> storescp: $photos uploads at concurrency $concurrency"
   driver label=gateway-storescp concurrency="$concurrency" receiver=directory directory="$work/scp" \
     | tee "$work/gateway-storescp.txt" | tee -a "$results"
