@@ -127,12 +127,14 @@ start_stack() {
   done
 }
 
-# Waits until the machine is quiet: under 10 % of its CPUs busy (from /proc/stat) over two 2-second
-# windows in a row, at most 120 s. Before each timed run: a gateway just through its warm-up goes on
-# compiling for a while (its JIT's queue), Orthanc indexes what it got, and a reference timed while
-# they did so was a third slower in some runs (storescu 35-37 against 47-49 MB/s). $1 names the run.
+# Before each timed run: writes the page cache's dirty pages out (the previous run put some 700 MB of
+# photos and DICOM files into it, which the kernel would otherwise write back during the next run),
+# then waits until the machine is quiet: under 10 % of its CPUs busy (from /proc/stat) over two
+# 2-second windows in a row, at most 120 s (a gateway just through its warm-up still compiles for a
+# while). storescu's rate to Orthanc varied from 35 to 49 MB/s between runs without this. $1 names the run.
 wait_quiet() {
   local t0=$SECONDS quiet=0 a b busy
+  sync
   read_cpu() { awk '/^cpu / {idle = $5 + $6; t = 0; for (i = 2; i <= NF; i++) t += $i; print t - idle, t}' /proc/stat; }
   while ((quiet < 2 && SECONDS - t0 < 120)); do
     a=$(read_cpu); sleep 2; b=$(read_cpu)
