@@ -28,7 +28,8 @@ final class DimseWatchdog {
     private static final Logger LOG = Logger.getLogger(DimseWatchdog.class);
     private static final Duration GRACE_AFTER_CLOSE = Duration.ofSeconds(5);
     private static final long WATCH_INTERVAL_MILLIS = 100;
-    private static final Field ASSOCIATION_SOCKET = associationSocketField();
+    private static final Field ASSOCIATION_SOCKET = AssociationFields.of("socket",
+            "DIMSE read timeouts fall back to abandoning the thread");
 
     /** How a failure of the watched work is classified. */
     interface Failures {
@@ -171,19 +172,6 @@ final class DimseWatchdog {
         try {
             return (Socket) ASSOCIATION_SOCKET.get(association);
         } catch (IllegalAccessException e) {
-            return null;
-        }
-    }
-
-    /** PixelMed keeps the association's socket in a protected field and offers no accessor. */
-    private static Field associationSocketField() {
-        try {
-            Field f = Association.class.getDeclaredField("socket");
-            f.setAccessible(true);
-            return f;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            Logger.getLogger(DimseWatchdog.class).warnf(
-                    "PixelMed Association.socket not accessible (%s); DIMSE read timeouts fall back to abandoning the thread", e);
             return null;
         }
     }

@@ -22,7 +22,8 @@ final class PduWrites {
     private static final Logger LOG = Logger.getLogger(PduWrites.class);
     /** Above PixelMed's largest P-DATA PDU (64 KiB of fragment) plus its headers, so one PDU never bypasses the buffer. */
     static final int BUFFER_BYTES = (1 << 16) + (1 << 10);
-    private static final Field ASSOCIATION_OUT = associationOutField();
+    private static final Field ASSOCIATION_OUT = AssociationFields.of("out",
+            "PDU headers go out a byte per segment");
 
     private PduWrites() {
     }
@@ -46,19 +47,6 @@ final class PduWrites {
         } catch (IllegalAccessException | RuntimeException e) {
             LOG.debugf("could not buffer the association's output: %s", e);
             return false;
-        }
-    }
-
-    /** PixelMed keeps the association's output stream in a protected field and offers no way to wrap it. */
-    private static Field associationOutField() {
-        try {
-            Field f = Association.class.getDeclaredField("out");
-            f.setAccessible(true);
-            return f;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            Logger.getLogger(PduWrites.class).warnf(
-                    "PixelMed Association.out not accessible (%s); PDU headers go out a byte per segment", e);
-            return null;
         }
     }
 }
