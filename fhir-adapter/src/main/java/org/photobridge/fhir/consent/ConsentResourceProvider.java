@@ -24,6 +24,7 @@ import org.photobridge.fhir.SearchDates;
 import org.photobridge.fhir.FhirContexts;
 import org.photobridge.fhir.Page;
 import org.photobridge.fhir.SearchReferences;
+import org.photobridge.fhir.StoredAttachmentHash;
 import org.photobridge.fhir.StoredBase64;
 import org.photobridge.fhir.StoredVersion;
 import org.photobridge.fhir.access.FhirAccess;
@@ -459,7 +460,10 @@ public final class ConsentResourceProvider implements IResourceProvider {
     }
 
     private Consent toResource(StoredVersion version) {
-        Consent consent = context.newJsonParser().parseResource(Consent.class, version.json());
+        // The form's hash is put back as it was stored, not decoded and encoded again (StoredAttachmentHash).
+        var split = StoredAttachmentHash.split(version.json());
+        Consent consent = context.newJsonParser().parseResource(Consent.class, split.json());
+        split.hash().ifPresent(hash -> consent.getSourceAttachment().setHashElement(new StoredBase64(hash)));
         consent.setIdElement(new IdType("Consent", version.id(), Long.toString(version.version())));
         consent.getMeta().setVersionId(Long.toString(version.version()));
         consent.getMeta().setLastUpdated(Date.from(version.lastUpdated()));
