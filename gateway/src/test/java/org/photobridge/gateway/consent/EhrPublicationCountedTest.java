@@ -38,10 +38,6 @@ class EhrPublicationCountedTest {
     private static final String SURGEON = "plastics.surgeon";
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    private static String consentKey(String consentId) {
-        return EhrPublicationHandler.CONSENT_IDENTIFIER_SYSTEM + "|" + consentId;
-    }
-
     private static String studyKey(String studyUid) {
         return "urn:dicom:uid|urn:oid:" + studyUid;
     }
@@ -78,10 +74,8 @@ class EhrPublicationCountedTest {
         String mrn = "MRN-EC-" + UUID.randomUUID();
         ehr.seedPatient(ConsentFixtures.PATIENT_SYSTEM, mrn);
 
-        Response created = Fhir.create(SURGEON, ConsentFixtures.clinicalCareOnly(mrn));
-        created.then().statusCode(201);
-        String consentId = Fhir.idFrom(created);
-        String key = consentKey(consentId);
+        String consentId = Fhir.createClinicalCare(SURGEON, mrn);
+        String key = Fhir.ehrKey(consentId);
         await("the EHR receives the consent").atMost(WAIT).pollInterval(Duration.ofMillis(300))
                 .until(() -> !ehr.requestsWithIdentifier("Consent", key).isEmpty());
         awaitLaterPublication(ehr, mrn, 1);
@@ -112,11 +106,9 @@ class EhrPublicationCountedTest {
         String consentId;
         ehr.hang();
         try {
-            Response created = Fhir.create(SURGEON, ConsentFixtures.clinicalCareOnly(mrn));
-            created.then().statusCode(201);
-            consentId = Fhir.idFrom(created);
+            consentId = Fhir.createClinicalCare(SURGEON, mrn);
             await("the gateway tries to publish to the hanging EHR").atMost(WAIT).pollInterval(Duration.ofMillis(300))
-                    .until(() -> !ehr.requestsWithIdentifier("Consent", consentKey(consentId)).isEmpty());
+                    .until(() -> !ehr.requestsWithIdentifier("Consent", Fhir.ehrKey(consentId)).isEmpty());
             assertTrue(ehr.heldRequestCount() > heldBefore);
             assertEquals(0, inEhr(ehr, consentId).size(), "nothing written while the EHR hangs");
         } finally {
@@ -128,6 +120,6 @@ class EhrPublicationCountedTest {
         // Held requests were answered 503 unprocessed; a version above 1 would mean a second write.
         assertEquals(1, inEhr(ehr, consentId).size());
         assertEquals("1", inEhr(ehr, consentId).get(0).getMeta().getVersionId(), "written exactly once: "
-                + ehr.requestsWithIdentifier("Consent", consentKey(consentId)));
+                + ehr.requestsWithIdentifier("Consent", Fhir.ehrKey(consentId)));
     }
 }

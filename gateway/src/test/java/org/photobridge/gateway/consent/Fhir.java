@@ -4,6 +4,8 @@ import static io.restassured.RestAssured.given;
 
 import org.hl7.fhir.r4.model.Consent;
 import org.photobridge.fhir.FhirContexts;
+import org.photobridge.fhir.testing.ConsentFixtures;
+import org.photobridge.gateway.ehr.EhrPublicationHandler;
 import org.photobridge.gateway.testing.Keycloak;
 
 import io.restassured.response.Response;
@@ -35,6 +37,18 @@ final class Fhir {
     static Response update(String user, String id, Consent consent) {
         consent.setId(id);
         return as(user).contentType(FHIR_JSON).body(json(consent)).put("/fhir/Consent/" + id);
+    }
+
+    /** Records a clinical-care Consent for {@code mrn} as {@code user} (which must be answered 201); its id. */
+    static String createClinicalCare(String user, String mrn) {
+        Response created = create(user, ConsentFixtures.clinicalCareOnly(mrn));
+        created.then().statusCode(201);
+        return idFrom(created);
+    }
+
+    /** The identifier (system|value) by which the EHR's request log names a Consent the gateway published. */
+    static String ehrKey(String consentId) {
+        return EhrPublicationHandler.CONSENT_IDENTIFIER_SYSTEM + "|" + consentId;
     }
 
     /** The logical id from a create's Location header (…/Consent/{id}/_history/{v}). */

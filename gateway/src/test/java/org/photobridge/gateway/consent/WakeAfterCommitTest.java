@@ -13,7 +13,6 @@ import org.hl7.fhir.r4.model.Consent;
 import org.junit.jupiter.api.Test;
 import org.photobridge.fhir.ehrtest.EhrTestServer;
 import org.photobridge.fhir.testing.ConsentFixtures;
-import org.photobridge.gateway.ehr.EhrPublicationHandler;
 import org.photobridge.gateway.photo.TestImages;
 import org.photobridge.gateway.testing.ConsentProfile;
 import org.photobridge.gateway.testing.EhrTestResource;
@@ -58,10 +57,8 @@ class WakeAfterCommitTest {
         String mrn = "MRN-WAKE-" + UUID.randomUUID();
         ehr.seedPatient(ConsentFixtures.PATIENT_SYSTEM, mrn);
 
-        Response created = Fhir.create(SURGEON, ConsentFixtures.clinicalCareOnly(mrn));
-        created.then().statusCode(201);
-        String consentId = Fhir.idFrom(created);
-        String key = EhrPublicationHandler.CONSENT_IDENTIFIER_SYSTEM + "|" + consentId;
+        String consentId = Fhir.createClinicalCare(SURGEON, mrn);
+        String key = Fhir.ehrKey(consentId);
         await("the EHR receives the new consent").atMost(WAIT).pollInterval(Duration.ofMillis(300))
                 .until(() -> ehr.requestsWithIdentifier("Consent", key).size() == 1);
 
