@@ -121,7 +121,12 @@ public class Consents implements PanacheRepositoryBase<ConsentRow, String> {
             parameters.put("ps", p.system());
             parameters.put("pv", p.value());
         });
-        if (!criteria.statuses().isEmpty()) {
+        if (criteria.statuses().size() == 1) {
+            // One status (the EHR's "status=active") bound as a value: a list parameter makes Hibernate
+            // translate the query to SQL again on every request (docs/performance.md, issue 10).
+            where.add("c.status = :status");
+            parameters.put("status", criteria.statuses().iterator().next());
+        } else if (!criteria.statuses().isEmpty()) {
             where.add("c.status in :statuses");
             parameters.put("statuses", criteria.statuses());
         }

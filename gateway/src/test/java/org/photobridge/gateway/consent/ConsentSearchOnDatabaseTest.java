@@ -175,6 +175,8 @@ class ConsentSearchOnDatabaseTest {
         Fhir.update(SURGEON, ids.get(1), withdrawn).then().statusCode(200);
         assertEquals(Set.of(ids.get(1)), idsOf(search("status=inactive")));
         assertEquals(4, search("status=active").getInt("total"));
+        assertEquals(5, search("status=active,inactive").getInt("total"), "either status (bound as a list)");
+        assertEquals(Set.of(ids.get(1)), idsOf(search("status=inactive,rejected")));
         Fhir.as(OFFICER).get("/fhir/Consent/" + ids.get(1) + "/_history").then().statusCode(200)
                 .body("total", equalTo(2));
         Fhir.as(OFFICER).get("/fhir/Consent/" + ids.get(1) + "/_history/1").then().statusCode(200)
