@@ -86,11 +86,22 @@ class PageBundleFactoryTest {
         return STOCK.newJsonParser().setPrettyPrint(true).encodeResourceToString(factory.getResourceBundle());
     }
 
-    private static void assertSameAsHapi(BundleTypeEnum type, String base, BundleInclusionRule rule, Set<Include> includes) {
-        var resources = page();
+    /** The gateway's bundle of these resources, after checking it is HAPI's. */
+    private static String sameAsHapi(BundleTypeEnum type, String base, BundleInclusionRule rule, Set<Include> includes,
+            List<IBaseResource> resources) {
         String hapi = bundle(new R4BundleFactory(STOCK), type, base, rule, includes, resources);
         String ours = bundle(FhirContexts.r4().newBundleFactory(), type, base, rule, includes, resources);
-        assertEquals(hapi, ours, type + " bundle, server base " + base + ", includes " + includes);
+        assertEquals(hapi, ours, type + " bundle, server base " + base + ", includes " + includes + ", rule " + rule);
+        return ours;
+    }
+
+    /** A page whose resource at {@code index} refers to an organization object (not just by id). */
+    private static List<IBaseResource> pageReferringTo(String organizationName, int index) {
+        var resources = page();
+        var organization = new Organization().setName(organizationName);
+        organization.setId("Organization/o" + index);
+        ((Consent) resources.get(index)).addOrganization(new Reference(organization));
+        return resources;
     }
 
     @Test
@@ -103,13 +114,11 @@ class PageBundleFactoryTest {
         for (BundleTypeEnum type : new BundleTypeEnum[] {BundleTypeEnum.SEARCHSET, BundleTypeEnum.HISTORY,
                 BundleTypeEnum.COLLECTION, BundleTypeEnum.TRANSACTION_RESPONSE}) {
             for (String base : new String[] {BASE, null}) {
-                assertSameAsHapi(type, base, BundleInclusionRule.BASED_ON_INCLUDES, Set.of());
-                assertSameAsHapi(type, base, BundleInclusionRule.BASED_ON_INCLUDES, null);
+                sameAsHapi(type, base, BundleInclusionRule.BASED_ON_INCLUDES, Set.of(), page());
+                sameAsHapi(type, base, BundleInclusionRule.BASED_ON_INCLUDES, null, page());
             }
         }
-        var resources = page();
-        String history = bundle(FhirContexts.r4().newBundleFactory(), BundleTypeEnum.HISTORY, BASE,
-                BundleInclusionRule.BASED_ON_INCLUDES, Set.of(), resources);
+        String history = sameAsHapi(BundleTypeEnum.HISTORY, BASE, BundleInclusionRule.BASED_ON_INCLUDES, Set.of(), page());
         // What the comparison covers: versions answered as created or updated, a deleted entry without its resource.
         assertTrue(history.contains("\"status\": \"201 Created\"") && history.contains("\"status\": \"200 OK\""), history);
         assertTrue(history.contains("\"etag\": \"W/\\\"2\\\"\""), history);
@@ -121,35 +130,19 @@ class PageBundleFactoryTest {
 
     @Test
     void aPageWithIncludesIsLeftToHapiAndCarriesTheIncludedResource() {
-        var resources = page();
-        var organization = new Organization().setName("Dermatology");
-        organization.setId("Organization/o1");
-        ((Consent) resources.get(0)).addOrganization(new Reference(organization));
-        var includes = Set.of(new Include("Consent:organization"));
-
-        String hapi = bundle(new R4BundleFactory(STOCK), BundleTypeEnum.SEARCHSET, BASE,
-                BundleInclusionRule.BASED_ON_INCLUDES, includes, resources);
-        String ours = bundle(FhirContexts.r4().newBundleFactory(), BundleTypeEnum.SEARCHSET, BASE,
-                BundleInclusionRule.BASED_ON_INCLUDES, includes, resources);
-        assertEquals(hapi, ours);
+        String ours = sameAsHapi(BundleTypeEnum.SEARCHSET, BASE, BundleInclusionRule.BASED_ON_INCLUDES,
+                Set.of(new Include("Consent:organization")), pageReferringTo("Dermatology", 0));
         assertTrue(ours.contains("\"mode\": \"include\""), "the included Organization is on the page: " + ours);
 
-        String withoutIncludes = bundle(FhirContexts.r4().newBundleFactory(), BundleTypeEnum.SEARCHSET, BASE,
-                BundleInclusionRule.BASED_ON_INCLUDES, Set.of(), page());
+        String withoutIncludes = sameAsHapi(BundleTypeEnum.SEARCHSET, BASE, BundleInclusionRule.BASED_ON_INCLUDES,
+                Set.of(), pageReferringTo("Dermatology", 0));
         assertFalse(withoutIncludes.contains("\"mode\": \"include\""), withoutIncludes);
     }
 
     @Test
     void aPageUnderAnotherInclusionRuleIsLeftToHapi() {
-        var resources = page();
-        var organization = new Organization().setName("Wound care");
-        organization.setId("Organization/o2");
-        ((Consent) resources.get(1)).addOrganization(new Reference(organization));
-        String hapi = bundle(new R4BundleFactory(STOCK), BundleTypeEnum.SEARCHSET, BASE,
-                BundleInclusionRule.BASED_ON_RESOURCE_PRESENCE, Set.of(), resources);
-        String ours = bundle(FhirContexts.r4().newBundleFactory(), BundleTypeEnum.SEARCHSET, BASE,
-                BundleInclusionRule.BASED_ON_RESOURCE_PRESENCE, Set.of(), resources);
-        assertEquals(hapi, ours);
+        String ours = sameAsHapi(BundleTypeEnum.SEARCHSET, BASE, BundleInclusionRule.BASED_ON_RESOURCE_PRESENCE,
+                Set.of(), pageReferringTo("Wound care", 1));
         assertTrue(ours.contains("Wound care"), ours);
     }
 
