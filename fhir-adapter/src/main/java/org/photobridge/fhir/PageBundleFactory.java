@@ -27,8 +27,8 @@ import ca.uhn.fhir.rest.server.RestfulServerUtils;
  * {@link R4BundleFactory#addResourcesToBundle} walks every element of every resource of a page
  * (FhirTerser) to collect references whose targets it might add to the page; with the server's rule
  * ({@link BundleInclusionRule#BASED_ON_INCLUDES}) and no {@code _include} in the request, no reference
- * matches and the walk is thrown away. It was an eighth of the CPU of a Consent search page of 20
- * (docs/performance.md, issue 10). In that case the entries are built here as HAPI builds them (full
+ * matches and the walk is thrown away. It took 7.6 % of the FHIR request threads' CPU in the consent
+ * search benchmark (docs/performance.md, issue 10). In that case the entries are built here as HAPI builds them (full
  * URL, request method and URL, response status and ETag for history and response bundles, search mode
  * and score); with includes, or another rule, HAPI's own code runs. {@code PageBundleFactoryTest}
  * checks that both give the same bundle.

@@ -15,8 +15,8 @@ import com.fasterxml.jackson.core.JsonToken;
  * once and once more on the way out, and each of those commons-codec calls allocates an 8 KiB buffer:
  * for a 28-character SHA-1, some 26 KB of the 30 KB a small Consent's parse allocated. The rest of
  * the JSON is copied token by token (numbers as their text, so no decimal changes its form); where
- * anything is unusual (a {@code _hash} with extensions, a hash that is not a string, a second one),
- * the JSON is returned as it is and HAPI parses it as before.
+ * anything is unusual (a {@code _hash} with extensions, a hash that is not a string, JSON that does
+ * not parse), the JSON is returned as it is and HAPI parses it as before.
  */
 public final class StoredAttachmentHash {
 
