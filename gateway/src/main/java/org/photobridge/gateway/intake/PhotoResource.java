@@ -2,6 +2,7 @@ package org.photobridge.gateway.intake;
 
 import java.io.InputStream;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -17,6 +18,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -44,6 +46,7 @@ import org.photobridge.gateway.outbox.WorkRunner;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
+import io.vertx.core.http.HttpServerRequest;
 
 /** The photo API: upload, status, list, and an admin's retry of failed deliveries. */
 @Path("/api/v1/photos")
@@ -88,6 +91,10 @@ public class PhotoResource {
     @Inject
     PhotoGate gate;
 
+    /** How long an upload may send nothing before it is given up (as RESTEasy's own request stream does). */
+    @ConfigProperty(name = "quarkus.http.read-timeout", defaultValue = "60s")
+    Duration readTimeout;
+
     /** Header with the number of a patient's photos held by other departments, for those who may break the glass. */
     public static final String WITHHELD_HEADER = "PhotoBridge-Withheld";
 
@@ -98,14 +105,15 @@ public class PhotoResource {
 
     /**
      * The upload: the multipart body is read here, once, from the request stream (never written to
-     * disk, see {@link MultipartUpload}); refusals keep the order they always had: role, metadata,
+     * disk, see {@link MultipartUpload}) through a {@link RequestBodyStream}; refusals keep the order they always had: role, metadata,
      * departments, the file part, its size, then the photo itself.
      */
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    public Response upload(InputStream body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+    public Response upload(@Context HttpServerRequest request, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength) {
         Caller caller = callers.current();
+        InputStream body = RequestBodyStream.open(request, readTimeout);
         MultipartUpload.Limits limits = new MultipartUpload.Limits(intakeConfig.maxFileBytes(),
                 (int) Math.min(Integer.MAX_VALUE, maxFormAttributeSize.asLongValue()), maxBodySize.asLongValue());
         if (!caller.hasRole(Roles.PHOTOGRAPHER)) {
