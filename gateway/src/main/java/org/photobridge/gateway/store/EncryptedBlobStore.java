@@ -3,12 +3,10 @@ package org.photobridge.gateway.store;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -44,14 +42,19 @@ public class EncryptedBlobStore {
     private final Path directory;
     private final KeyRing keys;
     private final Duration incomingGrace;
+    private final BlobFiles files;
 
     @Inject
     public EncryptedBlobStore(StoreConfig config) {
         this(config.directory(), KeyRing.load(config.keyFile(), config.previousKeyFiles().orElse(List.of())),
-                config.incomingGrace());
+                config.incomingGrace(), config.directIo());
     }
 
     EncryptedBlobStore(Path directory, KeyRing keys, Duration incomingGrace) {
+        this(directory, keys, incomingGrace, true);
+    }
+
+    EncryptedBlobStore(Path directory, KeyRing keys, Duration incomingGrace, boolean directIo) {
         this.directory = directory.toAbsolutePath();
         this.keys = keys;
         this.incomingGrace = incomingGrace;
@@ -60,6 +63,12 @@ public class EncryptedBlobStore {
         } catch (IOException e) {
             throw new StoreUnavailableException("cannot create the photo store directory " + this.directory, e);
         }
+        this.files = BlobFiles.in(this.directory, directIo);
+    }
+
+    /** Whether new blobs are written with direct I/O (the option, and the file system's consent). */
+    boolean directIo() {
+        return files.direct();
     }
 
     /** The id of the master key new blobs are written under. */
@@ -86,14 +95,12 @@ public class EncryptedBlobStore {
         Path target = directory.resolve(name + SUFFIX);
         try {
             long plainBytes;
-            try (FileChannel channel = FileChannel.open(incoming, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE)) {
-                var buffered = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
-                var counting = new CountingOutputStream(SegmentedGcm.encrypting(keys.active(), context, buffered));
+            try (BlobFiles.Output file = files.create(incoming)) {
+                var counting = new CountingOutputStream(SegmentedGcm.encrypting(keys.active(), context, file));
                 writer.writeTo(counting);
                 counting.close();
                 plainBytes = counting.count();
-                channel.force(true);
+                file.commit();
             }
             moveAtomically(incoming, target);
             forceDirectory();
@@ -124,14 +131,11 @@ public class EncryptedBlobStore {
             return false;
         }
         Path incoming = directory.resolve("." + UUID.randomUUID() + INCOMING);
-        try (InputStream plain = open(blobKey, context);
-                FileChannel channel = FileChannel.open(incoming, StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE)) {
-            var buffered = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
-            OutputStream sealing = SegmentedGcm.encrypting(keys.active(), context, buffered);
+        try (InputStream plain = open(blobKey, context); BlobFiles.Output file = files.create(incoming)) {
+            OutputStream sealing = SegmentedGcm.encrypting(keys.active(), context, file);
             plain.transferTo(sealing);
             sealing.close();
-            channel.force(true);
+            file.commit();
         } catch (IOException | RuntimeException e) {
             deleteQuietly(incoming);
             throw e;

@@ -38,6 +38,15 @@ public interface StoreConfig {
     @WithDefault("PT10M")
     Duration incomingGrace();
 
+    /**
+     * Whether new blobs are written with direct I/O ({@code O_DIRECT}: straight to the device, not
+     * copied into the page cache first) where the directory's file system takes it; a probe at start-up
+     * falls back to the page cache where it does not (tmpfs). Either way a blob is forced to disk before
+     * the commit that refers to it.
+     */
+    @WithDefault("true")
+    boolean directIo();
+
     /** How long bytes stay after every destination confirmed storage. Default: purge at once. */
     @WithDefault("PT0S")
     Duration retentionAfterStored();
