@@ -140,7 +140,8 @@ public final class DeliveryBench {
         String label = o.getOrDefault("label", "gateway");
         boolean waitForReceiver = !o.getOrDefault("receiver", "none").equals("none");
 
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .version(httpVersion(o)).build();
         Tokens tokens = new Tokens(http, o.get("token-url"), o.get("user"),
                 Files.readString(Path.of(o.get("password-file"))).strip());
         Receiver receiver = Receiver.of(http, o);
@@ -211,6 +212,19 @@ public final class DeliveryBench {
         System.out.printf(Locale.ROOT, "RESULT label=%s photos=%d mb=%.3f seconds=%.3f mbps=%.3f p50=%.1f p95=%.1f p99=%.1f%n",
                 label, images.size(), mb, deliverSeconds, mb / deliverSeconds,
                 ms(pct(sorted, 50)), ms(pct(sorted, 95)), ms(pct(sorted, 99)));
+    }
+
+    /**
+     * {@code http=2} (default): the JDK client's HTTP/2 over cleartext (h2c), every concurrent upload
+     * a stream of one connection; {@code http=1.1}: a connection per concurrent upload, as separate
+     * capture clients or a reverse proxy speaking HTTP/1.1 to the gateway have.
+     */
+    static HttpClient.Version httpVersion(Map<String, String> o) {
+        return switch (o.getOrDefault("http", "2")) {
+            case "2" -> HttpClient.Version.HTTP_2;
+            case "1.1" -> HttpClient.Version.HTTP_1_1;
+            default -> throw new IllegalArgumentException("http= takes 2 or 1.1");
+        };
     }
 
     /**

@@ -4,7 +4,7 @@
 # latency (request start to 202) at three concurrencies. Not part of the test run.
 #
 #   bench/delivery.sh [--photos N] [--warm-up W] [--concurrency C] [--no-storescp] [--skip-build] [--jfr]
-#                     [--count-statements]
+#                     [--count-statements] [--http 2|1.1]
 #
 #   --photos N        12-megapixel baseline JPEGs (about 3.5 MB each) to send (default 200)
 #   --warm-up W       photos each freshly started gateway takes and delivers (same images, another
@@ -13,6 +13,10 @@
 #   --no-storescp     only Orthanc as the receiver (skips the second stack start)
 #   --skip-build      reuse gateway/target/quarkus-app
 #   --wrk-seconds S   how long wrk drives each concurrency (default 20)
+#   --http V          our driver's HTTP version: 2 (default; h2c, every concurrent upload a stream of
+#                     one connection, read by one event loop of the gateway) or 1.1 (a connection per
+#                     concurrent upload, as separate capture clients or a reverse proxy have; wrk
+#                     always uses HTTP/1.1)
 #   --jfr             record a JFR profile of the gateway during the Orthanc runs
 #                     (target/bench/delivery.jfr) and print its hottest methods and allocation sites
 #   --count-statements  PostgreSQL logs every statement (PB_POSTGRES_LOG_STATEMENTS=1); after the
@@ -48,7 +52,7 @@ PB_LOG_TAG=bench
 cd "$PB_ROOT"
 caller_gateway_opts=${PB_GATEWAY_OPTS:-}
 
-photos=200 warm_up="" concurrency=8 with_storescp=1 skip_build=0 wrk_seconds=20 jfr=0 count_statements=0
+photos=200 warm_up="" concurrency=8 with_storescp=1 skip_build=0 wrk_seconds=20 jfr=0 count_statements=0 http=2
 while (($#)); do
   case $1 in
     --photos) photos=$2; shift ;;
@@ -59,6 +63,7 @@ while (($#)); do
     --wrk-seconds) wrk_seconds=$2; shift ;;
     --jfr) jfr=1 ;;
     --count-statements) count_statements=1 ;;
+    --http) http=$2; shift ;;
     *) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}" >&2; exit 2 ;;
   esac
   shift
@@ -67,6 +72,7 @@ warm_up=${warm_up:-$photos}
 [[ $warm_up =~ ^[0-9]+$ ]] || pb_die "--warm-up takes a number of photos (0: none)"
 [[ $photos =~ ^[1-9][0-9]*$ && $concurrency =~ ^[1-9][0-9]*$ && $wrk_seconds =~ ^[1-9][0-9]*$ ]] \
   || pb_die "--photos, --concurrency and --wrk-seconds take positive numbers"
+[[ $http == 2 || $http == 1.1 ]] || pb_die "--http takes 2 or 1.1"
 
 "$PB_ROOT/deploy/setup/apt-install.sh" dcmtk jq curl bc wrk
 # Keycloak starts slowly on a loaded 2-core machine; the benchmark waits rather than fails.
@@ -210,7 +216,7 @@ count_statements() {
 driver() {
   java -Xmx2g "$here/DeliveryBench.java" upload gateway="$GATEWAY" \
     token-url=http://127.0.0.1:$KEYCLOAK_PORT/realms/photobridge/protocol/openid-connect/token \
-    user=derm.photographer password-file="$work/photographer.password" images="$images" "$@"
+    user=derm.photographer password-file="$work/photographer.password" images="$images" http="$http" "$@"
 }
 
 # Warms a freshly started gateway up: $1 label, then the driver's receiver options. The same images
@@ -381,7 +387,7 @@ fi
   fi
   printf 'SUMMARY gateway start-up %s s, RSS idle %s MB, after benchmark 1 %s MB, peak heap %s MB\n' \
     "$started" "$rss_idle" "$rss_after" "${heap_peak:-?}"
-  printf 'SUMMARY accept latency p99 at concurrency %d: %.0f ms (target < 250 ms)\n' "$concurrency" "$p99_8"
+  printf 'SUMMARY accept latency p99 at concurrency %d (our driver, HTTP/%s): %.0f ms (target < 250 ms)\n' "$concurrency" "$http" "$p99_8"
   printf 'SUMMARY accept latency p99 at concurrency 8 measured by wrk: %.0f ms (ours at concurrency %d: %.0f ms)\n' \
     "$wrk_p99_8" "$concurrency" "$p99_8"
   [[ -z $summary_statements ]] || printf 'SUMMARY %s\n' "$summary_statements"
