@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 
 import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.impl.HttpServerRequestInternal;
 
@@ -53,13 +55,16 @@ final class RequestBodyStream extends InputStream {
 
     private RequestBodyStream(HttpServerRequest request, Duration readTimeout) {
         this.request = request;
-        this.context = ((HttpServerRequestInternal) request).context();
+        // Vert.x's requests and every wrapper Quarkus puts around them (forwarded headers, filters) carry it.
+        this.context = request instanceof HttpServerRequestInternal internal ? internal.context()
+                : Vertx.currentContext();
         this.timeoutMillis = Math.max(1, readTimeout.toMillis());
     }
 
     /**
      * Takes over the body of {@code request}, which RESTEasy Reactive paused when the request came in
-     * (nothing it holds is lost: Vert.x keeps what arrived while paused and hands it on once resumed).
+     * (nothing it holds is lost: Vert.x keeps what arrived while paused and hands it on once resumed),
+     * and answers {@code Expect: 100-continue}.
      */
     static RequestBodyStream open(HttpServerRequest request, Duration readTimeout) {
         var stream = new RequestBodyStream(request, readTimeout);
@@ -72,6 +77,10 @@ final class RequestBodyStream extends InputStream {
         request.handler(stream::onData);
         request.endHandler(ignored -> stream.onEnd());
         request.exceptionHandler(stream::onFailure);
+        if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
+            // The client sends its body once told to (RESTEasy's stream does this at its first read).
+            request.response().writeContinue();
+        }
         request.resume();
         return stream;
     }
@@ -185,7 +194,11 @@ final class RequestBodyStream extends InputStream {
         queued -= piece.length();
         if (paused && queued <= PAUSE_BYTES / 2) {
             paused = false;
-            context.runOnContext(ignored -> resumeUnlessFull());
+            if (context != null) {
+                context.runOnContext(ignored -> resumeUnlessFull());
+            } else {
+                request.resume();
+            }
         }
         return piece;
     }

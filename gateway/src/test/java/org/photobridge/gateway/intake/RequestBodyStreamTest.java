@@ -183,6 +183,35 @@ class RequestBodyStreamTest {
     }
 
     @Test
+    void aClientThatExpects100ContinueIsToldToSendItsBody() throws Exception {
+        byte[] body = new byte[300_000];
+        new Random(9).nextBytes(body);
+        try (var socket = new Socket("127.0.0.1", server.actualPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("POST /upload HTTP/1.1\r\nHost: test\r\nExpect: 100-continue\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            var reading = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return readAll(stream(), 64 << 10);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, readers);
+            // Nothing of the body is sent before the interim answer.
+            var line = new StringBuilder();
+            for (int c; (c = socket.getInputStream().read()) != '\n';) {
+                assertTrue(c >= 0, "the connection ended before an interim answer");
+                line.append((char) c);
+            }
+            assertEquals("HTTP/1.1 100 Continue", line.toString().strip());
+            socket.getOutputStream().write(body);
+            socket.getOutputStream().flush();
+            assertArrayEquals(body, reading.get(20, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void aBodyThatHasEndedBeforeItIsOpenedReadsWhole() throws Exception {
         byte[] body = "a small body".getBytes(StandardCharsets.US_ASCII);
         try (Socket socket = send(body.length)) {

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.photobridge.gateway.intake.Uploads.DERM;
 import static org.photobridge.gateway.intake.Uploads.PLASTICS;
@@ -87,6 +88,35 @@ class UploadRejectionTest {
 
     private static byte[] validJpeg() {
         return TestImages.jpeg(TestImages.scene());
+    }
+
+    /**
+     * A client that sends {@code Expect: 100-continue} (curl does for large bodies) waits for the
+     * interim answer before its body: the JDK client used here waits for it, so without it the
+     * request would time out.
+     */
+    @Test
+    void anUploadThatWaitsFor100ContinueIsReadAndAnsweredLikeAnyOther() throws Exception {
+        storesAPhotoOnPurpose = true;
+        String boundary = "expect-continue-" + UUID.randomUUID();
+        var body = new java.io.ByteArrayOutputStream();
+        body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\n"
+                + "Content-Type: application/json\r\n\r\n" + Uploads.metadata(mrn, "ENC-REJECT") + "\r\n--" + boundary
+                + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.jpg\"\r\n"
+                + "Content-Type: image/jpeg\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        body.write(validJpeg());
+        body.write(("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        var http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        for (String user : new String[] {"compliance.officer", PLASTICS}) {
+            var request = java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + io.restassured.RestAssured.port + "/api/v1/photos"))
+                    .expectContinue(true).timeout(Duration.ofSeconds(30))
+                    .header("Authorization", "Bearer " + org.photobridge.gateway.testing.Keycloak.token(user))
+                    .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
+            var answer = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(user.equals(PLASTICS) ? 202 : 403, answer.statusCode(), user + ": " + answer.body());
+        }
     }
 
     @Test
