@@ -104,9 +104,9 @@ public class PhotoResource {
     }
 
     /**
-     * The upload: the multipart body is read here, once, from the request stream (never written to
-     * disk, see {@link MultipartUpload}) through a {@link RequestBodyStream}; refusals keep the order they always had: role, metadata,
-     * departments, the file part, its size, then the photo itself.
+     * The upload: the multipart body is read here, once, from the request stream (a
+     * {@link RequestBodyStream}; never written to disk, see {@link MultipartUpload}); refusals keep the
+     * order they always had: role, metadata, departments, the file part, its size, then the photo itself.
      */
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)

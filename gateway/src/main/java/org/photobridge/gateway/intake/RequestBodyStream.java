@@ -23,7 +23,9 @@ import io.vertx.core.http.impl.HttpServerRequestInternal;
  * connection while {@value #PAUSE_BYTES} bytes are queued, and the reader lets it go on once it has
  * taken half of them. So a body costs a few hand-overs, and at most about {@value #PAUSE_BYTES} bytes
  * of it wait in the queue, outside the image memory budget (the file's array is reserved from the
- * budget by {@link MultipartUpload}).
+ * budget by {@link MultipartUpload}): with the budget's queue of waiting uploads full
+ * ({@code photobridge.memory.queue-length}, 64 by default), up to about 64 MiB beside the budget (by
+ * default half the heap).
  *
  * <p>Opened on the request thread, which reads it; the event loop only calls {@link #onData},
  * {@link #onEnd} and {@link #onFailure}. A reader that gets nothing for {@code readTimeout} closes the
