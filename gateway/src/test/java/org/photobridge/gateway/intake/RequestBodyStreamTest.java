@@ -67,6 +67,23 @@ class RequestBodyStreamTest {
         return opened.poll(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
     }
 
+    private static byte[] random(int size, long seed) {
+        byte[] bytes = new byte[size];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    /** Runs {@code work} on a reader thread, as the request thread runs the resource method. */
+    private <T> CompletableFuture<T> onReader(java.util.concurrent.Callable<T> work) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return work.call();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, readers);
+    }
+
     private static byte[] readAll(RequestBodyStream in, int chunk) throws IOException {
         var out = new ByteArrayOutputStream();
         byte[] buffer = new byte[chunk];
@@ -78,17 +95,12 @@ class RequestBodyStreamTest {
 
     @Test
     void bodySentInSmallPiecesIsReadWholeWithAHandOverPerQuarterMegabyteAtMost() throws Exception {
-        byte[] body = new byte[4 << 20];
-        new Random(7).nextBytes(body);
+        byte[] body = random(4 << 20, 7);
         try (Socket socket = send(body.length)) {
-            var reading = CompletableFuture.supplyAsync(() -> {
-                try {
-                    var in = stream();
-                    return new Object[] {readAll(in, 64 << 10), in.waits()};
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }, readers);
+            var reading = onReader(() -> {
+                var in = stream();
+                return new Object[] {readAll(in, 64 << 10), in.waits()};
+            });
             OutputStream out = socket.getOutputStream();
             for (int at = 0; at < body.length; at += 8 << 10) {
                 out.write(body, at, Math.min(8 << 10, body.length - at));
@@ -105,17 +117,13 @@ class RequestBodyStreamTest {
 
     @Test
     void aReaderThatDoesNotReadStopsTheConnectionWithAboutAMegabyteQueued() throws Exception {
-        byte[] body = new byte[16 << 20];
-        new Random(8).nextBytes(body);
+        byte[] body = random(16 << 20, 8);
         try (Socket socket = send(body.length)) {
-            var sending = CompletableFuture.runAsync(() -> {
-                try {
-                    socket.getOutputStream().write(body);
-                    socket.getOutputStream().flush();
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, readers);
+            var sending = onReader(() -> {
+                socket.getOutputStream().write(body);
+                socket.getOutputStream().flush();
+                return null;
+            });
             var in = stream();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (in.available() < RequestBodyStream.PAUSE_BYTES && System.nanoTime() < deadline) {
@@ -134,13 +142,7 @@ class RequestBodyStreamTest {
 
     @Test
     void aClientThatGoesAwayMidBodyFailsTheRead() throws Exception {
-        var in = CompletableFuture.supplyAsync(() -> {
-            try {
-                return stream();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, readers);
+        var in = onReader(this::stream);
         try (Socket socket = send(1 << 20)) {
             socket.getOutputStream().write(new byte[100_000]);
             socket.getOutputStream().flush();
@@ -184,20 +186,13 @@ class RequestBodyStreamTest {
 
     @Test
     void aClientThatExpects100ContinueIsToldToSendItsBody() throws Exception {
-        byte[] body = new byte[300_000];
-        new Random(9).nextBytes(body);
+        byte[] body = random(300_000, 9);
         try (var socket = new Socket("127.0.0.1", server.actualPort())) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(("POST /upload HTTP/1.1\r\nHost: test\r\nExpect: 100-continue\r\n"
                     + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
-            var reading = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return readAll(stream(), 64 << 10);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }, readers);
+            var reading = onReader(() -> readAll(stream(), 64 << 10));
             // Nothing of the body is sent before the interim answer.
             var line = new StringBuilder();
             for (int c; (c = socket.getInputStream().read()) != '\n';) {
