@@ -78,6 +78,26 @@ class EncryptedBlobStoreTest {
     }
 
     @Test
+    void writesDirectWhereTheFileSystemTakesItAndThroughThePageCacheWhenToldSoAlike() throws IOException {
+        byte[] plain = random(SegmentedGcm.SEGMENT_SIZE * 5 + 3);
+        var direct = store((byte) 1);
+        var cached = new EncryptedBlobStore(dir.resolve("cached"), KeyRing.of(key((byte) 1)),
+                java.time.Duration.ofMinutes(10), false);
+        String type = Files.getFileStore(dir).type();
+        if (!type.equals("tmpfs")) {
+            // ext4 here and on CI; tmpfs takes direct writes on some kernels only.
+            assertTrue(direct.directIo(), "a " + type + " directory takes direct writes");
+        }
+        assertFalse(cached.directIo());
+        for (var store : java.util.List.of(direct, cached)) {
+            var blob = store.put(CONTEXT, out -> out.write(plain));
+            var out = new ByteArrayOutputStream();
+            store.decryptTo(blob.key(), CONTEXT, out);
+            assertArrayEquals(plain, out.toByteArray());
+        }
+    }
+
+    @Test
     void bytesAtRestAreNotThePlaintext() throws IOException {
         var store = store((byte) 1);
         byte[] plain = "PATIENT-NAME-DOE^JANE-MRN-0042".repeat(100).getBytes();
