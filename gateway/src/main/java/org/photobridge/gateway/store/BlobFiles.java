@@ -20,15 +20,16 @@ import com.sun.nio.file.ExtendedOpenOption;
  * How the store writes a new file: with direct I/O ({@code O_DIRECT}) where the file system takes it,
  * otherwise through the page cache. A photo's ciphertext is written once and forced to disk at once;
  * through the page cache the kernel first copies every byte into freshly allocated cache pages, which
- * on the benchmark machine cost 4 ms of CPU per 3.6 MB photo (a tenth of the gateway's CPU per accepted
- * photo; docs/performance.md), while the device takes the same bytes straight from an aligned buffer
- * for a tenth of that. Readers (delivery, viewer) read the file as before, through the cache.
+ * on the benchmark machine cost 4.3 ms of CPU per 3.6 MB photo (an eighth of the request thread's CPU
+ * per accepted photo; docs/performance.md), while the device takes the same bytes straight from an
+ * aligned buffer for a tenth of that. Readers (delivery, viewer) read the file as before, through the
+ * cache.
  *
  * <p>Direct writes must start at, and be a multiple of, the file system's block size, from memory
  * aligned to it: the bytes gather in an aligned buffer of {@value #BUFFER} bytes (a few kept for
  * reuse), the last partial block is written padded with zeros and the file then truncated to its
- * length, before it is forced. Whether the directory's file system takes direct writes (tmpfs does not)
- * is tried once, with a probe file, when the store opens.
+ * length, before it is forced. Whether the directory's file system takes direct writes (tmpfs before
+ * Linux 6.6 does not) is tried once, with a probe file, when the store opens.
  */
 final class BlobFiles {
     private static final Logger LOG = Logger.getLogger(BlobFiles.class);
