@@ -110,7 +110,8 @@ public class PhotoResource {
      */
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    public Response upload(@Context HttpServerRequest request, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+    public Response upload(@Context HttpServerRequest request,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength) {
         Caller caller = callers.current();
         InputStream body = RequestBodyStream.open(request, readTimeout);

@@ -41,8 +41,8 @@ public interface StoreConfig {
     /**
      * Whether new blobs are written with direct I/O ({@code O_DIRECT}: straight to the device, not
      * copied into the page cache first) where the directory's file system takes it; a probe at start-up
-     * falls back to the page cache where it does not (tmpfs before Linux 6.6). Either way a blob is forced to disk before
-     * the commit that refers to it.
+     * falls back to the page cache where it does not (tmpfs before Linux 6.6). Either way a blob is
+     * forced to disk before the commit that refers to it.
      */
     @WithDefault("true")
     boolean directIo();
