@@ -8,6 +8,14 @@
 -- consent the caller recorded), PB_PASS (this wrk invocation within the run, e.g. c8: the runs at
 -- concurrency 1, 8 and 32 share PB_RUN, and without it the second run's first thread repeated the
 -- first run's uploads byte for byte, which the gateway answered 200 as duplicates).
+--
+-- wrk shares the gateway's 2 cores, so what it spends building a request is taken from the gateway
+-- being measured. Each request is one new string of about 4 MB, built by a single concatenation: the
+-- raw request line and headers, the small unique head of the body, and a tail prepared once per
+-- image (the JPEG after its SOI marker and the closing boundary). The first version took a substring,
+-- concatenated twice and let wrk.format concatenate again: four 4 MB strings per request, each
+-- mapped afresh by LuaJIT's allocator, about 72 ms of wrk's CPU per upload against 17 ms now
+-- (measured against a server that only reads the body: 1 ms per upload with a fixed body).
 
 local token = os.getenv("PB_TOKEN")
 local run = os.getenv("PB_RUN")
@@ -16,7 +24,7 @@ local pass = os.getenv("PB_PASS")
 assert(token and run and list and pass, "PB_TOKEN, PB_RUN, PB_IMAGES and PB_PASS must be set")
 
 local threads = {}
-local jpegs = {}
+local tails = {}
 local counter = 0
 -- globals, so that wrk's thread:set/get reach them
 thread_id = 0
@@ -32,10 +40,11 @@ end
 function init(args)
   for path in io.lines(list) do
     local f = assert(io.open(path, "rb"))
-    table.insert(jpegs, f:read("*a"))
+    local jpeg = f:read("*a")
     f:close()
+    table.insert(tails, jpeg:sub(3) .. "\r\n--" .. boundary .. "--\r\n")
   end
-  assert(#jpegs > 0, "no images listed in " .. list)
+  assert(#tails > 0, "no images listed in " .. list)
 end
 
 local function metadata(encounter)
@@ -47,19 +56,19 @@ end
 
 function request()
   counter = counter + 1
-  local jpeg = jpegs[(counter % #jpegs) + 1]
+  local tail = tails[(counter % #tails) + 1]
   local note = "wrk " .. pass .. " " .. thread_id .. " " .. counter
   local com = "\255\254" .. string.char(math.floor((#note + 2) / 256), (#note + 2) % 256) .. note
-  local unique = "\255\216" .. com .. jpeg:sub(3)
-  local body = "--" .. boundary .. "\r\n"
+  local head = "--" .. boundary .. "\r\n"
     .. 'Content-Disposition: form-data; name="metadata"\r\nContent-Type: application/json\r\n\r\n'
     .. metadata(pass .. "-" .. thread_id .. "-" .. math.floor(counter / 10)) .. "\r\n--" .. boundary .. "\r\n"
     .. 'Content-Disposition: form-data; name="file"; filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'
-    .. unique .. "\r\n--" .. boundary .. "--\r\n"
-  return wrk.format("POST", "/api/v1/photos", {
-    ["Authorization"] = "Bearer " .. token,
-    ["Content-Type"] = "multipart/form-data; boundary=" .. boundary,
-  }, body)
+    .. "\255\216" .. com
+  -- What wrk.format would write, without its copy of the body.
+  return "POST /api/v1/photos HTTP/1.1\r\nHost: " .. wrk.headers["Host"]
+    .. "\r\nAuthorization: Bearer " .. token
+    .. "\r\nContent-Type: multipart/form-data; boundary=" .. boundary
+    .. "\r\nContent-Length: " .. (#head + #tail) .. "\r\n\r\n" .. head .. tail
 end
 
 function response(status, headers, body)
