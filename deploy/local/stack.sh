@@ -63,6 +63,10 @@ gateway_env() {
   # System properties rather than environment variables: destination names are map keys, which
   # environment variable names cannot spell unambiguously.
   GATEWAY_PROPS=(
+    # G1 regions of 16 MiB: an upload's array (about 4 MB for 12 megapixels) is then an ordinary young
+    # object, not a humongous one whose every allocation counts as old and starts a marking cycle
+    # (docs/performance.md, "Humongous uploads"; deploy/kubernetes/statefulset.yaml sets the same).
+    -XX:G1HeapRegionSize=16m
     -Dquarkus.http.host=127.0.0.1
     -Dquarkus.http.port="$((GATEWAY_PORT + i))"
     -Dquarkus.oidc.auth-server-url="http://127.0.0.1:$KEYCLOAK_PORT/realms/photobridge"

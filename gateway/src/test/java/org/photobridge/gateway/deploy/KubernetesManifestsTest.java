@@ -281,6 +281,12 @@ class KubernetesManifestsTest {
                 "-Xmx %d MiB + metaspace %d MiB + direct %d MiB leave too little of the %d MiB limit for the rest of the JVM",
                 heap >> 20, metaspace >> 20, direct >> 20, limit >> 20));
         assertTrue(jvm.contains("-XX:+ExitOnOutOfMemoryError"), "an OutOfMemoryError must end the process so the kubelet restarts it");
+        // G1 allocates an object of half a region or more as humongous, straight into the old
+        // generation, and each such allocation may start a marking cycle: a 12-megapixel upload's
+        // array (up to about 6 MB) must fit under half a region (docs/performance.md, "Humongous uploads").
+        long region = jvmSize(jvm, "-XX:G1HeapRegionSize=").orElseThrow(
+                () -> new AssertionError("set -XX:G1HeapRegionSize (G1 would choose 1 MiB regions for this heap)"));
+        assertTrue(region / 2 > 6_000_000L, "G1 regions of " + (region >> 20) + " MiB make a 12-megapixel upload humongous");
     }
 
     @Test
