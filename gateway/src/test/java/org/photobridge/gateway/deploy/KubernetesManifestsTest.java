@@ -286,7 +286,8 @@ class KubernetesManifestsTest {
         // array (up to about 6 MB) must fit under half a region (docs/performance.md, "Humongous uploads").
         long region = jvmSize(jvm, "-XX:G1HeapRegionSize=").orElseThrow(
                 () -> new AssertionError("set -XX:G1HeapRegionSize (G1 would choose 1 MiB regions for this heap)"));
-        assertTrue(region / 2 > 6_000_000L, "G1 regions of " + (region >> 20) + " MiB make a 12-megapixel upload humongous");
+        assertTrue(region / 2 > 6_000_000L,
+                "G1 regions of " + (region >> 20) + " MiB make a 12-megapixel upload humongous");
     }
 
     @Test
