@@ -64,7 +64,7 @@ gateway_env() {
   # environment variable names cannot spell unambiguously.
   GATEWAY_PROPS=(
     # G1 regions of 16 MiB: an upload's array (about 4 MB for 12 megapixels) is then an ordinary young
-    # object, not a humongous one whose every allocation counts as old and starts a marking cycle
+    # object, not a humongous one whose every allocation counts as old and may start a marking cycle
     # (docs/performance.md, "Humongous uploads"; deploy/kubernetes/statefulset.yaml sets the same).
     -XX:G1HeapRegionSize=16m
     -Dquarkus.http.host=127.0.0.1
