@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 import javax.crypto.spec.SecretKeySpec;
@@ -32,7 +34,7 @@ class EncryptedBlobStoreTest {
     }
 
     private EncryptedBlobStore store(byte keyByte) {
-        return new EncryptedBlobStore(dir.resolve("store"), KeyRing.of(key(keyByte)), java.time.Duration.ofMinutes(10));
+        return new EncryptedBlobStore(dir.resolve("store"), KeyRing.of(key(keyByte)), Duration.ofMinutes(10));
     }
 
     private static byte[] random(int size) {
@@ -51,7 +53,7 @@ class EncryptedBlobStoreTest {
         }));
         assertTrue(thrown == refusal, "the writer's own exception reaches the caller");
         try (var left = Files.list(dir.resolve("store"))) {
-            assertEquals(java.util.List.of(), left.toList(), "no .incoming or blob file stays");
+            assertEquals(List.of(), left.toList(), "no .incoming or blob file stays");
         }
     }
 
@@ -82,14 +84,14 @@ class EncryptedBlobStoreTest {
         byte[] plain = random(SegmentedGcm.SEGMENT_SIZE * 5 + 3);
         var direct = store((byte) 1);
         var cached = new EncryptedBlobStore(dir.resolve("cached"), KeyRing.of(key((byte) 1)),
-                java.time.Duration.ofMinutes(10), false);
+                Duration.ofMinutes(10), false);
         String type = Files.getFileStore(dir).type();
         if (!type.equals("tmpfs")) {
             // ext4 here and on CI; tmpfs takes direct writes on some kernels only.
             assertTrue(direct.directIo(), "a " + type + " directory takes direct writes");
         }
         assertFalse(cached.directIo());
-        for (var store : java.util.List.of(direct, cached)) {
+        for (var store : List.of(direct, cached)) {
             var blob = store.put(CONTEXT, out -> out.write(plain));
             var out = new ByteArrayOutputStream();
             store.decryptTo(blob.key(), CONTEXT, out);
@@ -165,10 +167,10 @@ class EncryptedBlobStoreTest {
         Path keyFile = dir.resolve("short.key");
         Files.writeString(keyFile, java.util.Base64.getEncoder().encodeToString(new byte[16]));
         Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
-        var e = assertThrows(IllegalStateException.class, () -> KeyRing.load(keyFile, java.util.List.of()));
+        var e = assertThrows(IllegalStateException.class, () -> KeyRing.load(keyFile, List.of()));
         assertTrue(e.getMessage().contains("256-bit"), e.getMessage());
         var missing = assertThrows(IllegalStateException.class,
-                () -> KeyRing.load(dir.resolve("none"), java.util.List.of()));
+                () -> KeyRing.load(dir.resolve("none"), List.of()));
         assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
     }
 }
