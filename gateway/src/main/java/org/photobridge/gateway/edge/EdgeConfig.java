@@ -22,4 +22,16 @@ public interface EdgeConfig {
      */
     @WithDefault("4M")
     MemorySize fhirMaxBodySize();
+
+    /**
+     * HTTP/2 receive window per stream: how much of one request body a client may send ahead of what
+     * the gateway has read. The protocol's default (64 KiB) lets a client have only that much of an
+     * upload in flight, one round trip per 32 KiB.
+     */
+    @WithDefault("1M")
+    MemorySize http2StreamWindow();
+
+    /** HTTP/2 receive window of a whole connection: all its streams' bodies in flight together. */
+    @WithDefault("8M")
+    MemorySize http2ConnectionWindow();
 }

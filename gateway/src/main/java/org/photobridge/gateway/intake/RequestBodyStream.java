@@ -25,7 +25,9 @@ import io.vertx.core.http.impl.HttpServerRequestInternal;
  * of it wait in the queue, outside the image memory budget (the file's array is reserved from the
  * budget by {@link MultipartUpload}): with the budget's queue of waiting uploads full
  * ({@code photobridge.memory.queue-length}, 64 by default), up to about 64 MiB beside the budget (by
- * default half the heap).
+ * default half the heap). Over HTTP/2 a paused stream returns no credit to the client: Vert.x holds what
+ * arrived before the client ran out of window, at most the stream's receive window
+ * ({@code photobridge.http.http2-stream-window}, 1 MiB, {@code edge.Http2FlowControl}) besides the queue.
  *
  * <p>Opened on the request thread, which reads it; the event loop only calls {@link #onData},
  * {@link #onEnd} and {@link #onFailure}. A reader that gets nothing for {@code readTimeout} closes the
