@@ -108,27 +108,18 @@ mkdir -p "$work" "$images" "$dicom"
 # the photo store, the database and Orthanc's storage, starts empty.
 rm -rf "$state/postgres" "$state/orthanc" "$state/store" "$state"/gateway-* "$state/audit-key" "$work/scp"
 
-stack_pid=""
-stop_stack() {
-  [[ -n $stack_pid ]] || return 0
-  kill -TERM "$stack_pid" 2>/dev/null || true
-  wait "$stack_pid" 2>/dev/null || true
-  stack_pid=""
+# Stops the background process whose pid the named variable holds, if any, and clears the variable.
+stop_child() {
+  local -n child_pid=$1
+  [[ -n $child_pid ]] || return 0
+  kill -TERM "$child_pid" 2>/dev/null || true
+  wait "$child_pid" 2>/dev/null || true
+  child_pid=""
 }
-scp_pid=""
-stop_scp() {
-  [[ -n $scp_pid ]] || return 0
-  kill -TERM "$scp_pid" 2>/dev/null || true
-  wait "$scp_pid" 2>/dev/null || true
-  scp_pid=""
-}
-proxy_pid=""
-stop_proxy() {
-  [[ -n $proxy_pid ]] || return 0
-  kill -TERM "$proxy_pid" 2>/dev/null || true
-  wait "$proxy_pid" 2>/dev/null || true
-  proxy_pid=""
-}
+stack_pid="" scp_pid="" proxy_pid=""
+stop_stack() { stop_child stack_pid; }
+stop_scp() { stop_child scp_pid; }
+stop_proxy() { stop_child proxy_pid; }
 trap 'rc=$?; stop_proxy; stop_scp; stop_stack; exit $rc' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
