@@ -49,7 +49,7 @@ public class Http2FlowControl implements HttpServerOptionsCustomizer {
     private static int windowBytes(long bytes, String which) {
         if (bytes < Http2Settings.DEFAULT_INITIAL_WINDOW_SIZE || bytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("photobridge.http.http2-" + which + "-window must be between "
-                    + Http2Settings.DEFAULT_INITIAL_WINDOW_SIZE + " bytes and 2 GiB, not " + bytes);
+                    + Http2Settings.DEFAULT_INITIAL_WINDOW_SIZE + " and " + Integer.MAX_VALUE + " bytes, not " + bytes);
         }
         return (int) bytes;
     }

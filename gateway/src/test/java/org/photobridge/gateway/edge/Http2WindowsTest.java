@@ -1,7 +1,7 @@
 package org.photobridge.gateway.edge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -79,7 +79,7 @@ class Http2WindowsTest {
                             | ((payload[2] & 0xFFL) << 8) | (payload[3] & 0xFFL);
                 }
             }
-            assertTrue(settings != null, "the server sent no SETTINGS");
+            assertNotNull(settings, "the server sent no SETTINGS");
             assertEquals(1L << 20, settings.getOrDefault(SETTINGS_INITIAL_WINDOW_SIZE, (long) DEFAULT_WINDOW),
                     "every stream's receive window (SETTINGS_INITIAL_WINDOW_SIZE)");
             assertEquals(8L << 20, connectionWindow, "the connection's receive window after the server's WINDOW_UPDATE");

@@ -13,8 +13,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Random;
+import java.util.UUID;
 
 import javax.crypto.spec.SecretKeySpec;
 
@@ -25,7 +27,7 @@ class EncryptedBlobStoreTest {
     @TempDir
     Path dir;
 
-    private static final String CONTEXT = BlobContexts.photo(java.util.UUID.fromString("00000000-0000-4000-8000-000000000001"));
+    private static final String CONTEXT = BlobContexts.photo(UUID.fromString("00000000-0000-4000-8000-000000000001"));
 
     private static SecretKeySpec key(byte keyByte) {
         byte[] key = new byte[32];
@@ -165,7 +167,7 @@ class EncryptedBlobStoreTest {
     @Test
     void keyFileMustHoldExactly256Bits() throws IOException {
         Path keyFile = dir.resolve("short.key");
-        Files.writeString(keyFile, java.util.Base64.getEncoder().encodeToString(new byte[16]));
+        Files.writeString(keyFile, Base64.getEncoder().encodeToString(new byte[16]));
         Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
         var e = assertThrows(IllegalStateException.class, () -> KeyRing.load(keyFile, List.of()));
         assertTrue(e.getMessage().contains("256-bit"), e.getMessage());
