@@ -4,7 +4,7 @@
 # latency (request start to 202) at three concurrencies. Not part of the test run.
 #
 #   bench/delivery.sh [--photos N] [--warm-up W] [--concurrency C] [--no-storescp] [--skip-build] [--jfr]
-#                     [--count-statements] [--http 2|1.1] [--rtt MS]
+#                     [--count-statements] [--http 2|1.1] [--rtt MS] [--profile]
 #
 #   --photos N        12-megapixel baseline JPEGs (about 3.5 MB each) to send (default 200)
 #   --warm-up W       photos each freshly started gateway takes and delivers (same images, another
@@ -23,6 +23,12 @@
 #                     ratio then compares unlike paths: read the driver's own figures
 #   --jfr             record a JFR profile of the gateway during the Orthanc runs
 #                     (target/bench/delivery.jfr) and print its hottest methods and allocation sites
+#   --profile         profile the gateway through wrk's concurrency-8 run with async-profiler (from
+#                     Maven Central; CPU every 4 ms, per thread) and print the CPU per accepted upload
+#                     by thread and, for the request threads, by what they did, beside PostgreSQL's
+#                     and Orthanc's (PROFILE lines; samples in target/bench/profile-c8.collapsed and
+#                     a flame graph in target/bench/profile-c8.html). The profiler costs CPU itself,
+#                     so that run's latency is not a figure to quote
 #   --count-statements  PostgreSQL logs every statement (PB_POSTGRES_LOG_STATEMENTS=1); after the
 #                     Orthanc runs (once every photo is delivered) prints SQL statements and
 #                     transactions (COMMIT) per accepted photo and the commonest statement shapes.
@@ -57,6 +63,7 @@ cd "$PB_ROOT"
 caller_gateway_opts=${PB_GATEWAY_OPTS:-}
 
 photos=200 warm_up="" concurrency=8 with_storescp=1 skip_build=0 wrk_seconds=20 jfr=0 count_statements=0 http=2 rtt=0
+profile=0
 while (($#)); do
   case $1 in
     --photos) photos=$2; shift ;;
@@ -67,6 +74,7 @@ while (($#)); do
     --wrk-seconds) wrk_seconds=$2; shift ;;
     --jfr) jfr=1 ;;
     --count-statements) count_statements=1 ;;
+    --profile) profile=1 ;;
     --http) http=$2; shift ;;
     --rtt) rtt=$2; shift ;;
     *) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}" >&2; exit 2 ;;
@@ -266,6 +274,89 @@ for f in "$dicom"/*.dcm; do [[ -e $images/$(basename "$f" .dcm).jpg ]] || rm -f 
 mb_total=$(du -cb "$images"/*.jpg | tail -n1 | cut -f1)
 mb=$(echo "$mb_total / 1000000" | bc -l)
 
+# --- --profile: where the CPU of wrk's concurrency-8 run goes ----------------------------------------
+profiler_version=4.1
+profiler_lib=$work/async-profiler-$profiler_version/linux-x64/libasyncProfiler.so
+if ((profile)); then
+  [[ $(uname -m) == x86_64 ]] || pb_die "--profile uses async-profiler's linux-x64 library; this machine is $(uname -m)"
+  if [[ ! -s $profiler_lib ]]; then
+    "$PB_ROOT/deploy/setup/apt-install.sh" unzip
+    pb_log "fetching async-profiler $profiler_version from Maven Central (once)"
+    "$PB_ROOT/mvnw" -B -ntp -q -N dependency:copy -Dartifact=tools.profiler:async-profiler:$profiler_version \
+      -DoutputDirectory="$work"
+    unzip -q -o -d "$work/async-profiler-$profiler_version" "$work/async-profiler-$profiler_version.jar" 'linux-x64/*'
+  fi
+fi
+
+# CPU ticks (user and system) of process $1, 0 once it has gone. After the command name (which may
+# hold spaces), utime and stime are the 12th and 13th fields of /proc/<pid>/stat.
+proc_ticks() {
+  local ticks
+  ticks=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}') || true
+  echo "${ticks:-0}"
+}
+
+# CPU ticks of PostgreSQL (the postmaster and its backends) and of Orthanc: "postgres=N Orthanc=M".
+peer_ticks() {
+  local postmaster pids p total name
+  postmaster=$(head -n1 "$state/postgres/data/postmaster.pid")
+  for name in postgres Orthanc; do
+    if [[ $name == postgres ]]; then pids="$postmaster $(pgrep -P "$postmaster" | tr '\n' ' ')"
+    else pids=$(pb_pids_with_marker "$state/" Orthanc); fi
+    total=0
+    for p in $pids; do total=$((total + $(proc_ticks "$p"))); done
+    printf '%s=%s ' "$name" "$total"
+  done
+}
+
+profile_start() {
+  rm -f "$work/profile-c8.collapsed" "$work/profile-c8.html"
+  peer_before=$(peer_ticks)
+  # jcmd splits its arguments at '='; the inner quotes keep the profiler's options whole.
+  jcmd "$gateway_pid" JVMTI.agent_load "$profiler_lib" '"start,event=cpu,interval=4ms,threads"' >/dev/null \
+    || pb_die "could not attach async-profiler to the gateway (pid $gateway_pid)"
+}
+
+# Prints PROFILE lines: CPU milliseconds per upload answered in the run ($1 uploads).
+profile_report() {
+  local uploads=$1 peer_after hz
+  peer_after=$(peer_ticks)
+  jcmd "$gateway_pid" JVMTI.agent_load "$profiler_lib" "\"stop,file=$work/profile-c8.collapsed,collapsed\"" >/dev/null
+  jcmd "$gateway_pid" JVMTI.agent_load "$profiler_lib" "\"dump,file=$work/profile-c8.html,flamegraph\"" >/dev/null || true
+  [[ -s $work/profile-c8.collapsed ]] || pb_die "async-profiler wrote no samples ($work/profile-c8.collapsed)"
+  ((uploads > 0)) || pb_die "--profile: no upload was answered in the profiled run"
+  hz=$(getconf CLK_TCK)
+  {
+    printf 'PROFILE wrk concurrency 8: %d uploads answered; CPU in ms per upload (async-profiler, 4 ms samples)\n' "$uploads"
+    # By thread (numbers dropped from the names) and, for the request threads, by the first of these
+    # frames on the stack; one line each, largest first.
+    awk -v uploads="$uploads" '
+      { n = $NF; line = $0; sub(/ [0-9]+$/, "", line)
+        thread = line; sub(/\].*/, "", thread); sub(/^\[/, "", thread); sub(/ tid=.*/, "", thread); sub(/[-#0-9]+$/, "", thread)
+        group[thread] += n; total += n
+        if (thread == "executor-thread") {
+          what = "other"
+          if (line ~ /JpegScanCheck/) what = "scan check (JpegScanCheck)"
+          else if (line ~ /MultipartUpload/) what = "multipart body and its SHA-256 (MultipartUpload)"
+          else if (line ~ /EncryptedBlobStore/) what = "DICOM written through AES-GCM (EncryptedBlobStore)"
+          else if (line ~ /QuarkusTransaction|hibernate|agroal|postgresql|arjuna|narayana/) what = "transactions (Narayana, Hibernate, JDBC)"
+          else if (line ~ /PhotoCleaner|JpegCleaner|JpegSegments/) what = "marker-level cleaning (PhotoCleaner)"
+          request[what] += n
+        } }
+      END {
+        printf "0\t%.1f\tgateway, all threads\n", total * 4 / uploads
+        for (t in group) if (group[t] * 4 / uploads >= 0.1) printf "1\t%.1f\t  %s\n", group[t] * 4 / uploads, t
+        for (w in request) printf "2\t%.1f\t    request threads: %s\n", request[w] * 4 / uploads, w
+      }' "$work/profile-c8.collapsed" | sort -t$'\t' -k1,1n -k2,2nr | awk -F'\t' '{printf "PROFILE %-72s %8.1f\n", $3, $2}'
+    for peer in postgres Orthanc; do
+      local before after
+      before=$(tr ' ' '\n' <<<"$peer_before" | sed -n "s/^$peer=//p")
+      after=$(tr ' ' '\n' <<<"$peer_after" | sed -n "s/^$peer=//p")
+      printf 'PROFILE %-72s %8.1f\n' "$peer (from /proc)" "$(echo "($after - $before) * 1000 / $hz / $uploads" | bc -l)"
+    done
+  } | tee -a "$results"
+}
+
 # --- Orthanc ------------------------------------------------------------------------------------
 build_flag=--skip-build
 ((skip_build)) || build_flag=""
@@ -327,6 +418,7 @@ token=$(java "$here/DeliveryBench.java" consent gateway="$GATEWAY" run="$wrk_run
   user=derm.photographer password-file="$work/photographer.password")
 for c in 1 8 32; do
   pb_log "wrk: accept latency at concurrency $c for ${wrk_seconds}s"
+  ((profile && c == 8)) && profile_start
   PB_TOKEN=$token PB_RUN=$wrk_run PB_PASS=c$c PB_IMAGES=$work/wrk-images.txt \
     wrk -t "$((c < 2 ? 1 : 2))" -c "$c" -d "${wrk_seconds}s" --timeout 60s -s "$here/wrk-upload.lua" "$GATEWAY" \
     | sed "s/^RESULT label=wrk /RESULT label=wrk-c$c /" | tee "$work/wrk-c$c.txt" | tee -a "$results"
@@ -334,6 +426,7 @@ for c in 1 8 32; do
   # No answer within the run leaves no latency to report: say so rather than print a p99 of 0.
   grep -q '^RESULT .* requests=0 ' "$work/wrk-c$c.txt" \
     && pb_die "wrk at concurrency $c: no upload was answered within ${wrk_seconds}s; give it longer (--wrk-seconds)"
+  ((profile && c == 8)) && profile_report "$(sed -n 's/^RESULT .* requests=\([0-9]*\) .*/\1/p' "$work/wrk-c8.txt")"
 done
 unset token
 wrk_p99_8=$(sed -n 's/^RESULT .* p99=\([0-9.]*\).*/\1/p' "$work/wrk-c8.txt")
