@@ -418,7 +418,7 @@ token=$(java "$here/DeliveryBench.java" consent gateway="$GATEWAY" run="$wrk_run
   user=derm.photographer password-file="$work/photographer.password")
 for c in 1 8 32; do
   pb_log "wrk: accept latency at concurrency $c for ${wrk_seconds}s"
-  ((profile && c == 8)) && profile_start
+  if ((profile && c == 8)); then profile_start; fi
   PB_TOKEN=$token PB_RUN=$wrk_run PB_PASS=c$c PB_IMAGES=$work/wrk-images.txt \
     wrk -t "$((c < 2 ? 1 : 2))" -c "$c" -d "${wrk_seconds}s" --timeout 60s -s "$here/wrk-upload.lua" "$GATEWAY" \
     | sed "s/^RESULT label=wrk /RESULT label=wrk-c$c /" | tee "$work/wrk-c$c.txt" | tee -a "$results"
@@ -426,7 +426,9 @@ for c in 1 8 32; do
   # No answer within the run leaves no latency to report: say so rather than print a p99 of 0.
   grep -q '^RESULT .* requests=0 ' "$work/wrk-c$c.txt" \
     && pb_die "wrk at concurrency $c: no upload was answered within ${wrk_seconds}s; give it longer (--wrk-seconds)"
-  ((profile && c == 8)) && profile_report "$(sed -n 's/^RESULT .* requests=\([0-9]*\) .*/\1/p' "$work/wrk-c8.txt")"
+  if ((profile && c == 8)); then
+    profile_report "$(sed -n 's/^RESULT .* requests=\([0-9]*\) .*/\1/p' "$work/wrk-c8.txt")"
+  fi
 done
 unset token
 wrk_p99_8=$(sed -n 's/^RESULT .* p99=\([0-9.]*\).*/\1/p' "$work/wrk-c8.txt")
