@@ -204,16 +204,9 @@ reference_id=$(sql -At -c "select id from consent_resource where id like 'seed-%
 patients=$((consents / 2))
 compliance=$(password_file compliance.officer)
 gateway_pid=$(<"$state/gateway-0.pid")
-# CPU ticks (utime + stime) of a process, plus those of its reaped children when $2 is set.
-ticks() { awk -v c="${2:-}" '{sub(/^.*\) /, ""); t = $12 + $13; if (c) t += $14 + $15; print t}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-pg_ticks() {
-  local t p postmaster_pid
-  # Read each time: the cluster is restarted once for auto_explain (below).
-  postmaster_pid=$(head -n1 "$state/postgres/data/postmaster.pid")
-  t=$(ticks "$postmaster_pid" children)
-  for p in $(pgrep -P "$postmaster_pid"); do t=$((t + $(ticks "$p"))); done
-  echo "$t"
-}
+# PostgreSQL's CPU ticks (deploy/local/lib.sh, which looks the postmaster up each time: the cluster is
+# restarted once for auto_explain, below).
+pg_ticks() { pb_postgres_ticks "$state/postgres/data"; }
 search() {  # label query concurrency patients
   [[ $driver == wrk ]] || search_with jdk "$1" "$2" "$3" "$4"
   [[ $driver == jdk ]] || search_with wrk "wrk-$1" "$2" "$3" "$4"
@@ -237,7 +230,7 @@ search_with() {  # driver label query concurrency patients
   hz=$(getconf CLK_TCK)
   a0=$(allocated)
   j0=$(jit_ns)
-  g0=$(ticks "$gateway_pid"); p0=$(pg_ticks)
+  g0=$(pb_cpu_ticks "$gateway_pid"); p0=$(pg_ticks)
   # /usr/bin/time: the driver's own CPU (for the JDK driver: JVM start and compilation of the source
   # file included).
   if [[ $1 == jdk ]]; then
@@ -248,7 +241,7 @@ search_with() {  # driver label query concurrency patients
   else
     wrk_search "$2" "$3" "$4" "$5"
   fi
-  g1=$(ticks "$gateway_pid"); p1=$(pg_ticks)
+  g1=$(pb_cpu_ticks "$gateway_pid"); p1=$(pg_ticks)
   j1=$(jit_ns)
   a1=$(allocated)
   client=$(awk '/^TIME/ {t += $2 + $3} END {print t}' "$work/search-time.txt")

@@ -277,6 +277,7 @@ mb=$(echo "$mb_total / 1000000" | bc -l)
 # --- --profile: where the CPU of wrk's concurrency-8 run goes ----------------------------------------
 profiler_version=4.1
 profiler_lib=$work/async-profiler-$profiler_version/linux-x64/libasyncProfiler.so
+profile_interval_ms=4
 if ((profile)); then
   [[ $(uname -m) == x86_64 ]] || pb_die "--profile uses async-profiler's linux-x64 library; this machine is $(uname -m)"
   if [[ ! -s $profiler_lib ]]; then
@@ -288,32 +289,18 @@ if ((profile)); then
   fi
 fi
 
-# CPU ticks (user and system) of process $1, 0 once it has gone. After the command name (which may
-# hold spaces), utime and stime are the 12th and 13th fields of /proc/<pid>/stat.
-proc_ticks() {
-  local ticks
-  ticks=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}') || true
-  echo "${ticks:-0}"
-}
-
-# CPU ticks of PostgreSQL (the postmaster and its backends) and of Orthanc: "postgres=N Orthanc=M".
+# CPU ticks of PostgreSQL (the cluster, deploy/local/lib.sh) and of Orthanc: "postgres=N Orthanc=M".
 peer_ticks() {
-  local postmaster pids p total name
-  postmaster=$(head -n1 "$state/postgres/data/postmaster.pid")
-  for name in postgres Orthanc; do
-    if [[ $name == postgres ]]; then pids="$postmaster $(pgrep -P "$postmaster" | tr '\n' ' ')"
-    else pids=$(pb_pids_with_marker "$state/" Orthanc); fi
-    total=0
-    for p in $pids; do total=$((total + $(proc_ticks "$p"))); done
-    printf '%s=%s ' "$name" "$total"
-  done
+  local p orthanc=0
+  for p in $(pb_pids_with_marker "$state/" Orthanc); do orthanc=$((orthanc + $(pb_cpu_ticks "$p"))); done
+  printf 'postgres=%s Orthanc=%s ' "$(pb_postgres_ticks "$state/postgres/data")" "$orthanc"
 }
 
 profile_start() {
   rm -f "$work/profile-c8.collapsed" "$work/profile-c8.html"
   peer_before=$(peer_ticks)
   # jcmd splits its arguments at '='; the inner quotes keep the profiler's options whole.
-  jcmd "$gateway_pid" JVMTI.agent_load "$profiler_lib" '"start,event=cpu,interval=4ms,threads"' >/dev/null \
+  jcmd "$gateway_pid" JVMTI.agent_load "$profiler_lib" "\"start,event=cpu,interval=${profile_interval_ms}ms,threads\"" >/dev/null \
     || pb_die "could not attach async-profiler to the gateway (pid $gateway_pid)"
 }
 
@@ -327,10 +314,10 @@ profile_report() {
   ((uploads > 0)) || pb_die "--profile: no upload was answered in the profiled run"
   hz=$(getconf CLK_TCK)
   {
-    printf 'PROFILE wrk concurrency 8: %d uploads answered; CPU in ms per upload (async-profiler, 4 ms samples)\n' "$uploads"
+    printf 'PROFILE wrk concurrency 8: %d uploads answered; CPU in ms per upload (async-profiler, %d ms samples)\n' "$uploads" "$profile_interval_ms"
     # By thread (numbers dropped from the names) and, for the request threads, by the first of these
     # frames on the stack; one line each, largest first.
-    awk -v uploads="$uploads" '
+    awk -v uploads="$uploads" -v ms="$profile_interval_ms" '
       { n = $NF; line = $0; sub(/ [0-9]+$/, "", line)
         thread = line; sub(/\].*/, "", thread); sub(/^\[/, "", thread); sub(/ tid=.*/, "", thread); sub(/[-#0-9]+$/, "", thread)
         group[thread] += n; total += n
@@ -344,9 +331,9 @@ profile_report() {
           request[what] += n
         } }
       END {
-        printf "0\t%.1f\tgateway, all threads\n", total * 4 / uploads
-        for (t in group) if (group[t] * 4 / uploads >= 0.1) printf "1\t%.1f\t  %s\n", group[t] * 4 / uploads, t
-        for (w in request) printf "2\t%.1f\t    request threads: %s\n", request[w] * 4 / uploads, w
+        printf "0\t%.1f\tgateway, all threads\n", total * ms / uploads
+        for (t in group) if (group[t] * ms / uploads >= 0.1) printf "1\t%.1f\t  %s\n", group[t] * ms / uploads, t
+        for (w in request) printf "2\t%.1f\t    request threads: %s\n", request[w] * ms / uploads, w
       }' "$work/profile-c8.collapsed" | sort -t$'\t' -k1,1n -k2,2nr | awk -F'\t' '{printf "PROFILE %-72s %8.1f\n", $3, $2}'
     for peer in postgres Orthanc; do
       local before after

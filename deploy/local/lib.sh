@@ -68,6 +68,23 @@ pb_pids_with_marker() {
   return 0
 }
 
+# CPU ticks (user + system, in getconf CLK_TCK units) of process $1, plus those of its reaped
+# children when $2 is set; 0 once it has gone. After the command name (which may hold spaces),
+# utime and stime are the 12th and 13th fields of /proc/<pid>/stat, cutime and cstime the next two.
+pb_cpu_ticks() {
+  awk -v c="${2:-}" '{sub(/^.*\) /, ""); t = $12 + $13; if (c) t += $14 + $15; print t}' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# CPU ticks of the PostgreSQL cluster in data directory $1: its postmaster (with the backends it has
+# reaped) and its live backends. The postmaster's pid is read each time (a cluster may restart).
+pb_postgres_ticks() {
+  local t p postmaster_pid
+  postmaster_pid=$(head -n1 "$1/postmaster.pid")
+  t=$(pb_cpu_ticks "$postmaster_pid" children)
+  for p in $(pgrep -P "$postmaster_pid"); do t=$((t + $(pb_cpu_ticks "$p"))); done
+  echo "$t"
+}
+
 # Starts "$@" detached in a new session with stdin from /dev/null and all output to <logfile>,
 # writes its pid to <pidfile>. No pipe of the caller is inherited, so a caller that reads our
 # output (a Java test running the start command) is not kept waiting by the daemon.
