@@ -166,7 +166,7 @@ public class PhotoResource {
                 .orElseGet(() -> view(accepted.photo()));
         if (accepted.created()) {
             // Woken after the answer is built, so a new photo is reported QUEUED, as it is at commit.
-            sender.wake();
+            sender.deliveriesAdded();
         }
         URI location = URI.create("/api/v1/photos/" + accepted.photo().id);
         return accepted.created()

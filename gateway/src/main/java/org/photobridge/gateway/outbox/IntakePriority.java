@@ -102,6 +102,15 @@ public class IntakePriority {
         return enabled && inFlight.get() > 0;
     }
 
+    /**
+     * Whether due work that yields is being held back now: uploads are in flight and a worker has left
+     * such work for later, so a worker waits for its turn ({@link #untilTurn()}) and the end of the
+     * uploads wakes one. Looking for it again before then would only find it held back.
+     */
+    public synchronized boolean holdingBack() {
+        return deferring && yielding();
+    }
+
     /** What a worker may claim now; {@link Turn#ONE_YIELDING} is handed to one worker per {@code max-delay}. */
     public synchronized Turn turn() {
         if (!yielding()) {

@@ -34,7 +34,9 @@ import io.quarkus.runtime.StartupEvent;
  * <p>While uploads are in flight on this instance, work that yields to intake (deliveries) waits, as
  * {@link IntakePriority} rules: workers claim only the other kinds, hand back unstarted deliveries
  * of a batch claimed before the uploads came, and take one delivery whenever one has waited
- * {@code intake-priority.max-delay}; the last upload's end wakes them.
+ * {@code intake-priority.max-delay}; the last upload's end wakes them. Meanwhile a photo accepted
+ * wakes no worker for its deliveries, and a worker's pass does not look for held-back deliveries
+ * again: the database is not asked what is already known.
  */
 @ApplicationScoped
 public class WorkRunner {
@@ -99,6 +101,20 @@ public class WorkRunner {
     }
 
     /**
+     * New deliveries were committed (an accepted photo's): wakes a worker for them, unless deliveries
+     * are already held back for uploads in flight ({@link IntakePriority#holdingBack()}). Then a
+     * worker already waits for the next one's turn and the end of the uploads wakes one, so a worker
+     * woken now would only query the queue to leave them for later: two transactions per photo
+     * through a burst of uploads, for nothing.
+     */
+    public void deliveriesAdded() {
+        if (priority.holdingBack() && queue.yieldingKinds().contains(WorkItem.Kind.PACS_DELIVERY)) {
+            return;
+        }
+        wake();
+    }
+
+    /**
      * Work added or queued again ({@link WorkQueue.Added}) wakes a worker once its transaction has
      * committed (at once outside a transaction; not at all after a rollback).
      */
@@ -153,7 +169,9 @@ public class WorkRunner {
             wake();
         }
         boolean deferred = false;
-        if (turn == IntakePriority.Turn.NONE_YIELDING && queue.anyDue(yieldingKinds)) {
+        // Already held back: known to be due (only a turn at the bound or another instance takes it
+        // meanwhile, and a turn ends the holding back), so not looked for again.
+        if (turn == IntakePriority.Turn.NONE_YIELDING && (priority.holdingBack() || queue.anyDue(yieldingKinds))) {
             priority.deferred();
             deferred = true;
         }

@@ -93,6 +93,29 @@ class IntakePriorityRulesTest {
     }
 
     @Test
+    void deliveriesAreHeldBackFromTheFirstDeferralUntilATurnOrTheEndOfTheUploads() {
+        var priority = priority(true);
+        priority.uploadArrived();
+        assertFalse(priority.holdingBack(), "uploads in flight, but nothing left for later yet");
+        priority.deferred();
+        assertTrue(priority.holdingBack());
+        advance(MAX_DELAY);
+        assertTrue(priority.holdingBack(), "still held back until a worker takes the turn");
+        assertEquals(Turn.ONE_YIELDING, priority.turn());
+        assertFalse(priority.holdingBack(), "the turn ends it: the next pass looks again");
+        priority.deferred();
+        assertTrue(priority.holdingBack());
+        priority.uploadEnded();
+        assertFalse(priority.holdingBack(), "no upload in flight");
+        assertEquals(1, wakes.get());
+
+        var off = priority(false);
+        off.uploadArrived();
+        off.deferred();
+        assertFalse(off.holdingBack(), "switched off, nothing is held back");
+    }
+
+    @Test
     void switchedOffNothingYieldsButUploadsAreStillCounted() {
         var priority = priority(false);
         priority.uploadArrived();
