@@ -42,13 +42,15 @@ class IntakePriorityQuietQueueTest {
     private static final Duration SETTLE = Duration.ofSeconds(90);
     private static final Duration STANDING_STILL = Duration.ofSeconds(11);
 
-    /** Two counted receivers; no delivery at the bound and no timed poll within the test. */
+    /** Two counted receivers; no delivery at the bound, no timed poll and no read time-out within the test. */
     public static class Quiet extends ReceiversProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             var config = new HashMap<>(super.getConfigOverrides());
             config.put("photobridge.routing.intake-priority.max-delay", "10m");
             config.put("photobridge.routing.poll-interval", "10m");
+            // The held upload sends nothing for longer than the default 60 s may allow on a slow machine.
+            config.put("quarkus.http.read-timeout", "10m");
             return config;
         }
     }
