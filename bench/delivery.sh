@@ -4,7 +4,7 @@
 # latency (request start to 202) at three concurrencies. Not part of the test run.
 #
 #   bench/delivery.sh [--photos N] [--warm-up W] [--concurrency C] [--no-storescp] [--skip-build] [--jfr]
-#                     [--count-statements] [--http 2|1.1] [--rtt MS] [--profile]
+#                     [--count-statements] [--http 2|1.1] [--rtt MS] [--profile] [--capture]
 #
 #   --photos N        12-megapixel baseline JPEGs (about 3.5 MB each) to send (default 200)
 #   --warm-up W       photos each freshly started gateway takes and delivers (same images, another
@@ -29,6 +29,11 @@
 #                     and Orthanc's (PROFILE lines; samples in target/bench/profile-c8.collapsed and
 #                     a flame graph in target/bench/profile-c8.html). The profiler costs CPU itself,
 #                     so that run's latency is not a figure to quote
+#   --capture         capture each wrk run on the loopback interface (tcpdump, Debian) and time every
+#                     upload on the wire, from its first request byte to its answer's first byte
+#                     (bench/WireLatency.java; RESULT label=wire-cN and WIRE lines, captures in
+#                     target/bench/wire-cN.pcap): a clock that is neither wrk's nor the gateway's, so
+#                     the difference from wrk's figure is wrk's own time. Needs root for tcpdump
 #   --count-statements  PostgreSQL logs every statement (PB_POSTGRES_LOG_STATEMENTS=1); after the
 #                     Orthanc runs (once every photo is delivered) prints SQL statements and
 #                     transactions (COMMIT) per accepted photo and the commonest statement shapes.
@@ -63,7 +68,7 @@ cd "$PB_ROOT"
 caller_gateway_opts=${PB_GATEWAY_OPTS:-}
 
 photos=200 warm_up="" concurrency=8 with_storescp=1 skip_build=0 wrk_seconds=20 jfr=0 count_statements=0 http=2 rtt=0
-profile=0
+profile=0 capture=0
 while (($#)); do
   case $1 in
     --photos) photos=$2; shift ;;
@@ -75,6 +80,7 @@ while (($#)); do
     --jfr) jfr=1 ;;
     --count-statements) count_statements=1 ;;
     --profile) profile=1 ;;
+    --capture) capture=1 ;;
     --http) http=$2; shift ;;
     --rtt) rtt=$2; shift ;;
     *) sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}" >&2; exit 2 ;;
@@ -89,6 +95,7 @@ warm_up=${warm_up:-$photos}
 [[ $rtt =~ ^[0-9]+$ ]] || pb_die "--rtt takes milliseconds"
 
 "$PB_ROOT/deploy/setup/apt-install.sh" dcmtk jq curl bc wrk
+((capture)) && "$PB_ROOT/deploy/setup/apt-install.sh" tcpdump
 # Keycloak starts slowly on a loaded 2-core machine; the benchmark waits rather than fails.
 export KEYCLOAK_START_TIMEOUT=${KEYCLOAK_START_TIMEOUT:-900}
 work=$PB_ROOT/target/bench
@@ -128,7 +135,14 @@ stack_pid="" scp_pid="" proxy_pid=""
 stop_stack() { stop_child stack_pid; }
 stop_scp() { stop_child scp_pid; }
 stop_proxy() { stop_child proxy_pid; }
-trap 'rc=$?; stop_proxy; stop_scp; stop_stack; exit $rc' EXIT
+capture_pid=""
+stop_capture() {
+  [[ -n $capture_pid ]] || return 0
+  kill -INT "$capture_pid" 2>/dev/null || true
+  wait "$capture_pid" 2>/dev/null || true
+  capture_pid=""
+}
+trap 'rc=$?; stop_capture; stop_proxy; stop_scp; stop_stack; exit $rc' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -296,6 +310,31 @@ peer_ticks() {
   printf 'postgres=%s Orthanc=%s ' "$(pb_postgres_ticks "$state/postgres/data")" "$orthanc"
 }
 
+# --- --capture: wrk's uploads timed on the wire (stop_capture is with the trap) -------------------------
+capture_start() {
+  rm -f "$work/wire-c$1.pcap" "$work/wire-c$1.log"
+  # Headers only (every request and answer starts within the first 128 bytes of its first segment);
+  # -U writes each packet as it comes, so nothing is lost when tcpdump is stopped.
+  tcpdump -i lo -Z root -s 128 -B 16384 -U -w "$work/wire-c$1.pcap" "tcp port $GATEWAY_PORT" 2>"$work/wire-c$1.log" &
+  capture_pid=$!
+  # tcpdump says "listening on" once its filter is in place.
+  local i
+  for ((i = 0; i < 50; i++)); do
+    grep -q 'listening on' "$work/wire-c$1.log" && return 0
+    kill -0 "$capture_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  pb_die "tcpdump did not start capturing ($work/wire-c$1.log)"
+}
+
+capture_report() {
+  stop_capture
+  local dropped
+  dropped=$(sed -n 's/^\([0-9]*\) packets dropped by kernel.*/\1/p' "$work/wire-c$1.log")
+  [[ ${dropped:-0} == 0 ]] || pb_log "tcpdump: $dropped packets dropped by the kernel at concurrency $1: some uploads may be missing"
+  java "$here/WireLatency.java" "$work/wire-c$1.pcap" "$GATEWAY_PORT" "wire-c$1" | tee "$work/wire-c$1.txt" | tee -a "$results"
+}
+
 profile_start() {
   rm -f "$work/profile-c8.collapsed" "$work/profile-c8.html"
   peer_before=$(peer_ticks)
@@ -406,6 +445,7 @@ token=$(java "$here/DeliveryBench.java" consent gateway="$GATEWAY" run="$wrk_run
 for c in 1 8 32; do
   pb_log "wrk: accept latency at concurrency $c for ${wrk_seconds}s"
   if ((profile && c == 8)); then profile_start; fi
+  if ((capture)); then capture_start "$c"; fi
   PB_TOKEN=$token PB_RUN=$wrk_run PB_PASS=c$c PB_IMAGES=$work/wrk-images.txt \
     wrk -t "$((c < 2 ? 1 : 2))" -c "$c" -d "${wrk_seconds}s" --timeout 60s -s "$here/wrk-upload.lua" "$GATEWAY" \
     | sed "s/^RESULT label=wrk /RESULT label=wrk-c$c /" | tee "$work/wrk-c$c.txt" | tee -a "$results"
@@ -413,6 +453,7 @@ for c in 1 8 32; do
   # No answer within the run leaves no latency to report: say so rather than print a p99 of 0.
   grep -q '^RESULT .* requests=0 ' "$work/wrk-c$c.txt" \
     && pb_die "wrk at concurrency $c: no upload was answered within ${wrk_seconds}s; give it longer (--wrk-seconds)"
+  if ((capture)); then capture_report "$c"; fi
   if ((profile && c == 8)); then
     profile_report "$(sed -n 's/^RESULT .* requests=\([0-9]*\) .*/\1/p' "$work/wrk-c8.txt")"
   fi
@@ -494,6 +535,10 @@ fi
   printf 'SUMMARY accept latency p99 at concurrency %d (our driver, HTTP/%s%s): %.0f ms (target < 250 ms)\n' "$concurrency" "$http" "$via" "$p99_8"
   printf 'SUMMARY accept latency p99 at concurrency 8 measured by wrk: %.0f ms (ours at concurrency %d: %.0f ms)\n' \
     "$wrk_p99_8" "$concurrency" "$p99_8"
+  if ((capture)); then
+    printf 'SUMMARY accept latency p99 at concurrency 8 on the wire (wrk'"'"'s uploads, first request byte to first answer byte): %s ms (wrk: %.0f ms)\n' \
+      "$(sed -n 's/^RESULT .* p99=\([0-9.]*\).*/\1/p' "$work/wire-c8.txt")" "$wrk_p99_8"
+  fi
   [[ -z $summary_statements ]] || printf 'SUMMARY %s\n' "$summary_statements"
 } | tee -a "$results"
 pb_log "results in $results"
