@@ -313,9 +313,11 @@ peer_ticks() {
 # --- --capture: wrk's uploads timed on the wire (stop_capture is with the trap) -------------------------
 capture_start() {
   rm -f "$work/wire-c$1.pcap" "$work/wire-c$1.log"
-  # Headers only (every request and answer starts within the first 128 bytes of its first segment);
+  # 106 bytes a packet: the frame, IPv4 and the longest TCP header (14 + 20 + 60) and the 12 bytes
+  # that tell a request ("POST ") or an answer ("HTTP/1.1 100") from the rest. No more of the payload
+  # is kept than the request line and Host at loopback's usual 32-byte TCP header: never the token.
   # -U writes each packet as it comes, so nothing is lost when tcpdump is stopped.
-  tcpdump -i lo -Z root -s 128 -B 16384 -U -w "$work/wire-c$1.pcap" "tcp port $GATEWAY_PORT" 2>"$work/wire-c$1.log" &
+  tcpdump -i lo -Z root -s 106 -B 16384 -U -w "$work/wire-c$1.pcap" "tcp port $GATEWAY_PORT" 2>"$work/wire-c$1.log" &
   capture_pid=$!
   # tcpdump says "listening on" once its filter is in place.
   local i
