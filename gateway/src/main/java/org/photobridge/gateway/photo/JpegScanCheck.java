@@ -25,10 +25,10 @@ import org.photobridge.gateway.photo.PhotoRejectedException.Reason;
  * the code and the value bits after it take and how far it moves in the block, so value bits are
  * skipped, never extracted; where the next symbols fit the same lookahead bits, the entry covers
  * them too, up to an end-of-block (3.25 million lookups for one of benchmark 1's photos on average,
- * against 3.50 million with two symbols at most and about 40% more with one); bits are read up to seven bytes at a time where no 0xFF
- * byte is near, by a refill whose only input from the symbols just decoded is the bit count (the
- * next eight bytes shifted in after the valid bits, the position moved by the whole bytes that fit),
- * so that it adds two operations to the chain of table loads instead of six.
+ * against 3.50 million with two symbols at most); bits are read up to seven bytes at a time where
+ * no 0xFF byte is near, by a refill whose only input from the symbols just decoded is the bit count
+ * (the next eight bytes shifted in after the counted bits, the position moved by the whole bytes
+ * that fit), so that it adds two operations to the chain of table loads instead of six.
  */
 final class JpegScanCheck {
 
@@ -468,8 +468,9 @@ final class JpegScanCheck {
      * zeros, {@link #END_OF_BLOCK}), bits 20..27 how far all of the entry's symbols move it together
      * (here the first's move again); {@link #SLOW} for a symbol an 8-bit baseline stream cannot hold.
      * {@link HuffmanTable#following} adds the AC symbols after it where they fit the lookahead (their
-     * bits to bits 0..5, their moves to bits 20..27). Bits 0..5 come first so that the decoder shifts its bit buffer by the entry itself (a long shift
-     * takes the low six bits of its count): table load and shift are all the hot path waits for.
+     * bits to bits 0..5, their moves to bits 20..27). Bits 0..5 come first so that the decoder shifts
+     * its bit buffer by the entry itself (a long shift takes the low six bits of its count): table
+     * load and shift are all the hot path waits for.
      */
     private static int entry(boolean dc, int symbol, int codeLength) {
         if (dc) {
