@@ -18,10 +18,9 @@
 -- request per image, once, in init, with fixed-width digit fields where the requests differ (the
 -- encounter's number and the comment's counter), and request() writes the next values into those
 -- fields in place through LuaJIT's FFI before handing the same string to wrk, which copies it into
--- its own buffer before it returns. Lua strings are immutable to Lua code and interned by a hash of a
--- few sampled bytes (start, end, middle, a quarter in): the fields lie in the first kilobyte past the
--- first four bytes, and no other string with either content is ever made, so the stale hash is never
--- compared. Each thread has its own Lua state, so no string is shared between threads.
+-- its own buffer before it returns. Lua strings are immutable to Lua code and interned by a hash:
+-- no other string with the bytes of one of these, before or after a rewrite, is ever made, so a stale
+-- hash is never compared. Each thread has its own Lua state, so no string is shared between threads.
 -- (History: the first version took a substring, concatenated twice and let wrk.format concatenate
 -- again, four 4 MB strings per request, about 72 ms of wrk's CPU per upload.)
 
@@ -74,7 +73,10 @@ local function template(jpeg)
     .. "\r\nContent-Type: multipart/form-data; boundary=" .. boundary
     .. "\r\nContent-Length: " .. (#head + #tail) .. "\r\n\r\n"
   local text = start .. head .. tail
-  local encounterAt = #start + #beforeJson + json:find(encounterField .. '"', 1, true) - 1
+  -- The encounter's field, found by its whole prefix: the patient's value (BENCH-<run>) may end in zeros too.
+  local encounterPrefix = '-wrk-' .. pass .. "-" .. thread_id .. "-"
+  local encounterAt = #start + #beforeJson + json:find(encounterPrefix .. encounterField .. '"', 1, true) - 1
+    + #encounterPrefix
   local counterAt = #start + #head - COUNTER_DIGITS
   assert(text:sub(encounterAt + 1, encounterAt + ENCOUNTER_DIGITS) == encounterField
     and text:sub(counterAt + 1, counterAt + COUNTER_DIGITS) == counterField, "digit fields misplaced")
