@@ -18,9 +18,10 @@
 -- request per image, once, in init, with fixed-width digit fields where the requests differ (the
 -- encounter's number and the comment's counter), and request() writes the next values into those
 -- fields in place through LuaJIT's FFI before handing the same string to wrk, which copies it into
--- its own buffer before it returns. Lua strings are immutable to Lua code and interned by a hash:
--- no other string with the bytes of one of these, before or after a rewrite, is ever made, so a stale
--- hash is never compared. Each thread has its own Lua state, so no string is shared between threads.
+-- its own buffer as soon as request() returns, before it calls request() again. Lua strings are
+-- immutable to Lua code and interned by a hash: no other string with the bytes of one of these,
+-- before or after a rewrite, is ever made, so a stale hash is never compared. Each thread has its
+-- own Lua state, so no string is shared between threads.
 -- (History: the first version took a substring, concatenated twice and let wrk.format concatenate
 -- again, four 4 MB strings per request, about 72 ms of wrk's CPU per upload.)
 
