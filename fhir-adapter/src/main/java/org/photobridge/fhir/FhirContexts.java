@@ -2,6 +2,11 @@ package org.photobridge.fhir;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.FhirVersionEnum;
+import ca.uhn.fhir.parser.IParser;
+import ca.uhn.fhir.parser.IParserErrorHandler;
+import ca.uhn.fhir.parser.JsonParser;
+import ca.uhn.fhir.parser.LenientErrorHandler;
+import ca.uhn.fhir.parser.XmlParser;
 import ca.uhn.fhir.rest.api.IVersionSpecificBundleFactory;
 
 /** The one FHIR R4 context the project shares: creating a context is expensive. */
@@ -24,6 +29,8 @@ public final class FhirContexts {
      * resource already has are written as before.
      */
     private static final class PhotoBridgeR4 extends FhirContext {
+        private volatile IParserErrorHandler errorHandler = new LenientErrorHandler();
+
         PhotoBridgeR4() {
             super(FhirVersionEnum.R4);
             getParserOptions().setAutoContainReferenceTargetsWithNoId(false);
@@ -32,6 +39,24 @@ public final class FhirContexts {
         @Override
         public IVersionSpecificBundleFactory newBundleFactory() {
             return new PageBundleFactory(this);
+        }
+
+        /** HAPI's JSON parser, which writes a page's {@link StoredAnswer}s as their text. */
+        @Override
+        public IParser newJsonParser() {
+            return new AnswerParser(new JsonParser(this, errorHandler));
+        }
+
+        /** HAPI's XML parser; a page's {@link StoredAnswer}s are put back whole before it writes them. */
+        @Override
+        public IParser newXmlParser() {
+            return new AnswerParser(new XmlParser(this, errorHandler));
+        }
+
+        @Override
+        public FhirContext setParserErrorHandler(IParserErrorHandler handler) {
+            errorHandler = handler;
+            return super.setParserErrorHandler(handler);
         }
     }
 }

@@ -12,7 +12,9 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
+import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.BooleanType;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.IdType;
@@ -25,6 +27,8 @@ import org.photobridge.fhir.FhirContexts;
 import org.photobridge.fhir.Page;
 import org.photobridge.fhir.SearchReferences;
 import org.photobridge.fhir.StoredAttachmentHash;
+import org.photobridge.fhir.SignedForm;
+import org.photobridge.fhir.StoredAnswer;
 import org.photobridge.fhir.StoredBase64;
 import org.photobridge.fhir.StoredVersion;
 import org.photobridge.fhir.access.FhirAccess;
@@ -62,6 +66,7 @@ import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.param.TokenOrListParam;
 import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.IResourceProvider;
+import ca.uhn.fhir.rest.server.RestfulServerUtils;
 import ca.uhn.fhir.rest.server.RestfulServerUtils;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
@@ -264,8 +269,42 @@ public final class ConsentResourceProvider implements IResourceProvider {
     private PagedVersions paged(PagedVersions.Window window, RequestDetails request, Integer offset, Integer count) {
         int from = offset != null ? offset : intParameter(request, Constants.PARAM_OFFSET).orElse(0);
         int size = count != null ? count : intParameter(request, Constants.PARAM_COUNT).orElse(DEFAULT_PAGE_SIZE);
-        return new PagedVersions(window, version -> shown(toResource(version), version), Math.max(0, from),
-                Math.max(0, Math.min(size, MAX_PAGE_SIZE)));
+        Function<StoredVersion, IBaseResource> build = answeredAsJson(request)
+                ? version -> answer(version, request.getFhirServerBase())
+                : version -> shown(toResource(version), version);
+        return new PagedVersions(window, build, Math.max(0, from), Math.max(0, Math.min(size, MAX_PAGE_SIZE)));
+    }
+
+    /** Whether the answer is written as JSON (a page's Consents can then be written from their stored JSON). */
+    private static boolean answeredAsJson(RequestDetails request) {
+        try {
+            return request.getServer() != null
+                    && RestfulServerUtils.determineResponseEncodingWithDefault(request).getEncoding() == EncodingEnum.JSON;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A page's Consent as this caller may see it, as answer JSON made from the stored JSON
+     * ({@link ConsentAnswers}) where it can be, else built by HAPI as {@link #shown} does. A form the
+     * caller may see is read here, while the page is built, as {@link #shown} reads it: a form that fails
+     * its integrity check fails the page before it is audited as served.
+     */
+    private IBaseResource answer(StoredVersion version, String serverBase) {
+        boolean seesForms = access.seesSignedForms();
+        Optional<String> form = seesForms ? version.form().map(SignedForm::base64) : Optional.empty();
+        // Read once: the whole resource, if it is ever wanted, takes the form already read.
+        StoredVersion read = form.isEmpty() ? version : new StoredVersion(version.id(), version.version(),
+                version.lastUpdated(), version.json(), Optional.of(form::get));
+        Optional<String> json = ConsentAnswers.answer(version, seesForms, form, serverBase);
+        if (json.isEmpty()) {
+            return shown(toResource(read), read);
+        }
+        var placeholder = new Consent();
+        placeholder.setIdElement(new IdType("Consent", version.id(), Long.toString(version.version())));
+        ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(placeholder, transactionMethod(version));
+        return new StoredAnswer(json.get(), () -> shown(toResource(read), read)).attachTo(placeholder);
     }
 
     /**
@@ -467,9 +506,12 @@ public final class ConsentResourceProvider implements IResourceProvider {
         consent.setIdElement(new IdType("Consent", version.id(), Long.toString(version.version())));
         consent.getMeta().setVersionId(Long.toString(version.version()));
         consent.getMeta().setLastUpdated(Date.from(version.lastUpdated()));
-        ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(consent,
-                version.version() == 1 ? BundleEntryTransactionMethodEnum.POST : BundleEntryTransactionMethodEnum.PUT);
+        ResourceMetadataKeyEnum.ENTRY_TRANSACTION_METHOD.put(consent, transactionMethod(version));
         return consent;
+    }
+
+    private static BundleEntryTransactionMethodEnum transactionMethod(StoredVersion version) {
+        return version.version() == 1 ? BundleEntryTransactionMethodEnum.POST : BundleEntryTransactionMethodEnum.PUT;
     }
 
     private static long versionOf(String versionId) {

@@ -143,6 +143,11 @@ class ConsentAccessPortTest {
         assertEquals(200, searched.statusCode(), searched.body());
         assertTrue(searched.body().contains("\"data\":" + quoted(stored)), searched.body());
         assertEquals(2, reads.get());
+        // A page HAPI writes (XML; the JSON one is written from stored text) reads each form once as well.
+        var xml = http.get("Consent?patient:identifier=" + ConsentFixtures.PATIENT_SYSTEM + "%7CMRN-P6&_format=xml");
+        assertEquals(200, xml.statusCode(), xml.body());
+        assertTrue(xml.body().contains("<data value=\""), xml.body());
+        assertEquals(3, reads.get());
     }
 
     @Test
