@@ -55,6 +55,10 @@ final class ConsentAnswers {
     private static final List<String> META_ORDER = List.of("source", "profile", "security", "tag");
     private static final List<String> ATTACHMENT_ORDER = List.of("id", "extension", "contentType", "language", "data",
             "url", "size", "hash", "title", "creation");
+    /** The primitive elements among them, which may carry extensions in a {@code _name} member. */
+    private static final Set<String> CONSENT_PRIMITIVES = Set.of("implicitRules", "language", "status", "dateTime");
+    private static final Set<String> ATTACHMENT_PRIMITIVES = Set.of("contentType", "language", "data", "url", "size",
+            "hash", "title", "creation");
     private static final Set<String> REFERENCE_MEMBERS = Set.of("reference");
 
     private ConsentAnswers() {
@@ -118,9 +122,9 @@ final class ConsentAnswers {
     private static boolean onlyKnownMembers(ObjectNode root) {
         for (Iterator<String> names = root.fieldNames(); names.hasNext();) {
             String name = names.next();
-            String element = name.startsWith("_") ? name.substring(1) : name;
             boolean known = name.equals("resourceType") || name.equals("id") || name.equals("meta")
-                    || CONSENT_ORDER.contains(element);
+                    || CONSENT_ORDER.contains(name)
+                    || (name.startsWith("_") && CONSENT_PRIMITIVES.contains(name.substring(1)));
             if (!known) {
                 return false;
             }
@@ -216,8 +220,9 @@ final class ConsentAnswers {
         }
         for (Iterator<String> names = attachment.fieldNames(); names.hasNext();) {
             String name = names.next();
-            if (!ATTACHMENT_ORDER.contains(name.startsWith("_") ? name.substring(1) : name)
-                    || name.equals("_data") || name.equals("_url")) {
+            boolean known = ATTACHMENT_ORDER.contains(name)
+                    || (name.startsWith("_") && ATTACHMENT_PRIMITIVES.contains(name.substring(1)));
+            if (!known || name.equals("_data") || name.equals("_url")) {
                 return Optional.empty();
             }
         }
