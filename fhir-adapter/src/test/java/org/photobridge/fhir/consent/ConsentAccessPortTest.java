@@ -18,12 +18,13 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Reference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.photobridge.domain.AuditAction;
 import org.photobridge.fhir.testing.ConsentFixtures;
 import org.photobridge.fhir.testing.FhirHttp;
 import org.photobridge.fhir.testing.RecordingAccess;
+import org.photobridge.fhir.testing.RunningFhirServer;
 import org.photobridge.fhir.testing.TestFhirServer;
 
 /**
@@ -33,18 +34,11 @@ import org.photobridge.fhir.testing.TestFhirServer;
  */
 class ConsentAccessPortTest {
 
-    private TestFhirServer server;
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    final RunningFhirServer fhir = new RunningFhirServer();
 
     private FhirHttp start(RecordingAccess access) {
-        server = TestFhirServer.start(PatientLinker.NONE, List.of(), access);
-        return new FhirHttp(server.baseUrl(), "clinician");
+        return fhir.start(access);
     }
 
     private static String create(FhirHttp http, Consent consent) {
@@ -94,7 +88,7 @@ class ConsentAccessPortTest {
         var history = FhirHttp.parse(Bundle.class, http.get("Consent/" + id + "/_history"));
         assertFalse(((Consent) history.getEntryFirstRep().getResource()).getSourceAttachment().hasData());
         // Stored whole: only the answer is cut.
-        assertTrue(server.repository().latest(id).orElseThrow().version().json().contains("\"data\""));
+        assertTrue(fhir.server().repository().latest(id).orElseThrow().version().json().contains("\"data\""));
     }
 
     @Test
@@ -102,7 +96,7 @@ class ConsentAccessPortTest {
         var http = start(RecordingAccess.permitAll().withholdSignedForms());
         String id = create(http, ConsentFixtures.allScopes("MRN-P5"));
         var reads = new AtomicInteger();
-        server.repository().keepFormApart(id, () -> {
+        fhir.server().repository().keepFormApart(id, () -> {
             reads.incrementAndGet();
             throw new AssertionError("the form was read for a caller who may not see it");
         });
@@ -130,7 +124,7 @@ class ConsentAccessPortTest {
                 .encodeToString(ConsentFixtures.signedFormBytes());
         assertTrue(stored.contains("\n"));
         var reads = new AtomicInteger();
-        server.repository().keepFormApart(id, () -> {
+        fhir.server().repository().keepFormApart(id, () -> {
             reads.incrementAndGet();
             return stored;
         });
@@ -155,7 +149,7 @@ class ConsentAccessPortTest {
         var access = RecordingAccess.permitAll();
         var http = start(access);
         String id = create(http, ConsentFixtures.allScopes("MRN-P7"));
-        server.repository().keepFormApart(id, () -> {
+        fhir.server().repository().keepFormApart(id, () -> {
             throw new IllegalStateException("test: the stored form failed its integrity check");
         });
         var searched = http.get("Consent?patient:identifier=" + ConsentFixtures.PATIENT_SYSTEM + "%7CMRN-P7");
@@ -173,13 +167,13 @@ class ConsentAccessPortTest {
         var withdrawn = ConsentFixtures.clinicalCareOnly("MRN-P3");
         withdrawn.setId(id);
         withdrawn.setStatus(Consent.ConsentState.INACTIVE);
-        int before = server.repository().versionCount();
+        int before = fhir.server().repository().versionCount();
         forbidden(http.put("Consent/" + id, FhirHttp.json(withdrawn)), "consent changes denied");
         // A new consent that denies is a change too.
         var deny = ConsentFixtures.skeleton("MRN-P3");
         deny.getProvision().setType(Consent.ConsentProvisionType.DENY);
         forbidden(http.post("Consent", FhirHttp.json(deny)), "consent changes denied");
-        assertEquals(before, server.repository().versionCount());
+        assertEquals(before, fhir.server().repository().versionCount());
     }
 
     @Test
@@ -191,7 +185,7 @@ class ConsentAccessPortTest {
         var response = http.put("Consent/" + id, FhirHttp.json(moved));
         assertEquals(422, response.statusCode(), response.body());
         assertTrue(response.body().contains("patient of a Consent cannot change"));
-        assertEquals(1, server.repository().latest(id).orElseThrow().version().version());
+        assertEquals(1, fhir.server().repository().latest(id).orElseThrow().version().version());
     }
 
     @Test

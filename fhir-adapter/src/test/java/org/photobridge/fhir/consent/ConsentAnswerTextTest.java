@@ -18,14 +18,15 @@ import org.hl7.fhir.r4.model.Narrative;
 import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.photobridge.fhir.FhirContexts;
 import org.photobridge.fhir.StoredAnswer;
 import org.photobridge.fhir.StoredVersion;
 import org.photobridge.fhir.testing.ConsentFixtures;
 import org.photobridge.fhir.testing.FhirHttp;
 import org.photobridge.fhir.testing.RecordingAccess;
+import org.photobridge.fhir.testing.RunningFhirServer;
 import org.photobridge.fhir.testing.TestFhirServer;
 
 import ca.uhn.fhir.context.FhirContext;
@@ -59,18 +60,11 @@ class ConsentAnswerTextTest {
             + MRN;
 
     private final ConsentMapper mapper = new ConsentMapper();
-    private TestFhirServer server;
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    final RunningFhirServer fhir = new RunningFhirServer();
 
     private FhirHttp start(RecordingAccess access) {
-        server = TestFhirServer.start(PatientLinker.NONE, List.of(), access);
-        return new FhirHttp(server.baseUrl(), "clinician");
+        return fhir.start(access);
     }
 
     /** Stores the Consent as the provider does: HAPI's JSON of it, without id and version meta. */
@@ -82,7 +76,7 @@ class ConsentAnswerTextTest {
     }
 
     private String storeJson(Consent consent, String json) {
-        return server.repository().create(mapper.toTerms(consent, null, 1), mapper.toSearchKeys(consent), json).id();
+        return fhir.server().repository().create(mapper.toTerms(consent, null, 1), mapper.toSearchKeys(consent), json).id();
     }
 
     /**
@@ -98,7 +92,7 @@ class ConsentAnswerTextTest {
             boolean hasForm = consent.getSourceAttachment().hasData();
             String id = store(consent);
             if (hasForm) {
-                server.repository().keepFormApart(id, () -> form);
+                fhir.server().repository().keepFormApart(id, () -> form);
             }
         }
         if (!seesForms) {
@@ -224,7 +218,7 @@ class ConsentAnswerTextTest {
         assertTrue(json.contains("/_history/2"), json);
         storeJson(versioned, json);
         var local = ConsentFixtures.clinicalCareOnly("MRN-L");
-        local.addOrganization(new Reference(server.baseUrl() + "/Organization/ward-7"));
+        local.addOrganization(new Reference(fhir.server().baseUrl() + "/Organization/ward-7"));
         store(local);
         var unknown = ConsentFixtures.clinicalCareOnly("MRN-U");
         storeJson(unknown, FhirContexts.r4().newJsonParser().encodeResourceToString(unknown)
@@ -234,7 +228,7 @@ class ConsentAnswerTextTest {
             String search = "Consent?patient:identifier=" + ConsentFixtures.PATIENT_SYSTEM + "%7C" + mrn;
             String answer = ok(http.get(search)).body();
             assertEquals(entriesViaXml(http, search), entries(answer), mrn);
-            assertFalse(answer.contains("/_history/2") || answer.contains(server.baseUrl() + "/Organization")
+            assertFalse(answer.contains("/_history/2") || answer.contains(fhir.server().baseUrl() + "/Organization")
                     || answer.contains("notAnElement"), answer);
         }
         assertTrue(ok(http.get("Consent?patient:identifier=" + ConsentFixtures.PATIENT_SYSTEM + "%7CMRN-V")).body()
