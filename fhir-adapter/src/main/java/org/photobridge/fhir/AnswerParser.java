@@ -38,7 +38,7 @@ import com.fasterxml.jackson.core.StreamWriteFeature;
  * <li>anything else (XML, a summary, an entry added by an interceptor): every placeholder is replaced
  * by its whole resource first and HAPI writes the bundle.</li>
  * </ul>
- * {@code StoredAnswerTest} holds both ways to the same bytes.
+ * {@code ConsentAnswerTextTest} holds both ways to the same entries.
  */
 final class AnswerParser implements IParser {
 

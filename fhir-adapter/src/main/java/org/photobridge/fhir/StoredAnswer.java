@@ -14,13 +14,14 @@ import org.hl7.fhir.r4.model.Resource;
  * A search page's resource whose answer JSON was made from its stored JSON as text, without HAPI
  * parsing it and encoding it again (docs/performance.md, issue 10: the two took over a third of the
  * FHIR door's CPU for a page of Consents). It travels through HAPI's paging as a placeholder of the
- * right type that carries only its id and entry metadata; {@link AnswerJsonParser} writes the text
+ * right type that carries only its id and entry metadata; {@link AnswerParser} writes the text
  * where the resource goes. Whatever would write the placeholder any other way (XML, {@code _summary},
  * {@code _elements}, {@code _pretty}, an entry the page does not build itself) first puts the whole
  * resource back, built by HAPI as before ({@link #materialize}), so an answer is never short of
  * anything.
  *
- * @param json the resource as it is answered, compact JSON, exactly what HAPI would write for it
+ * @param json the resource as it is answered, compact JSON: what HAPI would write for it (for JSON HAPI
+ *             stored, byte for byte; inside elements, members keep their stored order)
  * @param whole builds the same resource as a HAPI model, for every other way of writing it
  */
 public record StoredAnswer(String json, Supplier<? extends IBaseResource> whole) {

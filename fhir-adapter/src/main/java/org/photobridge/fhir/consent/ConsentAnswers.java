@@ -36,7 +36,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * signed form's data or url, a form stored inside the JSON that the caller may see (HAPI would decode
  * and encode it again), a reference with a version or to this server by its absolute URL (HAPI strips
  * and shortens those), an extension url relative to the server, a decimal with an exponent.
- * {@code ConsentAnswersTest} holds the answers to HAPI's, byte for byte.
+ * {@code ConsentAnswerTextTest} holds the answers to HAPI's, member for member in the same order.
  */
 final class ConsentAnswers {
 
