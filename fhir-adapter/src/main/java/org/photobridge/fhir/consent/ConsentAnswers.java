@@ -59,7 +59,6 @@ final class ConsentAnswers {
     private static final Set<String> CONSENT_PRIMITIVES = Set.of("implicitRules", "language", "status", "dateTime");
     private static final Set<String> ATTACHMENT_PRIMITIVES = Set.of("contentType", "language", "data", "url", "size",
             "hash", "title", "creation");
-    private static final Set<String> REFERENCE_MEMBERS = Set.of("reference");
 
     private ConsentAnswers() {
     }
@@ -86,20 +85,17 @@ final class ConsentAnswers {
                 || !writtenAsIs(root, serverBase)) {
             return Optional.empty();
         }
-        Optional<ObjectNode> meta = meta(root.get("meta"));
+        JsonNode meta = root.get("meta");
         Optional<JsonNode> attachment = attachment(root.get("sourceAttachment"), version, seesForms, form);
-        if (meta.isEmpty() || attachment.isEmpty()) {
+        if (!answerableMeta(meta) || attachment.isEmpty()) {
             return Optional.empty();
         }
-        meta.get().put("versionId", Long.toString(version.version()));
-        meta.get().put("lastUpdated", new InstantType(Date.from(version.lastUpdated())).getValueAsString());
         var out = new StringWriter(version.json().length() + 256);
         try (JsonGenerator gen = JSON.createGenerator(out)) {
             gen.writeStartObject();
             gen.writeStringField("resourceType", "Consent");
             gen.writeStringField("id", version.id());
-            gen.writeFieldName("meta");
-            writeMeta(gen, meta.get());
+            writeMeta(gen, version, meta);
             for (String name : CONSENT_ORDER) {
                 JsonNode value = name.equals("sourceAttachment") ? attachment.get() : root.get(name);
                 if (value != null && !value.isMissingNode()) {
@@ -142,7 +138,7 @@ final class ConsentAnswers {
             for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext();) {
                 var field = fields.next();
                 JsonNode value = field.getValue();
-                if (value.isTextual() && REFERENCE_MEMBERS.contains(field.getKey())) {
+                if (value.isTextual() && field.getKey().equals("reference")) {
                     String reference = value.textValue();
                     if (reference.contains("/_history/")
                             || (serverBase != null && !serverBase.isBlank() && reference.startsWith(serverBase))) {
@@ -167,37 +163,32 @@ final class ConsentAnswers {
         return !node.isBigDecimal() || node.decimalValue().toString().indexOf('E') < 0;
     }
 
-    /** The stored meta's members that are answered, or empty when it holds any other. */
-    private static Optional<ObjectNode> meta(JsonNode stored) {
-        ObjectNode meta = JSON.createObjectNode();
+    /** Whether the stored meta (if any) holds only members the answer keeps or replaces. */
+    private static boolean answerableMeta(JsonNode stored) {
         if (stored == null) {
-            return Optional.of(meta);
+            return true;
         }
-        if (!(stored instanceof ObjectNode object)) {
-            return Optional.empty();
+        if (!stored.isObject()) {
+            return false;
         }
-        for (Iterator<String> names = object.fieldNames(); names.hasNext();) {
+        for (Iterator<String> names = stored.fieldNames(); names.hasNext();) {
             String name = names.next();
             if (!META_ORDER.contains(name) && !name.equals("versionId") && !name.equals("lastUpdated")) {
-                return Optional.empty();
+                return false;
             }
         }
-        for (String name : META_ORDER) {
-            if (object.has(name)) {
-                meta.set(name, object.get(name));
-            }
-        }
-        return Optional.of(meta);
+        return true;
     }
 
-    private static void writeMeta(JsonGenerator gen, ObjectNode meta) throws IOException {
-        gen.writeStartObject();
-        gen.writeStringField("versionId", meta.get("versionId").textValue());
-        gen.writeStringField("lastUpdated", meta.get("lastUpdated").textValue());
+    /** The version's versionId and lastUpdated, then the stored meta's other members in FHIR's order. */
+    private static void writeMeta(JsonGenerator gen, StoredVersion version, JsonNode stored) throws IOException {
+        gen.writeObjectFieldStart("meta");
+        gen.writeStringField("versionId", Long.toString(version.version()));
+        gen.writeStringField("lastUpdated", new InstantType(Date.from(version.lastUpdated())).getValueAsString());
         for (String name : META_ORDER) {
-            if (meta.has(name)) {
+            if (stored != null && stored.has(name)) {
                 gen.writeFieldName(name);
-                JSON.writeTree(gen, meta.get(name));
+                JSON.writeTree(gen, stored.get(name));
             }
         }
         gen.writeEndObject();
@@ -230,37 +221,23 @@ final class ConsentAnswers {
         if (version.form().isEmpty() && !dataInJson) {
             return Optional.of(attachment);
         }
-        ObjectNode shown = JSON.createObjectNode();
+        // The tree is this call's own: changed in place, then written in FHIR's order.
         if (seesForms) {
             if (version.form().isEmpty() || dataInJson || form.isEmpty()) {
                 // A form inside the JSON is decoded and encoded again by HAPI; leave it to HAPI.
                 return Optional.empty();
             }
-            copyInOrder(attachment, shown, null);
-            shown.put("data", form.get());
-            return Optional.of(reordered(shown));
+            attachment.put("data", form.get());
+            return Optional.of(reordered(attachment));
         }
-        copyInOrder(attachment, shown, Set.of("data", "url"));
-        ArrayNode extensions;
-        if (attachment.get("extension") instanceof ArrayNode existing) {
-            extensions = existing.deepCopy();
-        } else if (attachment.has("extension")) {
+        JsonNode extensions = attachment.get("extension");
+        if (extensions != null && !extensions.isArray()) {
             return Optional.empty();
-        } else {
-            extensions = JSON.createArrayNode();
         }
-        extensions.addObject().put("url", ConsentCodes.FORM_WITHHELD).put("valueBoolean", true);
-        shown.set("extension", extensions);
-        return Optional.of(reordered(shown));
-    }
-
-    private static void copyInOrder(ObjectNode from, ObjectNode to, Set<String> leftOut) {
-        for (Iterator<Map.Entry<String, JsonNode>> fields = from.fields(); fields.hasNext();) {
-            var field = fields.next();
-            if (leftOut == null || !leftOut.contains(field.getKey())) {
-                to.set(field.getKey(), field.getValue());
-            }
-        }
+        attachment.remove(List.of("data", "url"));
+        (extensions == null ? attachment.putArray("extension") : (ArrayNode) extensions).addObject()
+                .put("url", ConsentCodes.FORM_WITHHELD).put("valueBoolean", true);
+        return Optional.of(reordered(attachment));
     }
 
     /** The attachment's members in FHIR's order, each element's primitive extensions after it. */

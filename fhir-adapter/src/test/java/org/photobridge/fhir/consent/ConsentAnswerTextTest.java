@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.DecimalType;
 import org.hl7.fhir.r4.model.Narrative;
 import org.hl7.fhir.r4.model.Organization;
@@ -85,7 +87,7 @@ class ConsentAnswerTextTest {
      * Consent with a second version.
      */
     private String storeCorpus(FhirHttp http, boolean seesForms) {
-        String form = java.util.Base64.getEncoder().encodeToString(ConsentFixtures.signedFormBytes());
+        String form = Base64.getEncoder().encodeToString(ConsentFixtures.signedFormBytes());
         for (Consent consent : List.of(ConsentFixtures.clinicalCareOnly(MRN), ConsentFixtures.allScopes(MRN),
                 ConsentFixtures.teachingButNoMarketing(MRN), ConsentFixtures.specificUse(MRN),
                 ConsentFixtures.namingPhotos(MRN, "study-1", "1.2.826.0.1.3680043.2.1125.1"), rich())) {
@@ -103,7 +105,7 @@ class ConsentAnswerTextTest {
         var second = ConsentFixtures.clinicalCareOnly(MRN);
         second.setId(updated);
         second.getProvision().getProvisionFirstRep().getPeriod().setEndElement(
-                new org.hl7.fhir.r4.model.DateTimeType("2027-01-01T00:00:00Z"));
+                new DateTimeType("2027-01-01T00:00:00Z"));
         assertEquals(200, http.put("Consent/" + updated, FhirHttp.json(second)).statusCode());
         return updated;
     }
@@ -244,7 +246,7 @@ class ConsentAnswerTextTest {
         String inJson = parser.encodeResourceToString(consent);
         consent.getSourceAttachment().setDataElement(null);
         String apart = parser.encodeResourceToString(consent);
-        String form = java.util.Base64.getEncoder().encodeToString(ConsentFixtures.signedFormBytes());
+        String form = Base64.getEncoder().encodeToString(ConsentFixtures.signedFormBytes());
         var at = Instant.parse("2026-12-05T01:02:03.456Z");
 
         var kept = new StoredVersion("k1", 3, at, apart, Optional.of(() -> form));
