@@ -1,11 +1,12 @@
 package org.photobridge.gateway.access;
 
+import java.time.Duration;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Where a caller's departments come from in the access token. */
+/** Where a caller's departments come from in the access token, and how long a verified token is trusted. */
 @ConfigMapping(prefix = "photobridge.access")
 public interface AccessConfig {
 
@@ -26,4 +27,17 @@ public interface AccessConfig {
      * used instead of group paths.
      */
     Optional<String> departmentsClaim();
+
+    /**
+     * How long the identity of a verified bearer token serves that same token again without a second
+     * verification ({@link VerifiedTokens}); never past the token's own expiry. It bounds how long a
+     * token stays accepted after its signing key was withdrawn from the provider's key set. 0 verifies
+     * every request.
+     */
+    @WithDefault("60s")
+    Duration verifiedTokenReuse();
+
+    /** How many verified tokens are kept at most (about 5 KB each). */
+    @WithDefault("10000")
+    int verifiedTokenEntries();
 }

@@ -34,6 +34,11 @@ public final class Keycloak {
                 ? cached : new Cached(fetch(user), now)).token();
     }
 
+    /** A new access token for a demo user, issued for this call alone. */
+    public static String freshToken(String username) {
+        return fetch(username);
+    }
+
     private static String fetch(String username) {
         return given().contentType("application/x-www-form-urlencoded")
                 .formParam("grant_type", "password")
