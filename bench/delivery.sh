@@ -167,12 +167,7 @@ start_stack() {
   pb_log "starting the local stack ($log)"
   PB_LOCAL_STATE=$state PB_GATEWAY_OPTS="${caller_gateway_opts} $2" "$PB_ROOT/deploy/local/stack.sh" $3 >"$log" 2>&1 &
   stack_pid=$!
-  local deadline=$((SECONDS + 900))
-  until curl -sf -o /dev/null "$GATEWAY/q/health/ready"; do
-    kill -0 "$stack_pid" 2>/dev/null || { tail -n 30 "$log" >&2; pb_die "the stack exited during start-up"; }
-    ((SECONDS < deadline)) || pb_die "the gateway is not ready after 15 minutes ($log)"
-    sleep 1
-  done
+  pb_wait_gateway_ready "$GATEWAY" "$stack_pid" "$log"
 }
 
 # Before each timed run: writes the page cache's dirty pages out (the previous run put some 700 MB of

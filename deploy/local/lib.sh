@@ -85,6 +85,18 @@ pb_postgres_ticks() {
   echo "$t"
 }
 
+# Waits until the gateway at $1 answers ready; dies if the stack process $2 exits first (the last lines
+# of its log $3 to stderr) or after 15 minutes. For the benchmarks, which start deploy/local/stack.sh
+# in the background.
+pb_wait_gateway_ready() {
+  local deadline=$((SECONDS + 900))
+  until curl -sf -o /dev/null "$1/q/health/ready"; do
+    kill -0 "$2" 2>/dev/null || { tail -n 30 "$3" >&2; pb_die "the stack exited during start-up"; }
+    ((SECONDS < deadline)) || pb_die "the gateway is not ready after 15 minutes ($3)"
+    sleep 1
+  done
+}
+
 # Starts "$@" detached in a new session with stdin from /dev/null and all output to <logfile>,
 # writes its pid to <pidfile>. No pipe of the caller is inherited, so a caller that reads our
 # output (a Java test running the start command) is not kept waiting by the daemon.

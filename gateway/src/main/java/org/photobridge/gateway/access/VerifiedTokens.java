@@ -8,6 +8,7 @@ import java.security.Principal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
@@ -92,11 +93,12 @@ final class VerifiedTokens {
                 return;
             }
         }
+        // A HashMap: an attribute's value may be null, which Map.copyOf refuses.
         var attributes = new HashMap<>(verified.getAttributes());
         attributes.keySet().removeAll(PER_REQUEST);
         kept.put(digest(token), new Kept(verified.getPrincipal(), Set.copyOf(verified.getRoles()),
-                Set.copyOf(verified.getCredentials()), Map.copyOf(attributes), Set.copyOf(verified.getPermissions()),
-                until));
+                Set.copyOf(verified.getCredentials()), Collections.unmodifiableMap(attributes),
+                Set.copyOf(verified.getPermissions()), until));
     }
 
     /** How many requests were served a kept identity so far. */
@@ -112,7 +114,7 @@ final class VerifiedTokens {
     private static String digest(String token) {
         try {
             return HexFormat.of().formatHex(
-                    MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII)));
+                    MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
