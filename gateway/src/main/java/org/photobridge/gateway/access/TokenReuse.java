@@ -20,6 +20,8 @@ import io.vertx.ext.web.RoutingContext;
  * on every request, the largest share of a FHIR read's CPU after the answer itself
  * (docs/performance.md, issue 10). Runs before quarkus-oidc's own provider; a token it has not kept
  * goes to that provider, and what it verifies is kept. Refusals are quarkus-oidc's, unchanged.
+ * The gateway has one OIDC tenant, and a token is kept without the tenant that verified it: a second
+ * tenant (another provider, another audience) must become part of the key before it is configured.
  */
 @ApplicationScoped
 public class TokenReuse implements IdentityProvider<TokenAuthenticationRequest> {
