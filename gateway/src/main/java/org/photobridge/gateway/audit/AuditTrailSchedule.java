@@ -26,7 +26,9 @@ import io.quarkus.runtime.StartupEvent;
  * When the audit trail checks itself: fully at start-up (a broken trail is reported, the gateway still
  * starts), then every {@code checkpoint-interval} incrementally (fully every
  * {@code full-verification-interval}) with a checkpoint of the verified head, as soon as
- * {@code checkpoint-every-entries} entries were written, and a last time at shutdown.
+ * {@code checkpoint-every-entries} entries were written (without counting the older entries again
+ * before a {@code checkpoint-interval} has passed, {@link ChainVerifier#checkpointNewEntries()}), and a
+ * last time at shutdown.
  */
 @ApplicationScoped
 public class AuditTrailSchedule {
@@ -99,7 +101,7 @@ public class AuditTrailSchedule {
     private void checkpointNow() {
         checkpointPending.set(false);
         try {
-            verifier.verifyAndCheckpoint(false);
+            verifier.checkpointNewEntries();
         } catch (RuntimeException e) {
             LOG.warnf("Audit checkpoint failed: %s", e.toString());
         }

@@ -7,7 +7,8 @@ import java.util.Optional;
  * The outcome of verifying the audit trail.
  *
  * @param intact              whether every check passed
- * @param entries             entries in the database when checked
+ * @param entries             entries in the trail when checked: through the verified head when intact
+ *                            (sequences run from 1 to it without a gap), counted in the table when broken
  * @param firstBrokenSequence the first entry found wrong; empty when intact, or when the fault is in the
  *                            checkpoint file rather than in an entry
  * @param reason              what was wrong; empty when intact

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
@@ -29,6 +30,11 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
  * entries added since the last intact verification, re-checks the entry it ended at and the number of
  * entries before it, and falls back to a full one on any doubt, so a break is always located precisely.
  * Only a head that has just been verified is ever signed: a checkpoint never blesses a tampered trail.
+ * <p>
+ * Counting the entries before the verified one reads the whole trail (tens of ms per hundred thousand
+ * entries), so the checkpoints asked for by the number of entries written ({@link #checkpointNewEntries()})
+ * count them only once a {@code checkpoint-interval} has passed since the last count; every other
+ * verification counts (docs/security.md, audit trail; docs/performance.md, issue 10).
  */
 @ApplicationScoped
 public class ChainVerifier {
@@ -60,6 +66,8 @@ public class ChainVerifier {
     /** The newest checkpoint this process signed: the file must not fall behind it. */
     private volatile AuditCheckpoint written;
     private volatile AuditVerification last;
+    /** When the entries before the verified one were last counted (a full walk counts them all). */
+    private Instant counted = Instant.MIN;
 
     private record Verified(long sequence, String code, long legacyEnd) {
     }
@@ -99,7 +107,7 @@ public class ChainVerifier {
 
     /** Recomputes the entries added since the last intact verification (all of them if there was none). */
     public AuditVerification verifyIncrementally() {
-        return exclusively(() -> remember(incremental()));
+        return exclusively(() -> remember(incremental(true)));
     }
 
     /**
@@ -107,8 +115,22 @@ public class ChainVerifier {
      * checkpoint, signs a checkpoint of the head and appends it to the checkpoint file.
      */
     public AuditVerification verifyAndCheckpoint(boolean fully) {
+        return checkpoint(fully, true);
+    }
+
+    /**
+     * Verifies the entries written since the last intact verification and checkpoints the head, as
+     * {@code verifyAndCheckpoint(false)} does, but counts the entries before them only if the last count
+     * is at least a {@code checkpoint-interval} old: what a busy gateway runs after every
+     * {@code checkpoint-every-entries} entries.
+     */
+    public AuditVerification checkpointNewEntries() {
+        return checkpoint(false, false);
+    }
+
+    private AuditVerification checkpoint(boolean fully, boolean count) {
         return exclusively(() -> {
-            AuditVerification result = remember(fully ? full() : incremental());
+            AuditVerification result = remember(fully ? full() : incremental(count));
             if (result.intact() && verified != null) {
                 Optional<AuditCheckpoint> newest = result.checkpoint();
                 boolean moved = newest.map(c -> c.sequence() != verified.sequence || !c.mac().equals(verified.code))
@@ -162,7 +184,7 @@ public class ChainVerifier {
         return result;
     }
 
-    private AuditVerification incremental() {
+    private AuditVerification incremental(boolean count) {
         Verified base = verified;
         if (base == null || last == null || !last.intact()) {
             return full();
@@ -173,9 +195,16 @@ public class ChainVerifier {
         }
         if (base.sequence > 0) {
             String anchor = read(() -> entries.chainCodeAt(base.sequence).orElse(null));
-            long before = read(() -> entries.countThrough(base.sequence));
-            if (anchor == null || !anchor.equals(base.code) || before != base.sequence) {
+            if (anchor == null || !anchor.equals(base.code)) {
                 return full();
+            }
+            Instant now = clock.instant();
+            if (count || !now.isBefore(counted.plus(config.checkpointInterval()))) {
+                long before = read(() -> entries.countThrough(base.sequence));
+                if (before != base.sequence) {
+                    return full();
+                }
+                counted = now;
             }
         }
         var walk = new Walk(base.sequence, base.code, base.legacyEnd);
@@ -184,7 +213,12 @@ public class ChainVerifier {
     }
 
     private AuditVerification full() {
-        return new Walk(0, ChainScheme.GENESIS, 0).to(head(), true);
+        Instant started = clock.instant();
+        AuditVerification result = new Walk(0, ChainScheme.GENESIS, 0).to(head(), true);
+        if (result.intact()) {
+            counted = started;
+        }
+        return result;
     }
 
     /** Walks the chain from a verified point to the head, then compares with the head and the checkpoint. */
@@ -202,7 +236,6 @@ public class ChainVerifier {
         }
 
         AuditVerification to(Head head, boolean fully) {
-            long total = read(() -> entries.count());
             CheckpointFile.Newest newest;
             try {
                 newest = file.newest();
@@ -217,7 +250,7 @@ public class ChainVerifier {
                 for (AuditEntry entry : chunk) {
                     AuditBreak broken = accept(entry);
                     if (broken != null) {
-                        return broken(broken, broken == AuditBreak.ENTRY_MISSING ? expected : entry.sequence, total,
+                        return broken(broken, broken == AuditBreak.ENTRY_MISSING ? expected : entry.sequence,
                                 head, fully, checkpoint);
                     }
                 }
@@ -228,10 +261,10 @@ public class ChainVerifier {
             }
             long lastSequence = expected - 1;
             if (lastSequence < head.sequence) {
-                return broken(AuditBreak.ENTRY_MISSING, lastSequence + 1, total, head, fully, checkpoint);
+                return broken(AuditBreak.ENTRY_MISSING, lastSequence + 1, head, fully, checkpoint);
             }
             if (!head.code.equals(previous)) {
-                return broken(AuditBreak.HEAD_MISMATCH, head.sequence, total, head, fully, checkpoint);
+                return broken(AuditBreak.HEAD_MISMATCH, head.sequence, head, fully, checkpoint);
             }
             // An entry after the head we walked to is tampering only if no head covers it: an entry
             // appended meanwhile commits together with its head update. Reading the entry first and
@@ -240,28 +273,28 @@ public class ChainVerifier {
                     .map(next -> heads.current().sequence < next)
                     .orElse(false));
             if (beyond) {
-                return broken(AuditBreak.HEAD_MISMATCH, head.sequence + 1, total, head, fully, checkpoint);
+                return broken(AuditBreak.HEAD_MISMATCH, head.sequence + 1, head, fully, checkpoint);
             }
             if (newest.forged()) {
-                return broken(AuditBreak.CHECKPOINT_FORGED, null, total, head, fully, checkpoint);
+                return broken(AuditBreak.CHECKPOINT_FORGED, null, head, fully, checkpoint);
             }
             AuditCheckpoint signed = written;
             if (signed != null && checkpoint.map(c -> c.sequence() < signed.sequence()).orElse(true)) {
-                return broken(AuditBreak.CHECKPOINT_MISSING, null, total, head, fully, checkpoint);
+                return broken(AuditBreak.CHECKPOINT_MISSING, null, head, fully, checkpoint);
             }
             if (checkpoint.isPresent()) {
                 AuditCheckpoint c = checkpoint.get();
                 if (c.sequence() > head.sequence) {
-                    return broken(AuditBreak.TRUNCATED, head.sequence + 1, total, head, fully, checkpoint);
+                    return broken(AuditBreak.TRUNCATED, head.sequence + 1, head, fully, checkpoint);
                 }
                 if (c.legacyEnd() != legacyEnd) {
-                    return broken(AuditBreak.LEGACY_BOUNDARY_MOVED, Math.min(c.legacyEnd(), legacyEnd) + 1, total,
+                    return broken(AuditBreak.LEGACY_BOUNDARY_MOVED, Math.min(c.legacyEnd(), legacyEnd) + 1,
                             head, fully, checkpoint);
                 }
                 String atCheckpoint = c.sequence() == 0 ? ChainScheme.GENESIS
                         : read(() -> entries.chainCodeAt(c.sequence()).orElse(null));
                 if (!c.mac().equals(atCheckpoint)) {
-                    return broken(AuditBreak.CHECKPOINT_MISMATCH, c.sequence(), total, head, fully, checkpoint);
+                    return broken(AuditBreak.CHECKPOINT_MISMATCH, c.sequence(), head, fully, checkpoint);
                 }
             } else if (fully && head.sequence > legacyEnd) {
                 LOG.warnf("No audit checkpoint in %s although the keyed chain reaches entry %d: entries removed "
@@ -269,8 +302,10 @@ public class ChainVerifier {
                         file.path(), head.sequence);
             }
             verified = new Verified(head.sequence, head.code, legacyEnd);
-            return new AuditVerification(true, total, Optional.empty(), Optional.empty(), clock.instant(), fully,
-                    head.sequence, legacyEnd, checkpoint);
+            // Intact: the entries run from 1 to the head without a gap (walked from 1, or walked from an
+            // entry whose predecessors were counted), so there are head.sequence of them; no count(*) here.
+            return new AuditVerification(true, head.sequence, Optional.empty(), Optional.empty(), clock.instant(),
+                    fully, head.sequence, legacyEnd, checkpoint);
         }
 
         /** Checks one entry; returns what is wrong with it, or null. */
@@ -302,9 +337,10 @@ public class ChainVerifier {
             return null;
         }
 
-        private AuditVerification broken(AuditBreak reason, Long sequence, long total, Head head, boolean fully,
+        private AuditVerification broken(AuditBreak reason, Long sequence, Head head, boolean fully,
                 Optional<AuditCheckpoint> checkpoint) {
             verified = null;
+            long total = read(() -> entries.count());
             return new AuditVerification(false, total, Optional.ofNullable(sequence), Optional.of(reason),
                     clock.instant(), fully, head.sequence, legacyEnd, checkpoint);
         }

@@ -75,10 +75,9 @@ public class Consents implements PanacheRepositoryBase<ConsentRow, String> {
         if (count <= 0) {
             return List.of();
         }
-        // A page reads its rows in index order and stops after a few hundred at most; PostgreSQL's
-        // cost model still offered parallel workers for it, whose start-up alone took 40 ms on a busy
-        // machine (docs/performance.md, benchmark 4). For this transaction only.
-        getEntityManager().createNativeQuery("set local max_parallel_workers_per_gather = 0").executeUpdate();
+        // A page reads its rows in index order and stops after a few hundred at most; the gateway's
+        // sessions run without parallel workers (application.properties), which PostgreSQL's cost model
+        // would otherwise offer here (docs/performance.md, benchmark 4).
         Map<String, Object> parameters = new HashMap<>();
         String filter = filter(criteria, parameters);
         var query = getEntityManager().createQuery("select c.id, v.key.version, v.lastUpdated, v.json, v.sourceForm"

@@ -43,6 +43,19 @@ interface Tampering {
         return entries;
     }
 
+    /** How many entries the table holds, counted by the database. */
+    default long count() {
+        long[] count = new long[1];
+        tamper(c -> {
+            try (PreparedStatement query = c.prepareStatement("select count(*) from audit_entry");
+                    ResultSet rows = query.executeQuery()) {
+                rows.next();
+                count[0] = rows.getLong(1);
+            }
+        });
+        return count[0];
+    }
+
     /**
      * Applies {@code change} to every entry from {@code from} on, then recomputes their links, their chain
      * codes (with {@code code}) and the head: what someone rewriting history would do.

@@ -38,6 +38,17 @@ class DatabaseSessionTest {
     }
 
     /**
+     * The gateway's statements read a page or a few rows in index order; parallel workers only cost their
+     * start-up (40 ms on a busy machine), and a setting per session spares every page a statement.
+     */
+    @Test
+    void sessionsRunWithoutParallelWorkers() throws SQLException {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            assertEquals(List.of("0"), column(statement.executeQuery("show max_parallel_workers_per_gather")));
+        }
+    }
+
+    /**
      * The purge looks for photos still holding bytes through an index of only those photos (V12), not
      * through the whole table. The plan's effect is measured by the benchmark on 200,000 photos; here,
      * that the migration made the index with its predicate.
