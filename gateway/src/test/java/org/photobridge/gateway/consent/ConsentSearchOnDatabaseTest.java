@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -190,18 +191,30 @@ class ConsentSearchOnDatabaseTest {
             var totals = new ArrayList<Object>();
             totals.add(page.get("total"));
             Set<String> seen = new HashSet<>(idsOf(page));
+            var updated = new ArrayList<Instant>(lastUpdatedOf(page));
             String next = nextLink(page);
             while (next != null) {
                 // Links arrive encoded already.
                 page = Fhir.as(OFFICER).urlEncodingEnabled(false).get(next).then().statusCode(200).extract().jsonPath();
                 totals.add(page.get("total"));
                 seen.addAll(idsOf(page));
+                updated.addAll(lastUpdatedOf(page));
                 next = nextLink(page);
             }
             assertEquals(new HashSet<>(ids), seen, mode);
+            assertEquals(ids.size(), updated.size(), "every match on exactly one page: " + mode);
+            for (int i = 1; i < updated.size(); i++) {
+                assertFalse(updated.get(i).isAfter(updated.get(i - 1)),
+                        "most recently updated first, within and across pages: " + updated + mode);
+            }
             // Counted on every page when asked; otherwise known (and given) only on the page that reaches the end.
             assertEquals(mode.isEmpty() ? Arrays.asList(null, null, 5) : List.of(5, 5, 5), totals, mode);
         }
+    }
+
+    private static List<Instant> lastUpdatedOf(JsonPath bundle) {
+        return bundle.getList("entry.resource.meta.lastUpdated", String.class).stream()
+                .map(t -> OffsetDateTime.parse(t).toInstant()).toList();
     }
 
     private static String nextLink(JsonPath bundle) {
