@@ -303,7 +303,8 @@ public class ChainVerifier {
             }
             verified = new Verified(head.sequence, head.code, legacyEnd);
             // Intact: the entries run from 1 to the head without a gap (walked from 1, or walked from an
-            // entry whose predecessors were counted), so there are head.sequence of them; no count(*) here.
+            // entry whose predecessors were counted, at most a checkpoint-interval ago when a checkpoint for
+            // new entries skipped the count), so there are head.sequence of them; no count(*) here.
             return new AuditVerification(true, head.sequence, Optional.empty(), Optional.empty(), clock.instant(),
                     fully, head.sequence, legacyEnd, checkpoint);
         }
