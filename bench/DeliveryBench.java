@@ -315,12 +315,12 @@ public final class DeliveryBench {
 
     /**
      * One keep-alive HTTP/1.1 connection of one worker, written and read by that worker's thread
-     * alone. The JDK's {@link HttpClient} writes every connection's bytes through its one selector
-     * thread, and on this 2-core machine, beside the gateway, it took 23 ms to put a 3.5 MB upload on
-     * the wire at the p50 and 185 ms at the p99 at concurrency 8 (wrk: 0.9 and 10.3 ms;
-     * docs/performance.md, "our driver's own time"): the driver timed itself. Here the request is
-     * built into one buffer before its clock starts (as wrk builds its request before timing it),
-     * written with blocking writes, and the answer's status read; its body is read and dropped.
+     * alone. With the JDK's {@link HttpClient} (every connection's bytes through its selector thread,
+     * the body handed over in pieces) the driver reported 32 ms more than the wire showed at the p50
+     * of a concurrency-8 run and 47 ms more at the p99 (docs/performance.md, "our driver's own
+     * time"): it timed itself. Here the request is built into one buffer before its clock starts (as
+     * wrk builds its request before timing it), written with blocking writes, and the answer's status
+     * read; its body is read and dropped.
      */
     static final class Http11Connection implements AutoCloseable {
         private final InetSocketAddress address;
