@@ -1,8 +1,8 @@
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.EOFException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.URI;
@@ -297,20 +297,28 @@ public final class DeliveryBench {
 
     private static int post(HttpClient http, String gateway, String token, byte[] jpeg, String metadata)
             throws IOException, InterruptedException {
-        String boundary = "bench" + UUID.randomUUID();
-        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\n"
-                + "Content-Type: application/json\r\n\r\n" + metadata + "\r\n--" + boundary
-                + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo.jpg\"\r\n"
-                + "Content-Type: image/jpeg\r\n\r\n").getBytes(StandardCharsets.UTF_8);
-        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+        Multipart form = Multipart.of(metadata);
         HttpRequest request = HttpRequest.newBuilder(URI.create(gateway + "/api/v1/photos"))
                 .timeout(Duration.ofMinutes(2))
                 .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(head),
-                        HttpRequest.BodyPublishers.ofByteArray(jpeg), HttpRequest.BodyPublishers.ofByteArray(tail)))
+                .header("Content-Type", form.contentType())
+                .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(form.head()),
+                        HttpRequest.BodyPublishers.ofByteArray(jpeg), HttpRequest.BodyPublishers.ofByteArray(form.tail())))
                 .build();
         return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    /** An upload's multipart/form-data body around the photo: the metadata part and the file part's head, then the end. */
+    record Multipart(String contentType, byte[] head, byte[] tail) {
+        static Multipart of(String metadata) {
+            String boundary = "bench" + UUID.randomUUID();
+            byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\n"
+                    + "Content-Type: application/json\r\n\r\n" + metadata + "\r\n--" + boundary
+                    + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo.jpg\"\r\n"
+                    + "Content-Type: image/jpeg\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+            byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+            return new Multipart("multipart/form-data; boundary=" + boundary, head, tail);
+        }
     }
 
     /**
@@ -339,21 +347,16 @@ public final class DeliveryBench {
 
         /** Builds the next upload's request: headers, the multipart head, the photo, the closing boundary. */
         void prepare(String token, byte[] jpeg, String metadata) {
-            String boundary = "bench" + UUID.randomUUID();
-            byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\n"
-                    + "Content-Type: application/json\r\n\r\n" + metadata + "\r\n--" + boundary
-                    + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo.jpg\"\r\n"
-                    + "Content-Type: image/jpeg\r\n\r\n").getBytes(StandardCharsets.UTF_8);
-            byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+            Multipart form = Multipart.of(metadata);
             byte[] headers = ("POST " + path + " HTTP/1.1\r\nHost: " + hostHeader + "\r\n"
                     + "Authorization: Bearer " + token + "\r\n"
-                    + "Content-Type: multipart/form-data; boundary=" + boundary + "\r\n"
-                    + "Content-Length: " + (head.length + jpeg.length + tail.length) + "\r\n\r\n")
+                    + "Content-Type: " + form.contentType() + "\r\n"
+                    + "Content-Length: " + (form.head().length + jpeg.length + form.tail().length) + "\r\n\r\n")
                     .getBytes(StandardCharsets.UTF_8);
-            int size = headers.length + head.length + jpeg.length + tail.length;
+            int size = headers.length + form.head().length + jpeg.length + form.tail().length;
             if (request.capacity() < size) request = ByteBuffer.allocateDirect(size);
             request.clear();
-            request.put(headers).put(head).put(jpeg).put(tail).flip();
+            request.put(headers).put(form.head()).put(jpeg).put(form.tail()).flip();
         }
 
         /** Sends the prepared request and returns the answer's status once its body has been read. */
@@ -397,8 +400,11 @@ public final class DeliveryBench {
             } else if (length >= 0) {
                 skip(length);
             } else {
+                // Neither a length nor chunks: the body ends with the connection.
                 close = true;
-                while (channel.read(ByteBuffer.allocate(8192)) >= 0) { }
+                do {
+                    answer.clear();
+                } while (channel.read(answer) >= 0);
             }
             if (close) close();
             return status;
