@@ -30,10 +30,11 @@
 #                     and Orthanc's (PROFILE lines; samples in target/bench/profile-c8.collapsed and
 #                     a flame graph in target/bench/profile-c8.html). The profiler costs CPU itself,
 #                     so that run's latency is not a figure to quote
-#   --capture         capture each wrk run, and over HTTP/1.1 our driver's throughput run, on the
-#                     loopback interface (tcpdump, Debian) and time every upload on the wire, from its
-#                     first request byte to its answer's first byte (bench/WireLatency.java; RESULT
-#                     label=wire-cN / wire-driver-cC and WIRE lines, captures in target/bench/wire-*.pcap):
+#   --capture         capture each wrk run, and over HTTP/1.1 our driver's throughput run and its
+#                     concurrency-8 accept run, on the loopback interface (tcpdump, Debian) and time
+#                     every upload on the wire, from its first request byte to its answer's first byte
+#                     (bench/WireLatency.java; RESULT label=wire-cN, wire-driver-cC and
+#                     wire-driver-accept-c8, and WIRE lines; captures in target/bench/wire-*.pcap):
 #                     a clock that is neither the load generator's nor the gateway's, so the difference
 #                     from the generator's figure is its own time. Needs root for tcpdump
 #   --count-statements  PostgreSQL logs every statement (PB_POSTGRES_LOG_STATEMENTS=1); after the
@@ -307,7 +308,7 @@ peer_ticks() {
   printf 'postgres=%s Orthanc=%s ' "$(pb_postgres_ticks "$state/postgres/data")" "$orthanc"
 }
 
-# --- --capture: wrk's uploads timed on the wire (stop_capture is with the trap) -------------------------
+# --- --capture: uploads timed on the wire, $1 names the run (stop_capture is with the trap) ----------
 capture_start() {
   rm -f "$work/wire-$1.pcap" "$work/wire-$1.log"
   # 106 bytes a packet: the frame, IPv4 and the longest TCP header (14 + 20 + 60) and the 12 bytes
