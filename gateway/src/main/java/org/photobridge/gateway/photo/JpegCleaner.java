@@ -7,19 +7,22 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.jboss.logging.Logger;
 import org.photobridge.gateway.photo.CleanedPhoto.LossyCompression;
 import org.photobridge.gateway.photo.CleanedPhoto.PixelEncoding;
 import org.photobridge.gateway.photo.CleanedPhoto.SourceFacts;
 import org.photobridge.gateway.photo.PhotoRejectedException.Reason;
 
 /**
- * Cleans a JPEG upload: keeps an upright 8-bit baseline stream byte for byte minus its metadata, and
- * transcodes everything else (rotation needed, progressive, extended, CMYK/YCCK, odd layouts) once to
- * baseline.
+ * Cleans a JPEG upload: keeps an upright 8-bit baseline stream byte for byte minus its metadata;
+ * makes a baseline stream that needs its EXIF orientation applied upright by moving its DCT blocks
+ * ({@link JpegBlockTurn}) where its size allows; and transcodes everything else (progressive,
+ * extended, CMYK/YCCK, odd layouts, a rotation the blocks cannot make) once to baseline.
  */
 final class JpegCleaner {
 
     static final String ISO_10918_1 = "ISO_10918_1";
+    private static final Logger LOG = Logger.getLogger(JpegCleaner.class);
 
     private final float quality;
 
@@ -32,7 +35,13 @@ final class JpegCleaner {
      * upload is parsed once: {@link PhotoCleaner} sizes its memory from this and cleans from it.
      */
     record Inspected(JpegSegments stream, JpegSegments.Segment sof, JpegFrame frame, KeptMetadata kept,
-                             Orientation orientation, Optional<String> photometric, boolean keepAsIs) {
+                             Orientation orientation, Optional<String> photometric, boolean keepAsIs,
+                             Optional<String> turnedPhotometric) {
+        /** True when the orientation is applied by moving blocks rather than by transcoding. */
+        boolean turnsBlocks() {
+            return turnedPhotometric.isPresent();
+        }
+
         int components() {
             return frame.components().size();
         }
@@ -59,7 +68,14 @@ final class JpegCleaner {
         Optional<String> photometric = JpegPhotometric.of(frame, kept.jfif() != null, kept.adobeTransform(stream));
         boolean keepAsIs = frame.sofMarker() == JpegFrame.BASELINE && orientation == Orientation.NORMAL
                 && photometric.isPresent();
-        return new Inspected(stream, sof, frame, kept, orientation, photometric, keepAsIs);
+        // Moving blocks keeps the layout transposed: it must still be one DICOM can label (4:2:2 turned
+        // a quarter is not), and the source one a kept stream could have.
+        Optional<String> turnedPhotometric = !keepAsIs && photometric.isPresent()
+                && JpegBlockTurn.fits(frame, orientation)
+                ? JpegPhotometric.of(JpegBlockTurn.turnedFrame(frame, orientation), kept.jfif() != null,
+                        kept.adobeTransform(stream))
+                : Optional.empty();
+        return new Inspected(stream, sof, frame, kept, orientation, photometric, keepAsIs, turnedPhotometric);
     }
 
     /**
@@ -93,7 +109,15 @@ final class JpegCleaner {
         // a camera's photo, at least an eighth of a byte a sample. The upload itself is compacted in
         // place for the decoder (PhotoCleaner.UPLOAD_COPIES).
         long output = 3 * Math.max(uploadLength, samples / 8);
-        return samples + output;
+        long transcode = samples + output;
+        if (inspected.turnsBlocks()) {
+            // The turn, or the transcode it falls back to (one after the other, never both held); a
+            // 4:4:4 result is decoded to native samples when its DICOM object is written.
+            var storage = PixelStorage.of(PixelEncoding.JPEG_BASELINE, inspected.turnedPhotometric().get());
+            long decoded = storage.form() == PixelStorage.Form.NATIVE_DECODED_FROM_JPEG ? pixels * 3 : 0;
+            return Math.max(JpegBlockTurn.memoryNeeded(inspected.frame(), uploadLength) + decoded, transcode);
+        }
+        return transcode;
     }
 
     CleanedPhoto clean(byte[] upload, String sha256, PhotoLimits limits) {
@@ -125,6 +149,17 @@ final class JpegCleaner {
         // Everything still read from the upload's segments is read before it is compacted in place.
         Optional<byte[]> icc = IccProfiles.fromJpegChunks(stream, kept.iccChunks());
         List<byte[]> leading = kept.leadingSegments(stream);
+        IccProfiles.Family family = components == 1 ? IccProfiles.Family.GRAY : IccProfiles.Family.RGB;
+        if (inspected.turnsBlocks()) {
+            Optional<CleanedPhoto> turned = turnBlocks(inspected, leading, sha256, removed,
+                    IccProfiles.usableFor(icc, family));
+            if (turned.isPresent()) {
+                // The upload's array is compacted as on every other path, so that nothing removed
+                // stays in it, whoever still holds it.
+                stream.compactInPlace(leading, needed);
+                return turned.get();
+            }
+        }
         // CMYK/YCCK decoding needs the profile to convert colours (the result is sRGB); the other
         // layouts decode without it so that pixels stay in the colour space of the profile we pass on.
         Predicate<JpegSegments.Segment> keep = !keepAsIs && components == 4
@@ -132,7 +167,6 @@ final class JpegCleaner {
         // The upload becomes the cleaned stream: no second photo-sized array (docs/performance.md, issue 10).
         byte[] array = stream.bytes();
         int length = stream.compactInPlace(leading, keep);
-        IccProfiles.Family family = components == 1 ? IccProfiles.Family.GRAY : IccProfiles.Family.RGB;
         var source = new SourceFacts(PhotoFormat.JPEG, sha256, frame.width(), frame.height(),
                 orientation.exifValue(), !keepAsIs, List.copyOf(removed), frame.precision());
 
@@ -159,6 +193,46 @@ final class JpegCleaner {
         var kept = inspected.kept();
         return stream.rebuild(kept.leadingSegments(stream),
                 segment -> segment == inspected.sof() || isTableOrScan(segment.marker()));
+    }
+
+    /**
+     * The photo made upright by moving its blocks, its pixels the camera's own; empty where the turn
+     * cannot code the stream's values faithfully (the caller transcodes). The upload is left as it
+     * was for that: the turned stream is a new array.
+     */
+    private static Optional<CleanedPhoto> turnBlocks(Inspected inspected, List<byte[]> leading, String sha256,
+            Set<String> removed, Optional<byte[]> icc) {
+        JpegFrame frame = inspected.frame();
+        Orientation orientation = inspected.orientation();
+        // Damage in the upload is refused here, as for a stream kept as it is; the turn reads only
+        // what this check has proved decodes.
+        JpegScanCheck.requireComplete(inspected.stream(), frame);
+        Optional<byte[]> turned = JpegBlockTurn.apply(inspected.stream(), frame, orientation, leading);
+        if (turned.isEmpty()) {
+            return Optional.empty();
+        }
+        JpegFrame upright = JpegBlockTurn.turnedFrame(frame, orientation);
+        int components = upright.components().size();
+        byte[] bytes = turned.get();
+        // What we wrote must decode completely too: it goes to the PACS undecoded. Were it not to, the
+        // fault would be ours, not the photo's: the photo is transcoded instead, and the fault logged.
+        try {
+            JpegSegments written = JpegSegments.parse(bytes);
+            JpegScanCheck.requireComplete(written, JpegFrame.read(written, JpegFrame.locate(written)));
+        } catch (PhotoRejectedException e) {
+            LOG.errorf("the block turn (orientation %d, %dx%d) wrote a stream that fails the scan check (%s);"
+                    + " transcoding instead", orientation.exifValue(), frame.width(), frame.height(), e.getMessage());
+            return Optional.empty();
+        }
+        var ours = verifiedBaseline(bytes, upright.width(), upright.height(), components);
+        var source = new SourceFacts(PhotoFormat.JPEG, sha256, frame.width(), frame.height(),
+                orientation.exifValue(), false, List.copyOf(removed), frame.precision());
+        var lossy = new LossyCompression(true, List.of(ISO_10918_1),
+                List.of(ratio(upright.width(), upright.height(), components, ours.length())));
+        return Optional.of(new CleanedPhoto(PixelEncoding.JPEG_BASELINE, ours.stream(), ours.length(),
+                upright.width(), upright.height(), components, ours.photometric(), 8, 8, icc, lossy, source,
+                inspected.kept().exif().hints(), Optional.of(ours.frame()),
+                PixelStorage.of(PixelEncoding.JPEG_BASELINE, ours.photometric())));
     }
 
     /** Decodes, makes upright and encodes once; the caller holds the memory {@link #memoryNeeded} says. */

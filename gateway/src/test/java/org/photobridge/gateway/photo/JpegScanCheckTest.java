@@ -10,7 +10,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -438,43 +437,16 @@ class JpegScanCheckTest {
     }
 
     private static boolean cjpegAvailable() {
-        return Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin").split(":"))
-                .anyMatch(bin -> Files.isExecutable(Path.of(bin, "cjpeg")));
+        return LibjpegTools.available("cjpeg");
     }
 
     /** Fails when cjpeg is missing (deploy/local/test.sh installs it): a missing tool is never a skip. */
     private static void requireCjpeg() {
-        if (!cjpegAvailable()) {
-            throw new AssertionError("cjpeg is not installed: install Debian package libjpeg-turbo-progs"
-                    + " (deploy/local/test.sh does)");
-        }
+        LibjpegTools.require("cjpeg");
     }
 
-    /** A stream from libjpeg-turbo's cjpeg, from a PPM of the image ({@code -grayscale} converts it). */
     private byte[] cjpeg(BufferedImage image, List<String> options) {
-        try {
-            Path in = Files.createTempFile(dir, "in", ".ppm");
-            Path out = Files.createTempFile(dir, "out", ".jpg");
-            var ppm = new ByteArrayOutputStream();
-            ppm.writeBytes(("P6\n" + image.getWidth() + " " + image.getHeight() + "\n255\n").getBytes(StandardCharsets.US_ASCII));
-            ppm.writeBytes(TestImages.samples(image, 3));
-            Files.write(in, ppm.toByteArray());
-            var command = new ArrayList<String>();
-            command.add("cjpeg");
-            command.addAll(options);
-            command.addAll(List.of("-outfile", out.toString(), in.toString()));
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (process.waitFor() != 0) {
-                throw new IllegalStateException("cjpeg " + options + " failed: " + output);
-            }
-            return Files.readAllBytes(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return LibjpegTools.cjpeg(dir, image, options);
     }
 
     private Path script(String name, String scans) throws IOException {

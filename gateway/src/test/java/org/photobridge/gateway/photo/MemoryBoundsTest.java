@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.photobridge.gateway.photo.PhotoRejectedException.Reason;
 
@@ -47,17 +49,22 @@ class MemoryBoundsTest {
         assertEquals(Reason.TOO_MANY_PIXELS, e.reason());
     }
 
-    @Test
-    void cleans48MegapixelPhotoNeedingRotationWithinTheBudgetOfAOneGigabyteHeap() {
-        byte[] photo = FlatJpeg.of(8000, 6000, true, 6);
+    @ParameterizedTest
+    @CsvSource({
+        "8000, 6000, false", // whole MCUs: turned by moving blocks
+        "8000, 5992, true", // the bottom edge is half an MCU: decoded, turned and encoded
+    })
+    void cleans48MegapixelPhotoNeedingRotationWithinTheBudgetOfAOneGigabyteHeap(int width, int height,
+            boolean reencoded) {
+        byte[] photo = FlatJpeg.of(width, height, true, 6);
         var budget = MemoryBudget.of(ONE_GIG_HEAP_BUDGET);
         var cleaner = new PhotoCleaner(0.92f, budget);
 
         CleanedPhoto cleaned = cleaner.clean(TestImages.write(dir, "48mp.jpg", photo), PhotoLimits.DEFAULT);
 
-        assertEquals(6000, cleaned.columns(), "upright: width and height exchanged");
-        assertEquals(8000, cleaned.rows());
-        assertTrue(cleaned.source().reencoded());
+        assertEquals(height, cleaned.columns(), "upright: width and height exchanged");
+        assertEquals(width, cleaned.rows());
+        assertEquals(reencoded, cleaned.source().reencoded());
         long needed = PhotoCleaner.UPLOAD_COPIES * photo.length + PhotoCleaner.OVERHEAD_BYTES
                 + JpegCleaner.memoryNeeded(photo, PhotoLimits.DEFAULT);
         assertTrue(2 * needed <= budget.totalBytes(), "two such photos are cleaned at once on -Xmx1g, each needs "

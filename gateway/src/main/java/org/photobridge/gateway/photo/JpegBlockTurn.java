@@ -1,0 +1,860 @@
+package org.photobridge.gateway.photo;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Makes an 8-bit baseline JPEG upright without decoding it to pixels: its DCT blocks are moved, and
+ * their coefficients transposed and negated, the way the EXIF orientation asks, and the blocks are
+ * Huffman-coded again with tables made for them. The quantised coefficients, and so the camera's
+ * pixels, are kept exactly: no second lossy step, where decoding and encoding again would add one,
+ * and a fraction of its CPU.
+ *
+ * <p>A block can only move whole, so this applies where every edge that moves to the image's left or
+ * top is a whole number of MCUs; {@link #fits} says where, and the rest is transcoded as before.
+ * The stream must have passed {@link JpegScanCheck} first: this reads only what it has proved decodes.
+ *
+ * <p>The transforms, per source block (x, y) of a component bw × bh blocks, and per coefficient at
+ * horizontal frequency u and vertical frequency v (a mirror negates the odd frequencies across it):
+ * 2 mirror: (bw-1-x, y), −1 for odd u; 3 half turn: both mirrors; 4 flip: (x, bh-1-y), −1 for odd v;
+ * 5 transpose: (y, x), (u, v) becomes (v, u); 6 quarter turn clockwise: (bh-1-y, x), transposed, then
+ * −1 for odd u of the result; 7 transverse: (bh-1-y, bw-1-x), transposed, both; 8 quarter turn
+ * anticlockwise: (y, bw-1-x), transposed, then −1 for odd v of the result.
+ */
+final class JpegBlockTurn {
+
+    /** The natural (row-major) index of each coefficient in zigzag order (ITU-T T.81 figure A.6). */
+    private static final int[] NATURAL = {
+        0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5,
+        12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
+        35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51,
+        58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
+    };
+
+    /** The largest DC difference a baseline stream can code (category 11). */
+    private static final int MAX_DC_DIFFERENCE = 2047;
+
+    private JpegBlockTurn() {
+    }
+
+    /**
+     * True when the orientation can be applied to this frame by moving blocks: an 8-bit baseline
+     * frame of one or three components, and every dimension whose far edge moves to the near side a
+     * whole number of MCUs.
+     */
+    static boolean fits(JpegFrame frame, Orientation orientation) {
+        if (!frame.isBaseline() || orientation == Orientation.NORMAL) {
+            return false;
+        }
+        int components = frame.components().size();
+        if (components != 1 && components != 3) {
+            return false;
+        }
+        int mcuWidth = 8 * (components == 1 ? 1 : maxH(frame));
+        int mcuHeight = 8 * (components == 1 ? 1 : maxV(frame));
+        // Simplest sound rule: both dimensions whole MCUs, so every block coded is a block of the
+        // image and no padding block can move to the top or left.
+        return frame.width() % mcuWidth == 0 && frame.height() % mcuHeight == 0;
+    }
+
+    /** The frame header of the upright stream: sizes and sampling factors exchanged for 5..8. */
+    static JpegFrame turnedFrame(JpegFrame frame, Orientation orientation) {
+        if (!orientation.swapsDimensions()) {
+            return frame;
+        }
+        var turned = frame.components().stream()
+                .map(c -> new JpegFrame.Component(c.id(), c.verticalSampling(), c.horizontalSampling(), c.quantTable()))
+                .toList();
+        return new JpegFrame(frame.sofMarker(), frame.precision(), frame.height(), frame.width(), turned);
+    }
+
+    /**
+     * Heap the turn holds besides the upload: every block's coefficients (128 bytes a block) and the
+     * new stream as it grows (about the upload's size; twice while it doubles).
+     */
+    static long memoryNeeded(JpegFrame frame, int uploadLength) {
+        long blocks = 0;
+        int components = frame.components().size();
+        for (JpegFrame.Component c : frame.components()) {
+            int h = components == 1 ? 1 : c.horizontalSampling();
+            int v = components == 1 ? 1 : c.verticalSampling();
+            int mh = components == 1 ? 1 : maxH(frame);
+            int mv = components == 1 ? 1 : maxV(frame);
+            blocks += (long) (frame.width() / (8 * mh)) * h * (frame.height() / (8 * mv)) * v;
+        }
+        return blocks * 128 + 3L * uploadLength + (64 << 10);
+    }
+
+    /**
+     * The upright stream: SOI, the given leading segments (JFIF, Adobe), quantisation tables, the
+     * frame header, Huffman tables, one scan, EOI. Empty when a DC value of the stream, legal where it
+     * stands, would need a difference over 11 bits in the new block order (only a crafted stream has
+     * such values); the caller then transcodes.
+     */
+    static Optional<byte[]> apply(JpegSegments stream, JpegFrame frame, Orientation orientation, List<byte[]> leading) {
+        if (!fits(frame, orientation)) {
+            throw new IllegalArgumentException("the orientation cannot be applied to this frame by moving blocks");
+        }
+        var source = new Coefficients(stream, frame, orientation);
+        source.decodeAll();
+        return new Writer(source, turnedFrame(frame, orientation)).write(leading);
+    }
+
+    private static int maxH(JpegFrame frame) {
+        return frame.components().stream().mapToInt(JpegFrame.Component::horizontalSampling).max().orElse(1);
+    }
+
+    private static int maxV(JpegFrame frame) {
+        return frame.components().stream().mapToInt(JpegFrame.Component::verticalSampling).max().orElse(1);
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /**
+     * Every component's quantised coefficients, decoded from the scans and stored straight at their
+     * upright place: per component an array of the upright block grid, 64 natural-order values a block.
+     */
+    private static final class Coefficients {
+        final byte[] data;
+        final JpegFrame frame;
+        final Orientation orientation;
+        final JpegSegments stream;
+        /** Per component: blocks across and down in the source. */
+        final int[] blocksWide;
+        final int[] blocksHigh;
+        final short[][] blocks;
+        /** Per source natural index: where the coefficient goes in the upright block, and its sign. */
+        final int[] target = new int[64];
+        final boolean[] negate = new boolean[64];
+        final Huffman[] dcTables = new Huffman[4];
+        final Huffman[] acTables = new Huffman[4];
+        /** Quantisation tables as read: zigzag order, 8- or 16-bit. */
+        final int[][] quant = new int[4][];
+        final boolean[] quantWide = new boolean[4];
+        int restartInterval;
+
+        Coefficients(JpegSegments stream, JpegFrame frame, Orientation orientation) {
+            this.stream = stream;
+            this.data = stream.bytes();
+            this.frame = frame;
+            this.orientation = orientation;
+            int n = frame.components().size();
+            blocksWide = new int[n];
+            blocksHigh = new int[n];
+            blocks = new short[n][];
+            for (int c = 0; c < n; c++) {
+                JpegFrame.Component component = frame.components().get(c);
+                int h = n == 1 ? 1 : component.horizontalSampling();
+                int v = n == 1 ? 1 : component.verticalSampling();
+                int mh = n == 1 ? 1 : maxH(frame);
+                int mv = n == 1 ? 1 : maxV(frame);
+                blocksWide[c] = frame.width() / (8 * mh) * h;
+                blocksHigh[c] = frame.height() / (8 * mv) * v;
+                blocks[c] = new short[Math.multiplyExact(blocksWide[c] * blocksHigh[c], 64)];
+            }
+            boolean transpose = orientation.swapsDimensions();
+            for (int n0 = 0; n0 < 64; n0++) {
+                int u = n0 & 7;
+                int v = n0 >> 3;
+                int tu = transpose ? v : u;
+                int tv = transpose ? u : v;
+                target[n0] = tv * 8 + tu;
+                boolean oddAcross = switch (orientation) {
+                    case MIRROR_HORIZONTAL, ROTATE_90_CW -> (tu & 1) == 1;
+                    case MIRROR_VERTICAL, ROTATE_270_CW -> (tv & 1) == 1;
+                    case ROTATE_180, TRANSVERSE -> ((tu + tv) & 1) == 1;
+                    default -> false;
+                };
+                negate[n0] = oddAcross;
+            }
+        }
+
+        /** Upright block index of source block (x, y) of component c. */
+        int uprightBlock(int c, int x, int y) {
+            int bw = blocksWide[c];
+            int bh = blocksHigh[c];
+            return switch (orientation) {
+                case MIRROR_HORIZONTAL -> y * bw + (bw - 1 - x);
+                case ROTATE_180 -> (bh - 1 - y) * bw + (bw - 1 - x);
+                case MIRROR_VERTICAL -> (bh - 1 - y) * bw + x;
+                case TRANSPOSE -> x * bh + y;
+                case ROTATE_90_CW -> x * bh + (bh - 1 - y);
+                case TRANSVERSE -> (bw - 1 - x) * bh + (bh - 1 - y);
+                case ROTATE_270_CW -> (bw - 1 - x) * bh + y;
+                case NORMAL -> y * bw + x;
+            };
+        }
+
+        void decodeAll() {
+            var parts = stream.parts();
+            for (int i = 0; i < parts.size(); i++) {
+                if (!(parts.get(i) instanceof JpegSegments.Segment segment)) {
+                    continue;
+                }
+                switch (segment.marker()) {
+                    case JpegSegments.DHT -> readHuffman(segment);
+                    case JpegSegments.DQT -> readQuant(segment);
+                    case JpegSegments.DRI -> restartInterval = u16(segment.payloadOffset());
+                    case JpegSegments.SOS -> {
+                        decodeScan(segment, (JpegSegments.EntropyData) parts.get(i + 1));
+                        i++;
+                    }
+                    default -> {
+                    }
+                }
+            }
+        }
+
+        private int u16(int p) {
+            return ((data[p] & 0xFF) << 8) | (data[p + 1] & 0xFF);
+        }
+
+        private void readHuffman(JpegSegments.Segment segment) {
+            int p = segment.payloadOffset();
+            int limit = p + segment.payloadLength();
+            while (p < limit) {
+                int tableClass = (data[p] & 0xFF) >> 4;
+                int number = data[p] & 0x0F;
+                int[] counts = new int[17];
+                int total = 0;
+                for (int length = 1; length <= 16; length++) {
+                    counts[length] = data[p + length] & 0xFF;
+                    total += counts[length];
+                }
+                byte[] symbols = Arrays.copyOfRange(data, p + 17, p + 17 + total);
+                (tableClass == 0 ? dcTables : acTables)[number] = new Huffman(counts, symbols);
+                p += 17 + total;
+            }
+        }
+
+        private void readQuant(JpegSegments.Segment segment) {
+            int p = segment.payloadOffset();
+            int limit = p + segment.payloadLength();
+            while (p < limit) {
+                boolean wide = (data[p] & 0xF0) != 0;
+                int number = data[p] & 0x0F;
+                int[] values = new int[64];
+                for (int k = 0; k < 64; k++) {
+                    values[k] = wide ? u16(p + 1 + 2 * k) : data[p + 1 + k] & 0xFF;
+                }
+                quant[number] = values;
+                quantWide[number] = wide;
+                p += 1 + 64 * (wide ? 2 : 1);
+            }
+        }
+
+        private void decodeScan(JpegSegments.Segment sos, JpegSegments.EntropyData scanData) {
+            int p = sos.payloadOffset();
+            int count = data[p] & 0xFF;
+            int[] comp = new int[count];
+            Huffman[] dc = new Huffman[count];
+            Huffman[] ac = new Huffman[count];
+            for (int i = 0; i < count; i++) {
+                int id = data[p + 1 + 2 * i] & 0xFF;
+                int tables = data[p + 2 + 2 * i] & 0xFF;
+                comp[i] = indexOf(id);
+                dc[i] = dcTables[tables >> 4];
+                ac[i] = acTables[tables & 0x0F];
+            }
+            var reader = new BitReader(data, scanData.offset(), scanData.offset() + scanData.length());
+            int[] predictor = new int[count];
+            int n = frame.components().size();
+            long mcusWide;
+            long mcusHigh;
+            if (count == 1) {
+                mcusWide = blocksWide[comp[0]];
+                mcusHigh = blocksHigh[comp[0]];
+            } else {
+                mcusWide = frame.width() / (8L * maxH(frame));
+                mcusHigh = frame.height() / (8L * maxV(frame));
+            }
+            long mcu = 0;
+            for (long my = 0; my < mcusHigh; my++) {
+                for (long mx = 0; mx < mcusWide; mx++) {
+                    if (restartInterval != 0 && mcu > 0 && mcu % restartInterval == 0) {
+                        reader.restart();
+                        Arrays.fill(predictor, 0);
+                    }
+                    mcu++;
+                    for (int i = 0; i < count; i++) {
+                        int c = comp[i];
+                        JpegFrame.Component component = frame.components().get(c);
+                        int h = count == 1 || n == 1 ? 1 : component.horizontalSampling();
+                        int v = count == 1 || n == 1 ? 1 : component.verticalSampling();
+                        for (int by = 0; by < v; by++) {
+                            for (int bx = 0; bx < h; bx++) {
+                                int x = (int) (mx * h + bx);
+                                int y = (int) (my * v + by);
+                                predictor[i] = decodeBlock(reader, dc[i], ac[i], predictor[i],
+                                        blocks[c], uprightBlock(c, x, y) * 64);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        private int indexOf(int id) {
+            var components = frame.components();
+            for (int i = 0; i < components.size(); i++) {
+                if (components.get(i).id() == id) {
+                    return i;
+                }
+            }
+            throw new IllegalStateException("a scan the scan check accepted names an unknown component");
+        }
+
+        private int decodeBlock(BitReader in, Huffman dc, Huffman ac, int predictor, short[] out, int base) {
+            int size = in.decode(dc);
+            int value = predictor + (size == 0 ? 0 : extend(in.bits(size), size));
+            out[base] = (short) value;
+            for (int k = 1; k < 64; k++) {
+                int symbol = in.decode(ac);
+                int run = symbol >> 4;
+                size = symbol & 0x0F;
+                if (size == 0) {
+                    if (run != 15) {
+                        break;
+                    }
+                    k += 15;
+                    continue;
+                }
+                k += run;
+                int n0 = NATURAL[k];
+                int coefficient = extend(in.bits(size), size);
+                out[base + target[n0]] = (short) (negate[n0] ? -coefficient : coefficient);
+            }
+            return value;
+        }
+
+        private static int extend(int bits, int size) {
+            return bits < (1 << (size - 1)) ? bits - (1 << size) + 1 : bits;
+        }
+    }
+
+    /** A decoding table: codes of up to 9 bits looked up at once, longer ones by length. */
+    private static final class Huffman {
+        static final int LOOKUP = 9;
+        final int[] maxCode = new int[18];
+        final int[] valueOffset = new int[17];
+        final byte[] symbols;
+        /** Per 9-bit prefix: code length << 8 | symbol, or 0 for a longer code. */
+        final int[] lookup = new int[1 << LOOKUP];
+
+        Huffman(int[] counts, byte[] symbols) {
+            this.symbols = symbols;
+            int code = 0;
+            int index = 0;
+            for (int length = 1; length <= 16; length++) {
+                valueOffset[length] = index - code;
+                for (int i = 0; i < counts[length]; i++) {
+                    if (length <= LOOKUP) {
+                        int first = code << (LOOKUP - length);
+                        Arrays.fill(lookup, first, first + (1 << (LOOKUP - length)), length << 8 | (symbols[index] & 0xFF));
+                    }
+                    code++;
+                    index++;
+                }
+                maxCode[length] = counts[length] > 0 ? code - 1 : -1;
+                code <<= 1;
+            }
+            maxCode[17] = Integer.MAX_VALUE;
+        }
+    }
+
+    /** Reads the entropy-coded bytes of a scan, unstuffing 0xFF00; past a marker it reads zeros. */
+    private static final class BitReader {
+        final byte[] data;
+        final int end;
+        int pos;
+        long bits;
+        int count;
+
+        BitReader(byte[] data, int start, int end) {
+            this.data = data;
+            this.pos = start;
+            this.end = end;
+        }
+
+        private void fill() {
+            while (count <= 56) {
+                int b = 0;
+                if (pos < end) {
+                    b = data[pos] & 0xFF;
+                    if (b != 0xFF) {
+                        pos++;
+                    } else if (pos + 1 < end && data[pos + 1] == 0) {
+                        pos += 2;
+                    } else {
+                        b = 0; // a marker: stay before it
+                    }
+                }
+                bits |= (long) b << (56 - count);
+                count += 8;
+            }
+        }
+
+        int decode(Huffman table) {
+            if (count < 16) {
+                fill();
+            }
+            int entry = table.lookup[(int) (bits >>> (64 - Huffman.LOOKUP))];
+            if (entry != 0) {
+                int length = entry >> 8;
+                bits <<= length;
+                count -= length;
+                return entry & 0xFF;
+            }
+            for (int length = Huffman.LOOKUP + 1; length <= 16; length++) {
+                int code = (int) (bits >>> (64 - length));
+                if (code <= table.maxCode[length]) {
+                    bits <<= length;
+                    count -= length;
+                    return table.symbols[code + table.valueOffset[length]] & 0xFF;
+                }
+            }
+            throw new IllegalStateException("an invalid Huffman code in a stream the scan check accepted");
+        }
+
+        int bits(int size) {
+            if (count < size) {
+                fill();
+            }
+            int value = (int) (bits >>> (64 - size));
+            bits <<= size;
+            count -= size;
+            return value;
+        }
+
+        /** At the end of a restart interval: drop the padding bits and step over the RSTn marker. */
+        void restart() {
+            bits = 0;
+            count = 0;
+            while (pos < end && data[pos] == (byte) 0xFF) {
+                pos++;
+            }
+            pos++; // the RSTn code the scan check found here
+        }
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    /** Codes the upright blocks as one scan with tables made from their own statistics. */
+    private static final class Writer {
+        final Coefficients source;
+        final JpegFrame frame;
+        final int components;
+        /** Per component: its table number (luma 0, chroma 1). */
+        final int[] table;
+        final int tables;
+        final int mcusWide;
+        final int mcusHigh;
+        final int[] h;
+        final int[] v;
+        final int[] blocksWide;
+        byte[] out;
+        int length;
+        long accumulator;
+        int pending;
+
+        Writer(Coefficients source, JpegFrame frame) {
+            this.source = source;
+            this.frame = frame;
+            this.components = frame.components().size();
+            table = new int[components];
+            h = new int[components];
+            v = new int[components];
+            blocksWide = new int[components];
+            for (int c = 0; c < components; c++) {
+                table[c] = c == 0 ? 0 : 1;
+                JpegFrame.Component component = frame.components().get(c);
+                h[c] = components == 1 ? 1 : component.horizontalSampling();
+                v[c] = components == 1 ? 1 : component.verticalSampling();
+            }
+            tables = components == 1 ? 1 : 2;
+            int mh = components == 1 ? 1 : maxH(frame);
+            int mv = components == 1 ? 1 : maxV(frame);
+            mcusWide = frame.width() / (8 * mh);
+            mcusHigh = frame.height() / (8 * mv);
+            for (int c = 0; c < components; c++) {
+                blocksWide[c] = mcusWide * h[c];
+            }
+        }
+
+        Optional<byte[]> write(List<byte[]> leading) {
+            long[][] dcFrequency = new long[tables][257];
+            long[][] acFrequency = new long[tables][257];
+            if (!scan(null, null, dcFrequency, acFrequency)) {
+                return Optional.empty();
+            }
+            Encoding[] dc = new Encoding[tables];
+            Encoding[] ac = new Encoding[tables];
+            for (int t = 0; t < tables; t++) {
+                dc[t] = Encoding.optimal(dcFrequency[t]);
+                ac[t] = Encoding.optimal(acFrequency[t]);
+            }
+            // Optimised tables make the new scan about as long as the old one.
+            out = new byte[source.stream.length() + 4096];
+            put2(0xFFD8);
+            for (byte[] segment : leading) {
+                putBytes(segment);
+            }
+            writeQuantisationTables();
+            writeFrameHeader();
+            writeHuffmanTables(dc, ac);
+            writeScanHeader();
+            scan(dc, ac, null, null);
+            flushBits();
+            put2(0xFFD9);
+            return Optional.of(Arrays.copyOf(out, length));
+        }
+
+        /**
+         * One pass over the blocks in the new scan's order: counting symbols (frequencies given) or
+         * coding them. False when a DC difference does not fit 11 bits.
+         */
+        private boolean scan(Encoding[] dc, Encoding[] ac, long[][] dcFrequency, long[][] acFrequency) {
+            int[] predictor = new int[components];
+            for (int my = 0; my < mcusHigh; my++) {
+                for (int mx = 0; mx < mcusWide; mx++) {
+                    for (int c = 0; c < components; c++) {
+                        short[] blocks = source.blocks[c];
+                        int t = table[c];
+                        for (int by = 0; by < v[c]; by++) {
+                            for (int bx = 0; bx < h[c]; bx++) {
+                                int base = ((my * v[c] + by) * blocksWide[c] + mx * h[c] + bx) * 64;
+                                int difference = blocks[base] - predictor[c];
+                                predictor[c] = blocks[base];
+                                if (difference > MAX_DC_DIFFERENCE || difference < -MAX_DC_DIFFERENCE) {
+                                    return false;
+                                }
+                                if (dc == null) {
+                                    countBlock(blocks, base, difference, dcFrequency[t], acFrequency[t]);
+                                } else {
+                                    codeBlock(blocks, base, difference, dc[t], ac[t]);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return true;
+        }
+
+        private static void countBlock(short[] blocks, int base, int difference, long[] dc, long[] ac) {
+            dc[category(difference)]++;
+            int run = 0;
+            for (int k = 1; k < 64; k++) {
+                int value = blocks[base + NATURAL[k]];
+                if (value == 0) {
+                    run++;
+                    continue;
+                }
+                while (run > 15) {
+                    ac[0xF0]++;
+                    run -= 16;
+                }
+                ac[(run << 4) | category(value)]++;
+                run = 0;
+            }
+            if (run > 0) {
+                ac[0x00]++;
+            }
+        }
+
+        private void codeBlock(short[] blocks, int base, int difference, Encoding dc, Encoding ac) {
+            int size = category(difference);
+            putCode(dc, size);
+            if (size > 0) {
+                putBits(difference < 0 ? difference - 1 : difference, size);
+            }
+            int run = 0;
+            for (int k = 1; k < 64; k++) {
+                int value = blocks[base + NATURAL[k]];
+                if (value == 0) {
+                    run++;
+                    continue;
+                }
+                while (run > 15) {
+                    putCode(ac, 0xF0);
+                    run -= 16;
+                }
+                size = category(value);
+                putCode(ac, (run << 4) | size);
+                putBits(value < 0 ? value - 1 : value, size);
+                run = 0;
+            }
+            if (run > 0) {
+                putCode(ac, 0x00);
+            }
+        }
+
+        private static int category(int value) {
+            return 32 - Integer.numberOfLeadingZeros(Math.abs(value));
+        }
+
+        private void putCode(Encoding encoding, int symbol) {
+            putBits(encoding.code[symbol], encoding.length[symbol]);
+        }
+
+        /** Appends the low {@code size} bits of {@code value}, stuffing a zero after every 0xFF byte. */
+        private void putBits(int value, int size) {
+            accumulator = (accumulator << size) | (value & ((1L << size) - 1));
+            pending += size;
+            while (pending >= 8) {
+                pending -= 8;
+                int b = (int) (accumulator >>> pending) & 0xFF;
+                ensure(2);
+                out[length++] = (byte) b;
+                if (b == 0xFF) {
+                    out[length++] = 0;
+                }
+            }
+        }
+
+        /** Pads the last byte with ones (T.81 F.1.2.3). */
+        private void flushBits() {
+            int padding = (8 - pending) & 7;
+            if (padding > 0) {
+                putBits((1 << padding) - 1, padding);
+            }
+            accumulator = 0;
+        }
+
+        private void writeQuantisationTables() {
+            boolean transpose = source.orientation.swapsDimensions();
+            boolean[] written = new boolean[4];
+            for (JpegFrame.Component component : frame.components()) {
+                int number = component.quantTable();
+                if (written[number]) {
+                    continue;
+                }
+                written[number] = true;
+                int[] zigzag = source.quant[number];
+                boolean wide = source.quantWide[number];
+                put2(0xFFDB);
+                put2(2 + 1 + 64 * (wide ? 2 : 1));
+                put1((wide ? 0x10 : 0) | number);
+                for (int k = 0; k < 64; k++) {
+                    // The value of the coefficient now at zigzag position k: transposed when the blocks are.
+                    int natural = NATURAL[k];
+                    int from = transpose ? (natural & 7) * 8 + (natural >> 3) : natural;
+                    int value = zigzag[zigzagIndex(from)];
+                    if (wide) {
+                        put2(value);
+                    } else {
+                        put1(value);
+                    }
+                }
+            }
+        }
+
+        private static int zigzagIndex(int natural) {
+            for (int k = 0; k < 64; k++) {
+                if (NATURAL[k] == natural) {
+                    return k;
+                }
+            }
+            throw new IllegalArgumentException();
+        }
+
+        private void writeFrameHeader() {
+            put2(0xFFC0);
+            put2(8 + 3 * components);
+            put1(8);
+            put2(frame.height());
+            put2(frame.width());
+            put1(components);
+            for (JpegFrame.Component component : frame.components()) {
+                put1(component.id());
+                put1(component.horizontalSampling() << 4 | component.verticalSampling());
+                put1(component.quantTable());
+            }
+        }
+
+        private void writeHuffmanTables(Encoding[] dc, Encoding[] ac) {
+            for (int t = 0; t < tables; t++) {
+                for (int tableClass = 0; tableClass <= 1; tableClass++) {
+                    Encoding e = tableClass == 0 ? dc[t] : ac[t];
+                    put2(0xFFC4);
+                    put2(2 + 17 + e.symbols.length);
+                    put1(tableClass << 4 | t);
+                    for (int l = 1; l <= 16; l++) {
+                        put1(e.counts[l]);
+                    }
+                    putBytes(e.symbols);
+                }
+            }
+        }
+
+        private void writeScanHeader() {
+            put2(0xFFDA);
+            put2(6 + 2 * components);
+            put1(components);
+            for (int c = 0; c < components; c++) {
+                put1(frame.components().get(c).id());
+                put1(table[c] << 4 | table[c]);
+            }
+            put1(0);
+            put1(63);
+            put1(0);
+        }
+
+        private void put1(int b) {
+            ensure(1);
+            out[length++] = (byte) b;
+        }
+
+        private void put2(int value) {
+            put1(value >> 8);
+            put1(value);
+        }
+
+        private void putBytes(byte[] bytes) {
+            ensure(bytes.length);
+            System.arraycopy(bytes, 0, out, length, bytes.length);
+            length += bytes.length;
+        }
+
+        private void ensure(int more) {
+            if (length + more > out.length) {
+                out = Arrays.copyOf(out, Math.max(out.length * 2, length + more));
+            }
+        }
+    }
+
+    /**
+     * A Huffman table made for given symbol frequencies, codes at most 16 bits long and none all ones
+     * (ITU-T T.81 annex K.2: a reserved symbol of frequency 1 takes the all-ones code and is dropped).
+     */
+    private static final class Encoding {
+        final int[] counts = new int[17];
+        final byte[] symbols;
+        final int[] code = new int[256];
+        final int[] length = new int[256];
+
+        private Encoding(int[] codeLength) {
+            int total = 0;
+            for (int symbol = 0; symbol < 256; symbol++) {
+                if (codeLength[symbol] > 0) {
+                    counts[codeLength[symbol]]++;
+                    total++;
+                }
+            }
+            symbols = new byte[total];
+            int index = 0;
+            int next = 0;
+            for (int l = 1; l <= 16; l++) {
+                for (int symbol = 0; symbol < 256; symbol++) {
+                    if (codeLength[symbol] == l) {
+                        symbols[index++] = (byte) symbol;
+                        code[symbol] = next++;
+                        length[symbol] = l;
+                    }
+                }
+                next <<= 1;
+            }
+        }
+
+        static Encoding optimal(long[] frequency) {
+            long[] f = Arrays.copyOf(frequency, 257);
+            f[256] = 1; // reserved: takes the all-ones code
+            int[] size = new int[257];
+            int[] chain = new int[257];
+            Arrays.fill(chain, -1);
+            while (true) {
+                int first = -1;
+                int second = -1;
+                for (int s = 0; s < 257; s++) {
+                    if (f[s] == 0) {
+                        continue;
+                    }
+                    if (first < 0 || f[s] < f[first]) {
+                        second = first;
+                        first = s;
+                    } else if (second < 0 || f[s] < f[second]) {
+                        second = s;
+                    }
+                }
+                if (second < 0) {
+                    break;
+                }
+                // Merge the second least frequent tree into the first: both grow one bit deeper.
+                f[first] += f[second];
+                f[second] = 0;
+                int s = first;
+                size[s]++;
+                while (chain[s] >= 0) {
+                    s = chain[s];
+                    size[s]++;
+                }
+                chain[s] = second;
+                s = second;
+                size[s]++;
+                while (chain[s] >= 0) {
+                    s = chain[s];
+                    size[s]++;
+                }
+            }
+            int[] bits = new int[33 + 257];
+            for (int s = 0; s < 257; s++) {
+                if (size[s] > 0) {
+                    bits[size[s]]++;
+                }
+            }
+            // Limit code lengths to 16 bits (annex K, figure K.3).
+            for (int i = bits.length - 1; i > 16; i--) {
+                while (bits[i] > 0) {
+                    int j = i - 2;
+                    while (bits[j] == 0) {
+                        j--;
+                    }
+                    bits[i] -= 2;
+                    bits[i - 1]++;
+                    bits[j + 1] += 2;
+                    bits[j]--;
+                }
+            }
+            // Drop the reserved symbol's code: the longest.
+            int longest = 16;
+            while (bits[longest] == 0) {
+                longest--;
+            }
+            bits[longest]--;
+            // Give the lengths to the symbols, most frequent (shortest size) first (annex K, figure K.4).
+            int[] order = sortedBySize(size);
+            int[] codeLength = new int[256];
+            int at = 0;
+            for (int l = 1; l <= 16; l++) {
+                for (int i = 0; i < bits[l]; i++) {
+                    codeLength[order[at++]] = l;
+                }
+            }
+            return new Encoding(codeLength);
+        }
+
+        /** The real symbols (not the reserved one) with a size, shortest size first, then by value. */
+        private static int[] sortedBySize(int[] size) {
+            int count = 0;
+            for (int s = 0; s < 256; s++) {
+                if (size[s] > 0) {
+                    count++;
+                }
+            }
+            int[] order = new int[count];
+            int at = 0;
+            for (int l = 1; l < 257 + 33; l++) {
+                for (int s = 0; s < 256; s++) {
+                    if (size[s] == l) {
+                        order[at++] = s;
+                    }
+                }
+                if (at == count) {
+                    break;
+                }
+            }
+            return order;
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package org.photobridge.gateway.photo;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.photobridge.gateway.photo.CleanedPhoto.SourceFacts;
+
+/**
+ * The lossless turn ({@link JpegBlockTurn}) against libjpeg-turbo's {@code jpegtran}, an independent
+ * implementation of the same transforms: for every orientation and layout, our stream and
+ * jpegtran's {@code -perfect} one decode to the same pixels, exactly; and against the pixels: the
+ * turned stream decodes to the source's pixels put upright ({@link Orientation#apply}) within the
+ * rounding of the decoder's IDCT and upsampling.
+ */
+class JpegBlockTurnTest {
+
+    /** jpegtran's option for each EXIF orientation, 2..8. */
+    private static final Map<Integer, List<String>> JPEGTRAN = Map.of(
+            2, List.of("-flip", "horizontal"),
+            3, List.of("-rotate", "180"),
+            4, List.of("-flip", "vertical"),
+            5, List.of("-transpose"),
+            6, List.of("-rotate", "90"),
+            7, List.of("-transverse"),
+            8, List.of("-rotate", "270"));
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyOrientationAndLayoutDecodesToJpegtransPixelsExactly() {
+        var layouts = Map.of(
+                "4:2:0", List.of("-sample", "2x2"),
+                "4:4:4", List.of("-sample", "1x1"),
+                "gray", List.of("-grayscale"),
+                "4:2:0, restart every MCU, optimised", List.of("-sample", "2x2", "-restart", "1B", "-optimize"),
+                "4:2:0, restart every row", List.of("-sample", "2x2", "-restart", "1"));
+        for (var layout : layouts.entrySet()) {
+            byte[] source = LibjpegTools.cjpeg(dir, texture(64, 48, 7), concat(List.of("-quality", "92"), layout.getValue()));
+            for (int orientation = 2; orientation <= 8; orientation++) {
+                String what = layout.getKey() + ", orientation " + orientation;
+                byte[] ours = turn(source, orientation);
+                byte[] theirs = LibjpegTools.jpegtran(dir, source,
+                        concat(List.of("-copy", "none", "-perfect"), JPEGTRAN.get(orientation)));
+                BufferedImage a = TestImages.decode(ours);
+                BufferedImage b = TestImages.decode(theirs);
+                assertEquals(b.getWidth(), a.getWidth(), what);
+                assertEquals(b.getHeight(), a.getHeight(), what);
+                assertArrayEquals(TestImages.samples(b, 3), TestImages.samples(a, 3), what + ": same pixels as jpegtran's");
+            }
+        }
+    }
+
+    @Test
+    void aStreamOfOneScanPerComponentIsTurnedIntoOneInterleavedScan() throws Exception {
+        Path scans = Files.writeString(dir.resolve("each.scans"), "0;\n1;\n2;\n");
+        byte[] source = LibjpegTools.cjpeg(dir, texture(48, 32, 3), List.of("-sample", "2x2", "-scans", scans.toString()));
+        assertEquals(3, countScans(source));
+        for (int orientation = 2; orientation <= 8; orientation++) {
+            byte[] ours = turn(source, orientation);
+            assertEquals(1, countScans(ours));
+            byte[] theirs = LibjpegTools.jpegtran(dir, source,
+                    concat(List.of("-copy", "none", "-perfect"), JPEGTRAN.get(orientation)));
+            assertArrayEquals(TestImages.samples(TestImages.decode(theirs), 3),
+                    TestImages.samples(TestImages.decode(ours), 3), "orientation " + orientation);
+        }
+    }
+
+    @Test
+    void theTurnedPixelsAreTheSourcePixelsUpright() {
+        byte[] source = TestImages.jpeg(texture(64, 48, 11));
+        PixelRaster stored = DecodedPixels.rgb(TestImages.decode(source));
+        for (int orientation = 2; orientation <= 8; orientation++) {
+            Orientation o = Orientation.fromExif(orientation);
+            byte[] expected = o.apply(stored).samples();
+            byte[] actual = DecodedPixels.rgb(TestImages.decode(turn(source, orientation))).samples();
+            assertEquals(expected.length, actual.length);
+            long sum = 0;
+            int max = 0;
+            for (int i = 0; i < expected.length; i++) {
+                int d = Math.abs((expected[i] & 0xFF) - (actual[i] & 0xFF));
+                sum += d;
+                max = Math.max(max, d);
+            }
+            double mean = (double) sum / expected.length;
+            // The IDCT's and the chroma upsampling's rounding run along other axes: a level or two.
+            assertTrue(mean < 0.5 && max <= 6, "orientation " + orientation + ": mean " + mean + ", max " + max);
+        }
+    }
+
+    @Test
+    void cleaningTurnsAnAlignedPhotoWithoutReencodingAndTranscodesTheRest() {
+        var cleaner = new JpegCleaner(0.9f);
+        BufferedImage upright = texture(64, 48, 5);
+        byte[] aligned = TestImages.insertAfterSoi(TestImages.jpeg(TestImages.storedFor(upright, 6)),
+                TestImages.richExif(6, false));
+        CleanedPhoto turned = cleaner.clean(aligned, "00", PhotoLimits.DEFAULT);
+        SourceFacts facts = turned.source();
+        assertFalse(facts.reencoded(), "turned by moving blocks");
+        assertEquals(6, facts.exifOrientation());
+        assertEquals(64, turned.columns());
+        assertEquals(48, turned.rows());
+        assertEquals(List.of(JpegCleaner.ISO_10918_1), turned.lossy().methods(), "no second lossy step");
+        assertEquals("YBR_FULL_422", turned.photometricInterpretation());
+        assertEquals(List.of(0xC0), TestImages.sofMarkers(turned.pixelData()));
+        assertFalse(new String(turned.pixelData(), java.nio.charset.StandardCharsets.ISO_8859_1).contains("Exif"));
+
+        // 40 rows are not a whole number of 16-row MCUs: the bottom edge cannot become the left one.
+        byte[] unaligned = TestImages.insertAfterSoi(TestImages.jpeg(TestImages.storedFor(texture(40, 64, 6), 6)),
+                TestImages.richExif(6, false));
+        CleanedPhoto transcoded = cleaner.clean(unaligned, "00", PhotoLimits.DEFAULT);
+        assertTrue(transcoded.source().reencoded());
+        assertEquals(40, transcoded.columns());
+        assertEquals(64, transcoded.rows());
+    }
+
+    @Test
+    void aQuarterTurnOf422IsTranscodedBecauseDicomCannotLabelItsLayout() {
+        byte[] source = LibjpegTools.cjpeg(dir, texture(64, 48, 9), List.of("-sample", "2x1"));
+        byte[] upload = TestImages.insertAfterSoi(source, TestImages.richExif(6, false));
+        var inspected = JpegCleaner.inspect(upload, PhotoLimits.DEFAULT);
+        assertFalse(inspected.turnsBlocks());
+        assertTrue(new JpegCleaner(0.9f).clean(inspected, "00").source().reencoded());
+        // A half turn keeps 4:2:2 as it is.
+        byte[] halfTurn = TestImages.insertAfterSoi(source, TestImages.richExif(3, false));
+        assertTrue(JpegCleaner.inspect(halfTurn, PhotoLimits.DEFAULT).turnsBlocks());
+    }
+
+    private static byte[] turn(byte[] jpeg, int orientation) {
+        var inspected = JpegCleaner.inspect(jpeg, PhotoLimits.DEFAULT);
+        JpegScanCheck.requireComplete(inspected.stream(), inspected.frame());
+        return JpegBlockTurn.apply(inspected.stream(), inspected.frame(), Orientation.fromExif(orientation), List.of())
+                .orElseThrow();
+    }
+
+    private static int countScans(byte[] jpeg) {
+        return (int) JpegSegments.parse(jpeg).segments().stream().filter(s -> s.marker() == JpegSegments.SOS).count();
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+    }
+
+    /** A gradient with a checker pattern and noise: every coefficient position in use. */
+    private static BufferedImage texture(int width, int height, long seed) {
+        var image = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
+        var random = new Random(seed);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int edge = ((x / 5 + y / 3) & 1) * 90;
+                int r = clamp(x * 255 / width + edge + random.nextInt(60) - 30);
+                int g = clamp(y * 255 / height - edge / 2 + random.nextInt(60) - 30);
+                int b = clamp(128 + random.nextInt(120) - 60 + (x > y ? 40 : 0));
+                image.setRGB(x, y, (r << 16) | (g << 8) | b);
+            }
+        }
+        return image;
+    }
+
+    private static int clamp(int v) {
+        return Math.max(0, Math.min(255, v));
+    }
+}
