@@ -2,8 +2,9 @@
 # Benchmark 3 (docs/performance.md): cleaning and wrapping with JMH. Marker-level cleaning of a
 # baseline 12-megapixel JPEG (with the check of its scans, also timed alone) against a plain copy of
 # the same bytes, cleaning plus DICOM wrapping,
-# and the full transcode path of a 48-megapixel photo with EXIF orientation 6 (time and allocation
-# per photo, from JMH's gc profiler). Not part of the test run.
+# and a 48-megapixel photo with EXIF orientation 6 made upright two ways: the full transcode path
+# (8000 x 5992, half an MCU at the edge) and the block turn (8000 x 6000, whole MCUs) (time and
+# allocation per photo, from JMH's gc profiler). Not part of the test run.
 #
 #   bench/cleaning.sh [--quick] [--skip-build] [extra JMH arguments, e.g. -f 2]
 #
@@ -26,7 +27,7 @@ jmh_prepare "$@"
 mkdir -p "$work/jmh-images"
 
 result=$work/jmh-result.json
-pb_log "running JMH (about 4 minutes; --quick for a smoke run)"
+pb_log "running JMH (about 5 minutes; --quick for a smoke run)"
 java -cp "$classpath" org.openjdk.jmh.Main CleaningBench -prof gc \
   -jvmArgsAppend "-Dbench.images=$work/jmh-images" -rf json -rff "$result" "${jmh_args[@]}"
 
@@ -54,4 +55,8 @@ jq -r --argjson size "$size12" '
   + (if $markers != null then "; marker-level cleaning alone \(mbs($markers)) MB/s, ratio \(ratio($copy; $markers))" else "" end)
   + (if $check != null then "; the scan check alone \($check * 100 | round / 100) ms" else "" end)
   + " (target >= 0.5)"
+  + (score("turnAndWrap48mpOrientation6") as $turn | score("transcodeAndWrap48mpOrientation6") as $transcode |
+     if $turn != null and $transcode != null
+     then "; 48 MP with orientation 6: turned by moving blocks \($turn | round) ms, transcoded \($transcode | round) ms, ratio \(ratio($transcode; $turn))"
+     else "" end)
 ' "$result"

@@ -41,8 +41,10 @@ import org.photobridge.gateway.photo.PhotoLimits;
  * the same bytes. The copy reads the upload into the heap and writes it out again, which is the
  * least any accept path does with a file; cleaning reads the same file, strips its metadata at the
  * marker level (the photo needs no rotation, so its entropy-coded data is kept) and writes the
- * cleaned stream. The 48-megapixel photo carries EXIF orientation 6, so it takes the full path:
- * decode, rotate, re-encode, wrap as a VL Photographic Image. {@code scanCheck12mp} times alone the
+ * cleaned stream. The 48-megapixel photos carry EXIF orientation 6: one of 8000 × 5992, whose bottom
+ * edge is half an MCU, takes the full path (decode, rotate, re-encode, wrap as a VL Photographic
+ * Image); one of 8000 × 6000, whole MCUs, is turned by moving its blocks (JpegBlockTurn) and
+ * wrapped. {@code scanCheck12mp} times alone the
  * part of cleaning that reads the kept photo's entropy-coded data (JpegScanCheck), and
  * {@code cleanMarkers12mp} the rest (marker-level cleaning alone), so that the summary can tell the
  * two apart. Run with {@code -prof gc} for the allocation per
@@ -64,6 +66,8 @@ public class CleaningBench {
     private String baseline12Sha;
     private Path rotated48;
     private String rotated48Sha;
+    private Path turned48;
+    private String turned48Sha;
     private Path out;
     private byte[] body12;
     private static final String BOUNDARY = "----benchBoundary7MA4YWxkTrZu0gW";
@@ -74,9 +78,11 @@ public class CleaningBench {
     public void setUp() throws IOException {
         Path dir = Path.of(System.getProperty("bench.images", "target/bench-images"));
         baseline12 = BenchJpegs.photo(dir, 4000, 3000, 1);
-        rotated48 = BenchJpegs.photo(dir, 8000, 6000, 6);
+        rotated48 = BenchJpegs.photo(dir, 8000, 5992, 6);
+        turned48 = BenchJpegs.photo(dir, 8000, 6000, 6);
         baseline12Sha = sha256(Files.readAllBytes(baseline12));
         rotated48Sha = sha256(Files.readAllBytes(rotated48));
+        turned48Sha = sha256(Files.readAllBytes(turned48));
         out = Files.createTempFile(dir, "bench-out", ".bin");
         scanCheck = new KeptJpegScanCheck(Files.readAllBytes(baseline12));
         body12 = multipart(Files.readAllBytes(baseline12));
@@ -90,7 +96,11 @@ public class CleaningBench {
         require(Arrays.equals(KeptJpegScanCheck.markerLevelOnly(Files.readAllBytes(baseline12)), baseline.pixelData()),
                 "marker-level cleaning alone does not give what cleaning keeps");
         CleanedPhoto rotated = cleaner.clean(rotated48, PhotoLimits.DEFAULT, rotated48Sha);
-        require(rotated.columns() == 6000 && rotated.rows() == 8000, "the 48 MP photo was not turned upright");
+        require(rotated.columns() == 5992 && rotated.rows() == 8000 && rotated.source().reencoded(),
+                "the 48 MP photo of half an MCU at its edge was not decoded, turned upright and encoded");
+        CleanedPhoto turned = cleaner.clean(turned48, PhotoLimits.DEFAULT, turned48Sha);
+        require(turned.columns() == 6000 && turned.rows() == 8000 && !turned.source().reencoded(),
+                "the 48 MP photo of whole MCUs was not turned upright by moving its blocks");
     }
 
     /** The reference: the same bytes read into the heap and written out, untouched. */
@@ -167,7 +177,23 @@ public class CleaningBench {
         }
     }
 
-    /** The full transcode path: a 48-megapixel photo with orientation 6, decoded, rotated, re-encoded, wrapped. */
+    /**
+     * The turn without decoding: a 48-megapixel photo of whole MCUs with orientation 6, its blocks
+     * moved and coded again, wrapped.
+     */
+    @Benchmark
+    public long turnAndWrap48mpOrientation6() throws IOException {
+        CleanedPhoto photo = cleaner.clean(turned48, PhotoLimits.DEFAULT, turned48Sha);
+        try (OutputStream sink = OutputStream.nullOutputStream()) {
+            writer.write(photo, instance(), sink);
+        }
+        return photo.pixelDataLength();
+    }
+
+    /**
+     * The full transcode path: a 48-megapixel photo with orientation 6 whose bottom edge is half an
+     * MCU, decoded, rotated, re-encoded, wrapped.
+     */
     @Benchmark
     public long transcodeAndWrap48mpOrientation6() throws IOException {
         CleanedPhoto photo = cleaner.clean(rotated48, PhotoLimits.DEFAULT, rotated48Sha);

@@ -98,7 +98,64 @@ final class JpegBlockTurn {
         }
         var source = new Coefficients(stream, frame, orientation);
         source.decodeAll();
-        return new Writer(source, turnedFrame(frame, orientation)).write(leading);
+        return new Writer(source, turnedFrame(frame, orientation)).write(turnedLeading(leading, orientation));
+    }
+
+    /**
+     * The leading segments with a JFIF header's pixel densities exchanged where width and height are
+     * (a pixel's aspect ratio turns with the image).
+     */
+    static List<byte[]> turnedLeading(List<byte[]> leading, Orientation orientation) {
+        if (!orientation.swapsDimensions()) {
+            return leading;
+        }
+        return leading.stream().map(segment -> {
+            // FF E0, length, "JFIF\0", version (2), units, X density (2), Y density (2), thumbnail size (2)
+            boolean jfif = segment.length >= 18 && (segment[1] & 0xFF) == 0xE0 && segment[4] == 'J'
+                    && segment[5] == 'F' && segment[6] == 'I' && segment[7] == 'F' && segment[8] == 0;
+            if (!jfif) {
+                return segment;
+            }
+            byte[] turned = segment.clone();
+            System.arraycopy(segment, 12, turned, 14, 2);
+            System.arraycopy(segment, 14, turned, 12, 2);
+            return turned;
+        }).toList();
+    }
+
+    /** The AC symbols a block (zigzag order, its values other than zero marked in {@code mask}) is coded with. */
+    private static void countAcSymbols(short[] blocks, int base, long mask, long[] ac) {
+        long left = mask & ~1L;
+        int previous = 0;
+        while (left != 0) {
+            int k = Long.numberOfTrailingZeros(left);
+            left &= left - 1;
+            int run = k - previous - 1;
+            previous = k;
+            while (run > 15) {
+                ac[0xF0]++;
+                run -= 16;
+            }
+            ac[(run << 4) | category(blocks[base + k])]++;
+        }
+        if (previous < 63) {
+            ac[0x00]++;
+        }
+    }
+
+    /** The size category of a coefficient or difference: the bits of its magnitude. */
+    private static int category(int value) {
+        return 32 - Integer.numberOfLeadingZeros(Math.abs(value));
+    }
+
+    /** The zigzag position of a natural (row-major) index. */
+    private static int zigzagIndex(int natural) {
+        for (int k = 0; k < 64; k++) {
+            if (NATURAL[k] == natural) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("no coefficient " + natural);
     }
 
     private static int maxH(JpegFrame frame) {
@@ -113,7 +170,8 @@ final class JpegBlockTurn {
 
     /**
      * Every component's quantised coefficients, decoded from the scans and stored straight at their
-     * upright place: per component an array of the upright block grid, 64 natural-order values a block.
+     * upright place: per component an array of the upright block grid, 64 values a block in zigzag
+     * order (the order they are coded in), and per block the last zigzag position that holds a value.
      */
     private static final class Coefficients {
         final byte[] data;
@@ -124,9 +182,18 @@ final class JpegBlockTurn {
         final int[] blocksWide;
         final int[] blocksHigh;
         final short[][] blocks;
-        /** Per source natural index: where the coefficient goes in the upright block, and its sign. */
+        /**
+         * Per upright block: a bit for every zigzag position that holds a value other than zero (the
+         * coder walks these bits, not the 63 positions: whether a coefficient is zero is a branch no
+         * predictor guesses in a photo's blocks).
+         */
+        final long[][] nonZero;
+        /** Per source zigzag position: the upright block's zigzag position of the coefficient. */
         final int[] target = new int[64];
-        final boolean[] negate = new boolean[64];
+        /** Per source zigzag position: -1 where the coefficient is negated, 0 where not. */
+        final int[] negate = new int[64];
+        /** AC symbol counts of the upright blocks per table of the new scan (luma 0, chroma 1). */
+        final long[][] acSymbols = new long[2][257];
         final Huffman[] dcTables = new Huffman[4];
         final Huffman[] acTables = new Huffman[4];
         /** Quantisation tables as read: zigzag order, 8- or 16-bit. */
@@ -143,6 +210,7 @@ final class JpegBlockTurn {
             blocksWide = new int[n];
             blocksHigh = new int[n];
             blocks = new short[n][];
+            nonZero = new long[n][];
             for (int c = 0; c < n; c++) {
                 JpegFrame.Component component = frame.components().get(c);
                 int h = n == 1 ? 1 : component.horizontalSampling();
@@ -152,21 +220,23 @@ final class JpegBlockTurn {
                 blocksWide[c] = frame.width() / (8 * mh) * h;
                 blocksHigh[c] = frame.height() / (8 * mv) * v;
                 blocks[c] = new short[Math.multiplyExact(blocksWide[c] * blocksHigh[c], 64)];
+                nonZero[c] = new long[blocksWide[c] * blocksHigh[c]];
             }
             boolean transpose = orientation.swapsDimensions();
-            for (int n0 = 0; n0 < 64; n0++) {
+            for (int k = 0; k < 64; k++) {
+                int n0 = NATURAL[k];
                 int u = n0 & 7;
                 int v = n0 >> 3;
                 int tu = transpose ? v : u;
                 int tv = transpose ? u : v;
-                target[n0] = tv * 8 + tu;
+                target[k] = zigzagIndex(tv * 8 + tu);
                 boolean oddAcross = switch (orientation) {
                     case MIRROR_HORIZONTAL, ROTATE_90_CW -> (tu & 1) == 1;
                     case MIRROR_VERTICAL, ROTATE_270_CW -> (tv & 1) == 1;
                     case ROTATE_180, TRANSVERSE -> ((tu + tv) & 1) == 1;
                     default -> false;
                 };
-                negate[n0] = oddAcross;
+                negate[k] = oddAcross ? -1 : 0;
             }
         }
 
@@ -287,7 +357,7 @@ final class JpegBlockTurn {
                                 int x = (int) (mx * h + bx);
                                 int y = (int) (my * v + by);
                                 predictor[i] = decodeBlock(reader, dc[i], ac[i], predictor[i],
-                                        blocks[c], uprightBlock(c, x, y) * 64);
+                                        blocks[c], nonZero[c], uprightBlock(c, x, y), acSymbols[c == 0 ? 0 : 1]);
                             }
                         }
                     }
@@ -305,41 +375,119 @@ final class JpegBlockTurn {
             throw new IllegalStateException("a scan the scan check accepted names an unknown component");
         }
 
-        private int decodeBlock(BitReader in, Huffman dc, Huffman ac, int predictor, short[] out, int base) {
-            int size = in.decode(dc);
-            int value = predictor + (size == 0 ? 0 : extend(in.bits(size), size));
+        /**
+         * Decodes one block into its upright place and counts the AC symbols it will be coded with
+         * there, while it is in the cache. The bit reader's state lives in locals here.
+         */
+        private int decodeBlock(BitReader in, Huffman dc, Huffman ac, int predictor, short[] out, long[] nonZeroOf,
+                int block, long[] acSymbols) {
+            int base = block * 64;
+            long bits = in.bits;
+            int count = in.count;
+            // One symbol takes at most 27 bits with its value: refill below 32.
+            if (count < 32) {
+                in.bits = bits;
+                in.count = count;
+                in.fill();
+                bits = in.bits;
+                count = in.count;
+            }
+            int size;
+            int entry = dc.lookup[(int) (bits >>> (64 - Huffman.LOOKUP))];
+            if (entry != 0) {
+                int length = entry >> 8;
+                bits <<= length;
+                count -= length;
+                size = entry & 0xFF;
+            } else {
+                in.bits = bits;
+                in.count = count;
+                size = in.decodeLong(dc);
+                bits = in.bits;
+                count = in.count;
+            }
+            int value = predictor;
+            if (size != 0) {
+                value += extend((int) (bits >>> (64 - size)), size);
+                bits <<= size;
+                count -= size;
+            }
             out[base] = (short) value;
+            long mask = 0;
             for (int k = 1; k < 64; k++) {
-                int symbol = in.decode(ac);
-                int run = symbol >> 4;
+                if (count < 32) {
+                    long word;
+                    int pos = in.pos;
+                    if (pos <= in.end - 8 && !hasFf(word = (long) BIG_ENDIAN_LONGS.get(data, pos))) {
+                        // As BitReader.fill, in the locals: whole bytes of the next eight, no 0xFF among them.
+                        int take = (63 - count) >>> 3;
+                        bits |= (word >>> (64 - 8 * take)) << (64 - count - 8 * take);
+                        in.pos = pos + take;
+                        count += 8 * take;
+                    } else {
+                        in.bits = bits;
+                        in.count = count;
+                        in.fill();
+                        bits = in.bits;
+                        count = in.count;
+                    }
+                }
+                int symbol;
+                entry = ac.lookup[(int) (bits >>> (64 - Huffman.LOOKUP))];
+                if (entry != 0) {
+                    int length = entry >> 8;
+                    bits <<= length;
+                    count -= length;
+                    symbol = entry & 0xFF;
+                } else {
+                    in.bits = bits;
+                    in.count = count;
+                    symbol = in.decodeLong(ac);
+                    bits = in.bits;
+                    count = in.count;
+                }
                 size = symbol & 0x0F;
                 if (size == 0) {
-                    if (run != 15) {
+                    if (symbol != 0xF0) {
                         break;
                     }
                     k += 15;
                     continue;
                 }
-                k += run;
-                int n0 = NATURAL[k];
-                int coefficient = extend(in.bits(size), size);
-                out[base + target[n0]] = (short) (negate[n0] ? -coefficient : coefficient);
+                k += symbol >> 4;
+                int coefficient = extend((int) (bits >>> (64 - size)), size);
+                bits <<= size;
+                count -= size;
+                int at = target[k];
+                int negative = negate[k];
+                out[base + at] = (short) ((coefficient ^ negative) - negative);
+                mask |= 1L << at;
             }
+            in.bits = bits;
+            in.count = count;
+            nonZeroOf[block] = mask;
+            countAcSymbols(out, base, mask, acSymbols);
             return value;
         }
 
+        /**
+         * The value of {@code size} value bits (T.81 F.2.2.1): as they are where the first is one,
+         * less 2^size - 1 where it is zero. Without a branch: the sign of a photo's coefficients is
+         * a coin toss to a branch predictor.
+         */
         private static int extend(int bits, int size) {
-            return bits < (1 << (size - 1)) ? bits - (1 << size) + 1 : bits;
+            int positive = ((bits >>> (size - 1)) & 1) - 1; // 0 where the first bit is one, else -1
+            return bits + (positive & (1 - (1 << size)));
         }
     }
 
-    /** A decoding table: codes of up to 9 bits looked up at once, longer ones by length. */
+    /** A decoding table: codes of up to 11 bits looked up at once, longer ones by length. */
     private static final class Huffman {
-        static final int LOOKUP = 9;
+        static final int LOOKUP = 11;
         final int[] maxCode = new int[18];
         final int[] valueOffset = new int[17];
         final byte[] symbols;
-        /** Per 9-bit prefix: code length << 8 | symbol, or 0 for a longer code. */
+        /** Per 11-bit prefix: code length << 8 | symbol, or 0 for a longer code. */
         final int[] lookup = new int[1 << LOOKUP];
 
         Huffman(int[] counts, byte[] symbols) {
@@ -363,6 +511,18 @@ final class JpegBlockTurn {
         }
     }
 
+    private static final java.lang.invoke.VarHandle BIG_ENDIAN_LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
+
+    private static final java.lang.invoke.VarHandle BIG_ENDIAN_INTS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.BIG_ENDIAN);
+
+    /** True when some byte of the word is 0xFF. */
+    private static boolean hasFf(long word) {
+        long v = ~word;
+        return ((v - 0x0101010101010101L) & ~v & 0x8080808080808080L) != 0;
+    }
+
     /** Reads the entropy-coded bytes of a scan, unstuffing 0xFF00; past a marker it reads zeros. */
     private static final class BitReader {
         final byte[] data;
@@ -377,7 +537,16 @@ final class JpegBlockTurn {
             this.end = end;
         }
 
-        private void fill() {
+        void fill() {
+            long word;
+            if (pos <= end - 8 && !hasFf(word = (long) BIG_ENDIAN_LONGS.get(data, pos))) {
+                // No 0xFF in the next eight bytes: as many whole bytes as fit, at once.
+                int take = (63 - count) >>> 3;
+                bits |= (word >>> (64 - 8 * take)) << (64 - count - 8 * take);
+                pos += take;
+                count += 8 * take;
+                return;
+            }
             while (count <= 56) {
                 int b = 0;
                 if (pos < end) {
@@ -395,17 +564,8 @@ final class JpegBlockTurn {
             }
         }
 
-        int decode(Huffman table) {
-            if (count < 16) {
-                fill();
-            }
-            int entry = table.lookup[(int) (bits >>> (64 - Huffman.LOOKUP))];
-            if (entry != 0) {
-                int length = entry >> 8;
-                bits <<= length;
-                count -= length;
-                return entry & 0xFF;
-            }
+        /** A code longer than the lookup (the buffer holds at least 32 bits). */
+        int decodeLong(Huffman table) {
             for (int length = Huffman.LOOKUP + 1; length <= 16; length++) {
                 int code = (int) (bits >>> (64 - length));
                 if (code <= table.maxCode[length]) {
@@ -415,16 +575,6 @@ final class JpegBlockTurn {
                 }
             }
             throw new IllegalStateException("an invalid Huffman code in a stream the scan check accepted");
-        }
-
-        int bits(int size) {
-            if (count < size) {
-                fill();
-            }
-            int value = (int) (bits >>> (64 - size));
-            bits <<= size;
-            count -= size;
-            return value;
         }
 
         /** At the end of a restart interval: drop the padding bits and step over the RSTn marker. */
@@ -484,8 +634,8 @@ final class JpegBlockTurn {
 
         Optional<byte[]> write(List<byte[]> leading) {
             long[][] dcFrequency = new long[tables][257];
-            long[][] acFrequency = new long[tables][257];
-            if (!scan(null, null, dcFrequency, acFrequency)) {
+            long[][] acFrequency = source.acSymbols;
+            if (!scan(null, null, dcFrequency)) {
                 return Optional.empty();
             }
             Encoding[] dc = new Encoding[tables];
@@ -504,35 +654,39 @@ final class JpegBlockTurn {
             writeFrameHeader();
             writeHuffmanTables(dc, ac);
             writeScanHeader();
-            scan(dc, ac, null, null);
+            scan(dc, ac, null);
             flushBits();
             put2(0xFFD9);
             return Optional.of(Arrays.copyOf(out, length));
         }
 
         /**
-         * One pass over the blocks in the new scan's order: counting symbols (frequencies given) or
-         * coding them. False when a DC difference does not fit 11 bits.
+         * One pass over the blocks in the new scan's order: counting the DC differences' symbols
+         * (frequencies given; the AC symbols were counted as the blocks were decoded) or coding every
+         * symbol. False when a DC difference does not fit 11 bits.
          */
-        private boolean scan(Encoding[] dc, Encoding[] ac, long[][] dcFrequency, long[][] acFrequency) {
+        private boolean scan(Encoding[] dc, Encoding[] ac, long[][] dcFrequency) {
             int[] predictor = new int[components];
             for (int my = 0; my < mcusHigh; my++) {
                 for (int mx = 0; mx < mcusWide; mx++) {
                     for (int c = 0; c < components; c++) {
                         short[] blocks = source.blocks[c];
+                        long[] nonZeroOf = source.nonZero[c];
                         int t = table[c];
                         for (int by = 0; by < v[c]; by++) {
                             for (int bx = 0; bx < h[c]; bx++) {
-                                int base = ((my * v[c] + by) * blocksWide[c] + mx * h[c] + bx) * 64;
+                                int block = (my * v[c] + by) * blocksWide[c] + mx * h[c] + bx;
+                                int base = block * 64;
+                                long mask = nonZeroOf[block];
                                 int difference = blocks[base] - predictor[c];
                                 predictor[c] = blocks[base];
                                 if (difference > MAX_DC_DIFFERENCE || difference < -MAX_DC_DIFFERENCE) {
                                     return false;
                                 }
                                 if (dc == null) {
-                                    countBlock(blocks, base, difference, dcFrequency[t], acFrequency[t]);
+                                    dcFrequency[t][category(difference)]++;
                                 } else {
-                                    codeBlock(blocks, base, difference, dc[t], ac[t]);
+                                    codeBlock(blocks, base, mask, difference, dc[t], ac[t]);
                                 }
                             }
                         }
@@ -542,82 +696,80 @@ final class JpegBlockTurn {
             return true;
         }
 
-        private static void countBlock(short[] blocks, int base, int difference, long[] dc, long[] ac) {
-            dc[category(difference)]++;
-            int run = 0;
-            for (int k = 1; k < 64; k++) {
-                int value = blocks[base + NATURAL[k]];
-                if (value == 0) {
-                    run++;
-                    continue;
-                }
-                while (run > 15) {
-                    ac[0xF0]++;
-                    run -= 16;
-                }
-                ac[(run << 4) | category(value)]++;
-                run = 0;
-            }
-            if (run > 0) {
-                ac[0x00]++;
-            }
-        }
-
-        private void codeBlock(short[] blocks, int base, int difference, Encoding dc, Encoding ac) {
-            int size = category(difference);
-            putCode(dc, size);
-            if (size > 0) {
-                putBits(difference < 0 ? difference - 1 : difference, size);
-            }
-            int run = 0;
-            for (int k = 1; k < 64; k++) {
-                int value = blocks[base + NATURAL[k]];
-                if (value == 0) {
-                    run++;
-                    continue;
-                }
+        private void codeBlock(short[] blocks, int base, long mask, int difference, Encoding dc, Encoding ac) {
+            // At most 64 symbols of 27 bits, and a stuffed zero after each byte: room for all of them.
+            ensure(512);
+            putSymbol(dc, category(difference), difference);
+            long left = mask & ~1L;
+            int previous = 0;
+            while (left != 0) {
+                int k = Long.numberOfTrailingZeros(left);
+                left &= left - 1;
+                int run = k - previous - 1;
+                previous = k;
                 while (run > 15) {
                     putCode(ac, 0xF0);
                     run -= 16;
                 }
-                size = category(value);
-                putCode(ac, (run << 4) | size);
-                putBits(value < 0 ? value - 1 : value, size);
-                run = 0;
+                int value = blocks[base + k];
+                putSymbol(ac, (run << 4) | category(value), value);
             }
-            if (run > 0) {
+            if (previous < 63) {
                 putCode(ac, 0x00);
             }
         }
 
-        private static int category(int value) {
-            return 32 - Integer.numberOfLeadingZeros(Math.abs(value));
-        }
 
         private void putCode(Encoding encoding, int symbol) {
             putBits(encoding.code[symbol], encoding.length[symbol]);
         }
 
-        /** Appends the low {@code size} bits of {@code value}, stuffing a zero after every 0xFF byte. */
+        /** A symbol's code and the value bits after it (the low {@code symbol & 15} bits of the value). */
+        private void putSymbol(Encoding encoding, int symbol, int value) {
+            int size = symbol & 0x0F;
+            int valueBits = (value < 0 ? value - 1 : value) & ((1 << size) - 1);
+            putBits((encoding.code[symbol] << size) | valueBits, encoding.length[symbol] + size);
+        }
+
+        /**
+         * Appends the low {@code size} (at most 27) bits of {@code value}; whole bytes go out four at a
+         * time, a zero stuffed after every 0xFF byte. The caller has made room ({@link #ensure}).
+         */
         private void putBits(int value, int size) {
             accumulator = (accumulator << size) | (value & ((1L << size) - 1));
             pending += size;
-            while (pending >= 8) {
-                pending -= 8;
-                int b = (int) (accumulator >>> pending) & 0xFF;
-                ensure(2);
-                out[length++] = (byte) b;
-                if (b == 0xFF) {
-                    out[length++] = 0;
+            if (pending >= 32) {
+                pending -= 32;
+                int word = (int) (accumulator >>> pending);
+                int v = ~word;
+                if (((v - 0x01010101) & ~v & 0x80808080) == 0) { // no 0xFF byte among the four
+                    BIG_ENDIAN_INTS.set(out, length, word);
+                    length += 4;
+                } else {
+                    for (int shift = 24; shift >= 0; shift -= 8) {
+                        int b = (word >>> shift) & 0xFF;
+                        out[length++] = (byte) b;
+                        if (b == 0xFF) {
+                            out[length++] = 0;
+                        }
+                    }
                 }
             }
         }
 
-        /** Pads the last byte with ones (T.81 F.1.2.3). */
+        /** Pads the last byte with ones (T.81 F.1.2.3) and writes out what is pending. */
         private void flushBits() {
+            ensure(16);
             int padding = (8 - pending) & 7;
-            if (padding > 0) {
-                putBits((1 << padding) - 1, padding);
+            accumulator = (accumulator << padding) | ((1L << padding) - 1);
+            pending += padding;
+            while (pending > 0) {
+                pending -= 8;
+                int b = (int) (accumulator >>> pending) & 0xFF;
+                out[length++] = (byte) b;
+                if (b == 0xFF) {
+                    out[length++] = 0;
+                }
             }
             accumulator = 0;
         }
@@ -648,15 +800,6 @@ final class JpegBlockTurn {
                     }
                 }
             }
-        }
-
-        private static int zigzagIndex(int natural) {
-            for (int k = 0; k < 64; k++) {
-                if (NATURAL[k] == natural) {
-                    return k;
-                }
-            }
-            throw new IllegalArgumentException();
         }
 
         private void writeFrameHeader() {

@@ -15,8 +15,10 @@ import java.util.function.Function;
  * the pixel limits from its header before decoding, stripped of every metadata segment, made
  * upright, and re-encoded only when it cannot be kept as is. Thread-safe.
  *
- * <p>Baseline 8-bit JPEGs that need no rotation keep their compressed bytes; other JPEGs are
- * transcoded once to baseline JPEG; PNGs become native 8-bit pixels with alpha composited onto white.
+ * <p>Baseline 8-bit JPEGs that need no rotation keep their compressed bytes; those that need one and
+ * are whole MCUs keep their quantised coefficients, turned by moving blocks ({@link JpegBlockTurn});
+ * other JPEGs are transcoded once to baseline JPEG; PNGs become native 8-bit pixels with alpha
+ * composited onto white.
  * The JPEG frame header is read once here, and how the DICOM object stores the pixels is decided
  * here ({@link CleanedPhoto#storage()}); the DICOM writer decides nothing about pixels.
  */

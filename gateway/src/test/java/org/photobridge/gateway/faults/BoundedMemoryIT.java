@@ -151,8 +151,11 @@ class BoundedMemoryIT {
     @Test
     void rotated48MegapixelPhotosUploadedConcurrentlyAllReachThePacsOnAOneGigabyteHeap() throws Exception {
         int uploads = Campaign.size(4, 64);
-        byte[] photo = rotated48Megapixels();
-        System.out.printf("CAMPAIGN photo: 8000 x 6000, EXIF orientation 6, %d bytes%n", photo.length);
+        // Alternately one of whole MCUs (turned by moving its blocks) and one whose bottom edge is half
+        // an MCU (decoded, turned and encoded: the most memory a photo of this size takes).
+        byte[][] photos = {rotated48Megapixels(6000), rotated48Megapixels(5992)};
+        System.out.printf("CAMPAIGN photos: 8000 x 6000 and 8000 x 5992, EXIF orientation 6, %d and %d bytes%n",
+                photos[0].length, photos[1].length);
         Path tmp = work.resolve("campaign-tmp");
         start("memory", tmp, Map.of());
         long pid = gateway.pid();
@@ -166,6 +169,7 @@ class BoundedMemoryIT {
             List<Future<?>> done = new ArrayList<>();
             for (int i = 0; i < uploads; i++) {
                 String mrn = "MRN-48MP-" + i + "-" + UUID.randomUUID();
+                byte[] photo = photos[i % 2];
                 done.add(clients.submit(() -> {
                     Instant deadline = Instant.now().plus(Duration.ofMinutes(40));
                     while (Instant.now().isBefore(deadline)) {
@@ -285,16 +289,16 @@ class BoundedMemoryIT {
         }
     }
 
-    /** An 8000 x 6000 camera-like photo (gradients, shapes, sensor noise) stored landscape with orientation 6. */
-    private static byte[] rotated48Megapixels() throws IOException {
-        var image = new BufferedImage(8000, 6000, BufferedImage.TYPE_3BYTE_BGR);
+    /** An 8000-wide camera-like photo (gradients, shapes, sensor noise) stored landscape with orientation 6. */
+    private static byte[] rotated48Megapixels(int height) throws IOException {
+        var image = new BufferedImage(8000, height, BufferedImage.TYPE_3BYTE_BGR);
         Graphics2D g = image.createGraphics();
-        g.setPaint(new GradientPaint(0, 0, new Color(200, 160, 140), 8000, 6000, new Color(90, 60, 50)));
-        g.fillRect(0, 0, 8000, 6000);
+        g.setPaint(new GradientPaint(0, 0, new Color(200, 160, 140), 8000, height, new Color(90, 60, 50)));
+        g.fillRect(0, 0, 8000, height);
         var random = new Random(48);
         for (int i = 0; i < 400; i++) {
             g.setColor(new Color(random.nextInt(256), random.nextInt(256), random.nextInt(256)));
-            g.fillOval(random.nextInt(8000), random.nextInt(6000), 50 + random.nextInt(600), 50 + random.nextInt(600));
+            g.fillOval(random.nextInt(8000), random.nextInt(height), 50 + random.nextInt(600), 50 + random.nextInt(600));
         }
         g.dispose();
         byte[] samples = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();

@@ -125,6 +125,29 @@ class JpegBlockTurnTest {
     }
 
     @Test
+    void aQuarterTurnExchangesTheJfifPixelDensitiesWithTheSizes() {
+        byte[] jpeg = TestImages.jpeg(texture(64, 48, 8));
+        // The JDK writes JFIF right after SOI: FF E0, length, "JFIF\0", version, units, X and Y density.
+        assertEquals(0xE0, jpeg[3] & 0xFF);
+        jpeg[13] = 1; // dots per inch
+        jpeg[14] = 0;
+        jpeg[15] = 72;
+        jpeg[16] = 0;
+        jpeg[17] = (byte) 96;
+        for (int orientation : new int[] {3, 6}) {
+            byte[] upload = TestImages.insertAfterSoi(jpeg, TestImages.richExif(orientation, false));
+            CleanedPhoto photo = new JpegCleaner(0.9f).clean(upload, "00", PhotoLimits.DEFAULT);
+            assertFalse(photo.source().reencoded());
+            byte[] out = photo.pixelData();
+            assertEquals(0xE0, out[3] & 0xFF, "JFIF kept first");
+            int x = (out[14] & 0xFF) << 8 | out[15] & 0xFF;
+            int y = (out[16] & 0xFF) << 8 | out[17] & 0xFF;
+            assertEquals(orientation == 6 ? List.of(96, 72) : List.of(72, 96), List.of(x, y),
+                    "orientation " + orientation);
+        }
+    }
+
+    @Test
     void aQuarterTurnOf422IsTranscodedBecauseDicomCannotLabelItsLayout() {
         byte[] source = LibjpegTools.cjpeg(dir, texture(64, 48, 9), List.of("-sample", "2x1"));
         byte[] upload = TestImages.insertAfterSoi(source, TestImages.richExif(6, false));
