@@ -82,7 +82,7 @@ class PhotoUploadToPacsTest {
         List<String> inOrthanc = Orthanc.instancesWithSopUid(sop);
         assertEquals(1, inOrthanc.size());
         assertEquals("1.2.840.10008.1.2.4.50", Orthanc.transferSyntax(inOrthanc.get(0)),
-                "a rotated JPEG is re-encoded once, as JPEG baseline");
+                "a rotated JPEG stays JPEG baseline");
         byte[] object = Orthanc.file(inOrthanc.get(0));
         String text = new String(object, StandardCharsets.ISO_8859_1);
         for (String secret : SECRETS) {
@@ -105,6 +105,11 @@ class PhotoUploadToPacsTest {
         assertEquals(TestImages.W, DicomTags.string(tags, TagFromName.Columns).map(Integer::parseInt).orElseThrow());
         assertEquals(TestImages.H, DicomTags.string(tags, TagFromName.Rows).map(Integer::parseInt).orElseThrow());
         assertEquals("01", DicomTags.string(tags, TagFromName.LossyImageCompression).orElseThrow());
+        // 64 x 48 is whole MCUs: turned by moving the camera's blocks, no second lossy step.
+        assertEquals(List.of("ISO_10918_1"), DicomTags.strings(tags, TagFromName.LossyImageCompressionMethod));
+        assertEquals("EXIF orientation 6 applied; JPEG transformed without re-encoding",
+                DicomTags.string(tags, TagFromName.DerivationDescription).orElseThrow());
+        assertEquals(List.of("DERIVED", "PRIMARY"), DicomTags.strings(tags, TagFromName.ImageType));
 
         var dciodvfy = DicomTools.dciodvfy(file);
         assertTrue(dciodvfy.linesContaining("Error").isEmpty(), dciodvfy.output());
