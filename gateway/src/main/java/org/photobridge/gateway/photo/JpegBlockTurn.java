@@ -123,8 +123,16 @@ final class JpegBlockTurn {
         }).toList();
     }
 
-    /** The AC symbols a block (zigzag order, its values other than zero marked in {@code mask}) is coded with. */
-    private static void countAcSymbols(short[] blocks, int base, long mask, long[] ac) {
+    /** Room for a block's AC symbols: 63 values, 3 runs of sixteen zeros, an end of block. */
+    private static final int MAX_AC_SYMBOLS = 67;
+
+    /**
+     * The AC symbols a block (zigzag order, its values other than zero marked in {@code mask}) is
+     * coded with, in order, into {@code symbols} (run << 4 | size; 0xF0 sixteen zeros, 0x00 the end
+     * of block) with each value beside its symbol; returns how many.
+     */
+    private static int acSymbols(short[] blocks, int base, long mask, int[] symbols, int[] values) {
+        int n = 0;
         long left = mask & ~1L;
         int previous = 0;
         while (left != 0) {
@@ -133,14 +141,17 @@ final class JpegBlockTurn {
             int run = k - previous - 1;
             previous = k;
             while (run > 15) {
-                ac[0xF0]++;
+                symbols[n++] = 0xF0;
                 run -= 16;
             }
-            ac[(run << 4) | category(blocks[base + k])]++;
+            int value = blocks[base + k];
+            symbols[n] = (run << 4) | category(value);
+            values[n++] = value;
         }
         if (previous < 63) {
-            ac[0x00]++;
+            symbols[n++] = 0x00;
         }
+        return n;
     }
 
     /** The size category of a coefficient or difference: the bits of its magnitude. */
@@ -194,6 +205,8 @@ final class JpegBlockTurn {
         final int[] negate = new int[64];
         /** AC symbol counts of the upright blocks per table of the new scan (luma 0, chroma 1). */
         final long[][] acSymbols = new long[2][257];
+        private final int[] symbols = new int[MAX_AC_SYMBOLS];
+        private final int[] values = new int[MAX_AC_SYMBOLS];
         final Huffman[] dcTables = new Huffman[4];
         final Huffman[] acTables = new Huffman[4];
         /** Quantisation tables as read: zigzag order, 8- or 16-bit. */
@@ -382,39 +395,15 @@ final class JpegBlockTurn {
         private int decodeBlock(BitReader in, Huffman dc, Huffman ac, int predictor, short[] out, long[] nonZeroOf,
                 int block, long[] acSymbols) {
             int base = block * 64;
+            // The DC difference, once a block, through the reader's fields; the AC values in locals.
+            int dcSize = in.symbol(dc);
+            int value = predictor + (dcSize == 0 ? 0 : extend(in.take(dcSize), dcSize));
+            out[base] = (short) value;
             long bits = in.bits;
             int count = in.count;
-            // One symbol takes at most 27 bits with its value: refill below 32.
-            if (count < 32) {
-                in.bits = bits;
-                in.count = count;
-                in.fill();
-                bits = in.bits;
-                count = in.count;
-            }
-            int size;
-            int entry = dc.lookup[(int) (bits >>> (64 - Huffman.LOOKUP))];
-            if (entry != 0) {
-                int length = entry >> 8;
-                bits <<= length;
-                count -= length;
-                size = entry & 0xFF;
-            } else {
-                in.bits = bits;
-                in.count = count;
-                size = in.decodeLong(dc);
-                bits = in.bits;
-                count = in.count;
-            }
-            int value = predictor;
-            if (size != 0) {
-                value += extend((int) (bits >>> (64 - size)), size);
-                bits <<= size;
-                count -= size;
-            }
-            out[base] = (short) value;
             long mask = 0;
             for (int k = 1; k < 64; k++) {
+                // One symbol takes at most 27 bits with its value: refill below 32.
                 if (count < 32) {
                     long word;
                     int pos = in.pos;
@@ -433,7 +422,7 @@ final class JpegBlockTurn {
                     }
                 }
                 int symbol;
-                entry = ac.lookup[(int) (bits >>> (64 - Huffman.LOOKUP))];
+                int entry = ac.lookup[(int) (bits >>> (64 - Huffman.LOOKUP))];
                 if (entry != 0) {
                     int length = entry >> 8;
                     bits <<= length;
@@ -446,7 +435,7 @@ final class JpegBlockTurn {
                     bits = in.bits;
                     count = in.count;
                 }
-                size = symbol & 0x0F;
+                int size = symbol & 0x0F;
                 if (size == 0) {
                     if (symbol != 0xF0) {
                         break;
@@ -466,7 +455,10 @@ final class JpegBlockTurn {
             in.bits = bits;
             in.count = count;
             nonZeroOf[block] = mask;
-            countAcSymbols(out, base, mask, acSymbols);
+            int n = JpegBlockTurn.acSymbols(out, base, mask, symbols, values);
+            for (int i = 0; i < n; i++) {
+                acSymbols[symbols[i]]++;
+            }
             return value;
         }
 
@@ -564,6 +556,28 @@ final class JpegBlockTurn {
             }
         }
 
+        /** The next symbol of the table, refilling first where fewer than 32 bits are left. */
+        int symbol(Huffman table) {
+            if (count < 32) {
+                fill();
+            }
+            int entry = table.lookup[(int) (bits >>> (64 - Huffman.LOOKUP))];
+            if (entry == 0) {
+                return decodeLong(table);
+            }
+            bits <<= entry >> 8;
+            count -= entry >> 8;
+            return entry & 0xFF;
+        }
+
+        /** The next {@code size} bits (the buffer holds them: {@link #symbol} left at least 16 after the code). */
+        int take(int size) {
+            int value = (int) (bits >>> (64 - size));
+            bits <<= size;
+            count -= size;
+            return value;
+        }
+
         /** A code longer than the lookup (the buffer holds at least 32 bits). */
         int decodeLong(Huffman table) {
             for (int length = Huffman.LOOKUP + 1; length <= 16; length++) {
@@ -603,6 +617,8 @@ final class JpegBlockTurn {
         final int[] h;
         final int[] v;
         final int[] blocksWide;
+        private final int[] symbols = new int[MAX_AC_SYMBOLS];
+        private final int[] values = new int[MAX_AC_SYMBOLS];
         byte[] out;
         int length;
         long accumulator;
@@ -700,29 +716,12 @@ final class JpegBlockTurn {
             // At most 64 symbols of 27 bits, and a stuffed zero after each byte: room for all of them.
             ensure(512);
             putSymbol(dc, category(difference), difference);
-            long left = mask & ~1L;
-            int previous = 0;
-            while (left != 0) {
-                int k = Long.numberOfTrailingZeros(left);
-                left &= left - 1;
-                int run = k - previous - 1;
-                previous = k;
-                while (run > 15) {
-                    putCode(ac, 0xF0);
-                    run -= 16;
-                }
-                int value = blocks[base + k];
-                putSymbol(ac, (run << 4) | category(value), value);
-            }
-            if (previous < 63) {
-                putCode(ac, 0x00);
+            int n = acSymbols(blocks, base, mask, symbols, values);
+            for (int i = 0; i < n; i++) {
+                putSymbol(ac, symbols[i], values[i]); // sixteen zeros and the end of block: size 0, no value bits
             }
         }
 
-
-        private void putCode(Encoding encoding, int symbol) {
-            putBits(encoding.code[symbol], encoding.length[symbol]);
-        }
 
         /** A symbol's code and the value bits after it (the low {@code symbol & 15} bits of the value). */
         private void putSymbol(Encoding encoding, int symbol, int value) {
