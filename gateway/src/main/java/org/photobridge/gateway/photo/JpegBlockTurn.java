@@ -11,8 +11,8 @@ import java.util.Optional;
  * pixels, are kept exactly: no second lossy step, where decoding and encoding again would add one,
  * and a fraction of its CPU.
  *
- * <p>A block can only move whole, so this applies where every edge that moves to the image's left or
- * top is a whole number of MCUs; {@link #fits} says where, and the rest is transcoded as before.
+ * <p>A block can only move whole, and a part MCU at an edge that moved to the top or left could not be
+ * coded, so this applies to a photo of whole MCUs ({@link #fits}); the rest is transcoded as before.
  * The stream must have passed {@link JpegScanCheck} first: this reads only what it has proved decodes.
  *
  * <p>The transforms, per source block (x, y) of a component bw × bh blocks, and per coefficient at
@@ -40,8 +40,7 @@ final class JpegBlockTurn {
 
     /**
      * True when the orientation can be applied to this frame by moving blocks: an 8-bit baseline
-     * frame of one or three components, and every dimension whose far edge moves to the near side a
-     * whole number of MCUs.
+     * frame of one or three components, whole MCUs in both directions.
      */
     static boolean fits(JpegFrame frame, Orientation orientation) {
         if (!frame.isBaseline() || orientation == Orientation.NORMAL) {
@@ -88,9 +87,11 @@ final class JpegBlockTurn {
 
     /**
      * The upright stream: SOI, the given leading segments (JFIF, Adobe), quantisation tables, the
-     * frame header, Huffman tables, one scan, EOI. Empty when a DC value of the stream, legal where it
-     * stands, would need a difference over 11 bits in the new block order (only a crafted stream has
-     * such values); the caller then transcodes.
+     * frame header, Huffman tables, one scan, EOI. Empty where the stream's values cannot be coded
+     * faithfully in one scan (only crafted streams have these): a DC value, legal where it stands,
+     * that would need a difference over 11 bits in the new block order, or two components that
+     * name the same quantisation table while it was defined anew between their scans. The caller
+     * then transcodes.
      */
     static Optional<byte[]> apply(JpegSegments stream, JpegFrame frame, Orientation orientation, List<byte[]> leading) {
         if (!fits(frame, orientation)) {
@@ -212,6 +213,9 @@ final class JpegBlockTurn {
         /** Quantisation tables as read: zigzag order, 8- or 16-bit. */
         final int[][] quant = new int[4][];
         final boolean[] quantWide = new boolean[4];
+        /** Per component: the quantisation table as defined when its scan came, and whether 16-bit. */
+        final int[][] componentQuant;
+        final boolean[] componentQuantWide;
         int restartInterval;
 
         Coefficients(JpegSegments stream, JpegFrame frame, Orientation orientation) {
@@ -224,6 +228,8 @@ final class JpegBlockTurn {
             blocksHigh = new int[n];
             blocks = new short[n][];
             nonZero = new long[n][];
+            componentQuant = new int[n][];
+            componentQuantWide = new boolean[n];
             for (int c = 0; c < n; c++) {
                 JpegFrame.Component component = frame.components().get(c);
                 int h = n == 1 ? 1 : component.horizontalSampling();
@@ -337,6 +343,9 @@ final class JpegBlockTurn {
                 int id = data[p + 1 + 2 * i] & 0xFF;
                 int tables = data[p + 2 + 2 * i] & 0xFF;
                 comp[i] = indexOf(id);
+                int table = frame.components().get(comp[i]).quantTable();
+                componentQuant[comp[i]] = quant[table];
+                componentQuantWide[comp[i]] = quantWide[table];
                 dc[i] = dcTables[tables >> 4];
                 ac[i] = acTables[tables & 0x0F];
             }
@@ -649,6 +658,14 @@ final class JpegBlockTurn {
         }
 
         Optional<byte[]> write(List<byte[]> leading) {
+            for (int c = 0; c < components; c++) {
+                for (int other = 0; other < c; other++) {
+                    if (frame.components().get(c).quantTable() == frame.components().get(other).quantTable()
+                            && source.componentQuant[c] != source.componentQuant[other]) {
+                        return Optional.empty(); // one number, two tables: the new scan has one DQT per number
+                    }
+                }
+            }
             long[][] dcFrequency = new long[tables][257];
             long[][] acFrequency = source.acSymbols;
             if (!scan(null, null, dcFrequency)) {
@@ -776,14 +793,14 @@ final class JpegBlockTurn {
         private void writeQuantisationTables() {
             boolean transpose = source.orientation.swapsDimensions();
             boolean[] written = new boolean[4];
-            for (JpegFrame.Component component : frame.components()) {
-                int number = component.quantTable();
+            for (int c = 0; c < components; c++) {
+                int number = frame.components().get(c).quantTable();
                 if (written[number]) {
                     continue;
                 }
                 written[number] = true;
-                int[] zigzag = source.quant[number];
-                boolean wide = source.quantWide[number];
+                int[] zigzag = source.componentQuant[c];
+                boolean wide = source.componentQuantWide[c];
                 put2(0xFFDB);
                 put2(2 + 1 + 64 * (wide ? 2 : 1));
                 put1((wide ? 0x10 : 0) | number);

@@ -159,6 +159,34 @@ class JpegBlockTurnTest {
         assertTrue(JpegCleaner.inspect(halfTurn, PhotoLimits.DEFAULT).turnsBlocks());
     }
 
+    @Test
+    void componentsNamingOneQuantisationTableDefinedAnewBetweenTheirScansAreTranscoded() throws Exception {
+        // Every component quantised with slot 0, one scan each; then table 0 defined anew before the
+        // second scan: the chroma scans use the new table, the luma scan the old one. One scan with one
+        // DQT per number cannot say that, so the turn gives way to the transcode.
+        Path scans = Files.writeString(dir.resolve("each.scans"), "0;\n1;\n2;\n");
+        byte[] source = LibjpegTools.cjpeg(dir, texture(48, 32, 4),
+                List.of("-sample", "2x2", "-qslots", "0,0,0", "-scans", scans.toString()));
+        var sos = JpegSegments.parse(source).segments().stream().filter(x -> x.marker() == JpegSegments.SOS).toList();
+        assertEquals(3, sos.size());
+        byte[] table = new byte[65];
+        java.util.Arrays.fill(table, 1, 65, (byte) 3);
+        byte[] redefined = TestImages.concat(java.util.Arrays.copyOfRange(source, 0, sos.get(1).offset()),
+                TestImages.segment(JpegSegments.DQT, table),
+                java.util.Arrays.copyOfRange(source, sos.get(1).offset(), source.length));
+        byte[] upload = TestImages.insertAfterSoi(redefined, TestImages.richExif(6, false));
+
+        var inspected = JpegCleaner.inspect(upload, PhotoLimits.DEFAULT);
+        assertTrue(inspected.turnsBlocks(), "whole MCUs: the turn is tried");
+        CleanedPhoto photo = new JpegCleaner(0.9f).clean(inspected, "00");
+        assertTrue(photo.source().reencoded(), "and gives way to the transcode");
+        assertEquals(32, photo.columns());
+        assertEquals(48, photo.rows());
+        // Without the redefinition, the same stream is turned.
+        byte[] plain = TestImages.insertAfterSoi(source, TestImages.richExif(6, false));
+        assertFalse(new JpegCleaner(0.9f).clean(plain, "00", PhotoLimits.DEFAULT).source().reencoded());
+    }
+
     private static byte[] turn(byte[] jpeg, int orientation) {
         var inspected = JpegCleaner.inspect(jpeg, PhotoLimits.DEFAULT);
         JpegScanCheck.requireComplete(inspected.stream(), inspected.frame());
