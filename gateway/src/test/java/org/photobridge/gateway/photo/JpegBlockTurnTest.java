@@ -187,6 +187,42 @@ class JpegBlockTurnTest {
         assertFalse(new JpegCleaner(0.9f).clean(plain, "00", PhotoLimits.DEFAULT).source().reencoded());
     }
 
+    @Test
+    void dcValuesWhoseDifferencesInTheNewOrderNeedMoreThan11BitsAreTranscoded() {
+        // A grey 24 x 8 stream of three blocks whose DC values climb by 2,000 each (0 + 2000, 4000,
+        // 6000: legal differences, values no encoder writes, which decoders clamp). Turned a half,
+        // the first block coded is the last, 6,000 from the predictor's 0: more than 11 bits.
+        byte[] dqt = new byte[65];
+        java.util.Arrays.fill(dqt, 1, 65, (byte) 1);
+        // One code each: the DC table's "0" is size 11, the AC table's "0" the end of block.
+        byte[] dcTable = new byte[17 + 1];
+        dcTable[0] = 0x00;
+        dcTable[1] = 1;
+        dcTable[17] = 11;
+        byte[] acTable = new byte[17 + 1];
+        acTable[0] = 0x10;
+        acTable[1] = 1;
+        acTable[17] = 0x00;
+        byte[] sof = {8, 0, 8, 0, 24, 1, 1, 0x11, 0};
+        byte[] sos = {1, 1, 0x00, 0, 63, 0};
+        // Per block "0", 2000 in 11 bits, "0"; then ones to the byte.
+        byte[] scan = {0x7D, 0x03, (byte) 0xE8, 0x1F, 0x41};
+        byte[] jpeg = TestImages.concat(new byte[] {(byte) 0xFF, (byte) 0xD8}, TestImages.richExif(3, false),
+                TestImages.segment(JpegSegments.DQT, dqt), TestImages.segment(0xC0, sof),
+                TestImages.segment(JpegSegments.DHT, dcTable), TestImages.segment(JpegSegments.DHT, acTable),
+                TestImages.segment(JpegSegments.SOS, sos), scan, new byte[] {(byte) 0xFF, (byte) 0xD9});
+
+        var inspected = JpegCleaner.inspect(jpeg, PhotoLimits.DEFAULT);
+        assertTrue(inspected.turnsBlocks(), "whole MCUs: the turn is tried");
+        JpegScanCheck.requireComplete(inspected.stream(), inspected.frame());
+        assertTrue(JpegBlockTurn.apply(inspected.stream(), inspected.frame(), Orientation.ROTATE_180, List.of()).isEmpty(),
+                "the turn cannot code the first difference");
+        CleanedPhoto photo = new JpegCleaner(0.9f).clean(JpegCleaner.inspect(jpeg, PhotoLimits.DEFAULT), "00");
+        assertTrue(photo.source().reencoded(), "and gives way to the transcode");
+        assertEquals(24, photo.columns());
+        assertEquals(8, photo.rows());
+    }
+
     private static byte[] turn(byte[] jpeg, int orientation) {
         var inspected = JpegCleaner.inspect(jpeg, PhotoLimits.DEFAULT);
         JpegScanCheck.requireComplete(inspected.stream(), inspected.frame());
