@@ -1,5 +1,8 @@
 package org.photobridge.gateway.photo;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -34,6 +37,9 @@ final class JpegBlockTurn {
 
     /** The largest DC difference a baseline stream can code (category 11). */
     private static final int MAX_DC_DIFFERENCE = 2047;
+
+    private static final VarHandle BIG_ENDIAN_LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle BIG_ENDIAN_INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
     private JpegBlockTurn() {
     }
@@ -511,12 +517,6 @@ final class JpegBlockTurn {
             maxCode[17] = Integer.MAX_VALUE;
         }
     }
-
-    private static final java.lang.invoke.VarHandle BIG_ENDIAN_LONGS =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
-
-    private static final java.lang.invoke.VarHandle BIG_ENDIAN_INTS =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
     /** True when some byte of the word is 0xFF. */
     private static boolean hasFf(long word) {

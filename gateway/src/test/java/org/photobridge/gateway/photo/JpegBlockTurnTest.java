@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.photobridge.gateway.photo.CleanedPhoto.SourceFacts;
@@ -113,7 +116,7 @@ class JpegBlockTurnTest {
         assertEquals(List.of(JpegCleaner.ISO_10918_1), turned.lossy().methods(), "no second lossy step");
         assertEquals("YBR_FULL_422", turned.photometricInterpretation());
         assertEquals(List.of(0xC0), TestImages.sofMarkers(turned.pixelData()));
-        assertFalse(new String(turned.pixelData(), java.nio.charset.StandardCharsets.ISO_8859_1).contains("Exif"));
+        assertFalse(new String(turned.pixelData(), StandardCharsets.ISO_8859_1).contains("Exif"));
 
         // 40 rows are not a whole number of 16-row MCUs: the bottom edge cannot become the left one.
         byte[] unaligned = TestImages.insertAfterSoi(TestImages.jpeg(TestImages.storedFor(texture(40, 64, 6), 6)),
@@ -170,10 +173,10 @@ class JpegBlockTurnTest {
         var sos = JpegSegments.parse(source).segments().stream().filter(x -> x.marker() == JpegSegments.SOS).toList();
         assertEquals(3, sos.size());
         byte[] table = new byte[65];
-        java.util.Arrays.fill(table, 1, 65, (byte) 3);
-        byte[] redefined = TestImages.concat(java.util.Arrays.copyOfRange(source, 0, sos.get(1).offset()),
+        Arrays.fill(table, 1, 65, (byte) 3);
+        byte[] redefined = TestImages.concat(Arrays.copyOfRange(source, 0, sos.get(1).offset()),
                 TestImages.segment(JpegSegments.DQT, table),
-                java.util.Arrays.copyOfRange(source, sos.get(1).offset(), source.length));
+                Arrays.copyOfRange(source, sos.get(1).offset(), source.length));
         byte[] upload = TestImages.insertAfterSoi(redefined, TestImages.richExif(6, false));
 
         var inspected = JpegCleaner.inspect(upload, PhotoLimits.DEFAULT);
@@ -193,7 +196,7 @@ class JpegBlockTurnTest {
         // 6000: legal differences, values no encoder writes, which decoders clamp). Turned a half,
         // the first block coded is the last, 6,000 from the predictor's 0: more than 11 bits.
         byte[] dqt = new byte[65];
-        java.util.Arrays.fill(dqt, 1, 65, (byte) 1);
+        Arrays.fill(dqt, 1, 65, (byte) 1);
         // One code each: the DC table's "0" is size 11, the AC table's "0" the end of block.
         byte[] dcTable = new byte[17 + 1];
         dcTable[0] = 0x00;
@@ -235,7 +238,7 @@ class JpegBlockTurnTest {
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
-        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+        return Stream.concat(a.stream(), b.stream()).toList();
     }
 
     /** A gradient with a checker pattern and noise: every coefficient position in use. */
