@@ -390,8 +390,11 @@ build_flag=--skip-build
 jfr_opts=""
 if ((jfr)); then
   rm -f "$work/delivery.jfr"
-  # Dumped when the gateway stops (stop_stack below, before the storescp runs).
-  jfr_opts="-XX:StartFlightRecording=settings=profile,filename=$work/delivery.jfr,dumponexit=true"
+  # Dumped when the gateway stops (stop_stack below, before the storescp runs). Without
+  # DebugNonSafepoints a sample inside a hot loop is put on the nearest safepoint's line: the scan
+  # check's time landed on its byte-wise refill (docs/performance.md, the turn's section).
+  jfr_opts="-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints"
+  jfr_opts+=" -XX:StartFlightRecording=settings=profile,filename=$work/delivery.jfr,dumponexit=true"
 fi
 start_stack orthanc "-Xlog:gc:file=$work/gc-orthanc.log $jfr_opts" "$build_flag"
 gateway_pid=$(<"$state/gateway-0.pid")
