@@ -15,7 +15,11 @@ import java.util.Optional;
  * and a fraction of its CPU.
  *
  * <p>A block can only move whole, and a part MCU at an edge that moved to the top or left could not be
- * coded, so this applies to a photo of whole MCUs ({@link #fits}); the rest is transcoded as before.
+ * coded, so this applies where every edge that moves to the top or left is whole MCUs ({@link #fits}):
+ * the width where the orientation mirrors it, the height where it flips it. Blocks past the right and
+ * bottom edges (an MCU's padding) move with the others and stay past the new right and bottom edges;
+ * where a scan of one component did not code them, they are coded as zeros. The rest is transcoded
+ * as before.
  * The stream must have passed {@link JpegScanCheck} first: this reads only what it has proved decodes.
  *
  * <p>The transforms, per source block (x, y) of a component bw × bh blocks, and per coefficient at
@@ -46,7 +50,7 @@ final class JpegBlockTurn {
 
     /**
      * True when the orientation can be applied to this frame by moving blocks: an 8-bit baseline
-     * frame of one or three components, whole MCUs in both directions.
+     * frame of one or three components whose edges that move to the top or left are whole MCUs.
      */
     static boolean fits(JpegFrame frame, Orientation orientation) {
         if (!frame.isBaseline() || orientation == Orientation.NORMAL) {
@@ -58,9 +62,16 @@ final class JpegBlockTurn {
         }
         int mcuWidth = 8 * (components == 1 ? 1 : maxH(frame));
         int mcuHeight = 8 * (components == 1 ? 1 : maxV(frame));
-        // Simplest sound rule: both dimensions whole MCUs, so every block coded is a block of the
-        // image and no padding block can move to the top or left.
-        return frame.width() % mcuWidth == 0 && frame.height() % mcuHeight == 0;
+        // The right edge moves to the top or left where x is mirrored, the bottom edge where y is.
+        boolean mirrorsX = switch (orientation) {
+            case MIRROR_HORIZONTAL, ROTATE_180, TRANSVERSE, ROTATE_270_CW -> true;
+            default -> false;
+        };
+        boolean mirrorsY = switch (orientation) {
+            case ROTATE_180, MIRROR_VERTICAL, ROTATE_90_CW, TRANSVERSE -> true;
+            default -> false;
+        };
+        return (!mirrorsX || frame.width() % mcuWidth == 0) && (!mirrorsY || frame.height() % mcuHeight == 0);
     }
 
     /** The frame header of the upright stream: sizes and sampling factors exchanged for 5..8. */
@@ -86,7 +97,7 @@ final class JpegBlockTurn {
             int v = components == 1 ? 1 : c.verticalSampling();
             int mh = components == 1 ? 1 : maxH(frame);
             int mv = components == 1 ? 1 : maxV(frame);
-            blocks += (long) (frame.width() / (8 * mh)) * h * (frame.height() / (8 * mv)) * v;
+            blocks += ceilDiv(frame.width(), 8 * mh) * h * ceilDiv(frame.height(), 8 * mv) * v;
         }
         return blocks * 128 + 3L * uploadLength + (64 << 10);
     }
@@ -166,6 +177,10 @@ final class JpegBlockTurn {
         return 32 - Integer.numberOfLeadingZeros(Math.abs(value));
     }
 
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
     /** The zigzag position of a natural (row-major) index. */
     private static int zigzagIndex(int natural) {
         for (int k = 0; k < 64; k++) {
@@ -242,8 +257,9 @@ final class JpegBlockTurn {
                 int v = n == 1 ? 1 : component.verticalSampling();
                 int mh = n == 1 ? 1 : maxH(frame);
                 int mv = n == 1 ? 1 : maxV(frame);
-                blocksWide[c] = frame.width() / (8 * mh) * h;
-                blocksHigh[c] = frame.height() / (8 * mv) * v;
+                // The grid an interleaved scan codes: whole MCUs, padding blocks included.
+                blocksWide[c] = (int) ceilDiv(frame.width(), 8 * mh) * h;
+                blocksHigh[c] = (int) ceilDiv(frame.height(), 8 * mv) * v;
                 blocks[c] = new short[Math.multiplyExact(blocksWide[c] * blocksHigh[c], 64)];
                 nonZero[c] = new long[blocksWide[c] * blocksHigh[c]];
             }
@@ -361,11 +377,16 @@ final class JpegBlockTurn {
             long mcusWide;
             long mcusHigh;
             if (count == 1) {
-                mcusWide = blocksWide[comp[0]];
-                mcusHigh = blocksHigh[comp[0]];
+                // One component alone: its own blocks only, no MCU padding (T.81 A.2.2); the padding
+                // blocks of the grid stay zeros.
+                JpegFrame.Component only = frame.components().get(comp[0]);
+                int h = n == 1 ? 1 : only.horizontalSampling();
+                int v = n == 1 ? 1 : only.verticalSampling();
+                mcusWide = ceilDiv(ceilDiv((long) frame.width() * h, n == 1 ? 1 : maxH(frame)), 8);
+                mcusHigh = ceilDiv(ceilDiv((long) frame.height() * v, n == 1 ? 1 : maxV(frame)), 8);
             } else {
-                mcusWide = frame.width() / (8L * maxH(frame));
-                mcusHigh = frame.height() / (8L * maxV(frame));
+                mcusWide = ceilDiv(frame.width(), 8L * maxH(frame));
+                mcusHigh = ceilDiv(frame.height(), 8L * maxV(frame));
             }
             long mcu = 0;
             for (long my = 0; my < mcusHigh; my++) {
@@ -650,8 +671,8 @@ final class JpegBlockTurn {
             tables = components == 1 ? 1 : 2;
             int mh = components == 1 ? 1 : maxH(frame);
             int mv = components == 1 ? 1 : maxV(frame);
-            mcusWide = frame.width() / (8 * mh);
-            mcusHigh = frame.height() / (8 * mv);
+            mcusWide = (int) ceilDiv(frame.width(), 8 * mh);
+            mcusHigh = (int) ceilDiv(frame.height(), 8 * mv);
             for (int c = 0; c < components; c++) {
                 blocksWide[c] = mcusWide * h[c];
             }

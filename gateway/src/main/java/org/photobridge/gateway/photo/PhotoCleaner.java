@@ -16,7 +16,8 @@ import java.util.function.Function;
  * upright, and re-encoded only when it cannot be kept as is. Thread-safe.
  *
  * <p>Baseline 8-bit JPEGs that need no rotation keep their compressed bytes; those that need one and
- * are whole MCUs keep their quantised coefficients, turned by moving blocks ({@link JpegBlockTurn});
+ * whose edges that move to the top or left are whole MCUs keep their quantised coefficients, turned
+ * by moving blocks ({@link JpegBlockTurn});
  * other JPEGs are transcoded once to baseline JPEG; PNGs become native 8-bit pixels with alpha
  * composited onto white.
  * The JPEG frame header is read once here, and how the DICOM object stores the pixels is decided

@@ -65,6 +65,43 @@ class JpegBlockTurnTest {
     }
 
     @Test
+    void partMcusAtTheRightOrBottomEdgeAreTurnedWhereThatEdgeStaysRightOrBottom() throws Exception {
+        // 4:2:0 (MCUs of 16): 56 wide and 40 high are both part MCUs. An orientation may only move an
+        // edge of whole MCUs to the top or left: x is mirrored by 2, 3, 7 and 8, y by 3, 4, 6 and 7.
+        Path scans = Files.writeString(dir.resolve("each.scans"), "0;\n1;\n2;\n");
+        var sizes = Map.of("56 x 48", new int[] {56, 48}, "64 x 40", new int[] {64, 40}, "56 x 40", new int[] {56, 40});
+        var streams = Map.of("interleaved", List.of("-sample", "2x2"),
+                "one scan per component", List.of("-sample", "2x2", "-scans", scans.toString()),
+                "gray", List.of("-grayscale"));
+        int turned = 0;
+        for (var size : sizes.entrySet()) {
+            for (var options : streams.entrySet()) {
+                int width = size.getValue()[0];
+                int height = size.getValue()[1];
+                byte[] source = LibjpegTools.cjpeg(dir, texture(width, height, width + height), options.getValue());
+                int mcu = options.getKey().equals("gray") ? 8 : 16;
+                for (int orientation = 2; orientation <= 8; orientation++) {
+                    String what = size.getKey() + ", " + options.getKey() + ", orientation " + orientation;
+                    boolean mirrorsX = List.of(2, 3, 7, 8).contains(orientation);
+                    boolean mirrorsY = List.of(3, 4, 6, 7).contains(orientation);
+                    boolean expected = (!mirrorsX || width % mcu == 0) && (!mirrorsY || height % mcu == 0);
+                    var inspected = JpegCleaner.inspect(source, PhotoLimits.DEFAULT);
+                    assertEquals(expected, JpegBlockTurn.fits(inspected.frame(), Orientation.fromExif(orientation)), what);
+                    if (!expected) {
+                        continue;
+                    }
+                    byte[] theirs = LibjpegTools.jpegtran(dir, source,
+                            concat(List.of("-copy", "none", "-perfect"), JPEGTRAN.get(orientation)));
+                    assertArrayEquals(TestImages.samples(TestImages.decode(theirs), 3),
+                            TestImages.samples(TestImages.decode(turn(source, orientation)), 3), what);
+                    turned++;
+                }
+            }
+        }
+        assertTrue(turned >= 18, "turned " + turned);
+    }
+
+    @Test
     void aStreamOfOneScanPerComponentIsTurnedIntoOneInterleavedScan() throws Exception {
         Path scans = Files.writeString(dir.resolve("each.scans"), "0;\n1;\n2;\n");
         byte[] source = LibjpegTools.cjpeg(dir, texture(48, 32, 3), List.of("-sample", "2x2", "-scans", scans.toString()));

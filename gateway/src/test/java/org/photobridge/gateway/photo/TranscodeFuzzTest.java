@@ -61,11 +61,14 @@ class TranscodeFuzzTest {
         CleanedPhoto cleaned = accepted.cleaned();
         CleaningContract.check(accepted, PhotoFormat.JPEG);
         assertEquals(orientation, cleaned.source().exifOrientation());
-        // A baseline stream of whole MCUs (16 pixels for 4:2:0, 8 for gray and 4:4:4) is turned by
-        // moving its blocks; any other turn is decoded and encoded again.
+        // A baseline stream whose edges that move to the top or left are whole MCUs (16 pixels for
+        // 4:2:0, 8 for gray and 4:4:4; the width where x is mirrored, the height where y is) is turned
+        // by moving its blocks; any other turn is decoded and encoded again.
         int mcu = gray || fullChroma ? 8 : 16;
-        boolean wholeMcus = stored.getWidth() % mcu == 0 && stored.getHeight() % mcu == 0;
-        boolean turnedByBlocks = !progressive && orientation != 1 && wholeMcus;
+        boolean mirrorsX = List.of(2, 3, 7, 8).contains(orientation);
+        boolean mirrorsY = List.of(3, 4, 6, 7).contains(orientation);
+        boolean edgesWhole = (!mirrorsX || stored.getWidth() % mcu == 0) && (!mirrorsY || stored.getHeight() % mcu == 0);
+        boolean turnedByBlocks = !progressive && orientation != 1 && edgesWhole;
         assertEquals(progressive || orientation != 1 && !turnedByBlocks, cleaned.source().reencoded(),
                 "re-encoded exactly when progressive, or turned where blocks cannot be moved");
         BufferedImage result = TestImages.decode(cleaned.pixelData());
