@@ -4,7 +4,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -42,7 +44,6 @@ final class JpegBlockTurn {
     /** The largest DC difference a baseline stream can code (category 11). */
     private static final int MAX_DC_DIFFERENCE = 2047;
 
-    private static final VarHandle BIG_ENDIAN_LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle BIG_ENDIAN_INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
     private JpegBlockTurn() {
@@ -97,7 +98,7 @@ final class JpegBlockTurn {
             int v = components == 1 ? 1 : c.verticalSampling();
             int mh = components == 1 ? 1 : maxH(frame);
             int mv = components == 1 ? 1 : maxV(frame);
-            blocks += ceilDiv(frame.width(), 8 * mh) * h * ceilDiv(frame.height(), 8 * mv) * v;
+            blocks += JpegScanCheck.ceilDiv(frame.width(), 8 * mh) * h * JpegScanCheck.ceilDiv(frame.height(), 8 * mv) * v;
         }
         return blocks * 128 + 3L * uploadLength + (64 << 10);
     }
@@ -110,13 +111,17 @@ final class JpegBlockTurn {
      * name the same quantisation table while it was defined anew between their scans. The caller
      * then transcodes.
      */
-    static Optional<byte[]> apply(JpegSegments stream, JpegFrame frame, Orientation orientation, List<byte[]> leading) {
+    static Optional<Turned> apply(JpegSegments stream, JpegFrame frame, Orientation orientation, List<byte[]> leading) {
         if (!fits(frame, orientation)) {
             throw new IllegalArgumentException("the orientation cannot be applied to this frame by moving blocks");
         }
         var source = new Coefficients(stream, frame, orientation);
         source.decodeAll();
         return new Writer(source, turnedFrame(frame, orientation)).write(turnedLeading(leading, orientation));
+    }
+
+    /** The upright stream: the first {@code length} bytes of {@code bytes} (the buffer it grew in, not copied again). */
+    record Turned(byte[] bytes, int length) {
     }
 
     /**
@@ -177,10 +182,6 @@ final class JpegBlockTurn {
         return 32 - Integer.numberOfLeadingZeros(Math.abs(value));
     }
 
-    private static long ceilDiv(long a, long b) {
-        return (a + b - 1) / b;
-    }
-
     /** The zigzag position of a natural (row-major) index. */
     private static int zigzagIndex(int natural) {
         for (int k = 0; k < 64; k++) {
@@ -229,8 +230,11 @@ final class JpegBlockTurn {
         final long[][] acSymbols = new long[2][257];
         private final int[] symbols = new int[MAX_AC_SYMBOLS];
         private final int[] values = new int[MAX_AC_SYMBOLS];
-        final Huffman[] dcTables = new Huffman[4];
-        final Huffman[] acTables = new Huffman[4];
+        /** The Huffman tables as defined so far, read as the scan check reads them. */
+        final JpegScanCheck.HuffmanTable[] dcTables = new JpegScanCheck.HuffmanTable[4];
+        final JpegScanCheck.HuffmanTable[] acTables = new JpegScanCheck.HuffmanTable[4];
+        /** The decoding table of each table a scan used (chroma components share theirs). */
+        private final Map<JpegScanCheck.HuffmanTable, Huffman> decoding = new IdentityHashMap<>();
         /** Quantisation tables as read: zigzag order, 8- or 16-bit. */
         final int[][] quant = new int[4][];
         final boolean[] quantWide = new boolean[4];
@@ -258,8 +262,8 @@ final class JpegBlockTurn {
                 int mh = n == 1 ? 1 : maxH(frame);
                 int mv = n == 1 ? 1 : maxV(frame);
                 // The grid an interleaved scan codes: whole MCUs, padding blocks included.
-                blocksWide[c] = (int) ceilDiv(frame.width(), 8 * mh) * h;
-                blocksHigh[c] = (int) ceilDiv(frame.height(), 8 * mv) * v;
+                blocksWide[c] = (int) JpegScanCheck.ceilDiv(frame.width(), 8 * mh) * h;
+                blocksHigh[c] = (int) JpegScanCheck.ceilDiv(frame.height(), 8 * mv) * v;
                 blocks[c] = new short[Math.multiplyExact(blocksWide[c] * blocksHigh[c], 64)];
                 nonZero[c] = new long[blocksWide[c] * blocksHigh[c]];
             }
@@ -304,7 +308,7 @@ final class JpegBlockTurn {
                     continue;
                 }
                 switch (segment.marker()) {
-                    case JpegSegments.DHT -> readHuffman(segment);
+                    case JpegSegments.DHT -> JpegScanCheck.readHuffmanTables(data, segment, dcTables, acTables);
                     case JpegSegments.DQT -> readQuant(segment);
                     case JpegSegments.DRI -> restartInterval = u16(segment.payloadOffset());
                     case JpegSegments.SOS -> {
@@ -319,24 +323,6 @@ final class JpegBlockTurn {
 
         private int u16(int p) {
             return ((data[p] & 0xFF) << 8) | (data[p + 1] & 0xFF);
-        }
-
-        private void readHuffman(JpegSegments.Segment segment) {
-            int p = segment.payloadOffset();
-            int limit = p + segment.payloadLength();
-            while (p < limit) {
-                int tableClass = (data[p] & 0xFF) >> 4;
-                int number = data[p] & 0x0F;
-                int[] counts = new int[17];
-                int total = 0;
-                for (int length = 1; length <= 16; length++) {
-                    counts[length] = data[p + length] & 0xFF;
-                    total += counts[length];
-                }
-                byte[] symbols = Arrays.copyOfRange(data, p + 17, p + 17 + total);
-                (tableClass == 0 ? dcTables : acTables)[number] = new Huffman(counts, symbols);
-                p += 17 + total;
-            }
         }
 
         private void readQuant(JpegSegments.Segment segment) {
@@ -368,8 +354,8 @@ final class JpegBlockTurn {
                 int table = frame.components().get(comp[i]).quantTable();
                 componentQuant[comp[i]] = quant[table];
                 componentQuantWide[comp[i]] = quantWide[table];
-                dc[i] = dcTables[tables >> 4];
-                ac[i] = acTables[tables & 0x0F];
+                dc[i] = decoding.computeIfAbsent(dcTables[tables >> 4], Huffman::new);
+                ac[i] = decoding.computeIfAbsent(acTables[tables & 0x0F], Huffman::new);
             }
             var reader = new BitReader(data, scanData.offset(), scanData.offset() + scanData.length());
             int[] predictor = new int[count];
@@ -382,11 +368,11 @@ final class JpegBlockTurn {
                 JpegFrame.Component only = frame.components().get(comp[0]);
                 int h = n == 1 ? 1 : only.horizontalSampling();
                 int v = n == 1 ? 1 : only.verticalSampling();
-                mcusWide = ceilDiv(ceilDiv((long) frame.width() * h, n == 1 ? 1 : maxH(frame)), 8);
-                mcusHigh = ceilDiv(ceilDiv((long) frame.height() * v, n == 1 ? 1 : maxV(frame)), 8);
+                mcusWide = JpegScanCheck.ceilDiv(JpegScanCheck.ceilDiv((long) frame.width() * h, n == 1 ? 1 : maxH(frame)), 8);
+                mcusHigh = JpegScanCheck.ceilDiv(JpegScanCheck.ceilDiv((long) frame.height() * v, n == 1 ? 1 : maxV(frame)), 8);
             } else {
-                mcusWide = ceilDiv(frame.width(), 8L * maxH(frame));
-                mcusHigh = ceilDiv(frame.height(), 8L * maxV(frame));
+                mcusWide = JpegScanCheck.ceilDiv(frame.width(), 8L * maxH(frame));
+                mcusHigh = JpegScanCheck.ceilDiv(frame.height(), 8L * maxV(frame));
             }
             long mcu = 0;
             for (long my = 0; my < mcusHigh; my++) {
@@ -443,7 +429,7 @@ final class JpegBlockTurn {
                 if (count < 32) {
                     long word;
                     int pos = in.pos;
-                    if (pos <= in.end - 8 && !hasFf(word = (long) BIG_ENDIAN_LONGS.get(data, pos))) {
+                    if (pos <= in.end - 8 && !JpegScanCheck.hasFf(word = (long) JpegScanCheck.BIG_ENDIAN_LONGS.get(data, pos))) {
                         // As BitReader.fill, in the locals: whole bytes of the next eight, no 0xFF among them.
                         int take = (63 - count) >>> 3;
                         bits |= (word >>> (64 - 8 * take)) << (64 - count - 8 * take);
@@ -509,40 +495,35 @@ final class JpegBlockTurn {
         }
     }
 
-    /** A decoding table: codes of up to 11 bits looked up at once, longer ones by length. */
+    /**
+     * A decoding table over a table the scan check read (its codes by length): codes of up to 11
+     * bits looked up at once, with their symbol (the scan check's lookahead skips values, so it
+     * cannot serve), longer ones by length.
+     */
     private static final class Huffman {
         static final int LOOKUP = 11;
-        final int[] maxCode = new int[18];
-        final int[] valueOffset = new int[17];
+        final int[] maxCode;
+        final int[] valueOffset;
         final byte[] symbols;
         /** Per 11-bit prefix: code length << 8 | symbol, or 0 for a longer code. */
         final int[] lookup = new int[1 << LOOKUP];
 
-        Huffman(int[] counts, byte[] symbols) {
-            this.symbols = symbols;
+        Huffman(JpegScanCheck.HuffmanTable table) {
+            this.maxCode = table.maxCode;
+            this.valueOffset = table.valueOffset;
+            this.symbols = table.symbols;
             int code = 0;
             int index = 0;
-            for (int length = 1; length <= 16; length++) {
-                valueOffset[length] = index - code;
-                for (int i = 0; i < counts[length]; i++) {
-                    if (length <= LOOKUP) {
-                        int first = code << (LOOKUP - length);
-                        Arrays.fill(lookup, first, first + (1 << (LOOKUP - length)), length << 8 | (symbols[index] & 0xFF));
-                    }
+            for (int length = 1; length <= LOOKUP; length++) {
+                for (int i = 0; i < table.counts[length]; i++) {
+                    int first = code << (LOOKUP - length);
+                    Arrays.fill(lookup, first, first + (1 << (LOOKUP - length)), length << 8 | (symbols[index] & 0xFF));
                     code++;
                     index++;
                 }
-                maxCode[length] = counts[length] > 0 ? code - 1 : -1;
                 code <<= 1;
             }
-            maxCode[17] = Integer.MAX_VALUE;
         }
-    }
-
-    /** True when some byte of the word is 0xFF. */
-    private static boolean hasFf(long word) {
-        long v = ~word;
-        return ((v - 0x0101010101010101L) & ~v & 0x8080808080808080L) != 0;
     }
 
     /** Reads the entropy-coded bytes of a scan, unstuffing 0xFF00; past a marker it reads zeros. */
@@ -561,7 +542,7 @@ final class JpegBlockTurn {
 
         void fill() {
             long word;
-            if (pos <= end - 8 && !hasFf(word = (long) BIG_ENDIAN_LONGS.get(data, pos))) {
+            if (pos <= end - 8 && !JpegScanCheck.hasFf(word = (long) JpegScanCheck.BIG_ENDIAN_LONGS.get(data, pos))) {
                 // No 0xFF in the next eight bytes: as many whole bytes as fit, at once.
                 int take = (63 - count) >>> 3;
                 bits |= (word >>> (64 - 8 * take)) << (64 - count - 8 * take);
@@ -671,14 +652,14 @@ final class JpegBlockTurn {
             tables = components == 1 ? 1 : 2;
             int mh = components == 1 ? 1 : maxH(frame);
             int mv = components == 1 ? 1 : maxV(frame);
-            mcusWide = (int) ceilDiv(frame.width(), 8 * mh);
-            mcusHigh = (int) ceilDiv(frame.height(), 8 * mv);
+            mcusWide = (int) JpegScanCheck.ceilDiv(frame.width(), 8 * mh);
+            mcusHigh = (int) JpegScanCheck.ceilDiv(frame.height(), 8 * mv);
             for (int c = 0; c < components; c++) {
                 blocksWide[c] = mcusWide * h[c];
             }
         }
 
-        Optional<byte[]> write(List<byte[]> leading) {
+        Optional<Turned> write(List<byte[]> leading) {
             for (int c = 0; c < components; c++) {
                 for (int other = 0; other < c; other++) {
                     if (frame.components().get(c).quantTable() == frame.components().get(other).quantTable()
@@ -711,7 +692,7 @@ final class JpegBlockTurn {
             scan(dc, ac, null);
             flushBits();
             put2(0xFFD9);
-            return Optional.of(Arrays.copyOf(out, length));
+            return Optional.of(new Turned(out, length));
         }
 
         /**

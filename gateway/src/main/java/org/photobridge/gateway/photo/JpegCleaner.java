@@ -207,24 +207,24 @@ final class JpegCleaner {
         // Damage in the upload is refused here, as for a stream kept as it is; the turn reads only
         // what this check has proved decodes.
         JpegScanCheck.requireComplete(inspected.stream(), frame);
-        Optional<byte[]> turned = JpegBlockTurn.apply(inspected.stream(), frame, orientation, leading);
+        Optional<JpegBlockTurn.Turned> turned = JpegBlockTurn.apply(inspected.stream(), frame, orientation, leading);
         if (turned.isEmpty()) {
             return Optional.empty();
         }
         JpegFrame upright = JpegBlockTurn.turnedFrame(frame, orientation);
         int components = upright.components().size();
-        byte[] bytes = turned.get();
         // What we wrote must decode completely too: it goes to the PACS undecoded. Were it not to, the
         // fault would be ours, not the photo's: the photo is transcoded instead, and the fault logged.
+        JpegSegments written;
         try {
-            JpegSegments written = JpegSegments.parse(bytes);
+            written = JpegSegments.parse(turned.get().bytes(), turned.get().length(), 1);
             JpegScanCheck.requireComplete(written, JpegFrame.read(written, JpegFrame.locate(written)));
         } catch (PhotoRejectedException e) {
             LOG.errorf("the block turn (orientation %d, %dx%d) wrote a stream that fails the scan check (%s);"
                     + " transcoding instead", orientation.exifValue(), frame.width(), frame.height(), e.getMessage());
             return Optional.empty();
         }
-        var ours = verifiedBaseline(bytes, upright.width(), upright.height(), components);
+        var ours = verifiedBaseline(written, upright.width(), upright.height(), components);
         var source = new SourceFacts(PhotoFormat.JPEG, sha256, frame.width(), frame.height(),
                 orientation.exifValue(), false, List.copyOf(removed), frame.precision());
         var lossy = new LossyCompression(true, List.of(ISO_10918_1),
@@ -275,7 +275,12 @@ final class JpegCleaner {
      * interpretation) is what the stream really holds, and keeps only the segments needed to decode.
      */
     private static Encoded verifiedBaseline(byte[] encoded, int width, int height, int samplesPerPixel) {
-        JpegSegments stream = JpegSegments.parse(encoded);
+        return verifiedBaseline(JpegSegments.parse(encoded), width, height, samplesPerPixel);
+    }
+
+    /** As {@link #verifiedBaseline(byte[], int, int, int)}, of a stream parsed before. */
+    private static Encoded verifiedBaseline(JpegSegments stream, int width, int height, int samplesPerPixel) {
+        byte[] encoded = stream.bytes();
         JpegSegments.Segment sof = JpegFrame.locate(stream);
         JpegFrame frame = JpegFrame.read(stream, sof);
         var kept = KeptMetadata.find(stream);

@@ -49,7 +49,8 @@ final class JpegScanCheck {
     /** Bits one symbol can take with its value bits: a 16-bit code and an 11-bit DC difference. */
     private static final int MAX_SYMBOL_BITS = 27;
 
-    private static final VarHandle BIG_ENDIAN_LONGS =
+    /** Eight bytes at once, big-endian (also {@link JpegBlockTurn}'s reader). */
+    static final VarHandle BIG_ENDIAN_LONGS =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final byte[] data;
@@ -125,8 +126,16 @@ final class JpegScanCheck {
 
     // ------------------------------------------------------------------ tables
 
-    /** DHT: one or more tables, each class/number, 16 code counts and the symbols (T.81 B.2.4.2). */
     private void defineHuffmanTables(JpegSegments.Segment segment) {
+        readHuffmanTables(data, segment, dcTables, acTables);
+    }
+
+    /**
+     * DHT: one or more tables, each class/number, 16 code counts and the symbols (T.81 B.2.4.2), into
+     * the DC and AC tables by number; refused as libjpeg refuses them. Also {@link JpegBlockTurn}'s.
+     */
+    static void readHuffmanTables(byte[] data, JpegSegments.Segment segment, HuffmanTable[] dcTables,
+            HuffmanTable[] acTables) {
         int p = segment.payloadOffset();
         int limit = p + segment.payloadLength();
         while (p < limit) {
@@ -401,7 +410,7 @@ final class JpegScanCheck {
     }
 
     /** True when some byte of the word is 0xFF (see {@link JpegSegments#nextFf}). */
-    private static boolean hasFf(long word) {
+    static boolean hasFf(long word) {
         long v = ~word;
         return ((v - 0x0101010101010101L) & ~v & 0x8080808080808080L) != 0;
     }
@@ -537,7 +546,7 @@ final class JpegScanCheck {
         atMarker = false;
     }
 
-    private static long ceilDiv(long a, long b) {
+    static long ceilDiv(long a, long b) {
         return (a + b - 1) / b;
     }
 
@@ -550,7 +559,7 @@ final class JpegScanCheck {
      * each fitting its length without being all ones. Its lookahead table is built when a scan first
      * uses it (streams may define tables they never use, and many of them).
      */
-    private static final class HuffmanTable {
+    static final class HuffmanTable {
         final boolean dc;
         final byte[] symbols;
         final boolean usableForDc;
@@ -558,7 +567,8 @@ final class JpegScanCheck {
         final int[] maxCode = new int[17];
         /** Per code length, what to add to a code of that length for its index in {@link #symbols}. */
         final int[] valueOffset = new int[17];
-        private final int[] counts;
+        /** Per code length 1..16, how many codes have it. */
+        final int[] counts;
         /** One symbol per entry. */
         private int[] single;
         /** Symbols after the first where they fit: an AC table's with itself, a DC table's with {@link #pairedWith}. */

@@ -266,8 +266,9 @@ class JpegBlockTurnTest {
     private static byte[] turn(byte[] jpeg, int orientation) {
         var inspected = JpegCleaner.inspect(jpeg, PhotoLimits.DEFAULT);
         JpegScanCheck.requireComplete(inspected.stream(), inspected.frame());
-        return JpegBlockTurn.apply(inspected.stream(), inspected.frame(), Orientation.fromExif(orientation), List.of())
-                .orElseThrow();
+        var turned = JpegBlockTurn.apply(inspected.stream(), inspected.frame(), Orientation.fromExif(orientation),
+                List.of()).orElseThrow();
+        return Arrays.copyOf(turned.bytes(), turned.length());
     }
 
     private static int countScans(byte[] jpeg) {
