@@ -146,16 +146,13 @@ final class JpegBlockTurn {
         }).toList();
     }
 
-    /** Room for a block's AC symbols: 63 values, 3 runs of sixteen zeros, an end of block. */
-    private static final int MAX_AC_SYMBOLS = 67;
-
     /**
-     * The AC symbols a block (zigzag order, its values other than zero marked in {@code mask}) is
-     * coded with, in order, into {@code symbols} (run << 4 | size; 0xF0 sixteen zeros, 0x00 the end
-     * of block) with each value beside its symbol; returns how many.
+     * Walks the AC symbols a block (zigzag order, its values other than zero marked in {@code mask})
+     * is coded with, in order (run << 4 | size; 0xF0 sixteen zeros, 0x00 the end of block): counts
+     * each in {@code counts} where {@code writer} is null, else codes it with {@code ac}. One walk
+     * for both, so that every symbol coded was counted and has a code.
      */
-    private static int acSymbols(short[] blocks, int base, long mask, int[] symbols, int[] values) {
-        int n = 0;
+    private static void walkAcSymbols(short[] blocks, int base, long mask, long[] counts, Writer writer, Encoding ac) {
         long left = mask & ~1L;
         int previous = 0;
         while (left != 0) {
@@ -164,17 +161,23 @@ final class JpegBlockTurn {
             int run = k - previous - 1;
             previous = k;
             while (run > 15) {
-                symbols[n++] = 0xF0;
+                emit(counts, writer, ac, 0xF0, 0);
                 run -= 16;
             }
             int value = blocks[base + k];
-            symbols[n] = (run << 4) | category(value);
-            values[n++] = value;
+            emit(counts, writer, ac, (run << 4) | category(value), value);
         }
         if (previous < 63) {
-            symbols[n++] = 0x00;
+            emit(counts, writer, ac, 0x00, 0);
         }
-        return n;
+    }
+
+    private static void emit(long[] counts, Writer writer, Encoding ac, int symbol, int value) {
+        if (writer == null) {
+            counts[symbol]++;
+        } else {
+            writer.putSymbol(ac, symbol, value);
+        }
     }
 
     /** The size category of a coefficient or difference: the bits of its magnitude. */
@@ -228,8 +231,6 @@ final class JpegBlockTurn {
         final int[] negate = new int[64];
         /** AC symbol counts of the upright blocks per table of the new scan (luma 0, chroma 1). */
         final long[][] acSymbols = new long[2][257];
-        private final int[] symbols = new int[MAX_AC_SYMBOLS];
-        private final int[] values = new int[MAX_AC_SYMBOLS];
         /** The Huffman tables as defined so far, read as the scan check reads them. */
         final JpegScanCheck.HuffmanTable[] dcTables = new JpegScanCheck.HuffmanTable[4];
         final JpegScanCheck.HuffmanTable[] acTables = new JpegScanCheck.HuffmanTable[4];
@@ -374,6 +375,13 @@ final class JpegBlockTurn {
                 mcusWide = JpegScanCheck.ceilDiv(frame.width(), 8L * maxH(frame));
                 mcusHigh = JpegScanCheck.ceilDiv(frame.height(), 8L * maxV(frame));
             }
+            int[] hs = new int[count];
+            int[] vs = new int[count];
+            for (int i = 0; i < count; i++) {
+                JpegFrame.Component component = frame.components().get(comp[i]);
+                hs[i] = count == 1 || n == 1 ? 1 : component.horizontalSampling();
+                vs[i] = count == 1 || n == 1 ? 1 : component.verticalSampling();
+            }
             long mcu = 0;
             for (long my = 0; my < mcusHigh; my++) {
                 for (long mx = 0; mx < mcusWide; mx++) {
@@ -384,9 +392,8 @@ final class JpegBlockTurn {
                     mcu++;
                     for (int i = 0; i < count; i++) {
                         int c = comp[i];
-                        JpegFrame.Component component = frame.components().get(c);
-                        int h = count == 1 || n == 1 ? 1 : component.horizontalSampling();
-                        int v = count == 1 || n == 1 ? 1 : component.verticalSampling();
+                        int h = hs[i];
+                        int v = vs[i];
                         for (int by = 0; by < v; by++) {
                             for (int bx = 0; bx < h; bx++) {
                                 int x = (int) (mx * h + bx);
@@ -443,6 +450,20 @@ final class JpegBlockTurn {
                         count = in.count;
                     }
                 }
+                int fast = ac.coefficients[(int) (bits >>> (64 - Huffman.LOOKUP))];
+                if (fast != 0) {
+                    // The common case: a coefficient whose code and value bits fit the lookup.
+                    int length = fast & 0x1F;
+                    bits <<= length;
+                    count -= length;
+                    k += (fast >> 5) & 0x0F;
+                    int at = target[k];
+                    int negative = negate[k];
+                    int coefficient = fast >> 16;
+                    out[base + at] = (short) ((coefficient ^ negative) - negative);
+                    mask |= 1L << at;
+                    continue;
+                }
                 int symbol;
                 int entry = ac.lookup[(int) (bits >>> (64 - Huffman.LOOKUP))];
                 if (entry != 0) {
@@ -477,10 +498,7 @@ final class JpegBlockTurn {
             in.bits = bits;
             in.count = count;
             nonZeroOf[block] = mask;
-            int n = JpegBlockTurn.acSymbols(out, base, mask, symbols, values);
-            for (int i = 0; i < n; i++) {
-                acSymbols[symbols[i]]++;
-            }
+            walkAcSymbols(out, base, mask, acSymbols, null, null);
             return value;
         }
 
@@ -507,6 +525,12 @@ final class JpegBlockTurn {
         final byte[] symbols;
         /** Per 11-bit prefix: code length << 8 | symbol, or 0 for a longer code. */
         final int[] lookup = new int[1 << LOOKUP];
+        /**
+         * Per 11-bit prefix that holds an AC coefficient's code and all its value bits: the
+         * coefficient << 16 | its run of zeros << 5 | the bits taken; 0 for anything else (a longer
+         * code or value, the end of block, sixteen zeros, a DC table's codes).
+         */
+        final int[] coefficients = new int[1 << LOOKUP];
 
         Huffman(JpegScanCheck.HuffmanTable table) {
             this.maxCode = table.maxCode;
@@ -517,7 +541,17 @@ final class JpegBlockTurn {
             for (int length = 1; length <= LOOKUP; length++) {
                 for (int i = 0; i < table.counts[length]; i++) {
                     int first = code << (LOOKUP - length);
-                    Arrays.fill(lookup, first, first + (1 << (LOOKUP - length)), length << 8 | (symbols[index] & 0xFF));
+                    int symbol = symbols[index] & 0xFF;
+                    Arrays.fill(lookup, first, first + (1 << (LOOKUP - length)), length << 8 | symbol);
+                    int size = symbol & 0x0F;
+                    if (size != 0 && length + size <= LOOKUP) {
+                        int taken = length + size;
+                        for (int bits = 0; bits < 1 << size; bits++) {
+                            int at = first | bits << (LOOKUP - taken);
+                            int entry = Coefficients.extend(bits, size) << 16 | (symbol >> 4) << 5 | taken;
+                            Arrays.fill(coefficients, at, at + (1 << (LOOKUP - taken)), entry);
+                        }
+                    }
                     code++;
                     index++;
                 }
@@ -628,8 +662,6 @@ final class JpegBlockTurn {
         final int[] h;
         final int[] v;
         final int[] blocksWide;
-        private final int[] symbols = new int[MAX_AC_SYMBOLS];
-        private final int[] values = new int[MAX_AC_SYMBOLS];
         byte[] out;
         int length;
         long accumulator;
@@ -735,18 +767,16 @@ final class JpegBlockTurn {
             // At most 64 symbols of 27 bits, and a stuffed zero after each byte: room for all of them.
             ensure(512);
             putSymbol(dc, category(difference), difference);
-            int n = acSymbols(blocks, base, mask, symbols, values);
-            for (int i = 0; i < n; i++) {
-                putSymbol(ac, symbols[i], values[i]); // sixteen zeros and the end of block: size 0, no value bits
-            }
+            walkAcSymbols(blocks, base, mask, null, this, ac); // sixteen zeros and the end of block: size 0, no value bits
         }
 
 
         /** A symbol's code and the value bits after it (the low {@code symbol & 15} bits of the value). */
-        private void putSymbol(Encoding encoding, int symbol, int value) {
+        void putSymbol(Encoding encoding, int symbol, int value) {
             int size = symbol & 0x0F;
-            int valueBits = (value < 0 ? value - 1 : value) & ((1 << size) - 1);
-            putBits((encoding.code[symbol] << size) | valueBits, encoding.length[symbol] + size);
+            int valueBits = (value + (value >> 31)) & ((1 << size) - 1); // one less where negative
+            int code = encoding.codes[symbol];
+            putBits(((code >>> 5) << size) | valueBits, (code & 0x1F) + size);
         }
 
         /**
@@ -754,7 +784,7 @@ final class JpegBlockTurn {
          * time, a zero stuffed after every 0xFF byte. The caller has made room ({@link #ensure}).
          */
         private void putBits(int value, int size) {
-            accumulator = (accumulator << size) | (value & ((1L << size) - 1));
+            accumulator = (accumulator << size) | value;
             pending += size;
             if (pending >= 32) {
                 pending -= 32;
@@ -892,8 +922,8 @@ final class JpegBlockTurn {
     private static final class Encoding {
         final int[] counts = new int[17];
         final byte[] symbols;
-        final int[] code = new int[256];
-        final int[] length = new int[256];
+        /** Per symbol: its code << 5 | the code's length (one load for both). */
+        final int[] codes = new int[256];
 
         private Encoding(int[] codeLength) {
             int total = 0;
@@ -910,8 +940,7 @@ final class JpegBlockTurn {
                 for (int symbol = 0; symbol < 256; symbol++) {
                     if (codeLength[symbol] == l) {
                         symbols[index++] = (byte) symbol;
-                        code[symbol] = next++;
-                        length[symbol] = l;
+                        codes[symbol] = next++ << 5 | l;
                     }
                 }
                 next <<= 1;
