@@ -44,46 +44,54 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * as a single source file by bench/delivery.sh:
  *
  * <pre>
- *   java bench/DeliveryBench.java generate DIR COUNT
+ *   java bench/DeliveryBench.java generate DIR COUNT [ORIENTATION]
  *   java bench/DeliveryBench.java upload KEY=VALUE...
  * </pre>
  *
  * {@code generate} writes COUNT distinct 12-megapixel (4000 x 3000) baseline JPEGs of about 4 MB:
  * a smooth scene with fine texture, so that the encoder cannot shrink them to nothing, each from
- * its own seed. {@code upload} posts them to the gateway at a given concurrency, records the time
+ * its own seed. With an EXIF ORIENTATION other than 1 they are 4032 x 3024 (whole 16-pixel MCUs,
+ * as a phone's 12-megapixel photos), stored as the camera saw them, with an EXIF segment (orientation
+ * only) that says how to turn them: a phone's portrait photo is orientation 6. {@code upload} posts them to the gateway at a given concurrency, records the time
  * from each request's start to its answer, then counts at the receiver (Orthanc's instance count,
  * or the files a dcmtk storescp wrote) until every photo has arrived. It prints its figures and one
  * line starting with {@code RESULT} that the script reads.
  */
 public final class DeliveryBench {
 
-    private static final int WIDTH = 4000;
-    private static final int HEIGHT = 3000;
     private static final Duration RECEIVER_DEADLINE = Duration.ofMinutes(15);
 
     public static void main(String[] args) throws Exception {
         if (args.length >= 3 && args[0].equals("generate")) {
-            generate(Path.of(args[1]), Integer.parseInt(args[2]));
+            generate(Path.of(args[1]), Integer.parseInt(args[2]), args.length > 3 ? Integer.parseInt(args[3]) : 1);
         } else if (args.length >= 1 && args[0].equals("upload")) {
             upload(options(args));
         } else if (args.length >= 1 && args[0].equals("consent")) {
             consent(options(args));
         } else {
-            System.err.println("usage: DeliveryBench generate DIR COUNT | upload key=value... | consent key=value...");
+            System.err.println("usage: DeliveryBench generate DIR COUNT [ORIENTATION] | upload key=value... | consent key=value...");
             System.exit(2);
         }
     }
 
     // ---------------------------------------------------------------------------------- generate
 
-    static void generate(Path dir, int count) throws IOException {
+    static void generate(Path dir, int count, int orientation) throws IOException {
+        if (orientation < 1 || orientation > 8) {
+            throw new IllegalArgumentException("an EXIF orientation is 1 to 8, not " + orientation);
+        }
+        int width = orientation == 1 ? 4000 : 4032;
+        int height = orientation == 1 ? 3000 : 3024;
         Files.createDirectories(dir);
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
         long bytes = 0;
         for (int i = 0; i < count; i++) {
             Path target = dir.resolve(String.format(Locale.ROOT, "photo-%05d.jpg", i));
             if (!Files.exists(target)) {
-                byte[] jpeg = encode(writer, scene(i));
+                byte[] jpeg = encode(writer, scene(i, width, height));
+                if (orientation != 1) {
+                    jpeg = withOrientation(jpeg, orientation);
+                }
                 Path partial = dir.resolve(target.getFileName() + ".part");
                 Files.write(partial, jpeg);
                 Files.move(partial, target);
@@ -91,19 +99,19 @@ public final class DeliveryBench {
             bytes += Files.size(target);
         }
         writer.dispose();
-        System.out.printf(Locale.ROOT, "%d JPEGs of %dx%d, %.1f MB on average, in %s%n", count, WIDTH, HEIGHT,
-                bytes / 1e6 / count, dir);
+        System.out.printf(Locale.ROOT, "%d JPEGs of %dx%d%s, %.1f MB on average, in %s%n", count, width, height,
+                orientation == 1 ? "" : " with EXIF orientation " + orientation, bytes / 1e6 / count, dir);
     }
 
     /** A skin-toned gradient with a pattern that varies per seed, and per-pixel texture. */
-    private static BufferedImage scene(int seed) {
-        BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+    private static BufferedImage scene(int seed, int width, int height) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Random random = new Random(seed * 7919L + 17);
         double fx = 0.002 + random.nextDouble() * 0.004;
         double fy = 0.002 + random.nextDouble() * 0.004;
-        int[] row = new int[WIDTH];
-        for (int y = 0; y < HEIGHT; y++) {
-            for (int x = 0; x < WIDTH; x++) {
+        int[] row = new int[width];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
                 double wave = Math.sin(x * fx + seed) * Math.cos(y * fy) * 40;
                 int texture = random.nextInt(48) - 24;
                 int r = clamp(200 + wave + texture);
@@ -111,9 +119,33 @@ public final class DeliveryBench {
                 int b = clamp(130 + wave * 0.6 + texture);
                 row[x] = (r << 16) | (g << 8) | b;
             }
-            image.setRGB(0, y, WIDTH, 1, row, 0, WIDTH);
+            image.setRGB(0, y, width, 1, row, 0, width);
         }
         return image;
+    }
+
+    /**
+     * The stream with an EXIF APP1 segment after the JFIF header (or after SOI) whose IFD0 holds
+     * only the orientation, little-endian, as a phone writes it among its other tags.
+     */
+    private static byte[] withOrientation(byte[] jpeg, int orientation) {
+        byte[] app1 = {
+            (byte) 0xFF, (byte) 0xE1, 0, 34,
+            'E', 'x', 'i', 'f', 0, 0,
+            'I', 'I', 42, 0, 8, 0, 0, 0, // TIFF header, IFD0 at 8
+            1, 0, // one entry
+            0x12, 0x01, 3, 0, 1, 0, 0, 0, (byte) orientation, 0, 0, 0, // Orientation, SHORT, 1
+            0, 0, 0, 0, // no next IFD
+        };
+        int at = 2;
+        if ((jpeg[2] & 0xFF) == 0xFF && (jpeg[3] & 0xFF) == 0xE0) {
+            at = 4 + (((jpeg[4] & 0xFF) << 8) | (jpeg[5] & 0xFF));
+        }
+        byte[] out = new byte[jpeg.length + app1.length];
+        System.arraycopy(jpeg, 0, out, 0, at);
+        System.arraycopy(app1, 0, out, at, app1.length);
+        System.arraycopy(jpeg, at, out, at + app1.length, jpeg.length - at);
+        return out;
     }
 
     private static int clamp(double v) {

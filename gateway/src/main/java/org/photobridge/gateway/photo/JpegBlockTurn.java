@@ -528,7 +528,8 @@ final class JpegBlockTurn {
         /**
          * Per 11-bit prefix that holds an AC coefficient's code and all its value bits: the
          * coefficient << 16 | its run of zeros << 5 | the bits taken; 0 for anything else (a longer
-         * code or value, the end of block, sixteen zeros, a DC table's codes).
+         * code or value, the end of block, sixteen zeros), which then goes through {@link #lookup}.
+         * Only AC tables are read through it.
          */
         final int[] coefficients = new int[1 << LOOKUP];
 

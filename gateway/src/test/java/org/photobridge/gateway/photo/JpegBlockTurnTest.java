@@ -47,7 +47,10 @@ class JpegBlockTurnTest {
                 "4:4:4", List.of("-sample", "1x1"),
                 "gray", List.of("-grayscale"),
                 "4:2:0, restart every MCU, optimised", List.of("-sample", "2x2", "-restart", "1B", "-optimize"),
-                "4:2:0, restart every row", List.of("-sample", "2x2", "-restart", "1"));
+                "4:2:0, restart every row", List.of("-sample", "2x2", "-restart", "1"),
+                // Coefficients of up to 10 bits, whose code and value do not fit the turn's one-lookup
+                // path (11 bits), beside small ones that do: both ways of decoding in one stream.
+                "4:4:4, quality 100", List.of("-sample", "1x1", "-quality", "100"));
         for (var layout : layouts.entrySet()) {
             byte[] source = LibjpegTools.cjpeg(dir, texture(64, 48, 7), concat(List.of("-quality", "92"), layout.getValue()));
             for (int orientation = 2; orientation <= 8; orientation++) {
