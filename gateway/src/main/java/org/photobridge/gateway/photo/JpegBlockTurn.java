@@ -781,7 +781,8 @@ final class JpegBlockTurn {
         }
 
         /**
-         * Appends the low {@code size} (at most 27) bits of {@code value}; whole bytes go out four at a
+         * Appends {@code value}, {@code size} (at most 27) bits with nothing set above them (a code
+         * and its value bits, as {@link #putSymbol} puts them together); whole bytes go out four at a
          * time, a zero stuffed after every 0xFF byte. The caller has made room ({@link #ensure}).
          */
         private void putBits(int value, int size) {
