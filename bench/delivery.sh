@@ -9,7 +9,7 @@
 #   --photos N        12-megapixel baseline JPEGs (about 3.5 MB each) to send (default 200)
 #   --orientation O   the photos carry EXIF orientation O (default 1: upright, 4000 x 3000). 6 is a
 #                     phone's portrait photo: 4032 x 3024 stored sideways, which the gateway turns
-#                     upright by moving its blocks (docs/performance.md); cached apart from the upright
+#                     upright by moving its blocks (docs/performance.md); cached apart from upright ones
 #   --warm-up W       photos each freshly started gateway takes and delivers (same images, another
 #                     patient) before it is timed, reported as its cold figure (default N; 0: none)
 #   --concurrency C   upload concurrency of the throughput run (default 8)

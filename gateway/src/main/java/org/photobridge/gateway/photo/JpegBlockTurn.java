@@ -529,7 +529,7 @@ final class JpegBlockTurn {
          * Per 11-bit prefix that holds an AC coefficient's code and all its value bits: the
          * coefficient << 16 | its run of zeros << 5 | the bits taken; 0 for anything else (a longer
          * code or value, the end of block, sixteen zeros), which then goes through {@link #lookup}.
-         * Only AC tables are read through it.
+         * Filled for AC tables only, the only ones read through it.
          */
         final int[] coefficients = new int[1 << LOOKUP];
 
@@ -545,7 +545,7 @@ final class JpegBlockTurn {
                     int symbol = symbols[index] & 0xFF;
                     Arrays.fill(lookup, first, first + (1 << (LOOKUP - length)), length << 8 | symbol);
                     int size = symbol & 0x0F;
-                    if (size != 0 && length + size <= LOOKUP) {
+                    if (!table.dc && size != 0 && length + size <= LOOKUP) {
                         int taken = length + size;
                         for (int bits = 0; bits < 1 << size; bits++) {
                             int at = first | bits << (LOOKUP - taken);
@@ -773,7 +773,7 @@ final class JpegBlockTurn {
 
 
         /** A symbol's code and the value bits after it (the low {@code symbol & 15} bits of the value). */
-        void putSymbol(Encoding encoding, int symbol, int value) {
+        private void putSymbol(Encoding encoding, int symbol, int value) {
             int size = symbol & 0x0F;
             int valueBits = (value + (value >> 31)) & ((1 << size) - 1); // one less where negative
             int code = encoding.codes[symbol];
