@@ -133,8 +133,11 @@ public class ConsentStore implements ConsentRepository {
     /** The enforced terms of a Consent's current version, rebuilt from its indexed rules. */
     ConsentTerms termsOf(ConsentRow row) {
         // Detached, so an update can replace the rules with new rows of the same keys.
-        List<ConsentTerms.Provision> rules = provisions.ofConsentDetached(row.id).stream()
-                .map(ConsentStore::provision).toList();
+        return termsOf(row, provisions.ofConsentDetached(row.id));
+    }
+
+    private static ConsentTerms termsOf(ConsentRow row, List<ConsentProvisionRow> rows) {
+        List<ConsentTerms.Provision> rules = rows.stream().map(ConsentStore::provision).toList();
         return new ConsentTerms(row.id, row.currentVersion, row.status,
                 new BusinessIdentifier(row.patientSystem, row.patientValue), Optional.ofNullable(row.patientReference),
                 Optional.ofNullable(row.dateTime), rules, Optional.empty());
@@ -151,7 +154,10 @@ public class ConsentStore implements ConsentRepository {
     /** Current terms of every Consent of a patient. */
     @Transactional
     public List<ConsentTerms> termsOfPatient(BusinessIdentifier patient) {
-        return consents.ofPatient(patient).stream().map(this::termsOf).toList();
+        // Two queries however many Consents the patient has: the Consents, then all their rules.
+        List<ConsentRow> rows = consents.ofPatient(patient);
+        var rules = provisions.ofConsentsDetached(rows.stream().map(row -> row.id).toList());
+        return rows.stream().map(row -> termsOf(row, rules.getOrDefault(row.id, List.of()))).toList();
     }
 
     @Override

@@ -90,6 +90,10 @@ public class PhotoIntake {
     @Inject
     AuditLog audit;
 
+    /** Before cleaning: the earlier photo of the same bytes, or whether the capture lacks a covering consent. */
+    private record Precheck(Optional<PhotoRecord> existing, boolean consentWarning) {
+    }
+
     /** A cleaned photo written to the store in its study's slot. */
     private record Written(CleanedPhoto cleaned, Studies.Slot slot, PhotoInstance instance,
             EncryptedBlobStore.StoredBlob blob) {
@@ -122,14 +126,18 @@ public class PhotoIntake {
         }
         String sha256 = upload.sha256();
         // The same bytes again answer with the earlier photo, but only one the caller may see: a photo
-        // of another department is neither revealed nor reused, and this upload becomes its own.
-        Optional<PhotoRecord> existing = visible(
-                photos.findBySource(request.patient().identifier(), request.encounter(), sha256), caller);
-        if (existing.isPresent()) {
-            return Accepted.existing(existing.get());
+        // of another department is neither revealed nor reused, and this upload becomes its own. The
+        // look for it and the capture consent's are one read-only transaction (one commit, not two).
+        Precheck precheck = QuarkusTransaction.requiringNew().call(() -> {
+            Optional<PhotoRecord> existing = visible(
+                    photos.findBySource(request.patient().identifier(), request.encounter(), sha256), caller);
+            return existing.isPresent() ? new Precheck(existing, false)
+                    : new Precheck(Optional.empty(), checkCaptureConsent(request));
+        });
+        if (precheck.existing().isPresent()) {
+            return Accepted.existing(precheck.existing().get());
         }
-
-        boolean consentWarning = checkCaptureConsent(request);
+        boolean consentWarning = precheck.consentWarning();
         var limits = new PhotoLimits(config.maxPixels(), PhotoLimits.DEFAULT.maxDimension(), config.maxJpegScans());
         // The photo id is chosen first: the blob is bound to it (a blob moved to another photo does not decrypt).
         UUID photoId = UUID.randomUUID();

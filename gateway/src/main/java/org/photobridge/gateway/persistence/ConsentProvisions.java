@@ -1,6 +1,10 @@
 package org.photobridge.gateway.persistence;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -18,6 +22,24 @@ public class ConsentProvisions implements PanacheRepositoryBase<ConsentProvision
         List<ConsentProvisionRow> rows = list("key.consentId = ?1 order by key.position", consentId);
         rows.forEach(getSession()::detach);
         return rows;
+    }
+
+    /**
+     * The rules of several Consents in one query, as {@link #ofConsentDetached(String)} gives each
+     * Consent's: by Consent id, in order; a Consent without rules has no entry.
+     */
+    public Map<String, List<ConsentProvisionRow>> ofConsentsDetached(Collection<String> consentIds) {
+        if (consentIds.isEmpty()) {
+            return Map.of();
+        }
+        List<ConsentProvisionRow> rows = list("key.consentId in ?1 order by key.consentId, key.position",
+                consentIds);
+        Map<String, List<ConsentProvisionRow>> byConsent = new HashMap<>();
+        for (ConsentProvisionRow row : rows) {
+            getSession().detach(row);
+            byConsent.computeIfAbsent(row.key.consentId(), id -> new ArrayList<>()).add(row);
+        }
+        return byConsent;
     }
 
     /** Removes every rule of a Consent, before its new version's rules are added. */

@@ -22,6 +22,8 @@ import org.hl7.fhir.r4.model.Consent;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.photobridge.domain.AuditAction;
+import org.photobridge.domain.BusinessIdentifier;
+import org.photobridge.domain.ConsentTerms;
 import org.photobridge.fhir.DateRange;
 import org.photobridge.fhir.audit.AuditQuery;
 import org.photobridge.fhir.consent.ConsentCodes;
@@ -29,11 +31,13 @@ import org.photobridge.fhir.testing.ConsentFixtures;
 import org.photobridge.gateway.audit.AuditLog;
 import org.photobridge.gateway.outbox.WorkQueue;
 import org.photobridge.gateway.persistence.ConsentVersions;
+import org.photobridge.gateway.persistence.Consents;
 import org.photobridge.gateway.persistence.WorkItem;
 import org.photobridge.gateway.persistence.WorkItems;
 import org.photobridge.gateway.testing.ConsentProfile;
 import org.photobridge.gateway.testing.TestStack;
 
+import io.quarkus.hibernate.orm.panache.Panache;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -79,6 +83,41 @@ class ConsentSearchOnDatabaseTest {
 
     @Inject
     AuditLog audit;
+
+    @Inject
+    ConsentStore store;
+
+    @Inject
+    Consents consentRows;
+
+    /**
+     * A patient's terms (what every consent decision reads: uploads, viewers, deliveries) carry each
+     * Consent's own rules in order, and all the rules come from one scan of consent_provision, not one
+     * per Consent (counted by PostgreSQL for this transaction).
+     */
+    @Test
+    void aPatientsTermsReadTheRulesOfAllItsConsentsInOneQuery() {
+        var patient = new BusinessIdentifier(ConsentFixtures.PATIENT_SYSTEM, mrn);
+        QuarkusTransaction.requiringNew().run(() -> {
+            long before = scansOfConsentProvisions();
+            List<ConsentTerms> terms = store.termsOfPatient(patient);
+            assertEquals(1, scansOfConsentProvisions() - before, "one scan of the rules for " + ids.size() + " Consents");
+            assertEquals(Set.copyOf(ids), terms.stream().map(ConsentTerms::id).collect(java.util.stream.Collectors.toSet()));
+            int rules = 0;
+            for (ConsentTerms each : terms) {
+                assertEquals(store.termsOf(consentRows.findById(each.id())), each, "the terms read one Consent at a time");
+                rules += each.provisions().size();
+            }
+            assertTrue(rules > ids.size(), "some Consents have more than one rule: " + rules);
+        });
+    }
+
+    private static long scansOfConsentProvisions() {
+        Object scans = Panache.getEntityManager().createNativeQuery("""
+                select coalesce(seq_scan, 0) + coalesce(idx_scan, 0)
+                from pg_stat_xact_user_tables where relname = 'consent_provision'""").getSingleResult();
+        return ((Number) scans).longValue();
+    }
 
     @Inject
     WorkItems work;
