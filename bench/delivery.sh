@@ -30,7 +30,9 @@
 #   --profile         profile the gateway through wrk's concurrency-8 run with async-profiler (from
 #                     Maven Central; CPU every 4 ms, per thread) and print the CPU per accepted upload
 #                     by thread and, for the request threads, by what they did, beside PostgreSQL's
-#                     and Orthanc's (PROFILE lines; samples in target/bench/profile-c8.collapsed and
+#                     and Orthanc's (read from 2 s into the run, when wrk has built its requests and
+#                     the previous run's held-back deliveries no longer go at full speed, and scaled
+#                     to the whole run) (PROFILE lines; samples in target/bench/profile-c8.collapsed and
 #                     a flame graph in target/bench/profile-c8.html). The profiler costs CPU itself,
 #                     so that run's latency is not a figure to quote
 #   --capture         capture each wrk run, and over HTTP/1.1 our driver's throughput run and its
@@ -345,17 +347,28 @@ capture_report() {
 }
 
 profile_start() {
-  rm -f "$work/profile-c8.collapsed" "$work/profile-c8.html"
-  peer_before=$(peer_ticks)
+  rm -f "$work/profile-c8.collapsed" "$work/profile-c8.html" "$work/peer-before"
   # jcmd splits its arguments at '='; the inner quotes keep the profiler's options whole.
   jcmd "$gateway_pid" JVMTI.agent_load "$profiler_lib" "\"start,event=cpu,interval=${profile_interval_ms}ms,threads\"" >/dev/null \
     || pb_die "could not attach async-profiler to the gateway (pid $gateway_pid)"
 }
 
+# PostgreSQL's and Orthanc's CPU is read from 2 s into wrk's run to its end ("SECONDS ticks..."), then
+# scaled to the whole run: before that, wrk is still building its requests and, with no upload in
+# flight, the deliveries held back by the previous run go at full speed (some 20 in that second).
+peer_window_start() {
+  (sleep 2 && echo "$(date +%s.%N) $(peer_ticks)" >"$work/peer-before") &
+}
+
+peer_window_end() {
+  peer_after="$(date +%s.%N) $(peer_ticks)"
+}
+
 # Prints PROFILE lines: CPU milliseconds per upload answered in the run ($1 uploads).
 profile_report() {
-  local uploads=$1 peer_after hz
-  peer_after=$(peer_ticks)
+  local uploads=$1 hz peer_before
+  [[ -s $work/peer-before ]] || pb_die "--profile reads PostgreSQL and Orthanc from 2 s into wrk's run: give wrk longer (--wrk-seconds)"
+  peer_before=$(cat "$work/peer-before")
   jcmd "$gateway_pid" JVMTI.agent_load "$profiler_lib" "\"stop,file=$work/profile-c8.collapsed,collapsed\"" >/dev/null
   jcmd "$gateway_pid" JVMTI.agent_load "$profiler_lib" "\"dump,file=$work/profile-c8.html,flamegraph\"" >/dev/null || true
   [[ -s $work/profile-c8.collapsed ]] || pb_die "async-profiler wrote no samples ($work/profile-c8.collapsed)"
@@ -383,11 +396,14 @@ profile_report() {
         for (t in group) if (group[t] * ms / uploads >= 0.1) printf "1\t%.1f\t  %s\n", group[t] * ms / uploads, t
         for (w in request) printf "2\t%.1f\t    request threads: %s\n", request[w] * ms / uploads, w
       }' "$work/profile-c8.collapsed" | sort -t$'\t' -k1,1n -k2,2nr | awk -F'\t' '{printf "PROFILE %-72s %8.1f\n", $3, $2}'
+    local seconds
+    seconds=$(echo "${peer_after%% *} - ${peer_before%% *}" | bc -l)
     for peer in postgres Orthanc; do
       local before after
       before=$(tr ' ' '\n' <<<"$peer_before" | sed -n "s/^$peer=//p")
       after=$(tr ' ' '\n' <<<"$peer_after" | sed -n "s/^$peer=//p")
-      printf 'PROFILE %-72s %8.1f\n' "$peer (from /proc)" "$(echo "($after - $before) * 1000 / $hz / $uploads" | bc -l)"
+      printf 'PROFILE %-72s %8.1f\n' "$peer (from /proc, the run's last $(printf '%.0f' "$seconds") s scaled to all ${wrk_seconds} s)" \
+        "$(echo "($after - $before) * 1000 / $hz / $seconds * $wrk_seconds / $uploads" | bc -l)"
     done
   } | tee -a "$results"
 }
@@ -468,9 +484,11 @@ for c in 1 8 32; do
   pb_log "wrk: accept latency at concurrency $c for ${wrk_seconds}s"
   if ((profile && c == 8)); then profile_start; fi
   if ((capture)); then capture_start "c$c"; fi
+  if ((profile && c == 8)); then peer_window_start; fi
   PB_TOKEN=$token PB_RUN=$wrk_run PB_PASS=c$c PB_IMAGES=$work/wrk-images.txt \
     wrk -t "$((c < 2 ? 1 : 2))" -c "$c" -d "${wrk_seconds}s" --timeout 60s -s "$here/wrk-upload.lua" "$GATEWAY" \
     | sed "s/^RESULT label=wrk /RESULT label=wrk-c$c /" | tee "$work/wrk-c$c.txt" | tee -a "$results"
+  if ((profile && c == 8)); then peer_window_end; fi
   grep -q '^RESULT .* not202=0 ' "$work/wrk-c$c.txt" || pb_die "wrk at concurrency $c: some uploads were not answered 202 ($work/wrk-c$c.txt)"
   # No answer within the run leaves no latency to report: say so rather than print a p99 of 0.
   grep -q '^RESULT .* requests=0 ' "$work/wrk-c$c.txt" \
