@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 
@@ -91,9 +92,9 @@ class ConsentSearchOnDatabaseTest {
     Consents consentRows;
 
     /**
-     * A patient's terms (what every consent decision reads: uploads, viewers, deliveries) carry each
-     * Consent's own rules in order, and all the rules come from one scan of consent_provision, not one
-     * per Consent (counted by PostgreSQL for this transaction).
+     * A patient's terms (what consent decisions read: uploads, the viewer, DICOMweb, the FHIR door,
+     * withdrawals) carry each Consent's own rules in order, and all the rules come from one scan of
+     * consent_provision, not one per Consent (counted by PostgreSQL for this transaction).
      */
     @Test
     void aPatientsTermsReadTheRulesOfAllItsConsentsInOneQuery() {
@@ -102,7 +103,7 @@ class ConsentSearchOnDatabaseTest {
             long before = scansOfConsentProvisions();
             List<ConsentTerms> terms = store.termsOfPatient(patient);
             assertEquals(1, scansOfConsentProvisions() - before, "one scan of the rules for " + ids.size() + " Consents");
-            assertEquals(Set.copyOf(ids), terms.stream().map(ConsentTerms::id).collect(java.util.stream.Collectors.toSet()));
+            assertEquals(Set.copyOf(ids), terms.stream().map(ConsentTerms::id).collect(Collectors.toSet()));
             int rules = 0;
             for (ConsentTerms each : terms) {
                 assertEquals(store.termsOf(consentRows.findById(each.id())), each, "the terms read one Consent at a time");
