@@ -353,9 +353,10 @@ profile_start() {
     || pb_die "could not attach async-profiler to the gateway (pid $gateway_pid)"
 }
 
-# PostgreSQL's and Orthanc's CPU is read from 2 s into wrk's run to its end ("SECONDS ticks..."), then
-# scaled to the whole run: before that, wrk is still building its requests and, with no upload in
-# flight, the deliveries held back by the previous run go at full speed (some 20 in that second).
+# PostgreSQL's and Orthanc's CPU is read from 2 s into wrk's run to its end (each reading "EPOCH
+# postgres=N Orthanc=M"), then scaled to the whole run: before that, wrk is still building its
+# requests and, with no upload in flight, the deliveries held back by the previous run go at full
+# speed (some 20 in that second).
 peer_window_start() {
   (sleep 2 && echo "$(date +%s.%N) $(peer_ticks)" >"$work/peer-before") &
 }
