@@ -49,6 +49,10 @@ public class Receivers implements QuarkusTestResourceLifecycleManager {
         config.put(dimse + "withdrawal-action", "none");
         config.put(dimse + "connect-timeout", DIMSE_CONNECT_TIMEOUT);
         config.put(dimse + "timeout", TIMEOUT);
+        // One association at a time, as the receiver serves them: a second one, opened while the first
+        // was kept for reuse, waited unanswered until the first was released and was counted as a
+        // failed attempt (a test that counts attempts failed on a fast machine).
+        config.put(dimse + "associations", String.valueOf(RecordingScp.ASSOCIATIONS));
         String web = "photobridge.destinations." + STOW + ".";
         config.put(web + "kind", "stow-rs");
         config.put(web + "url", stow.baseUrl());

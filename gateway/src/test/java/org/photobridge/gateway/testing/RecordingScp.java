@@ -37,12 +37,19 @@ import com.pixelmed.dicom.TagFromName;
  * received object to its own directory under a unique file name ({@code +uf}), so a second copy of
  * the same SOP Instance is kept beside the first, never written over it.
  *
+ * <p>storescp runs without {@code --fork}, so it serves one association at a time: a second one is
+ * accepted by the kernel and then left unanswered until the first ends. A sender must be configured
+ * for {@value #ASSOCIATIONS} association at once ({@code associations}) or its extra associations wait,
+ * time out and count as failed attempts.
+ *
  * <p>It can also misbehave, for fault tests ({@link Mode}): refuse associations, abort during or
  * after a C-STORE, answer a failure status, or hang. {@link #stop()} kills the process, as a PACS
  * outage; {@link #restart()} brings it back on the same port. Every process call has a time-out,
  * and a JVM shutdown hook kills what a test left running.
  */
 public final class RecordingScp implements AutoCloseable {
+    /** Associations it serves at once (storescp without {@code --fork}). */
+    public static final int ASSOCIATIONS = 1;
     private static final String STORESCP = "/usr/bin/storescp";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
