@@ -49,9 +49,9 @@ public class Receivers implements QuarkusTestResourceLifecycleManager {
         config.put(dimse + "withdrawal-action", "none");
         config.put(dimse + "connect-timeout", DIMSE_CONNECT_TIMEOUT);
         config.put(dimse + "timeout", TIMEOUT);
-        // One association at a time, as the receiver serves them: a second one, opened while the first
-        // was kept for reuse, waited unanswered until the first was released and was counted as a
-        // failed attempt (a test that counts attempts failed on a fast machine).
+        // One association at a time, as the receiver serves them: a second or third one, opened while
+        // the first was kept for reuse, waited unanswered until the first was released, and one timed
+        // out as a failed attempt (a test that counts attempts failed on a fast machine).
         config.put(dimse + "associations", String.valueOf(RecordingScp.ASSOCIATIONS));
         String web = "photobridge.destinations." + STOW + ".";
         config.put(web + "kind", "stow-rs");

@@ -39,8 +39,8 @@ import com.pixelmed.dicom.TagFromName;
  *
  * <p>storescp runs without {@code --fork}, so it serves one association at a time: a second one is
  * accepted by the kernel and then left unanswered until the first ends. A sender must be configured
- * for {@value #ASSOCIATIONS} association at once ({@code associations}) or its extra associations wait,
- * time out and count as failed attempts.
+ * for {@value #ASSOCIATIONS} association at once ({@code associations}) or its extra associations wait
+ * for the first to end, and may time out and count as failed attempts.
  *
  * <p>It can also misbehave, for fault tests ({@link Mode}): refuse associations, abort during or
  * after a C-STORE, answer a failure status, or hang. {@link #stop()} kills the process, as a PACS
